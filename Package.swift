@@ -1,0 +1,55 @@
+// swift-tools-version:6.0
+//
+// Saddle: two-player games and GANs as variational inequalities.
+//
+// Modules follow the layers in docs/architecture.md; a module imports only modules listed
+// before it here, so data flows one way, from tensors up to the command-line program.
+import PackageDescription
+
+let package = Package(
+    name: "saddle",
+    products: [
+        .library(name: "Saddle", targets: ["Saddle"]),
+        .executable(name: "saddle", targets: ["SaddleCLI"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // C shims. OpenBLAS (with its LAPACK) is found through pkg-config; apt provides it.
+        .systemLibrary(
+            name: "CBLAS",
+            path: "Sources/CBLAS",
+            pkgConfig: "openblas",
+            providers: [.apt(["libopenblas-dev"]), .brew(["openblas"]), .yum(["openblas-devel"])]),
+        // Fused elementwise kernels, compiled for baseline x86-64 and for x86-64-v3 (AVX2 + FMA);
+        // the dynamic loader picks the clone (target_clones), so no unsafe flags are needed.
+        .target(name: "CKernels", path: "Sources/CKernels"),
+
+        // 1. Storage, shapes, BLAS products, kernels, the pool allocator, the seeded generator.
+        .target(name: "Tensors", dependencies: ["CBLAS", "CKernels"]),
+        // 2. Define-by-run reverse mode whose backward rules are themselves differentiable.
+        .target(name: "Autodiff", dependencies: ["Tensors"]),
+        // 3. One contiguous parameter buffer per player; layers are views into it.
+        .target(name: "Networks", dependencies: ["Autodiff", "Tensors"]),
+        // SPEC §7 workloads and (later) the reproduction grids.
+        .target(name: "Experiments", dependencies: ["Networks", "Autodiff", "Tensors", "CBLAS"]),
+        // Umbrella: re-exports the public modules, nothing else.
+        .target(name: "Saddle", dependencies: ["Tensors", "Autodiff", "Networks", "Experiments"]),
+        // The `saddle` program: thin ArgumentParser commands over the library.
+        .executableTarget(
+            name: "SaddleCLI",
+            dependencies: ["Saddle", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+
+        // Examples that `import Saddle`; building them is part of the test command.
+        .executableTarget(name: "ExampleMLPGradients", dependencies: ["Saddle"], path: "Examples/MLPGradients"),
+
+        // Tests. TestSupport holds the finite-difference checker, tolerances and the tier switch.
+        .target(name: "TestSupport", dependencies: ["Saddle"], path: "Tests/TestSupport"),
+        .testTarget(name: "TensorsTests", dependencies: ["Tensors", "TestSupport"]),
+        .testTarget(name: "AutodiffTests", dependencies: ["Autodiff", "Tensors", "TestSupport"]),
+        .testTarget(name: "NetworksTests", dependencies: ["Networks", "Autodiff", "Tensors", "TestSupport"]),
+        .testTarget(name: "CLITests", dependencies: ["TestSupport"]),
+    ],
+    swiftLanguageModes: [.v5]
+)

@@ -1,0 +1,101 @@
+import Tensors
+
+/// Errors in a gradient request (as opposed to programmer errors in shapes, which stop).
+public enum GradientError: Error, CustomStringConvertible {
+    /// An output has more than one element and no seed (cotangent) was given for it.
+    case seedRequired(outputShape: Shape)
+
+    public var description: String {
+        switch self {
+        case .seedRequired(let s):
+            return "gradients: output of shape \(s) is not a scalar; pass a seed (cotangent) of that shape"
+        }
+    }
+}
+
+/// The gradients of `outputs` (weighted by `seeds`) with respect to `inputs`: for each input x,
+/// ∂/∂x Σₖ ⟨seedₖ, outputₖ⟩. A one-element output may omit its seed (it defaults to 1).
+///
+/// Only nodes on a path from an input to an output are visited, and a rule is asked only for the
+/// cotangents of inputs that lead somewhere wanted — so the generator's step does not compute the
+/// discriminator's weight gradients it passes through.
+///
+/// With `createGraph`, the backward rules are recorded like any operation, and the returned
+/// gradients can be differentiated again (gradient penalties, Hessian- and Jacobian-vector
+/// products). Seeds that require gradients become part of that graph.
+///
+/// An input that no output depends on gets a gradient of zeros.
+///
+/// - Complexity: O(nodes reachable from the outputs) bookkeeping plus the rules' work.
+public func gradients(of outputs: [Variable], withRespectTo inputs: [Variable],
+                      seeds: [Variable?]? = nil, createGraph: Bool = false) throws -> [Variable] {
+    precondition(seeds == nil || seeds!.count == outputs.count,
+                 "gradients: \(seeds!.count) seeds for \(outputs.count) outputs")
+    // Relevance: a variable is relevant when it is a requested input or its node has a relevant
+    // input. Computed in one post-order walk, which also yields a topological order.
+    let wanted = Set(inputs.map { ObjectIdentifier($0) })
+    var relevant: [ObjectIdentifier: Bool] = [:]
+    var order: [Variable] = []  // children before parents
+    var stack: [(Variable, Bool)] = outputs.map { ($0, false) }
+    while let (v, expanded) = stack.popLast() {
+        let id = ObjectIdentifier(v)
+        if expanded {
+            var r = wanted.contains(id)
+            if let node = v.node { for i in node.inputs where relevant[ObjectIdentifier(i)] == true { r = true } }
+            relevant[id] = r
+            order.append(v)
+            continue
+        }
+        if relevant[id] != nil { continue }
+        relevant[id] = false  // mark visited; fixed when expanded
+        stack.append((v, true))
+        if let node = v.node {
+            for i in node.inputs where relevant[ObjectIdentifier(i)] == nil && i.requiresGradient { stack.append((i, false)) }
+        }
+    }
+
+    var grads: [ObjectIdentifier: Variable] = [:]
+    for (k, out) in outputs.enumerated() {
+        let seed: Variable
+        if let s = seeds?[k] {
+            precondition(s.shape == out.shape && s.dtype == out.dtype,
+                         "gradients: seed \(s.dtype) \(s.shape) for output \(out.dtype) \(out.shape)")
+            seed = s
+        } else {
+            guard out.count == 1 else { throw GradientError.seedRequired(outputShape: out.shape) }
+            seed = Variable(Tensor.ones(out.shape, dtype: out.dtype))
+        }
+        accumulate(&grads, ObjectIdentifier(out), seed)
+    }
+
+    GradientRecording.with(createGraph) {
+        for v in order.reversed() {
+            let id = ObjectIdentifier(v)
+            guard relevant[id] == true, let node = v.node, let g = grads[id] else { continue }
+            let needs = node.inputs.map { relevant[ObjectIdentifier($0)] == true }
+            if !needs.contains(true) { continue }
+            let inputGrads = node.backward(g, needs)
+            precondition(inputGrads.count == node.inputs.count,
+                         "gradients: rule \(node.name) returned \(inputGrads.count) cotangents for \(node.inputs.count) inputs")
+            for k in 0..<node.inputs.count where needs[k] {
+                guard let gk = inputGrads[k] else { continue }
+                let input = node.inputs[k]
+                precondition(gk.shape == input.shape,
+                             "gradients: rule \(node.name) returned a cotangent of shape \(gk.shape) for an input of shape \(input.shape)")
+                accumulate(&grads, ObjectIdentifier(input), gk)
+            }
+        }
+    }
+    return inputs.map { x in grads[ObjectIdentifier(x)] ?? Variable(Tensor.zeros(x.shape, dtype: x.dtype)) }
+}
+
+/// The gradient of a one-element `output` with respect to each of `inputs`.
+public func gradients(of output: Variable, withRespectTo inputs: [Variable], createGraph: Bool = false) -> [Variable] {
+    precondition(output.count == 1, "gradients(of:): output of shape \(output.shape) is not a scalar; use gradients(of:withRespectTo:seeds:)")
+    return try! gradients(of: [output], withRespectTo: inputs, seeds: nil, createGraph: createGraph)
+}
+
+@inline(__always)
+private func accumulate(_ grads: inout [ObjectIdentifier: Variable], _ id: ObjectIdentifier, _ g: Variable) {
+    if let existing = grads[id] { grads[id] = existing + g } else { grads[id] = g }
+}

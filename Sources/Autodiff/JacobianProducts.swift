@@ -1,0 +1,45 @@
+import Tensors
+
+/// Jacobian products of a vector-valued function f: (x₁, …, xₙ) ↦ (y₁, …, yₘ) built from
+/// `Variable` operations — for a game, its vector field F(θ, φ) = (∇θ L_G, ∇φ L_D).
+public enum JacobianProducts {
+    /// The vector–Jacobian product: each input's block of Jᵀu, together with f's outputs.
+    ///
+    /// One reverse sweep. `cotangents` has one tensor per output, of its shape.
+    public static func vjp(of f: ([Variable]) -> [Variable], at points: [Tensor],
+                           cotangents: [Tensor]) -> (outputs: [Tensor], vjp: [Tensor]) {
+        let xs = points.map { Variable($0, requiresGradient: true) }
+        let ys = f(xs)
+        precondition(ys.count == cotangents.count, "vjp: \(cotangents.count) cotangents for \(ys.count) outputs")
+        let g = try! gradients(of: ys, withRespectTo: xs, seeds: cotangents.map { Variable($0) })
+        return (ys.map(\.value), g.map(\.value))
+    }
+
+    /// The Jacobian–vector product J·v (each output's block), together with f's outputs.
+    ///
+    /// By the double-VJP trick: g(u) = Jᵀu is linear in a dummy cotangent u, and
+    /// J·v = ∇u ⟨g(u), v⟩. The first sweep records its graph (createGraph), the second
+    /// differentiates it with respect to u. Costs about two reverse sweeps; exact in any order.
+    public static func jvp(of f: ([Variable]) -> [Variable], at points: [Tensor],
+                           tangents: [Tensor]) -> (outputs: [Tensor], jvp: [Tensor]) {
+        precondition(points.count == tangents.count, "jvp: \(tangents.count) tangents for \(points.count) inputs")
+        for (p, t) in zip(points, tangents) {
+            precondition(p.shape == t.shape && p.dtype == t.dtype, "jvp: tangent \(t.dtype) \(t.shape) for input \(p.dtype) \(p.shape)")
+        }
+        let xs = points.map { Variable($0, requiresGradient: true) }
+        let ys = f(xs)
+        let us = ys.map { Variable(Tensor.zeros($0.shape, dtype: $0.dtype), requiresGradient: true) }
+        let jtu = try! gradients(of: ys, withRespectTo: xs, seeds: us, createGraph: true)
+        var pairing: Variable? = nil
+        for (g, v) in zip(jtu, tangents) where g.requiresGradient {
+            let term = g.dot(Variable(v))
+            pairing = pairing.map { $0 + term } ?? term
+        }
+        guard let pairing else {
+            // Jᵀu does not depend on u: f does not depend on its inputs, J = 0.
+            return (ys.map(\.value), ys.map { Tensor.zeros($0.shape, dtype: $0.dtype) })
+        }
+        let jv = gradients(of: pairing, withRespectTo: us)
+        return (ys.map(\.value), jv.map(\.value))
+    }
+}

@@ -1,0 +1,66 @@
+import Tensors
+
+// Elementwise functions and activations. Smooth ones differentiate through their own
+// derivative formula in Variable operations, so they have every higher derivative; the
+// piecewise-linear ones use a sign mask, whose derivative is zero away from the kink.
+
+extension Variable {
+    public func exp() -> Variable {
+        record(value.exp(), "exp", [self]) { g, _ in [g * self.exp()] }
+    }
+
+    public func log() -> Variable {
+        record(value.log(), "log", [self]) { g, _ in [g / self] }
+    }
+
+    /// 1 / (1 + e^−x); its derivative is σ(x)(1 − σ(x)), recomputed from the input so the rule
+    /// holds no reference to its own output.
+    public func sigmoid() -> Variable {
+        record(value.sigmoid(), "sigmoid", [self]) { g, _ in
+            let s = self.sigmoid()
+            return [g * s * s.affine(scale: -1, shift: 1)]
+        }
+    }
+
+    /// tanh(x); its derivative is 1 − tanh²(x).
+    public func tanh() -> Variable {
+        record(value.tanh(), "tanh", [self]) { g, _ in
+            let t = self.tanh()
+            return [g * (t * t).affine(scale: -1, shift: 1)]
+        }
+    }
+
+    /// log(1 + eˣ); its derivative is σ(x).
+    public func softplus() -> Variable {
+        record(value.softplus(), "softplus", [self]) { g, _ in [g * self.sigmoid()] }
+    }
+
+    /// x for x > 0, eˣ − 1 otherwise. Its derivative is 1 for x > 0 and eˣ = elu(x) + 1 otherwise,
+    /// written as 1 + elu(x) − relu(elu(x)) so that the second derivative (eˣ, then 0) follows.
+    public func elu() -> Variable {
+        record(value.elu(), "elu", [self]) { g, _ in
+            let e = self.elu()
+            return [g * (e - e.relu()).adding(1)]
+        }
+    }
+
+    /// max(x, 0).
+    public func relu() -> Variable { leakyRelu(slope: 0) }
+
+    /// x for x > 0, `slope`·x otherwise (slope ≥ 0).
+    public func leakyRelu(slope: Double) -> Variable {
+        precondition(slope >= 0, "leakyRelu: slope must be non-negative, got \(slope)")
+        let input = value
+        return record(value.leakyRelu(slope: slope), "leakyRelu", [self]) { g, _ in
+            [g.masked(bySignOf: input, slope: slope)]
+        }
+    }
+
+    /// `self` where `reference` > 0 and `slope`·`self` elsewhere. Linear in `self`; the mask is a
+    /// constant (its derivative vanishes away from the kink), so the rule is the same mask.
+    public func masked(bySignOf reference: Tensor, slope: Double) -> Variable {
+        record(value.masked(bySignOf: reference, slope: slope), "mask", [self]) { g, _ in
+            [g.masked(bySignOf: reference, slope: slope)]
+        }
+    }
+}

@@ -1,0 +1,83 @@
+import Tensors
+
+// Matrix products and the broadcasts and sums around them. Each rule is made of the others:
+// the four transpose combinations of `matmul` are closed under differentiation, and
+// `sumRows` / `broadcastRows` (and their column twins) are each other's adjoints.
+
+/// The matrix product op(a)·op(b); see `Tensors.matmul`.
+public func matmul(_ a: Variable, _ b: Variable, transposeA: Bool = false, transposeB: Bool = false) -> Variable {
+    let value = Tensors.matmul(a.value, b.value, transposeA: transposeA, transposeB: transposeB)
+    return record(value, "matmul", [a, b]) { g, need in
+        switch (transposeA, transposeB) {
+        case (false, false):
+            return [need[0] ? matmul(g, b, transposeB: true) : nil, need[1] ? matmul(a, g, transposeA: true) : nil]
+        case (false, true):
+            return [need[0] ? matmul(g, b) : nil, need[1] ? matmul(g, a, transposeA: true) : nil]
+        case (true, false):
+            return [need[0] ? matmul(b, g, transposeB: true) : nil, need[1] ? matmul(a, g) : nil]
+        case (true, true):
+            return [need[0] ? matmul(b, g, transposeA: true, transposeB: true) : nil,
+                    need[1] ? matmul(g, a, transposeA: true, transposeB: true) : nil]
+        }
+    }
+}
+
+/// A fully connected layer, `act(x·Wᵀ + b)`, with `W` of shape [out, in] (PyTorch's layout) and
+/// `b` of shape [out]. The bias and a (leaky) ReLU are applied in one pass after the BLAS call.
+///
+/// The backward rule masks the cotangent by the sign of the *output*, which equals the sign of the
+/// pre-activation for slope ≥ 0, so the pre-activation need not be kept.
+public func linear(_ x: Variable, weight: Variable, bias: Variable?, leakySlope: Double? = nil) -> Variable {
+    let y = Tensors.matmul(x.value, weight.value, transposeB: true)
+    if let bias {
+        y.addBiasActivate(bias.value, leakySlope: leakySlope)
+    } else if let slope = leakySlope {
+        y.copy(from: y.leakyRelu(slope: slope))
+    }
+    let inputs = bias.map { [x, weight, $0] } ?? [x, weight]
+    return record(y, "linear", inputs) { g, need in
+        let gp = leakySlope.map { g.masked(bySignOf: y, slope: $0) } ?? g
+        var result: [Variable?] = [need[0] ? matmul(gp, weight) : nil,
+                                   need[1] ? matmul(gp, x, transposeA: true) : nil]
+        if bias != nil { result.append(need[2] ? gp.sumRows() : nil) }
+        return result
+    }
+}
+
+extension Variable {
+    /// Adds the vector `row` to every row of this matrix.
+    public func addingRow(_ row: Variable) -> Variable {
+        record(value.addingRow(row.value), "addRow", [self, row]) { g, need in
+            [g, need[1] ? g.sumRows().reshaped(row.shape) : nil]
+        }
+    }
+
+    /// Column sums of a matrix, shape [columns].
+    public func sumRows() -> Variable {
+        let rows = value.shape[0]
+        return record(value.sumRows(), "sumRows", [self]) { g, _ in [g.broadcastRows(rows)] }
+    }
+
+    /// A matrix with `rows` copies of this vector.
+    public func broadcastRows(_ rows: Int) -> Variable {
+        let mine = shape
+        return record(value.broadcastRows(rows), "broadcastRows", [self]) { g, _ in [g.sumRows().reshaped(mine)] }
+    }
+
+    /// Row sums of a matrix, shape [rows, 1].
+    public func sumColumns() -> Variable {
+        let columns = value.shape[1]
+        return record(value.sumColumns(), "sumColumns", [self]) { g, _ in [g.broadcastColumns(columns)] }
+    }
+
+    /// A matrix whose row i repeats element i of this column `columns` times.
+    public func broadcastColumns(_ columns: Int) -> Variable {
+        let mine = shape
+        return record(value.broadcastColumns(columns), "broadcastColumns", [self]) { g, _ in [g.sumColumns().reshaped(mine)] }
+    }
+
+    /// The transpose of a matrix.
+    public func transposed() -> Variable {
+        record(value.transposed(), "transpose", [self]) { g, _ in [g.transposed()] }
+    }
+}

@@ -1,0 +1,93 @@
+import Tensors
+
+/// A tensor in a differentiable computation.
+///
+/// Saddle's autodiff is define-by-run and reverse mode: every operation on variables that need a
+/// gradient records a ``Node`` holding its inputs and its backward rule. The rules are written with
+/// the same `Variable` operations, so when ``gradients(of:withRespectTo:seeds:createGraph:)`` runs
+/// with `createGraph: true` the gradients it returns are themselves recorded and can be
+/// differentiated again: R1's mixed derivative ∂φ‖∇x D(x)‖², or Jacobian-vector products of a
+/// game's vector field by the double-VJP trick.
+///
+/// A leaf variable is one the user makes (`Variable(t, requiresGradient: true)` for parameters and
+/// inputs). Its ``value`` may be a view into a parameter buffer that a solver updates in place; a
+/// graph recorded before such an update sees the new values, as in PyTorch without version checks,
+/// so build a fresh graph after every update.
+public final class Variable {
+    /// The value this variable holds.
+    public let value: Tensor
+    /// Whether gradients flow to (or through) this variable.
+    public let requiresGradient: Bool
+    /// The operation that produced this variable; nil for leaves and constants.
+    let node: Node?
+
+    /// A leaf: a constant (the default) or, with `requiresGradient`, a variable to differentiate by.
+    public init(_ value: Tensor, requiresGradient: Bool = false) {
+        self.value = value
+        self.requiresGradient = requiresGradient
+        self.node = nil
+    }
+
+    init(_ value: Tensor, node: Node?) {
+        self.value = value
+        self.node = node
+        self.requiresGradient = node != nil
+    }
+
+    public var shape: Shape { value.shape }
+    public var dtype: DType { value.dtype }
+    public var count: Int { value.count }
+
+    /// The same value cut from the graph: a constant.
+    public func detached() -> Variable { Variable(value) }
+
+    /// The scalar value of a one-element variable.
+    public var scalar: Double { value.scalar }
+}
+
+/// One recorded operation: its inputs and the rule that maps the output's cotangent to theirs.
+///
+/// `backward(g, needs)` returns, for each input i with `needs[i]`, the cotangent ∂⟨g, out⟩/∂inputᵢ as
+/// a `Variable` built from differentiable operations (nil where not needed, or where it is zero).
+/// Rules capture their inputs, never their output variable, so graphs hold no reference cycles.
+final class Node {
+    let name: StaticString
+    let inputs: [Variable]
+    let backward: (Variable, [Bool]) -> [Variable?]
+
+    init(_ name: StaticString, _ inputs: [Variable], _ backward: @escaping (Variable, [Bool]) -> [Variable?]) {
+        self.name = name
+        self.inputs = inputs
+        self.backward = backward
+    }
+}
+
+/// Whether operations are being recorded on the current thread (or task).
+///
+/// Recording is on by default. ``gradients(of:withRespectTo:seeds:createGraph:)`` turns it off
+/// while it runs backward rules, unless asked to build a graph of the gradient.
+public enum GradientRecording {
+    @TaskLocal static var enabled = true
+
+    /// Whether operations are recorded here and now.
+    public static var isEnabled: Bool { enabled }
+
+    /// Runs `body` with recording off (for updates, evaluation, metrics).
+    public static func withoutRecording<R>(_ body: () throws -> R) rethrows -> R {
+        try $enabled.withValue(false, operation: body)
+    }
+
+    static func with<R>(_ on: Bool, _ body: () throws -> R) rethrows -> R {
+        try $enabled.withValue(on, operation: body)
+    }
+}
+
+/// Wraps the result of an operation, recording a node when some input needs a gradient.
+@inline(__always)
+func record(_ value: Tensor, _ name: StaticString, _ inputs: [Variable],
+            _ backward: @escaping (Variable, [Bool]) -> [Variable?]) -> Variable {
+    guard GradientRecording.enabled, inputs.contains(where: { $0.requiresGradient }) else {
+        return Variable(value)
+    }
+    return Variable(value, node: Node(name, inputs, backward))
+}

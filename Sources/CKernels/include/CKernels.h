@@ -1,0 +1,52 @@
+#ifndef SADDLE_CKERNELS_H
+#define SADDLE_CKERNELS_H
+/*
+ * Saddle's fused elementwise kernels. Every kernel exists for float (_f32) and double (_f64).
+ * On x86-64 each is compiled twice, for baseline x86-64 and for x86-64-v3 (AVX2 + FMA), and the
+ * dynamic loader picks the clone once (target_clones). Floating-point contraction is off, so both
+ * clones compute bit-identical results: a machine with AVX2 and one without agree.
+ * Pointers may alias only where a kernel says so ("in place allowed").
+ */
+#include <stddef.h>
+
+#define SK_DECLARE(T, S) \
+  void sk_fill_##S(T *out, T value, size_t n); \
+  void sk_add_##S(const T *a, const T *b, T *out, size_t n);                /* in place allowed */ \
+  void sk_sub_##S(const T *a, const T *b, T *out, size_t n);                /* in place allowed */ \
+  void sk_mul_##S(const T *a, const T *b, T *out, size_t n);                /* in place allowed */ \
+  void sk_div_##S(const T *a, const T *b, T *out, size_t n);                /* in place allowed */ \
+  void sk_axpby_##S(T alpha, const T *x, T beta, const T *y, T *out, size_t n); /* out = αx + βy; in place allowed */ \
+  void sk_scale_add_##S(const T *x, T alpha, T beta, T *out, size_t n);     /* out = αx + β */ \
+  void sk_leaky_relu_##S(const T *x, T slope, T *out, size_t n);           /* slope 0 = ReLU */ \
+  void sk_mask_by_sign_##S(const T *g, const T *ref, T slope, T *out, size_t n); /* ref > 0 ? g : slope·g */ \
+  void sk_step_##S(const T *x, T *out, size_t n);                          /* x > 0 ? 1 : 0 */ \
+  void sk_bias_act_##S(T *x, const T *bias, size_t rows, size_t cols, int act, T slope); /* x[i,j] = act(x[i,j] + b[j]), act 0 none, 1 leaky */ \
+  void sk_sum_rows_##S(const T *x, size_t rows, size_t cols, T *out);      /* out[j] = Σ_i x[i,j] */ \
+  void sk_sum_cols_##S(const T *x, size_t rows, size_t cols, T *out);      /* out[i] = Σ_j x[i,j] */ \
+  void sk_broadcast_rows_##S(const T *row, size_t rows, size_t cols, T *out); \
+  void sk_broadcast_cols_##S(const T *col, size_t rows, size_t cols, T *out); \
+  void sk_add_row_##S(const T *x, const T *row, size_t rows, size_t cols, T *out); /* in place allowed */ \
+  double sk_sum_##S(const T *x, size_t n);                                 /* accumulated in double */ \
+  double sk_dot_##S(const T *a, const T *b, size_t n);                     /* accumulated in double */ \
+  double sk_max_abs_##S(const T *x, size_t n);                             /* NaN if any entry is NaN */ \
+  int sk_all_finite_##S(const T *x, size_t n); \
+  void sk_exp_##S(const T *x, T *out, size_t n); \
+  void sk_log_##S(const T *x, T *out, size_t n); \
+  void sk_sqrt_##S(const T *x, T *out, size_t n); \
+  void sk_tanh_##S(const T *x, T *out, size_t n); \
+  void sk_sigmoid_##S(const T *x, T *out, size_t n); \
+  void sk_softplus_##S(const T *x, T *out, size_t n);                      /* log(1 + e^x), stable */ \
+  void sk_elu_##S(const T *x, T *out, size_t n); \
+  void sk_clamp_##S(const T *x, T lo, T hi, T *out, size_t n);             /* in place allowed */ \
+  void sk_transpose_##S(const T *x, size_t rows, size_t cols, T *out);
+
+SK_DECLARE(float, f32)
+SK_DECLARE(double, f64)
+
+void sk_convert_f32_to_f64(const float *x, double *out, size_t n);
+void sk_convert_f64_to_f32(const double *x, float *out, size_t n);
+
+/* Which clone the loader chose: 1 when the x86-64-v3 (AVX2 + FMA) kernels run, 0 otherwise. */
+int sk_uses_avx2(void);
+
+#endif

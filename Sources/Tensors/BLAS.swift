@@ -1,0 +1,37 @@
+import CBLAS
+import CKernels
+
+/// Process-wide control of OpenBLAS: its thread count and what it runs on.
+public enum BLAS {
+    /// The number of threads OpenBLAS uses for matrix products. Results are bit-identical for a
+    /// fixed thread count; they may differ in the last bits between thread counts.
+    public static var threads: Int {
+        get { Int(openblas_get_num_threads()) }
+        set {
+            precondition(newValue >= 1, "BLAS.threads must be at least 1, got \(newValue)")
+            openblas_set_num_threads(Int32(newValue))
+        }
+    }
+
+    /// The OpenBLAS kernel family chosen at run time (for example "Cooperlake", "Haswell").
+    public static var coreName: String {
+        guard let p = openblas_get_corename() else { return "unknown" }
+        return String(cString: p)
+    }
+
+    /// OpenBLAS's build configuration string.
+    public static var configuration: String {
+        guard let p = openblas_get_config() else { return "unknown" }
+        return String(cString: p)
+    }
+
+    /// Whether Saddle's own elementwise kernels run their AVX2 + FMA clone.
+    public static var kernelsUseAVX2: Bool { sk_uses_avx2() != 0 }
+
+    /// The number of online processors (the default thread count).
+    public static var availableCores: Int { max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))) }
+}
+
+#if canImport(Glibc)
+import Glibc
+#endif

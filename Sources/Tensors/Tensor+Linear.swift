@@ -1,0 +1,128 @@
+import CBLAS
+import CKernels
+
+// Matrix products through OpenBLAS, and the row/column broadcasts and sums that are their
+// companions in a linear layer's forward and backward passes.
+
+/// The matrix product op(A)·op(B), where op transposes when asked.
+///
+/// `a` is m×k (k×m when `transposeA`), `b` is k×n (n×k when `transposeB`); the result is m×n.
+/// With `into`, the product is written to (or, with `accumulate`, added to) that m×n tensor.
+/// All four transpose combinations are one BLAS call each; the backward rule of every combination
+/// is again one of the four, which is what lets the autodiff differentiate its own gradients.
+@discardableResult
+public func matmul(_ a: Tensor, _ b: Tensor, transposeA: Bool = false, transposeB: Bool = false,
+                   into out: Tensor? = nil, accumulate: Bool = false) -> Tensor {
+    precondition(a.rank == 2 && b.rank == 2, "matmul: operands must be matrices, got \(a.shape) and \(b.shape)")
+    precondition(a.dtype == b.dtype, "matmul: dtype mismatch \(a.dtype) vs \(b.dtype)")
+    let m = transposeA ? a.shape[1] : a.shape[0]
+    let k = transposeA ? a.shape[0] : a.shape[1]
+    let kb = transposeB ? b.shape[1] : b.shape[0]
+    let n = transposeB ? b.shape[0] : b.shape[1]
+    precondition(k == kb, "matmul: inner dimensions differ: \(transposeA ? "\(a.shape)ᵀ" : "\(a.shape)") · \(transposeB ? "\(b.shape)ᵀ" : "\(b.shape)")")
+    let c: Tensor
+    if let out {
+        precondition(out.shape == Shape([m, n]) && out.dtype == a.dtype,
+                     "matmul: output is \(out.dtype) \(out.shape), the product is \(a.dtype) [\(m), \(n)]")
+        precondition(!out.overlaps(a) && !out.overlaps(b), "matmul: the output overlaps an operand")
+        c = out
+    } else {
+        c = Tensor(uninitialized: Shape([m, n]), dtype: a.dtype)
+    }
+    let beta = (out != nil && accumulate) ? 1.0 : 0.0
+    if m == 0 || n == 0 { return c }
+    if k == 0 { if beta == 0 { c.fill(0) }; return c }
+    let ta = transposeA ? CblasTrans : CblasNoTrans
+    let tb = transposeB ? CblasTrans : CblasNoTrans
+    let lda = Int32(a.shape[1]), ldb = Int32(b.shape[1])
+    switch a.dtype {
+    case .float32:
+        cblas_sgemm(CblasRowMajor, ta, tb, Int32(m), Int32(n), Int32(k), 1, a.f32, lda, b.f32, ldb, Float(beta), c.f32, Int32(n))
+    case .float64:
+        cblas_dgemm(CblasRowMajor, ta, tb, Int32(m), Int32(n), Int32(k), 1, a.f64, lda, b.f64, ldb, beta, c.f64, Int32(n))
+    }
+    return c
+}
+
+extension Tensor {
+    /// The transpose of a matrix, as a new tensor.
+    public func transposed() -> Tensor {
+        precondition(rank == 2, "Tensor.transposed: expected a matrix, got \(shape)")
+        let r = shape[0], c = shape[1]
+        let o = Tensor(uninitialized: Shape([c, r]), dtype: dtype)
+        switch dtype {
+        case .float32: sk_transpose_f32(f32, r, c, o.f32)
+        case .float64: sk_transpose_f64(f64, r, c, o.f64)
+        }
+        return o
+    }
+
+    /// Adds the row vector `row` (shape [n] or [1, n]) to every row of this rows×n matrix.
+    public func addingRow(_ row: Tensor) -> Tensor {
+        precondition(rank == 2 && row.count == shape[1] && row.dtype == dtype,
+                     "Tensor.addingRow: cannot add \(row.dtype) \(row.shape) to each row of \(dtype) \(shape)")
+        let o = Tensor(uninitialized: shape, dtype: dtype)
+        switch dtype {
+        case .float32: sk_add_row_f32(f32, row.f32, shape[0], shape[1], o.f32)
+        case .float64: sk_add_row_f64(f64, row.f64, shape[0], shape[1], o.f64)
+        }
+        return o
+    }
+
+    /// In place: adds `bias` (length = columns) to every row, then applies a leaky ReLU with
+    /// `slope` when `leakySlope` is given — a linear layer's epilogue in one pass over memory.
+    public func addBiasActivate(_ bias: Tensor, leakySlope: Double?) {
+        precondition(rank == 2 && bias.count == shape[1] && bias.dtype == dtype,
+                     "Tensor.addBiasActivate: bias \(bias.dtype) \(bias.shape) for \(dtype) \(shape)")
+        let act: Int32 = leakySlope == nil ? 0 : 1
+        switch dtype {
+        case .float32: sk_bias_act_f32(f32, bias.f32, shape[0], shape[1], act, Float(leakySlope ?? 0))
+        case .float64: sk_bias_act_f64(f64, bias.f64, shape[0], shape[1], act, leakySlope ?? 0)
+        }
+    }
+
+    /// The column sums of a matrix, as a vector of length `columns` (shape [n]).
+    /// The adjoint of ``broadcastRows(_:)``.
+    public func sumRows() -> Tensor {
+        precondition(rank == 2, "Tensor.sumRows: expected a matrix, got \(shape)")
+        let o = Tensor(uninitialized: Shape([shape[1]]), dtype: dtype)
+        switch dtype {
+        case .float32: sk_sum_rows_f32(f32, shape[0], shape[1], o.f32)
+        case .float64: sk_sum_rows_f64(f64, shape[0], shape[1], o.f64)
+        }
+        return o
+    }
+
+    /// The row sums of a matrix, as a column of shape [rows, 1]. The adjoint of ``broadcastColumns(_:)``.
+    public func sumColumns() -> Tensor {
+        precondition(rank == 2, "Tensor.sumColumns: expected a matrix, got \(shape)")
+        let o = Tensor(uninitialized: Shape([shape[0], 1]), dtype: dtype)
+        switch dtype {
+        case .float32: sk_sum_cols_f32(f32, shape[0], shape[1], o.f32)
+        case .float64: sk_sum_cols_f64(f64, shape[0], shape[1], o.f64)
+        }
+        return o
+    }
+
+    /// A rows×n matrix whose every row is this vector (of n elements).
+    public func broadcastRows(_ rows: Int) -> Tensor {
+        let n = count
+        let o = Tensor(uninitialized: Shape([rows, n]), dtype: dtype)
+        switch dtype {
+        case .float32: sk_broadcast_rows_f32(f32, rows, n, o.f32)
+        case .float64: sk_broadcast_rows_f64(f64, rows, n, o.f64)
+        }
+        return o
+    }
+
+    /// A rows×columns matrix whose row i is filled with element i of this column (of `rows` elements).
+    public func broadcastColumns(_ columns: Int) -> Tensor {
+        let r = count
+        let o = Tensor(uninitialized: Shape([r, columns]), dtype: dtype)
+        switch dtype {
+        case .float32: sk_broadcast_cols_f32(f32, r, columns, o.f32)
+        case .float64: sk_broadcast_cols_f64(f64, r, columns, o.f64)
+        }
+        return o
+    }
+}
