@@ -32,10 +32,15 @@ let package = Package(
         .target(name: "Autodiff", dependencies: ["Tensors"]),
         // 3. One contiguous parameter buffer per player; layers are views into it.
         .target(name: "Networks", dependencies: ["Autodiff", "Tensors"]),
+        // 4. Games as variational inequalities: players' losses → the operator F, constraint sets,
+        //    oracle accounting, closed-form games, merit functions.
+        .target(name: "Games", dependencies: ["Networks", "Autodiff", "Tensors"]),
+        // 5. One protocol, one type per method; F (and any derivative) comes from the oracle.
+        .target(name: "Solvers", dependencies: ["Games", "Tensors"]),
         // SPEC §7 workloads and (later) the reproduction grids.
-        .target(name: "Experiments", dependencies: ["Networks", "Autodiff", "Tensors", "CBLAS"]),
+        .target(name: "Experiments", dependencies: ["Solvers", "Games", "Networks", "Autodiff", "Tensors", "CBLAS"]),
         // Umbrella: re-exports the public modules, nothing else.
-        .target(name: "Saddle", dependencies: ["Tensors", "Autodiff", "Networks", "Experiments"]),
+        .target(name: "Saddle", dependencies: ["Tensors", "Autodiff", "Networks", "Games", "Solvers", "Experiments"]),
         // The `saddle` program: thin ArgumentParser commands over the library.
         .executableTarget(
             name: "SaddleCLI",
@@ -49,6 +54,8 @@ let package = Package(
         .testTarget(name: "TensorsTests", dependencies: ["Tensors", "TestSupport"]),
         .testTarget(name: "AutodiffTests", dependencies: ["Autodiff", "Tensors", "TestSupport"]),
         .testTarget(name: "NetworksTests", dependencies: ["Networks", "Autodiff", "Tensors", "TestSupport"]),
+        .testTarget(name: "GamesTests", dependencies: ["Games", "Networks", "Autodiff", "Tensors", "TestSupport"]),
+        .testTarget(name: "SolversTests", dependencies: ["Solvers", "Games", "Tensors", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["TestSupport"]),
     ],
     swiftLanguageModes: [.v5]

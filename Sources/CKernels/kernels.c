@@ -129,6 +129,18 @@
   SK_CLONES void sk_transpose_##S(const T *x, size_t rows, size_t cols, T *out) {              \
     for (size_t r = 0; r < rows; r++)                                                           \
       for (size_t c = 0; c < cols; c++) out[c * rows + r] = x[r * cols + c];                    \
+  }                                                                                             \
+  SK_CLONES void sk_outer_sum_##S(const T *A, const T *B, size_t k, size_t m, size_t n, T beta, T *c) { \
+    for (size_t i = 0; i < m; i++) {                                                            \
+      T *row = c + i * n;                                                                       \
+      if (beta == 0) { for (size_t j = 0; j < n; j++) row[j] = 0; }                             \
+      else if (beta != 1) { for (size_t j = 0; j < n; j++) row[j] *= beta; }                    \
+      for (size_t p = 0; p < k; p++) {                                                         \
+        T a = A[p * m + i];                                                                     \
+        const T *b = B + p * n;                                                                 \
+        for (size_t j = 0; j < n; j++) row[j] += a * b[j];                                      \
+      }                                                                                         \
+    }                                                                                           \
   }
 
 SK_DEFINE(float, f32, expf, logf, sqrtf, tanhf, log1pf, fabsf)

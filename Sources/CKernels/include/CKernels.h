@@ -38,7 +38,10 @@
   void sk_softplus_##S(const T *x, T *out, size_t n);                      /* log(1 + e^x), stable */ \
   void sk_elu_##S(const T *x, T *out, size_t n); \
   void sk_clamp_##S(const T *x, T lo, T hi, T *out, size_t n);             /* in place allowed */ \
-  void sk_transpose_##S(const T *x, size_t rows, size_t cols, T *out);
+  void sk_transpose_##S(const T *x, size_t rows, size_t cols, T *out); \
+  /* c = β·c + Σ_p colsA[p] ⊗ rowsB[p]: a product with a small inner dimension k, as k outer \
+     products in one pass over c. colsA is k×m (column p of op(A) in row p), rowsB is k×n. */ \
+  void sk_outer_sum_##S(const T *colsA, const T *rowsB, size_t k, size_t m, size_t n, T beta, T *c);
 
 SK_DECLARE(float, f32)
 SK_DECLARE(double, f64)

@@ -1,0 +1,1 @@
+import Saddle; print(BLAS.coreName)

@@ -1,0 +1,102 @@
+import Foundation
+import Networks
+import Tensors
+
+/// The SPEC §7 workloads `saddle bench` times.
+public enum BenchmarkWorkload: String, CaseIterable, Codable, Sendable {
+    /// One simultaneous GDA step of the ring-of-8 MLP GAN.
+    case w1 = "W1"
+    /// W1 with the R1 penalty (γ = 10) in the discriminator's loss (a double backward pass).
+    case w1R1 = "W1-R1"
+
+    /// A fresh instance of the workload.
+    public func make(seed: UInt64 = 0) -> MixtureGANStep {
+        var c = MixtureGANStep.Configuration()
+        c.seed = seed
+        if self == .w1R1 { c.r1Weight = 10 }
+        return MixtureGANStep(c)
+    }
+}
+
+/// One row of a benchmark table: a workload at a thread count.
+public struct BenchmarkResult: Codable, Sendable {
+    public var workload: String
+    public var threads: Int
+    /// Median over repetitions of the mean time per iteration, µs.
+    public var median_us: Double
+    public var min_us: Double
+    public var max_us: Double
+    /// Matrix-product work per iteration (counted, not assumed), MFLOP.
+    public var mflop_per_iteration: Double
+    /// GFLOP/s at the median time.
+    public var gflops: Double
+    public var repetitions: Int
+    public var iterations: Int
+    public var warmup: Int
+}
+
+/// Times workloads: `repetitions` blocks of `iterations` steps each after `warmup` steps,
+/// interleaving thread counts and workloads block by block so that drift of a shared, noisy
+/// machine spreads over all of them instead of biasing one.
+public struct Benchmark {
+    public var workloads: [BenchmarkWorkload]
+    public var threadCounts: [Int]
+    public var repetitions = 5
+    public var iterations = 200
+    public var warmup = 20
+
+    public init(workloads: [BenchmarkWorkload], threadCounts: [Int]) {
+        self.workloads = workloads
+        self.threadCounts = threadCounts
+    }
+
+    /// Runs everything; `progress` receives a line per finished block.
+    public func run(progress: (String) -> Void = { _ in }) -> [BenchmarkResult] {
+        struct Cell { let workload: BenchmarkWorkload; let threads: Int; let step: MixtureGANStep; var times: [Double] = []; var mflop = 0.0 }
+        var cells: [Cell] = []
+        for w in workloads {
+            for t in threadCounts {
+                BLAS.threads = t
+                let step = w.make()
+                let counter = FlopCounter()
+                counter.measure { step.step() }
+                for _ in 0..<warmup { step.step() }
+                var cell = Cell(workload: w, threads: t, step: step)
+                cell.mflop = counter.flops / 1e6
+                cells.append(cell)
+            }
+        }
+        let clock = ContinuousClock()
+        for r in 0..<repetitions {
+            for i in cells.indices {
+                BLAS.threads = cells[i].threads
+                cells[i].step.step()  // one untimed step after switching thread counts
+                let start = clock.now
+                for _ in 0..<iterations { cells[i].step.step() }
+                let elapsed = clock.now - start
+                let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+                cells[i].times.append(seconds / Double(iterations) * 1e6)
+                progress("repetition \(r + 1)/\(repetitions): \(cells[i].workload.rawValue), \(cells[i].threads) thread(s): \(String(format: "%.0f", cells[i].times.last!)) µs/iteration")
+            }
+        }
+        return cells.map { c in
+            let sorted = c.times.sorted()
+            let median = sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
+            return BenchmarkResult(workload: c.workload.rawValue, threads: c.threads, median_us: median,
+                                   min_us: sorted.first!, max_us: sorted.last!, mflop_per_iteration: c.mflop,
+                                   gflops: c.mflop * 1e6 / (median * 1e-6) / 1e9,
+                                   repetitions: repetitions, iterations: iterations, warmup: warmup)
+        }
+    }
+}
+
+extension MixtureGANStep {
+    /// SHA-256 of the generator's then the discriminator's parameter buffer: a fingerprint for
+    /// checking that two runs computed the same bits.
+    public var parameterFingerprint: String {
+        var h = SHA256()
+        h.update(generator.parameters.flat)
+        h.update(discriminator.parameters.flat)
+        return h.hexDigest()
+    }
+}

@@ -1,0 +1,7 @@
+// The umbrella module: `import Saddle` gives every public layer.
+@_exported import Autodiff
+@_exported import Experiments
+@_exported import Games
+@_exported import Networks
+@_exported import Solvers
+@_exported import Tensors

@@ -1,0 +1,106 @@
+import ArgumentParser
+import Foundation
+import Saddle
+
+extension BenchmarkWorkload: ExpressibleByArgument {}
+
+/// `saddle bench`: SPEC §7's workloads, timed at several thread counts.
+struct Bench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Time SPEC §7's workloads (W1, W1-R1) at 1 and 2 threads.",
+        discussion: """
+        Each workload runs `--repetitions` blocks of `--iterations` steps after `--warmup` steps; \
+        blocks of different thread counts and workloads are interleaved. Reported: median, min \
+        and max over blocks of the time per iteration (µs), matrix-product MFLOP per iteration \
+        (counted while running) and GFLOP/s at the median.
+
+        W1 is one simultaneous GDA step of an MLP GAN (G 64→128→128→2 ReLU, D 2→128→128→1 \
+        LeakyReLU 0.2, batch 512, non-saturating loss); W1-R1 adds the R1 penalty (γ = 10), a \
+        double backward pass. Inputs are fixed tensors drawn from the seed; no sampling is timed.
+
+        With --fingerprint-steps N, instead of timing, runs N steps of each workload at the first \
+        thread count and prints the SHA-256 of the parameters: two runs with the same seed and \
+        thread count must print the same digest.
+
+        Examples:
+          saddle bench
+          saddle bench --workload W1 --threads 2 --json
+          saddle bench --workload W1 --threads 2 --fingerprint-steps 100
+        """)
+
+    @Option(name: .customLong("workload"), help: "Workloads to run (repeatable): \(BenchmarkWorkload.allCases.map(\.rawValue).joined(separator: ", ")). Default: all.")
+    var workloads: [BenchmarkWorkload] = []
+
+    @Option(help: "Comma-separated thread counts. Default: 1 and all cores (1,\(BLAS.availableCores)).")
+    var threads: String?
+
+    @Option(help: "Timed blocks per workload and thread count.")
+    var repetitions = 5
+
+    @Option(help: "Steps per timed block.")
+    var iterations = 200
+
+    @Option(help: "Untimed steps before the first block.")
+    var warmup = 20
+
+    @Option(help: "Run this many steps and print a SHA-256 fingerprint of the parameters instead of timing.")
+    var fingerprintSteps: Int?
+
+    @Flag(help: "Print results as JSON (an array with one object per workload and thread count).")
+    var json = false
+
+    func threadCounts() throws -> [Int] {
+        guard let threads else { return Array(Set([1, BLAS.availableCores])).sorted() }
+        let parts = threads.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+        guard !parts.isEmpty, parts.allSatisfy({ ($0 ?? 0) >= 1 }) else {
+            throw ValidationError("--threads must be a comma-separated list of positive integers, got '\(threads)'")
+        }
+        return parts.map { $0! }
+    }
+
+    func validate() throws {
+        _ = try threadCounts()
+        if repetitions < 1 { throw ValidationError("--repetitions must be at least 1, got \(repetitions)") }
+        if iterations < 1 { throw ValidationError("--iterations must be at least 1, got \(iterations)") }
+        if warmup < 0 { throw ValidationError("--warmup must be non-negative, got \(warmup)") }
+        if let n = fingerprintSteps, n < 0 { throw ValidationError("--fingerprint-steps must be non-negative, got \(n)") }
+    }
+
+    func run() throws {
+        let selected = workloads.isEmpty ? BenchmarkWorkload.allCases : workloads
+        let counts = try threadCounts()
+        if let steps = fingerprintSteps {
+            BLAS.threads = counts[0]
+            var rows: [[String: String]] = []
+            for w in selected {
+                let step = w.make()
+                for _ in 0..<steps { step.step() }
+                rows.append(["workload": w.rawValue, "threads": String(counts[0]), "steps": String(steps),
+                             "sha256": step.parameterFingerprint])
+            }
+            if json {
+                print(String(decoding: try JSONSerialization.data(withJSONObject: rows, options: [.sortedKeys]), as: UTF8.self))
+            } else {
+                for r in rows { print("\(r["workload"]!) threads=\(r["threads"]!) steps=\(r["steps"]!) sha256=\(r["sha256"]!)") }
+            }
+            return
+        }
+        var bench = Benchmark(workloads: selected, threadCounts: counts)
+        bench.repetitions = repetitions
+        bench.iterations = iterations
+        bench.warmup = warmup
+        let results = bench.run { line in FileHandle.standardError.write(Data((line + "\n").utf8)) }
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            print(String(decoding: try encoder.encode(results), as: UTF8.self))
+            return
+        }
+        print("BLAS core \(BLAS.coreName); Saddle kernels \(BLAS.kernelsUseAVX2 ? "AVX2+FMA" : "baseline"); \(repetitions)×\(iterations) iterations after \(warmup) warm-up")
+        print("workload  threads  median µs     min µs     max µs   MFLOP/it   GFLOP/s")
+        for r in results {
+            print(String(format: "%-8@ %8d %10.0f %10.0f %10.0f %10.1f %9.1f", r.workload as NSString, r.threads,
+                         r.median_us, r.min_us, r.max_us, r.mflop_per_iteration, r.gflops))
+        }
+    }
+}

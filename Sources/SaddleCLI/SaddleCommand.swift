@@ -1,0 +1,36 @@
+import ArgumentParser
+import Saddle
+
+/// The `saddle` program: thin commands over the library. Results go to stdout (one JSON object
+/// with `--json`); progress and warnings go to stderr.
+@main
+struct SaddleCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "saddle",
+        abstract: "Train GANs and solve two-player games as variational inequalities.",
+        discussion: """
+        Every method of the game-theoretic line of GAN training on the same problems, with the \
+        theory's constants measured and runs bit-reproducible from a seed (same thread count).
+        See README.md and docs/ for the mathematics and examples.
+        """,
+        version: SaddleVersion.string,
+        subcommands: [Train.self, Solve.self, Bench.self])
+}
+
+/// Options every computing command shares.
+struct ComputeOptions: ParsableArguments {
+    @Option(help: "Threads for matrix products (OpenBLAS). Default: all cores (\(BLAS.availableCores) here).")
+    var threads: Int?
+
+    func validate() throws {
+        if let t = threads, t < 1 { throw ValidationError("--threads must be at least 1, got \(t)") }
+    }
+
+    /// Applies the thread count and returns it.
+    @discardableResult
+    func apply() -> Int {
+        let n = threads ?? BLAS.availableCores
+        BLAS.threads = n
+        return n
+    }
+}
