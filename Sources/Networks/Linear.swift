@@ -35,4 +35,15 @@ public struct Linear {
         }
         return activation(linear(x, weight: weight.variable, bias: bias?.variable))
     }
+
+    /// Applies the layer with its weight and bias cut from `flat`, a vector laid out like the
+    /// layer's parameter buffer.
+    public func callAsFunction(_ x: Variable, parameters flat: Variable) -> Variable {
+        let w = flat.slice(from: weight.range.lowerBound, shape: weight.value.shape)
+        let b = bias.map { flat.slice(from: $0.range.lowerBound, shape: $0.value.shape) }
+        if let slope = activation.fusedLeakySlope {
+            return linear(x, weight: w, bias: b, leakySlope: slope)
+        }
+        return activation(linear(x, weight: w, bias: b))
+    }
 }

@@ -42,4 +42,12 @@ public final class MLP {
     public func callAsFunction(_ x: Variable) -> Variable {
         layers.reduce(x) { h, layer in layer(h) }
     }
+
+    /// Applies the network with the parameters `flat` (a vector laid out like `parameters.flat`)
+    /// instead of its own: the output is then differentiable with respect to `flat`.
+    public func callAsFunction(_ x: Variable, parameters flat: Variable) -> Variable {
+        precondition(flat.count == parameters.count,
+                     "MLP: parameter vector of \(flat.count) elements for a network of \(parameters.count)")
+        return layers.reduce(x) { h, layer in layer(h, parameters: flat) }
+    }
 }

@@ -57,6 +57,8 @@ let operationCases: [OperationCase] = [
     OperationCase(name: "sumColumns", shapes: [[3, 4]]) { let s = $0[0].sumColumns(); return s * s },
     OperationCase(name: "broadcastColumns", shapes: [[3, 1]]) { let b = $0[0].broadcastColumns(2); return b * b },
     OperationCase(name: "transposed", shapes: [[3, 4]]) { matmul($0[0].transposed(), $0[0]) },
+    OperationCase(name: "slice", shapes: [[10]]) { let s = $0[0].slice(from: 3, shape: [2, 2]); return s * s },
+    OperationCase(name: "padded", shapes: [[3]]) { let p = $0[0].padded(toCount: 7, at: 2); return p * p },
 ]
 
 @Suite("Derivatives of every operation vs finite differences (Float64)")
