@@ -29,7 +29,7 @@ public enum GradientError: Error, CustomStringConvertible {
 /// - Complexity: O(nodes reachable from the outputs) bookkeeping plus the rules' work.
 public func gradients(of outputs: [Variable], withRespectTo inputs: [Variable],
                       seeds: [Variable?]? = nil, createGraph: Bool = false) throws -> [Variable] {
-    precondition(seeds == nil || seeds!.count == outputs.count,
+    ensure(seeds == nil || seeds!.count == outputs.count,
                  "gradients: \(seeds!.count) seeds for \(outputs.count) outputs")
     // Relevance: a variable is relevant when it is a requested input or its node has a relevant
     // input. Computed in one post-order walk, which also yields a topological order.
@@ -58,7 +58,7 @@ public func gradients(of outputs: [Variable], withRespectTo inputs: [Variable],
     for (k, out) in outputs.enumerated() {
         let seed: Variable
         if let s = seeds?[k] {
-            precondition(s.shape == out.shape && s.dtype == out.dtype,
+            ensure(s.shape == out.shape && s.dtype == out.dtype,
                          "gradients: seed \(s.dtype) \(s.shape) for output \(out.dtype) \(out.shape)")
             seed = s
         } else {
@@ -75,12 +75,12 @@ public func gradients(of outputs: [Variable], withRespectTo inputs: [Variable],
             let needs = node.inputs.map { relevant[ObjectIdentifier($0)] == true }
             if !needs.contains(true) { continue }
             let inputGrads = node.backward(g, needs)
-            precondition(inputGrads.count == node.inputs.count,
+            ensure(inputGrads.count == node.inputs.count,
                          "gradients: rule \(node.name) returned \(inputGrads.count) cotangents for \(node.inputs.count) inputs")
             for k in 0..<node.inputs.count where needs[k] {
                 guard let gk = inputGrads[k] else { continue }
                 let input = node.inputs[k]
-                precondition(gk.shape == input.shape,
+                ensure(gk.shape == input.shape,
                              "gradients: rule \(node.name) returned a cotangent of shape \(gk.shape) for an input of shape \(input.shape)")
                 accumulate(&grads, ObjectIdentifier(input), gk)
             }
@@ -91,7 +91,7 @@ public func gradients(of outputs: [Variable], withRespectTo inputs: [Variable],
 
 /// The gradient of a one-element `output` with respect to each of `inputs`.
 public func gradients(of output: Variable, withRespectTo inputs: [Variable], createGraph: Bool = false) -> [Variable] {
-    precondition(output.count == 1, "gradients(of:): output of shape \(output.shape) is not a scalar; use gradients(of:withRespectTo:seeds:)")
+    ensure(output.count == 1, "gradients(of:): output of shape \(output.shape) is not a scalar; use gradients(of:withRespectTo:seeds:)")
     return try! gradients(of: [output], withRespectTo: inputs, seeds: nil, createGraph: createGraph)
 }
 

@@ -10,7 +10,7 @@ public enum JacobianProducts {
                            cotangents: [Tensor]) -> (outputs: [Tensor], vjp: [Tensor]) {
         let xs = points.map { Variable($0, requiresGradient: true) }
         let ys = f(xs)
-        precondition(ys.count == cotangents.count, "vjp: \(cotangents.count) cotangents for \(ys.count) outputs")
+        ensure(ys.count == cotangents.count, "vjp: \(cotangents.count) cotangents for \(ys.count) outputs")
         let g = try! gradients(of: ys, withRespectTo: xs, seeds: cotangents.map { Variable($0) })
         return (ys.map(\.value), g.map(\.value))
     }
@@ -22,9 +22,9 @@ public enum JacobianProducts {
     /// differentiates it with respect to u. Costs about two reverse sweeps; exact in any order.
     public static func jvp(of f: ([Variable]) -> [Variable], at points: [Tensor],
                            tangents: [Tensor]) -> (outputs: [Tensor], jvp: [Tensor]) {
-        precondition(points.count == tangents.count, "jvp: \(tangents.count) tangents for \(points.count) inputs")
+        ensure(points.count == tangents.count, "jvp: \(tangents.count) tangents for \(points.count) inputs")
         for (p, t) in zip(points, tangents) {
-            precondition(p.shape == t.shape && p.dtype == t.dtype, "jvp: tangent \(t.dtype) \(t.shape) for input \(p.dtype) \(p.shape)")
+            ensure(p.shape == t.shape && p.dtype == t.dtype, "jvp: tangent \(t.dtype) \(t.shape) for input \(p.dtype) \(p.shape)")
         }
         let xs = points.map { Variable($0, requiresGradient: true) }
         let ys = f(xs)

@@ -57,7 +57,7 @@ extension Variable {
 
     /// A one-element variable repeated to `shape`. The adjoint of ``sum()``.
     public func expanded(to shape: Shape) -> Variable {
-        precondition(count == 1, "Variable.expanded: only a one-element variable expands, got \(self.shape)")
+        ensure(count == 1, "Variable.expanded: only a one-element variable expands, got \(self.shape)")
         let v = Tensor.filled(value[0], shape, dtype: dtype)
         let mine = self.shape
         return record(v, "expand", [self]) { g, _ in [g.sum().reshaped(mine)] }

@@ -49,7 +49,7 @@ extension Variable {
 
     /// x for x > 0, `slope`·x otherwise (slope ≥ 0).
     public func leakyRelu(slope: Double) -> Variable {
-        precondition(slope >= 0, "leakyRelu: slope must be non-negative, got \(slope)")
+        ensure(slope >= 0, "leakyRelu: slope must be non-negative, got \(slope)")
         let input = value
         return record(value.leakyRelu(slope: slope), "leakyRelu", [self]) { g, _ in
             [g.masked(bySignOf: input, slope: slope)]

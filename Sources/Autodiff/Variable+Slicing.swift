@@ -15,7 +15,7 @@ extension Variable {
 
     /// A vector of `total` elements, zero except for this variable's elements placed at `start`.
     public func padded(toCount total: Int, at start: Int) -> Variable {
-        precondition(start >= 0 && start + count <= total, "Variable.padded: \(count) elements at \(start) exceed \(total)")
+        ensure(start >= 0 && start + count <= total, "Variable.padded: \(count) elements at \(start) exceed \(total)")
         let out = Tensor.zeros([total], dtype: dtype)
         out.view(from: start, shape: shape).copy(from: value)
         let mine = shape

@@ -14,7 +14,7 @@ public struct Linear {
     /// Declares the layer's parameters in `buffer` (before it is finalized).
     public init(_ inputSize: Int, _ outputSize: Int, activation: Activation = .identity, bias: Bool = true,
                 name: String, in buffer: ParameterBuffer) {
-        precondition(inputSize > 0 && outputSize > 0, "Linear \(name): sizes must be positive, got \(inputSize)→\(outputSize)")
+        ensure(inputSize > 0 && outputSize > 0, "Linear \(name): sizes must be positive, got \(inputSize)→\(outputSize)")
         self.inputSize = inputSize
         self.outputSize = outputSize
         self.activation = activation
@@ -28,7 +28,7 @@ public struct Linear {
 
     /// Applies the layer to a batch `x` of shape [batch, in].
     public func callAsFunction(_ x: Variable) -> Variable {
-        precondition(x.value.rank == 2 && x.shape[1] == inputSize,
+        ensure(x.value.rank == 2 && x.shape[1] == inputSize,
                      "Linear \(inputSize)→\(outputSize): input of shape \(x.shape), expected [batch, \(inputSize)]")
         if let slope = activation.fusedLeakySlope {
             return linear(x, weight: weight.variable, bias: bias?.variable, leakySlope: slope)

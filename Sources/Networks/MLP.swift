@@ -22,7 +22,7 @@ public final class MLP {
     ///   - initializer: how weights and biases are drawn (Kaiming-uniform weights, zero biases, by default).
     public init(_ sizes: [Int], hidden: Activation, output: Activation = .identity, dtype: DType = .float32,
                 initializer: Initializer = .kaimingUniform, using rng: inout RandomGenerator) {
-        precondition(sizes.count >= 2, "MLP: need at least an input and an output width, got \(sizes)")
+        ensure(sizes.count >= 2, "MLP: need at least an input and an output width, got \(sizes)")
         self.sizes = sizes
         let buffer = ParameterBuffer(dtype: dtype)
         var layers: [Linear] = []
@@ -46,7 +46,7 @@ public final class MLP {
     /// Applies the network with the parameters `flat` (a vector laid out like `parameters.flat`)
     /// instead of its own: the output is then differentiable with respect to `flat`.
     public func callAsFunction(_ x: Variable, parameters flat: Variable) -> Variable {
-        precondition(flat.count == parameters.count,
+        ensure(flat.count == parameters.count,
                      "MLP: parameter vector of \(flat.count) elements for a network of \(parameters.count)")
         return layers.reduce(x) { h, layer in layer(h, parameters: flat) }
     }

@@ -28,15 +28,15 @@ public final class ParameterBuffer {
 
     /// Reserves a parameter of `shape`; its views exist once the buffer is finalized.
     public func declare(_ name: String, shape: Shape) -> Int {
-        precondition(_flat == nil, "ParameterBuffer: declare(\(name)) after finalize()")
-        precondition(!pending.contains { $0.0 == name }, "ParameterBuffer: duplicate parameter name \(name)")
+        ensure(_flat == nil, "ParameterBuffer: declare(\(name)) after finalize()")
+        ensure(!pending.contains { $0.0 == name }, "ParameterBuffer: duplicate parameter name \(name)")
         pending.append((name, shape))
         return pending.count - 1
     }
 
     /// Allocates one zeroed buffer for everything declared and makes the views.
     public func finalize() {
-        precondition(_flat == nil, "ParameterBuffer.finalize() called twice")
+        ensure(_flat == nil, "ParameterBuffer.finalize() called twice")
         let total = pending.reduce(0) { $0 + $1.1.count }
         let flat = Tensor.zeros(Shape([total]), dtype: dtype)
         var start = 0
@@ -52,7 +52,7 @@ public final class ParameterBuffer {
 
     /// The whole parameter vector (shape [count]). Writes to it are seen by every layer.
     public var flat: Tensor {
-        guard let f = _flat else { preconditionFailure("ParameterBuffer used before finalize()") }
+        guard let f = _flat else { fatalError("ParameterBuffer used before finalize()") }
         return f
     }
 
@@ -65,7 +65,7 @@ public final class ParameterBuffer {
     /// The parameter named `name`.
     public subscript(name: String) -> Parameter {
         guard let p = parameters.first(where: { $0.name == name }) else {
-            preconditionFailure("ParameterBuffer: no parameter named \(name); have \(parameters.map(\.name))")
+            fatalError("ParameterBuffer: no parameter named \(name); have \(parameters.map(\.name))")
         }
         return p
     }
@@ -74,9 +74,9 @@ public final class ParameterBuffer {
     /// flat vector laid out like ``flat``; writes into `out` when given.
     @discardableResult
     public func flatten(_ grads: [Tensor], into out: Tensor? = nil) -> Tensor {
-        precondition(grads.count == parameters.count, "ParameterBuffer.flatten: \(grads.count) gradients for \(parameters.count) parameters")
+        ensure(grads.count == parameters.count, "ParameterBuffer.flatten: \(grads.count) gradients for \(parameters.count) parameters")
         let o = out ?? Tensor(uninitialized: flat.shape, dtype: dtype)
-        precondition(o.count == count && o.dtype == dtype, "ParameterBuffer.flatten: output \(o.dtype) \(o.shape) for \(count) \(dtype) parameters")
+        ensure(o.count == count && o.dtype == dtype, "ParameterBuffer.flatten: output \(o.dtype) \(o.shape) for \(count) \(dtype) parameters")
         for (p, g) in zip(parameters, grads) {
             o.view(from: p.range.lowerBound, shape: p.value.shape).copy(from: g)
         }

@@ -8,7 +8,7 @@ public enum BLAS {
     public static var threads: Int {
         get { Int(openblas_get_num_threads()) }
         set {
-            precondition(newValue >= 1, "BLAS.threads must be at least 1, got \(newValue)")
+            ensure(newValue >= 1, "BLAS.threads must be at least 1, got \(newValue)")
             openblas_set_num_threads(Int32(newValue))
         }
     }

@@ -6,8 +6,8 @@ public struct Shape: Hashable, Sendable, Codable, CustomStringConvertible, Expre
     @usableFromInline var d0: Int, d1: Int, d2: Int, d3: Int
 
     public init(_ dims: [Int]) {
-        precondition(dims.count <= Shape.maxRank, "Shape: rank \(dims.count) exceeds the maximum \(Shape.maxRank)")
-        for d in dims { precondition(d >= 0, "Shape: negative dimension in \(dims)") }
+        ensure(dims.count <= Shape.maxRank, "Shape: rank \(dims.count) exceeds the maximum \(Shape.maxRank)")
+        for d in dims { ensure(d >= 0, "Shape: negative dimension in \(dims)") }
         rank = dims.count
         d0 = dims.count > 0 ? dims[0] : 1
         d1 = dims.count > 1 ? dims[1] : 1
@@ -21,8 +21,8 @@ public struct Shape: Hashable, Sendable, Codable, CustomStringConvertible, Expre
     public static let scalar = Shape([])
 
     /// The size along dimension `i`.
-    @inlinable public subscript(i: Int) -> Int {
-        precondition(i >= 0 && i < rank, "Shape: dimension \(i) out of range for rank \(rank)")
+    public subscript(i: Int) -> Int {
+        ensure(i >= 0 && i < rank, "Shape: dimension \(i) out of range for rank \(rank)")
         switch i {
         case 0: return d0
         case 1: return d1

@@ -5,8 +5,8 @@ import CKernels
 
 @inline(__always)
 func checkSameLayout(_ a: Tensor, _ b: Tensor, _ op: StaticString) {
-    precondition(a.shape == b.shape, "\(op): shape mismatch \(a.shape) vs \(b.shape)")
-    precondition(a.dtype == b.dtype, "\(op): dtype mismatch \(a.dtype) vs \(b.dtype)")
+    ensure(a.shape == b.shape, "\(op): shape mismatch \(a.shape) vs \(b.shape)")
+    ensure(a.dtype == b.dtype, "\(op): dtype mismatch \(a.dtype) vs \(b.dtype)")
 }
 
 @inline(__always)
@@ -91,7 +91,7 @@ extension Tensor {
 
     /// Each element clamped to [lo, hi] (the projection onto a box).
     public func clamped(_ lo: Double, _ hi: Double) -> Tensor {
-        precondition(lo <= hi, "Tensor.clamped: empty interval [\(lo), \(hi)]")
+        ensure(lo <= hi, "Tensor.clamped: empty interval [\(lo), \(hi)]")
         return unary(self, "Tensor.clamped", { sk_clamp_f32($0, Float(lo), Float(hi), $1, $2) }, { sk_clamp_f64($0, lo, hi, $1, $2) })
     }
 
@@ -108,7 +108,7 @@ extension Tensor {
     /// Copies `source`'s elements into this tensor (same shape and dtype; overlap not allowed
     /// unless identical).
     public func copy(from source: Tensor) {
-        precondition(source.count == count && source.dtype == dtype,
+        ensure(source.count == count && source.dtype == dtype,
                      "Tensor.copy(from:): \(source.dtype) \(source.shape) into \(dtype) \(shape)")
         if source.address == address { return }
         address.copyMemory(from: source.address, byteCount: count * dtype.byteSize)
@@ -116,7 +116,7 @@ extension Tensor {
 
     /// `self += alpha · x` (BLAS axpy's contract).
     public func axpy(_ alpha: Double, _ x: Tensor) {
-        precondition(x.count == count && x.dtype == dtype, "Tensor.axpy: \(x.dtype) \(x.shape) into \(dtype) \(shape)")
+        ensure(x.count == count && x.dtype == dtype, "Tensor.axpy: \(x.dtype) \(x.shape) into \(dtype) \(shape)")
         switch dtype {
         case .float32: sk_axpby_f32(Float(alpha), x.f32, 1, f32, f32, count)
         case .float64: sk_axpby_f64(alpha, x.f64, 1, f64, f64, count)
@@ -125,7 +125,7 @@ extension Tensor {
 
     /// `self = alpha · x + beta · self`.
     public func axpby(_ alpha: Double, _ x: Tensor, _ beta: Double) {
-        precondition(x.count == count && x.dtype == dtype, "Tensor.axpby: \(x.dtype) \(x.shape) into \(dtype) \(shape)")
+        ensure(x.count == count && x.dtype == dtype, "Tensor.axpby: \(x.dtype) \(x.shape) into \(dtype) \(shape)")
         switch dtype {
         case .float32: sk_axpby_f32(Float(alpha), x.f32, Float(beta), f32, f32, count)
         case .float64: sk_axpby_f64(alpha, x.f64, beta, f64, f64, count)
@@ -142,7 +142,7 @@ extension Tensor {
 
     /// `self += x`.
     public func add(_ x: Tensor) {
-        precondition(x.count == count && x.dtype == dtype, "Tensor.add: \(x.dtype) \(x.shape) into \(dtype) \(shape)")
+        ensure(x.count == count && x.dtype == dtype, "Tensor.add: \(x.dtype) \(x.shape) into \(dtype) \(shape)")
         switch dtype {
         case .float32: sk_add_f32(f32, x.f32, f32, count)
         case .float64: sk_add_f64(f64, x.f64, f64, count)
@@ -151,7 +151,7 @@ extension Tensor {
 
     /// Clamps every element to [lo, hi] in place.
     public func clamp(_ lo: Double, _ hi: Double) {
-        precondition(lo <= hi, "Tensor.clamp: empty interval [\(lo), \(hi)]")
+        ensure(lo <= hi, "Tensor.clamp: empty interval [\(lo), \(hi)]")
         switch dtype {
         case .float32: sk_clamp_f32(f32, Float(lo), Float(hi), f32, count)
         case .float64: sk_clamp_f64(f64, lo, hi, f64, count)

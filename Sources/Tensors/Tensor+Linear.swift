@@ -13,18 +13,18 @@ import CKernels
 @discardableResult
 public func matmul(_ a: Tensor, _ b: Tensor, transposeA: Bool = false, transposeB: Bool = false,
                    into out: Tensor? = nil, accumulate: Bool = false) -> Tensor {
-    precondition(a.rank == 2 && b.rank == 2, "matmul: operands must be matrices, got \(a.shape) and \(b.shape)")
-    precondition(a.dtype == b.dtype, "matmul: dtype mismatch \(a.dtype) vs \(b.dtype)")
+    ensure(a.rank == 2 && b.rank == 2, "matmul: operands must be matrices, got \(a.shape) and \(b.shape)")
+    ensure(a.dtype == b.dtype, "matmul: dtype mismatch \(a.dtype) vs \(b.dtype)")
     let m = transposeA ? a.shape[1] : a.shape[0]
     let k = transposeA ? a.shape[0] : a.shape[1]
     let kb = transposeB ? b.shape[1] : b.shape[0]
     let n = transposeB ? b.shape[0] : b.shape[1]
-    precondition(k == kb, "matmul: inner dimensions differ: \(transposeA ? "\(a.shape)ᵀ" : "\(a.shape)") · \(transposeB ? "\(b.shape)ᵀ" : "\(b.shape)")")
+    ensure(k == kb, "matmul: inner dimensions differ: \(transposeA ? "\(a.shape)ᵀ" : "\(a.shape)") · \(transposeB ? "\(b.shape)ᵀ" : "\(b.shape)")")
     let c: Tensor
     if let out {
-        precondition(out.shape == Shape([m, n]) && out.dtype == a.dtype,
+        ensure(out.shape == Shape([m, n]) && out.dtype == a.dtype,
                      "matmul: output is \(out.dtype) \(out.shape), the product is \(a.dtype) [\(m), \(n)]")
-        precondition(!out.overlaps(a) && !out.overlaps(b), "matmul: the output overlaps an operand")
+        ensure(!out.overlaps(a) && !out.overlaps(b), "matmul: the output overlaps an operand")
         c = out
     } else {
         c = Tensor(uninitialized: Shape([m, n]), dtype: a.dtype)
@@ -106,7 +106,7 @@ private func matrixVectorProducts(_ a: Tensor, _ b: Tensor, _ ta: Bool, _ tb: Bo
 extension Tensor {
     /// The transpose of a matrix, as a new tensor.
     public func transposed() -> Tensor {
-        precondition(rank == 2, "Tensor.transposed: expected a matrix, got \(shape)")
+        ensure(rank == 2, "Tensor.transposed: expected a matrix, got \(shape)")
         let r = shape[0], c = shape[1]
         let o = Tensor(uninitialized: Shape([c, r]), dtype: dtype)
         switch dtype {
@@ -118,7 +118,7 @@ extension Tensor {
 
     /// Adds the row vector `row` (shape [n] or [1, n]) to every row of this rows×n matrix.
     public func addingRow(_ row: Tensor) -> Tensor {
-        precondition(rank == 2 && row.count == shape[1] && row.dtype == dtype,
+        ensure(rank == 2 && row.count == shape[1] && row.dtype == dtype,
                      "Tensor.addingRow: cannot add \(row.dtype) \(row.shape) to each row of \(dtype) \(shape)")
         let o = Tensor(uninitialized: shape, dtype: dtype)
         switch dtype {
@@ -131,7 +131,7 @@ extension Tensor {
     /// In place: adds `bias` (length = columns) to every row, then applies a leaky ReLU with
     /// `slope` when `leakySlope` is given — a linear layer's epilogue in one pass over memory.
     public func addBiasActivate(_ bias: Tensor, leakySlope: Double?) {
-        precondition(rank == 2 && bias.count == shape[1] && bias.dtype == dtype,
+        ensure(rank == 2 && bias.count == shape[1] && bias.dtype == dtype,
                      "Tensor.addBiasActivate: bias \(bias.dtype) \(bias.shape) for \(dtype) \(shape)")
         let act: Int32 = leakySlope == nil ? 0 : 1
         switch dtype {
@@ -143,7 +143,7 @@ extension Tensor {
     /// The column sums of a matrix, as a vector of length `columns` (shape [n]).
     /// The adjoint of ``broadcastRows(_:)``.
     public func sumRows() -> Tensor {
-        precondition(rank == 2, "Tensor.sumRows: expected a matrix, got \(shape)")
+        ensure(rank == 2, "Tensor.sumRows: expected a matrix, got \(shape)")
         let o = Tensor(uninitialized: Shape([shape[1]]), dtype: dtype)
         switch dtype {
         case .float32: sk_sum_rows_f32(f32, shape[0], shape[1], o.f32)
@@ -154,7 +154,7 @@ extension Tensor {
 
     /// The row sums of a matrix, as a column of shape [rows, 1]. The adjoint of ``broadcastColumns(_:)``.
     public func sumColumns() -> Tensor {
-        precondition(rank == 2, "Tensor.sumColumns: expected a matrix, got \(shape)")
+        ensure(rank == 2, "Tensor.sumColumns: expected a matrix, got \(shape)")
         let o = Tensor(uninitialized: Shape([shape[0], 1]), dtype: dtype)
         switch dtype {
         case .float32: sk_sum_cols_f32(f32, shape[0], shape[1], o.f32)

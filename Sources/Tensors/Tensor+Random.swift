@@ -4,7 +4,7 @@ extension Tensor {
     /// Independent draws from the uniform distribution on [low, high).
     public static func uniform(_ shape: Shape, low: Double = 0, high: Double = 1, dtype: DType = .float32,
                                using rng: inout RandomGenerator) -> Tensor {
-        precondition(low <= high, "Tensor.uniform: empty interval [\(low), \(high))")
+        ensure(low <= high, "Tensor.uniform: empty interval [\(low), \(high))")
         let t = Tensor(uninitialized: shape, dtype: dtype)
         t.fillUniform(low: low, high: high, using: &rng)
         return t
@@ -13,7 +13,7 @@ extension Tensor {
     /// Independent draws from N(mean, std²).
     public static func normal(_ shape: Shape, mean: Double = 0, std: Double = 1, dtype: DType = .float32,
                               using rng: inout RandomGenerator) -> Tensor {
-        precondition(std >= 0, "Tensor.normal: negative standard deviation \(std)")
+        ensure(std >= 0, "Tensor.normal: negative standard deviation \(std)")
         let t = Tensor(uninitialized: shape, dtype: dtype)
         t.fillNormal(mean: mean, std: std, using: &rng)
         return t

@@ -17,7 +17,7 @@ extension Tensor {
 
     /// The inner product ⟨self, other⟩ over all elements.
     public func dot(_ other: Tensor) -> Double {
-        precondition(other.count == count && other.dtype == dtype,
+        ensure(other.count == count && other.dtype == dtype,
                      "Tensor.dot: \(dtype) \(shape) with \(other.dtype) \(other.shape)")
         switch dtype {
         case .float32: return sk_dot_f32(f32, other.f32, count)

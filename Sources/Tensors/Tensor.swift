@@ -25,7 +25,7 @@ public final class Tensor: @unchecked Sendable {
 
     /// A view of `shape.count` elements of `storage` starting at element `offset`.
     public init(viewing storage: TensorStorage, offset: Int, shape: Shape, dtype: DType) {
-        precondition(offset >= 0 && (offset + shape.count) * dtype.byteSize <= storage.byteCount,
+        ensure(offset >= 0 && (offset + shape.count) * dtype.byteSize <= storage.byteCount,
                      "Tensor view: \(shape.count) elements at offset \(offset) do not fit in a storage of \(storage.byteCount) bytes")
         self.shape = shape
         self.dtype = dtype
@@ -52,7 +52,7 @@ public final class Tensor: @unchecked Sendable {
 
     /// A tensor holding `scalars` (row-major), converted to `dtype`.
     public convenience init(_ scalars: [Double], shape: Shape, dtype: DType = .float64) {
-        precondition(scalars.count == shape.count,
+        ensure(scalars.count == shape.count,
                      "Tensor: \(scalars.count) scalars do not fill shape \(shape) (\(shape.count) elements)")
         self.init(uninitialized: shape, dtype: dtype)
         switch dtype {
@@ -67,7 +67,7 @@ public final class Tensor: @unchecked Sendable {
 
     /// A `float32` tensor holding `values` (row-major).
     public convenience init(floats values: [Float], shape: Shape) {
-        precondition(values.count == shape.count,
+        ensure(values.count == shape.count,
                      "Tensor: \(values.count) values do not fill shape \(shape) (\(shape.count) elements)")
         self.init(uninitialized: shape, dtype: .float32)
         values.withUnsafeBufferPointer { src in f32.update(from: src.baseAddress!, count: values.count) }
@@ -92,13 +92,13 @@ public final class Tensor: @unchecked Sendable {
 
     /// The elements as `Float`; the tensor must be `float32`.
     public var f32: UnsafeMutablePointer<Float> {
-        precondition(dtype == .float32, "Tensor.f32 on a \(dtype) tensor")
+        ensure(dtype == .float32, "Tensor.f32 on a \(dtype) tensor")
         return address.assumingMemoryBound(to: Float.self)
     }
 
     /// The elements as `Double`; the tensor must be `float64`.
     public var f64: UnsafeMutablePointer<Double> {
-        precondition(dtype == .float64, "Tensor.f64 on a \(dtype) tensor")
+        ensure(dtype == .float64, "Tensor.f64 on a \(dtype) tensor")
         return address.assumingMemoryBound(to: Double.self)
     }
 
@@ -115,18 +115,18 @@ public final class Tensor: @unchecked Sendable {
 
     /// The only element of a one-element tensor, as `Double`.
     public var scalar: Double {
-        precondition(count == 1, "Tensor.scalar on shape \(shape) (\(count) elements)")
+        ensure(count == 1, "Tensor.scalar on shape \(shape) (\(count) elements)")
         return self[0]
     }
 
     /// Element `i` in row-major order, as `Double`.
     public subscript(i: Int) -> Double {
         get {
-            precondition(i >= 0 && i < count, "Tensor index \(i) out of range for shape \(shape)")
+            ensure(i >= 0 && i < count, "Tensor index \(i) out of range for shape \(shape)")
             return dtype == .float32 ? Double(f32[i]) : f64[i]
         }
         set {
-            precondition(i >= 0 && i < count, "Tensor index \(i) out of range for shape \(shape)")
+            ensure(i >= 0 && i < count, "Tensor index \(i) out of range for shape \(shape)")
             if dtype == .float32 { f32[i] = Float(newValue) } else { f64[i] = newValue }
         }
     }
@@ -139,13 +139,13 @@ public final class Tensor: @unchecked Sendable {
 
     /// The same elements under another shape with the same count (no copy).
     public func reshaped(_ newShape: Shape) -> Tensor {
-        precondition(newShape.count == count, "Tensor.reshaped: cannot view \(shape) as \(newShape)")
+        ensure(newShape.count == count, "Tensor.reshaped: cannot view \(shape) as \(newShape)")
         return Tensor(viewing: storage, offset: offset, shape: newShape, dtype: dtype)
     }
 
     /// A view of `shape.count` consecutive elements starting at element `start` of this tensor.
     public func view(from start: Int, shape newShape: Shape) -> Tensor {
-        precondition(start >= 0 && start + newShape.count <= count,
+        ensure(start >= 0 && start + newShape.count <= count,
                      "Tensor.view: \(newShape.count) elements from \(start) exceed the \(count) of \(shape)")
         return Tensor(viewing: storage, offset: offset + start, shape: newShape, dtype: dtype)
     }
