@@ -1,0 +1,53 @@
+import Games
+
+/// Iterate averaging around any solver (SPEC §2; Gidel et al. 2019, eqs. 7–8, online form):
+/// uniform ω̂_t = (1 − 1/t) ω̂_{t−1} + (1/t) ω_t over ω₁, …, ω_t; exponential ω̂_t = β ω̂_{t−1} + (1 − β) ω_t
+/// with ω̂₀ = ω₀ and β ∈ [0, 1) (commonly 0.999). The base method runs unchanged; ``output(_:_:)`` is
+/// ω̂. No oracle calls of its own.
+public struct Averaged<Base: Solver>: Solver {
+    public enum Scheme: Sendable, Equatable, CustomStringConvertible {
+        case uniform
+        case exponential(decay: Double)
+        public var description: String {
+            switch self {
+            case .uniform: return "uniform"
+            case .exponential(let b): return "ema(\(b))"
+            }
+        }
+    }
+    public struct State: Sendable {
+        public var base: Base.State
+        public var average: BlockVector
+        public var count: Int
+    }
+    public let base: Base
+    public let scheme: Scheme
+
+    public init(_ base: Base, scheme: Scheme = .uniform) throws {
+        if case .exponential(let beta) = scheme, !(beta >= 0 && beta < 1) {
+            throw SolverError.outOfRange(parameter: "averaging decay β", value: beta, allowed: "[0, 1)")
+        }
+        self.base = base
+        self.scheme = scheme
+    }
+
+    public var kind: SolverKind { base.kind }
+    public var cost: OracleCost { base.cost }
+    public var warnings: [SolverWarning] { base.warnings }
+
+    public func makeState(at omega: BlockVector, _ F: inout Oracle) throws -> State {
+        State(base: try base.makeState(at: omega, &F), average: omega.copy(), count: 0)
+    }
+
+    public func step(_ omega: inout BlockVector, _ state: inout State, _ F: inout Oracle) throws {
+        try base.step(&omega, &state.base, &F)
+        let point = base.output(omega, state.base)
+        state.count += 1
+        switch scheme {
+        case .uniform: state.average.axpby(1 / Double(state.count), point, 1 - 1 / Double(state.count))
+        case .exponential(let beta): state.average.axpby(1 - beta, point, beta)
+        }
+    }
+
+    public func output(_ omega: BlockVector, _ state: State) -> BlockVector { state.average }
+}

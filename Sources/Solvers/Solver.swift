@@ -1,0 +1,98 @@
+import Games
+import Tensors
+
+/// A method for VI(S, F): all its memory is in a value-type `State`, and F comes only from the
+/// ``Oracle`` (which counts the calls).
+///
+/// A step keeps ω in S. `makeState` may spend oracle calls (EFTP's g₋₁ := F(ω₀)); the per-iteration
+/// and initial costs are declared in ``cost`` and checked by the test suite's solver walk.
+public protocol Solver: Sendable {
+    associatedtype State: Sendable
+    /// The method, as SPEC and the CLI spell it.
+    var kind: SolverKind { get }
+    /// Declared oracle calls, per iteration and at initialization.
+    var cost: OracleCost { get }
+    /// Legal settings that lie outside the theory (SRFB's δ < 0.618); the CLI prints them.
+    var warnings: [SolverWarning] { get }
+    /// The state at ω₀; throws when the method cannot run on this problem (mirror methods need simplices).
+    func makeState(at omega: BlockVector, _ F: inout Oracle) throws -> State
+    /// One iteration: ω ← next iterate, in S.
+    func step(_ omega: inout BlockVector, _ state: inout State, _ F: inout Oracle) throws
+    /// The point the method outputs after a step: ω itself, or an average it keeps (averaged SRFB,
+    /// mirror methods, ``Averaged``).
+    func output(_ omega: BlockVector, _ state: State) -> BlockVector
+}
+
+extension Solver {
+    public var warnings: [SolverWarning] { [] }
+    public func output(_ omega: BlockVector, _ state: State) -> BlockVector { omega }
+}
+
+/// Declared oracle calls: `perIteration` for every step, `initialization` once in `makeState`.
+public struct OracleCost: Sendable, Equatable, CustomStringConvertible {
+    public var perIteration: Double
+    public var initialization: Double
+    public init(perIteration: Double, initialization: Double = 0) {
+        self.perIteration = perIteration
+        self.initialization = initialization
+    }
+    public var description: String { "\(perIteration) per iteration + \(initialization) at start" }
+}
+
+/// A setting that is legal but outside what the theory covers.
+public struct SolverWarning: Sendable, Equatable, CustomStringConvertible {
+    public let message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}
+
+/// Invalid solver parameters: one line naming the parameter, its value and what is allowed.
+public enum SolverError: Error, Equatable, CustomStringConvertible {
+    case outOfRange(parameter: String, value: Double, allowed: String)
+    case unsupportedDomain(method: String, required: String, found: String)
+
+    public var description: String {
+        switch self {
+        case .outOfRange(let p, let v, let a): return "\(p) = \(v) is outside \(a)"
+        case .unsupportedDomain(let m, let r, let f): return "\(m) needs \(r) for both players, the problem has \(f)"
+        }
+    }
+}
+
+/// Checks a step size α > 0 (finite), per player.
+func validateStepSize(_ alpha: PerPlayer<Double>, name: String = "step size") throws {
+    for p in Player.allCases where !(alpha[p] > 0 && alpha[p].isFinite) {
+        throw SolverError.outOfRange(parameter: "\(name) (\(p))", value: alpha[p], allowed: "(0, ∞)")
+    }
+}
+
+/// Every method Saddle implements, by its CLI name (SPEC §2).
+public enum SolverKind: String, CaseIterable, Sendable, Codable {
+    case fb
+    case alternatingGDA = "alternating-gda"
+    case eg
+    case eftp
+    case ogda
+    case srfb
+    case averagedSRFB = "averaged-srfb"
+    case sgd
+    case rmsprop
+    case adam
+    case extraAdam = "extra-adam"
+    case pastExtraAdam = "past-extra-adam"
+    case optimisticAdam = "optimistic-adam"
+    case mirrorDescent = "mirror-descent"
+    case mirrorProx = "mirror-prox"
+
+    /// Whether the method needs a product of simplices (finite games).
+    public var needsSimplex: Bool { self == .mirrorDescent || self == .mirrorProx }
+    /// Whether the method uses Adam/RMSProp moments.
+    public var isAdaptive: Bool { [.rmsprop, .adam, .extraAdam, .pastExtraAdam, .optimisticAdam].contains(self) }
+}
+
+/// ω ← P(ω + d): applies a displacement, then projects.
+@inline(__always)
+func applyDisplacement(_ omega: inout BlockVector, _ d: BlockVector, _ F: Oracle) {
+    omega.axpy(1, d)
+    F.project(&omega)
+}

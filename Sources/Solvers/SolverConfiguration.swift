@@ -1,0 +1,95 @@
+import Games
+
+/// Every solver parameter in one place, with documented defaults: what `saddle solve` fills from its
+/// flags and writes back (resolved) into the run's config. ``makeSolver()`` validates and builds.
+public struct SolverConfiguration: Sendable {
+    public var kind: SolverKind
+    /// α / λ / η per player (required: no default here; the CLI derives one from L).
+    public var stepSize: PerPlayer<Double>
+    /// SRFB's δ (default 1/golden ratio).
+    public var relaxation: Double = RelaxedForwardBackward.inverseGoldenRatio
+    /// k of alternating GDA (default 1).
+    public var discriminatorSteps: Int = 1
+    /// Adam's β₁, β₂, ε (0.9, 0.999, 1e-8); RMSProp's ρ (0.99).
+    public var beta1 = 0.9
+    public var beta2 = 0.999
+    public var epsilon = 1e-8
+    public var decay = 0.99
+    /// SRFB's batch schedule (nil: the oracle's batch size).
+    public var batchSchedule: BatchSchedule? = nil
+    /// EFTP / Past-Extra-Adam first step.
+    public var eftpFirstStep: ExtrapolationFromThePast<GradientStep>.FirstStep = .fieldAtStart
+    /// OGDA / Optimistic Adam first step.
+    public var optimisticFirstStep: OptimisticFirstStep = .repeatFirst
+    /// Optimistic Adam's previous moments.
+    public var previousMoments: Adam.PreviousMoments = .biasCorrected
+    /// Iterate averaging wrapped around the method (nil: none).
+    public var averaging: Averaged<ForwardBackward<GradientStep>>.Scheme? = nil
+
+    public init(kind: SolverKind, stepSize: PerPlayer<Double>) {
+        self.kind = kind
+        self.stepSize = stepSize
+    }
+
+    /// The solver, validated.
+    public func makeSolver() throws -> any Solver {
+        let base = try makeBase()
+        guard let scheme = averaging else { return base }
+        return try wrap(base, scheme)
+    }
+
+    func wrap<S: Solver>(_ s: S, _ scheme: Averaged<ForwardBackward<GradientStep>>.Scheme) throws -> any Solver {
+        let converted: Averaged<S>.Scheme
+        switch scheme {
+        case .uniform: converted = .uniform
+        case .exponential(let b): converted = .exponential(decay: b)
+        }
+        return try Averaged(s, scheme: converted)
+    }
+
+    func adam() throws -> Adam {
+        try Adam(stepSize: stepSize, beta1: beta1, beta2: beta2, epsilon: epsilon, previousMoments: previousMoments)
+    }
+
+    func makeBase() throws -> any Solver {
+        let first = ExtrapolationFromThePast<Adam>.FirstStep(rawValue: eftpFirstStep.rawValue)!
+        switch kind {
+        case .fb: return ForwardBackward(rule: try GradientStep(stepSize: stepSize), kind: .fb)
+        case .sgd: return ForwardBackward(rule: try GradientStep(stepSize: stepSize), kind: .sgd)
+        case .adam: return ForwardBackward(rule: try adam(), kind: .adam)
+        case .rmsprop: return ForwardBackward(rule: try RMSProp(stepSize: stepSize, decay: decay, epsilon: epsilon), kind: .rmsprop)
+        case .alternatingGDA: return try AlternatingGradient(stepSize: stepSize, discriminatorSteps: discriminatorSteps)
+        case .eg: return ExtraGradient(rule: try GradientStep(stepSize: stepSize), kind: .eg)
+        case .extraAdam: return ExtraGradient(rule: try adam(), kind: .extraAdam)
+        case .eftp: return ExtrapolationFromThePast(rule: try GradientStep(stepSize: stepSize), firstStep: eftpFirstStep, kind: .eftp)
+        case .pastExtraAdam: return ExtrapolationFromThePast(rule: try adam(), firstStep: first, kind: .pastExtraAdam)
+        case .ogda: return OptimisticGradient(rule: try GradientStep(stepSize: stepSize), firstStep: optimisticFirstStep, kind: .ogda)
+        case .optimisticAdam: return OptimisticGradient(rule: try adam(), firstStep: optimisticFirstStep, kind: .optimisticAdam)
+        case .srfb: return try RelaxedForwardBackward(relaxation: relaxation, stepSize: stepSize, batchSchedule: batchSchedule)
+        case .averagedSRFB: return try RelaxedForwardBackward(relaxation: relaxation, stepSize: stepSize, batchSchedule: batchSchedule, averaged: true)
+        case .mirrorDescent: return try MirrorDescent(stepSize: stepSize)
+        case .mirrorProx: return try MirrorProx(stepSize: stepSize)
+        }
+    }
+
+    /// The resolved parameters that matter for `kind`, as flat key–value pairs (for config files).
+    public var resolvedEntries: [(String, String)] {
+        var e: [(String, String)] = [("method", kind.rawValue), ("step_size", "\(stepSize)")]
+        switch kind {
+        case .srfb, .averagedSRFB:
+            e.append(("relaxation", "\(relaxation)"))
+            e.append(("batch_schedule", batchSchedule?.description ?? "oracle default"))
+        case .alternatingGDA: e.append(("discriminator_steps", "\(discriminatorSteps)"))
+        case .eftp: e.append(("first_step", eftpFirstStep.rawValue))
+        case .ogda: e.append(("first_step", optimisticFirstStep.rawValue))
+        case .rmsprop: e += [("decay", "\(decay)"), ("epsilon", "\(epsilon)")]
+        case .adam, .extraAdam, .pastExtraAdam, .optimisticAdam:
+            e += [("beta1", "\(beta1)"), ("beta2", "\(beta2)"), ("epsilon", "\(epsilon)")]
+            if kind == .optimisticAdam { e += [("previous_moments", previousMoments.rawValue), ("first_step", optimisticFirstStep.rawValue)] }
+            if kind == .pastExtraAdam { e.append(("first_step", eftpFirstStep.rawValue)) }
+        default: break
+        }
+        e.append(("averaging", averaging?.description ?? "none"))
+        return e
+    }
+}
