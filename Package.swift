@@ -48,6 +48,8 @@ let package = Package(
 
         // Examples that `import Saddle`; building them is part of the test command.
         .executableTarget(name: "ExampleMLPGradients", dependencies: ["Saddle"], path: "Examples/MLPGradients"),
+        .executableTarget(name: "ExampleClosedFormGame", dependencies: ["Saddle"], path: "Examples/ClosedFormGame"),
+        .executableTarget(name: "ExampleNeuralGame", dependencies: ["Saddle"], path: "Examples/NeuralGame"),
 
         // Tests. TestSupport holds the finite-difference checker, tolerances and the tier switch.
         .target(name: "TestSupport", dependencies: ["Saddle"], path: "Tests/TestSupport"),
@@ -55,7 +57,7 @@ let package = Package(
         .testTarget(name: "AutodiffTests", dependencies: ["Autodiff", "Tensors", "TestSupport"]),
         .testTarget(name: "NetworksTests", dependencies: ["Networks", "Autodiff", "Tensors", "TestSupport"]),
         .testTarget(name: "GamesTests", dependencies: ["Games", "Networks", "Autodiff", "Tensors", "TestSupport"]),
-        .testTarget(name: "SolversTests", dependencies: ["Solvers", "Games", "Tensors", "TestSupport"]),
+        .testTarget(name: "SolversTests", dependencies: ["Solvers", "Games", "Tensors", "TestSupport", "CBLAS"]),
         .testTarget(name: "CLITests", dependencies: ["TestSupport"]),
     ],
     swiftLanguageModes: [.v5]
