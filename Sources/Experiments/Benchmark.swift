@@ -9,10 +9,13 @@ public enum BenchmarkWorkload: String, CaseIterable, Codable, Sendable {
     /// W1 with the R1 penalty (γ = 10) in the discriminator's loss (a double backward pass).
     case w1R1 = "W1-R1"
 
-    /// A fresh instance of the workload.
-    public func make(seed: UInt64 = 0) -> MixtureGANStep {
+    /// A fresh instance of the workload using `threads` cores. Sets the BLAS thread count: one
+    /// per player when they run concurrently.
+    public func make(seed: UInt64 = 0, threads: Int) -> MixtureGANStep {
         var c = MixtureGANStep.Configuration()
         c.seed = seed
+        c.threads = threads
+        BLAS.threads = 1
         if self == .w1R1 { c.r1Weight = 10 }
         return MixtureGANStep(c)
     }
@@ -44,6 +47,7 @@ public struct Benchmark {
     public var repetitions = 5
     public var iterations = 200
     public var warmup = 20
+    public var seed: UInt64 = 0
 
     public init(workloads: [BenchmarkWorkload], threadCounts: [Int]) {
         self.workloads = workloads
@@ -56,10 +60,12 @@ public struct Benchmark {
         var cells: [Cell] = []
         for w in workloads {
             for t in threadCounts {
-                BLAS.threads = t
-                let step = w.make()
+                // Count FLOPs on a serial twin: the counter is task-local and does not follow the
+                // concurrent step onto its worker threads.
                 let counter = FlopCounter()
-                counter.measure { step.step() }
+                let twin = w.make(seed: seed, threads: 1)
+                counter.measure { twin.step() }
+                let step = w.make(seed: seed, threads: t)
                 for _ in 0..<warmup { step.step() }
                 var cell = Cell(workload: w, threads: t, step: step)
                 cell.mflop = counter.flops / 1e6
@@ -69,7 +75,7 @@ public struct Benchmark {
         let clock = ContinuousClock()
         for r in 0..<repetitions {
             for i in cells.indices {
-                BLAS.threads = cells[i].threads
+                BLAS.threads = 1
                 cells[i].step.step()  // one untimed step after switching thread counts
                 let start = clock.now
                 for _ in 0..<iterations { cells[i].step.step() }

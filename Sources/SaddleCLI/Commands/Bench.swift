@@ -43,6 +43,9 @@ struct Bench: ParsableCommand {
     @Option(help: "Untimed steps before the first block.")
     var warmup = 20
 
+    @Option(help: "Seed of the networks' initialization and of the fixed data and noise batches.")
+    var seed: UInt64 = 0
+
     @Option(help: "Run this many steps and print a SHA-256 fingerprint of the parameters instead of timing.")
     var fingerprintSteps: Int?
 
@@ -70,10 +73,9 @@ struct Bench: ParsableCommand {
         let selected = workloads.isEmpty ? BenchmarkWorkload.allCases : workloads
         let counts = try threadCounts()
         if let steps = fingerprintSteps {
-            BLAS.threads = counts[0]
             var rows: [[String: String]] = []
             for w in selected {
-                let step = w.make()
+                let step = w.make(seed: seed, threads: counts[0])
                 for _ in 0..<steps { step.step() }
                 rows.append(["workload": w.rawValue, "threads": String(counts[0]), "steps": String(steps),
                              "sha256": step.parameterFingerprint])
@@ -89,6 +91,7 @@ struct Bench: ParsableCommand {
         bench.repetitions = repetitions
         bench.iterations = iterations
         bench.warmup = warmup
+        bench.seed = seed
         let results = bench.run { line in FileHandle.standardError.write(Data((line + "\n").utf8)) }
         if json {
             let encoder = JSONEncoder()
