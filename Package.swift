@@ -37,10 +37,14 @@ let package = Package(
         .target(name: "Games", dependencies: ["Networks", "Autodiff", "Tensors"]),
         // 5. One protocol, one type per method; F (and any derivative) comes from the oracle.
         .target(name: "Solvers", dependencies: ["Games", "Tensors"]),
+        // 6. Data sets (2-D mixtures; MNIST later), metrics, and runs (training loops, run folders).
+        .target(name: "Data", dependencies: ["Tensors"]),
+        .target(name: "Metrics", dependencies: ["Data", "Tensors"]),
+        .target(name: "Runs", dependencies: ["Metrics", "Data", "Solvers", "Games", "Networks", "Autodiff", "Tensors"]),
         // SPEC §7 workloads and (later) the reproduction grids.
         .target(name: "Experiments", dependencies: ["Solvers", "Games", "Networks", "Autodiff", "Tensors", "CBLAS"]),
         // Umbrella: re-exports the public modules, nothing else.
-        .target(name: "Saddle", dependencies: ["Tensors", "Autodiff", "Networks", "Games", "Solvers", "Experiments"]),
+        .target(name: "Saddle", dependencies: ["Tensors", "Autodiff", "Networks", "Games", "Solvers", "Data", "Metrics", "Runs", "Experiments"]),
         // The `saddle` program: thin ArgumentParser commands over the library.
         .executableTarget(
             name: "SaddleCLI",
@@ -58,6 +62,7 @@ let package = Package(
         .testTarget(name: "NetworksTests", dependencies: ["Networks", "Autodiff", "Tensors", "TestSupport"]),
         .testTarget(name: "GamesTests", dependencies: ["Games", "Networks", "Autodiff", "Tensors", "TestSupport"]),
         .testTarget(name: "SolversTests", dependencies: ["Solvers", "Games", "Tensors", "TestSupport", "CBLAS"]),
+        .testTarget(name: "DataTests", dependencies: ["Data", "Metrics", "Tensors", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["TestSupport"]),
     ],
     swiftLanguageModes: [.v5]

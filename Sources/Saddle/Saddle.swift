@@ -1,7 +1,10 @@
 // The umbrella module: `import Saddle` gives every public layer.
 @_exported import Autodiff
+@_exported import Data
 @_exported import Experiments
 @_exported import Games
+@_exported import Metrics
 @_exported import Networks
+@_exported import Runs
 @_exported import Solvers
 @_exported import Tensors
