@@ -159,9 +159,29 @@ public struct BlockVector: @unchecked Sendable, CustomStringConvertible {
         "BlockVector(θ: \(self[.generator].scalars.prefix(6)), φ: \(self[.discriminator].scalars.prefix(6)))"
     }
 
+    enum CodingKeys: String, CodingKey { case dtype, generator, discriminator }
+
     @inline(__always)
     func checkSizes(_ other: BlockVector, _ op: StaticString) {
         precondition(sizes == other.sizes && dtype == other.dtype,
                      "BlockVector.\(op): blocks \(sizes) \(dtype) vs \(other.sizes) \(other.dtype)")
+    }
+}
+
+/// Checkpoints: the dtype and each block's entries as Doubles (exact for Float32 and Float64;
+/// JSON writes the shortest representation that reads back to the same bits).
+extension BlockVector: Codable {
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let dtype = try c.decode(DType.self, forKey: .dtype)
+        self.init(generator: try c.decode([Double].self, forKey: .generator),
+                  discriminator: try c.decode([Double].self, forKey: .discriminator), dtype: dtype)
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(dtype, forKey: .dtype)
+        try c.encode(self[.generator].scalars, forKey: .generator)
+        try c.encode(self[.discriminator].scalars, forKey: .discriminator)
     }
 }

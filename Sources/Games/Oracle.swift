@@ -34,6 +34,22 @@ public struct Oracle {
         self.generator = RandomGenerator(seed: seed)
     }
 
+    /// What a checkpoint needs to resume the oracle bit for bit: counts, batch size, generator state.
+    public struct Checkpoint: Codable, Sendable, Equatable {
+        public var counter: OracleCounter
+        public var batchSize: Int
+        public var generator: RandomGenerator
+    }
+
+    public var checkpoint: Checkpoint { Checkpoint(counter: counter, batchSize: batchSize, generator: generator) }
+
+    /// Resumes from a checkpoint taken on an oracle for the same problem.
+    public mutating func restore(_ c: Checkpoint) {
+        counter = c.counter
+        batchSize = c.batchSize
+        generator = c.generator
+    }
+
     /// S = Θ × Φ.
     public var domain: ProductDomain { problem.domain }
 

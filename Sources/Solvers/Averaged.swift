@@ -15,7 +15,7 @@ public struct Averaged<Base: Solver>: Solver {
             }
         }
     }
-    public struct State: Sendable {
+    public struct State: Sendable, Codable {
         public var base: Base.State
         public var average: BlockVector
         public var count: Int

@@ -19,7 +19,7 @@ public struct ExtrapolationFromThePast<Rule: StepRule>: Solver {
         case fieldAtStart = "field-at-start"
         case skipExtrapolation = "skip-extrapolation"
     }
-    public struct State: Sendable {
+    public struct State: Sendable, Codable {
         /// g_{k−1} = F(ω̄_{k−1}); nil before the first field under `.skipExtrapolation`.
         public var previousField: BlockVector?
         public var rule: Rule.State
@@ -59,7 +59,7 @@ public struct ExtrapolationFromThePast<Rule: StepRule>: Solver {
 /// Δ₋₁ := Δ₀, a plain first step, matching EFTP's g₋₁ := F(ω₀): unconstrained, OGDA's iterates
 /// are then EFTP's extrapolated points, ω^OGDA_{k+1} = ω̄^EFTP_k).
 public struct OptimisticGradient<Rule: StepRule>: Solver {
-    public struct State: Sendable {
+    public struct State: Sendable, Codable {
         /// Δ_{k−1}.
         public var previousDisplacement: BlockVector?
         public var rule: Rule.State

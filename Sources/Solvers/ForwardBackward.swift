@@ -7,7 +7,7 @@ import Games
 /// On θφ: ‖ω_{k+1}‖² = (1 + α²)‖ω_k‖², divergent for every α > 0 (Gidel et al. 2019, Prop. 1).
 /// For μ-strongly monotone, L-Lipschitz F it converges for 0 < α < 2μ/L².
 public struct ForwardBackward<Rule: StepRule>: Solver {
-    public struct State: Sendable { public var rule: Rule.State }
+    public struct State: Sendable, Codable { public var rule: Rule.State }
     public let rule: Rule
     public let kind: SolverKind
 
@@ -33,7 +33,7 @@ public struct ForwardBackward<Rule: StepRule>: Solver {
 /// non-convergent for 0 < α < 2/√k, divergent beyond (Gidel et al. 2019, Prop. 1, for k = 1).
 /// Parameters: α > 0 per player, k ≥ 1 (default 1).
 public struct AlternatingGradient: Solver {
-    public struct State: Sendable {}
+    public struct State: Sendable, Codable {}
     public let stepSize: PerPlayer<Double>
     public let discriminatorSteps: Int
 
@@ -69,7 +69,7 @@ public struct AlternatingGradient: Solver {
 /// On θφ: ‖ω_{k+1}‖² = (1 − α² + α⁴)‖ω_k‖², convergent for 0 < α < 1 (Gidel et al., Prop. 2); for
 /// monotone L-Lipschitz F it converges for α < 1/L.
 public struct ExtraGradient<Rule: StepRule>: Solver {
-    public struct State: Sendable { public var rule: Rule.State }
+    public struct State: Sendable, Codable { public var rule: Rule.State }
     public let rule: Rule
     public let kind: SolverKind
 

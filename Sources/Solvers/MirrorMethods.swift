@@ -27,7 +27,7 @@ func requireSimplices(_ F: Oracle, _ method: String) throws {
 /// evaluated, (1/T) Σ_{k<T} ω_k, whose duality gap is O(log n/(ηT) + ηL²) — O(1/√T) with
 /// η = √(2 log n/T)/max|A_ij| (Nemirovski & Yudin 1983; Beck & Teboulle 2003). η > 0 per player.
 public struct MirrorDescent: Solver {
-    public struct State: Sendable {
+    public struct State: Sendable, Codable {
         public var average: BlockVector
         public var count: Int
     }
@@ -58,7 +58,7 @@ public struct MirrorDescent: Solver {
 /// Two oracle calls per iteration. The output is the uniform average of the leading points,
 /// whose duality gap is O(1/(ηT)) for η ≤ 1/max|A_ij| (the ℓ₁→ℓ∞ Lipschitz constant). η > 0 per player.
 public struct MirrorProx: Solver {
-    public struct State: Sendable {
+    public struct State: Sendable, Codable {
         public var average: BlockVector
         public var count: Int
     }

@@ -50,7 +50,7 @@ public enum BatchSchedule: Sendable, Equatable, CustomStringConvertible {
 /// `averaged: true` is averaged SRFB (Franci & Grammatico, arXiv:2010.10013): a fixed batch, and the
 /// output is the ergodic average (1/K) Σ_{k=1..K} ω_k.
 public struct RelaxedForwardBackward: Solver {
-    public struct State: Sendable {
+    public struct State: Sendable, Codable {
         /// ω̄_{k−1}.
         public var relaxedPoint: BlockVector
         /// k, the number of steps taken.

@@ -7,7 +7,7 @@ import Tensors
 /// A step keeps ω in S. `makeState` may spend oracle calls (EFTP's g₋₁ := F(ω₀)); the per-iteration
 /// and initial costs are declared in ``cost`` and checked by the test suite's solver walk.
 public protocol Solver: Sendable {
-    associatedtype State: Sendable
+    associatedtype State: Sendable & Codable   // all memory; a checkpoint round trip resumes bit for bit
     /// The method, as SPEC and the CLI spell it.
     var kind: SolverKind { get }
     /// Declared oracle calls, per iteration and at initialization.

@@ -5,7 +5,7 @@ import Tensors
 /// (EG, EFTP, OGDA, FB) decides where g is evaluated and where Δ is applied, so Extra-Adam is
 /// `ExtraGradient(rule: Adam(…))` and its moments advance at both half-steps with no special case.
 public protocol StepRule: Sendable {
-    associatedtype State: Sendable
+    associatedtype State: Sendable & Codable
     func makeState(like omega: BlockVector) -> State
     /// Δ for the field value `g`, advancing the rule's state (moments, clock).
     func displacement(for g: BlockVector, _ state: inout State) -> BlockVector
@@ -38,7 +38,7 @@ extension StepRule {
 
 /// Δ = −α g, per player: the plain gradient step (α > 0; no state).
 public struct GradientStep: StepRule {
-    public struct State: Sendable {}
+    public struct State: Sendable, Codable {}
     public let stepSize: PerPlayer<Double>
 
     /// - Throws: ``SolverError/outOfRange(parameter:value:allowed:)`` unless every α > 0 is finite.
@@ -71,7 +71,7 @@ public struct GradientStep: StepRule {
 /// ω ← ω − 2 lr_t m_t/(√v_t+ε) + lr_t m_{t−1}/(√v_{t−1}+ε), raw previous moments (zero at t = 1).
 public struct Adam: StepRule {
     public enum PreviousMoments: String, Sendable, CaseIterable { case biasCorrected = "bias-corrected", raw }
-    public struct State: Sendable {
+    public struct State: Sendable, Codable {
         public var firstMoment: BlockVector
         public var secondMoment: BlockVector
         /// The number of displacements taken so far.
@@ -143,7 +143,7 @@ public struct Adam: StepRule {
 /// RMSProp (Tieleman & Hinton 2012), per entry: v ← ρv + (1−ρ)g²; Δ = −α g/(√v + ε).
 /// α > 0 per player; ρ ∈ [0, 1) (default 0.99, PyTorch's); ε > 0 (default 1e-8). No bias correction.
 public struct RMSProp: StepRule {
-    public struct State: Sendable { public var secondMoment: BlockVector }
+    public struct State: Sendable, Codable { public var secondMoment: BlockVector }
     public let stepSize: PerPlayer<Double>
     public let decay: Double
     public let epsilon: Double

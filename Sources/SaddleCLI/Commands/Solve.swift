@@ -22,7 +22,7 @@ struct Solve: ParsableCommand {
 
     @OptionGroup var gameOptions: SolveGameOptions
 
-    @Option(help: ArgumentHelp("The method: \(SolverKind.choiceList).", valueName: "method"),
+    @Option(help: ArgumentHelp("The method: \(SolverKind.choiceList). (default: eftp)", valueName: "method"),
             transform: { try parseChoice($0, as: SolverKind.self, what: "method") })
     var method: SolverKind = .eftp
 

@@ -35,7 +35,7 @@ enum AveragingChoice: String, CaseIterable, ExpressibleByArgument { case none, u
 
 /// Game parameters of `saddle solve`.
 struct SolveGameOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("The problem: \(SolveGameChoice.choiceList).", valueName: "game"),
+    @Option(help: ArgumentHelp("The problem: \(SolveGameChoice.choiceList). (default: bilinear)", valueName: "game"),
             transform: { try parseChoice($0, as: SolveGameChoice.self, what: "game") })
     var game: SolveGameChoice = .bilinear
 
