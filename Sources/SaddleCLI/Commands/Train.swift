@@ -10,8 +10,8 @@ struct Train: ParsableCommand {
         discussion: """
         With no arguments: the ring of 8 Gaussians (radius 2, std 0.02), G 64→128→128→2 (ReLU), \
         D 2→128→128→1 (LeakyReLU 0.2), non-saturating losses, the discriminator-only R1 penalty \
-        (γ/2)·E‖∇x D(x)‖² with γ = 1, and Past-Extra-Adam (EFTP whose half-steps are Adam steps; \
-        α = 1e-3, β = (0.5, 0.9)) for 6,000 iterations of batch 256.
+        (γ/2)·E‖∇x D(x)‖² with γ = 0.1, and Past-Extra-Adam (EFTP whose half-steps are Adam steps; \
+        α = 2e-3, β = (0.5, 0.9)) for 10,000 iterations of batch 256.
 
         At the end it scores 2,500 samples of the last generator and of its exponential moving \
         average (SPEC §6): modes covered, % high-quality samples (within 3 std of the nearest \
