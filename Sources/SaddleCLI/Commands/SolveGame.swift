@@ -12,6 +12,7 @@ enum SolveGameChoice: String, CaseIterable, ExpressibleByArgument {
     case aviPSD = "avi-psd"
     case avi
     case matrixGame = "matrix-game"
+    case finiteSumBilinear = "finite-sum-bilinear"
 }
 
 extension SolverKind: ExpressibleByArgument {}
@@ -72,6 +73,9 @@ struct SolveGameOptions: ParsableArguments {
     @Option(help: "avi: the offset q (CSV or NPY).")
     var offset: String?
 
+    @Option(help: "finite-sum-bilinear: number of terms n (minibatches draw term indices).")
+    var terms: Int = 100
+
     @Option(help: "Additive noise σ ≥ 0 on every oracle call (makes the oracle stochastic; SPEC §6).")
     var noise: Double = 0
 
@@ -83,6 +87,7 @@ struct SolveGameOptions: ParsableArguments {
         if let b = box, b < 0 { throw ValidationError("--box must be ≥ 0, got \(b)") }
         if penalty < 0 { throw ValidationError("--penalty must be ≥ 0, got \(penalty)") }
         if noise < 0 { throw ValidationError("--noise must be ≥ 0, got \(noise)") }
+        if terms < 1 { throw ValidationError("--terms must be at least 1, got \(terms)") }
         if batchSize < 1 { throw ValidationError("--batch-size must be at least 1, got \(batchSize)") }
         if game == .quadratic, !(generatorCurvature > 0 && discriminatorCurvature > 0) {
             throw ValidationError("--generator-curvature and --discriminator-curvature must be > 0")
@@ -140,6 +145,10 @@ struct SolveGameOptions: ParsableArguments {
             let n = dimension ?? 50
             problem = MatrixGame.random(rows: n, columns: n, seed: seed)
             entries.append(("dimension", "\(n)"))
+        case .finiteSumBilinear:
+            let d = dimension ?? 10
+            problem = FiniteSumBilinearGame(terms: terms, dimension: d, batchSize: batchSize, seed: seed)
+            entries += [("dimension", "\(d)"), ("terms", "\(terms)"), ("batch_size", "\(batchSize)"), ("box", "1.0")]
         }
         entries.append(("lipschitz", problem.lipschitzConstant.map { "\($0)" } ?? "unknown"))
         if noise > 0 {
