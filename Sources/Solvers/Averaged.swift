@@ -5,16 +5,7 @@ import Games
 /// with ω̂₀ = ω₀ and β ∈ [0, 1) (commonly 0.999). The base method runs unchanged; ``output(_:_:)`` is
 /// ω̂. No oracle calls of its own.
 public struct Averaged<Base: Solver>: Solver {
-    public enum Scheme: Sendable, Equatable, CustomStringConvertible {
-        case uniform
-        case exponential(decay: Double)
-        public var description: String {
-            switch self {
-            case .uniform: return "uniform"
-            case .exponential(let b): return "ema(\(b))"
-            }
-        }
-    }
+    public typealias Scheme = AveragingScheme
     public struct State: Sendable, Codable {
         public var base: Base.State
         public var average: BlockVector
@@ -50,4 +41,16 @@ public struct Averaged<Base: Solver>: Solver {
     }
 
     public func output(_ omega: BlockVector, _ state: State) -> BlockVector { state.average }
+}
+
+/// How ``Averaged`` weighs the iterates: uniformly, or by an exponential moving average with decay β ∈ [0, 1).
+public enum AveragingScheme: Sendable, Equatable, CustomStringConvertible {
+    case uniform
+    case exponential(decay: Double)
+    public var description: String {
+        switch self {
+        case .uniform: return "uniform"
+        case .exponential(let b): return "ema(\(b))"
+        }
+    }
 }

@@ -15,10 +15,7 @@ import Games
 /// For μ-strongly monotone, L-Lipschitz F and α = 1/(4L): ‖ω_t − ω*‖² ≤ (1 − μ/(4L))ᵗ‖ω₀ − ω*‖²
 /// (Gidel et al., Thm 1; a bound on the squared distance).
 public struct ExtrapolationFromThePast<Rule: StepRule>: Solver {
-    public enum FirstStep: String, Sendable, CaseIterable {
-        case fieldAtStart = "field-at-start"
-        case skipExtrapolation = "skip-extrapolation"
-    }
+    public typealias FirstStep = ExtrapolationFirstStep
     public struct State: Sendable, Codable {
         /// g_{k−1} = F(ω̄_{k−1}); nil before the first field under `.skipExtrapolation`.
         public var previousField: BlockVector?
@@ -48,6 +45,12 @@ public struct ExtrapolationFromThePast<Rule: StepRule>: Solver {
         state.previousField = g
         applyDisplacement(&omega, rule.displacement(for: g, &state.rule), F)
     }
+}
+
+/// EFTP's first step (SPEC §2): g₋₁ := F(ω₀) (default, one extra call) or no first extrapolation.
+public enum ExtrapolationFirstStep: String, Sendable, CaseIterable, Codable {
+    case fieldAtStart = "field-at-start"
+    case skipExtrapolation = "skip-extrapolation"
 }
 
 /// OGDA, optimistic gradient (Rakhlin & Sridharan 2013; Daskalakis et al. 2018, arXiv:1711.00141):

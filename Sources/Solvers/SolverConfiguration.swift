@@ -18,13 +18,13 @@ public struct SolverConfiguration: Sendable {
     /// SRFB's batch schedule (nil: the oracle's batch size).
     public var batchSchedule: BatchSchedule? = nil
     /// EFTP / Past-Extra-Adam first step.
-    public var eftpFirstStep: ExtrapolationFromThePast<GradientStep>.FirstStep = .fieldAtStart
+    public var eftpFirstStep: ExtrapolationFirstStep = .fieldAtStart
     /// OGDA / Optimistic Adam first step.
     public var optimisticFirstStep: OptimisticFirstStep = .repeatFirst
     /// Optimistic Adam's previous moments.
     public var previousMoments: Adam.PreviousMoments = .biasCorrected
     /// Iterate averaging wrapped around the method (nil: none).
-    public var averaging: Averaged<ForwardBackward<GradientStep>>.Scheme? = nil
+    public var averaging: AveragingScheme? = nil
 
     public init(kind: SolverKind, stepSize: PerPlayer<Double>) {
         self.kind = kind
@@ -38,13 +38,8 @@ public struct SolverConfiguration: Sendable {
         return try wrap(base, scheme)
     }
 
-    func wrap<S: Solver>(_ s: S, _ scheme: Averaged<ForwardBackward<GradientStep>>.Scheme) throws -> any Solver {
-        let converted: Averaged<S>.Scheme
-        switch scheme {
-        case .uniform: converted = .uniform
-        case .exponential(let b): converted = .exponential(decay: b)
-        }
-        return try Averaged(s, scheme: converted)
+    func wrap<S: Solver>(_ s: S, _ scheme: AveragingScheme) throws -> any Solver {
+        try Averaged(s, scheme: scheme)
     }
 
     func adam() throws -> Adam {
@@ -52,7 +47,6 @@ public struct SolverConfiguration: Sendable {
     }
 
     func makeBase() throws -> any Solver {
-        let first = ExtrapolationFromThePast<Adam>.FirstStep(rawValue: eftpFirstStep.rawValue)!
         switch kind {
         case .fb: return ForwardBackward(rule: try GradientStep(stepSize: stepSize), kind: .fb)
         case .sgd: return ForwardBackward(rule: try GradientStep(stepSize: stepSize), kind: .sgd)
@@ -62,7 +56,7 @@ public struct SolverConfiguration: Sendable {
         case .eg: return ExtraGradient(rule: try GradientStep(stepSize: stepSize), kind: .eg)
         case .extraAdam: return ExtraGradient(rule: try adam(), kind: .extraAdam)
         case .eftp: return ExtrapolationFromThePast(rule: try GradientStep(stepSize: stepSize), firstStep: eftpFirstStep, kind: .eftp)
-        case .pastExtraAdam: return ExtrapolationFromThePast(rule: try adam(), firstStep: first, kind: .pastExtraAdam)
+        case .pastExtraAdam: return ExtrapolationFromThePast(rule: try adam(), firstStep: eftpFirstStep, kind: .pastExtraAdam)
         case .ogda: return OptimisticGradient(rule: try GradientStep(stepSize: stepSize), firstStep: optimisticFirstStep, kind: .ogda)
         case .optimisticAdam: return OptimisticGradient(rule: try adam(), firstStep: optimisticFirstStep, kind: .optimisticAdam)
         case .srfb: return try RelaxedForwardBackward(relaxation: relaxation, stepSize: stepSize, batchSchedule: batchSchedule)

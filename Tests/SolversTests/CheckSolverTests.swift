@@ -172,7 +172,7 @@ struct CheckSolverTests {
         let fb = ForwardBackward(rule: try GradientStep(stepSize: 0.5))
         var iterates = [(2.0, 0.5)]
         for _ in 0..<3 { let (t, p) = iterates.last!; iterates.append((t - 0.5 * p, p + 0.5 * t)) }
-        for (scheme, expected) in [(Averaged<ForwardBackward<GradientStep>>.Scheme.uniform,
+        for (scheme, expected) in [(AveragingScheme.uniform,
                                     ((iterates[1].0 + iterates[2].0 + iterates[3].0) / 3, (iterates[1].1 + iterates[2].1 + iterates[3].1) / 3)),
                                    (.exponential(decay: 0.9), {
                                        var a = iterates[0]

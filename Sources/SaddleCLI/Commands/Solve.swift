@@ -50,7 +50,7 @@ struct Solve: ParsableCommand {
     var batchSchedule: String?
 
     @Option(help: "EFTP / Past-Extra-Adam first step.")
-    var eftpFirstStep: ExtrapolationFromThePast<GradientStep>.FirstStep = .fieldAtStart
+    var eftpFirstStep: ExtrapolationFirstStep = .fieldAtStart
 
     @Option(help: "OGDA / Optimistic Adam first step.")
     var optimisticFirstStep: OptimisticFirstStep = .repeatFirst
