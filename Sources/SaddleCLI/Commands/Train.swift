@@ -2,6 +2,11 @@ import ArgumentParser
 import Foundation
 import Saddle
 
+/// The 2-D mixtures `saddle train` knows.
+enum MixtureDataset: String, CaseIterable, ExpressibleByArgument {
+    case ring, grid
+}
+
 /// `saddle train`: a GAN on a 2-D mixture, trained as a game (the first version of SPEC §8's
 /// command: no run folder, checkpoints or MNIST yet).
 struct Train: ParsableCommand {
@@ -23,8 +28,8 @@ struct Train: ParsableCommand {
           saddle train --dataset grid --iterations 20000 --json
         """)
 
-    @Option(help: "Data set: ring (8 modes) or grid (25 modes).")
-    var dataset = "ring"
+    @Option(help: "Data set: ring (8 Gaussians, radius 2, std 0.02) or grid (25 Gaussians on {−4,…,4}², std 0.05).")
+    var dataset: MixtureDataset = .ring
     @Option(help: "Iterations (one minibatch gradient of both players each).")
     var iterations = MixtureTrainingConfiguration().iterations
     @Option(help: "Minibatch size.")
@@ -44,11 +49,14 @@ struct Train: ParsableCommand {
     func validate() throws {
         if logEvery < 1 { throw ValidationError("--log-every must be at least 1, got \(logEvery)") }
         if !(stepSize > 0 && stepSize.isFinite) { throw ValidationError("--step-size must be positive, got \(stepSize)") }
+        if !(r1Weight >= 0 && r1Weight.isFinite) { throw ValidationError("--r1-weight must be non-negative, got \(r1Weight)") }
+        if iterations < 1 { throw ValidationError("--iterations must be at least 1, got \(iterations)") }
+        if batchSize < 1 { throw ValidationError("--batch-size must be at least 1, got \(batchSize)") }
     }
 
     func run() throws {
         var c = MixtureTrainingConfiguration()
-        c.dataset = dataset
+        c.dataset = dataset.rawValue
         c.iterations = iterations
         c.batchSize = batchSize
         c.generatorStepSize = stepSize

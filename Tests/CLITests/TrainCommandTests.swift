@@ -1,0 +1,42 @@
+import Foundation
+import Testing
+import TestSupport
+
+@Suite("saddle train")
+struct TrainCommandTests {
+    func summary(_ args: [String]) throws -> [String: Any] {
+        let r = try SaddleBinary.run(["train", "--json", "--log-every", "100"] + args)
+        #expect(r.status == 0, "stderr: \(r.stderr)")
+        #expect(r.stderr.contains("iteration"))   // progress goes to stderr
+        return try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+    }
+
+    /// Same seed ⇒ the same metrics and losses, in two processes; another seed differs.
+    @Test func shortRunIsReproducible() throws {
+        let args = ["--iterations", "200", "--batch-size", "64"]
+        var a = try summary(args + ["--threads", "2"]), b = try summary(args + ["--threads", "2"])
+        var c = try summary(args + ["--seed", "1", "--threads", "2"])
+        for key in ["wallSeconds"] { a[key] = nil; b[key] = nil; c[key] = nil }
+        let ja = try JSONSerialization.data(withJSONObject: a, options: [.sortedKeys])
+        let jb = try JSONSerialization.data(withJSONObject: b, options: [.sortedKeys])
+        let jc = try JSONSerialization.data(withJSONObject: c, options: [.sortedKeys])
+        #expect(ja == jb)
+        #expect(ja != jc)
+        #expect(a["iterations"] as? Int == 200)
+        let last = try #require(a["last"] as? [String: Any])
+        #expect(last["samples"] as? Int == 2500 && last["modes"] as? Int == 8)
+    }
+
+    @Test(arguments: [
+        (["train", "--dataset", "spiral"], "ring"),          // lists the valid choices
+        (["train", "--step-size", "-0.1"], "--step-size"),
+        (["train", "--r1-weight", "-1"], "--r1-weight"),
+        (["train", "--iterations", "0"], "--iterations"),
+        (["train", "--threads", "0"], "--threads"),
+    ])
+    func badInputExitsNonZeroWithAMessage(_ args: [String], _ mentioned: String) throws {
+        let r = try SaddleBinary.run(args)
+        #expect(r.status != 0)
+        #expect(r.stderr.hasPrefix("Error:") && r.stderr.contains(mentioned), "stderr: \(r.stderr)")
+    }
+}
