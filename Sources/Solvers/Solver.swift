@@ -67,21 +67,39 @@ func validateStepSize(_ alpha: PerPlayer<Double>, name: String = "step size") th
 }
 
 /// Every method Saddle implements, by its CLI name (SPEC §2).
+///
+/// ``SolverConfiguration/makeSolver()`` builds each from its parameters; a new method joins the
+/// enum and the test suite's `checkSolver` walk covers it.
 public enum SolverKind: String, CaseIterable, Sendable, Codable {
+    /// Forward–backward: ``ForwardBackward`` with ``GradientStep``.
     case fb
+    /// ``AlternatingGradient``: k discriminator steps, then one generator step.
     case alternatingGDA = "alternating-gda"
+    /// Extragradient: ``ExtraGradient`` with ``GradientStep``.
     case eg
+    /// Extrapolation from the past: ``ExtrapolationFromThePast`` with ``GradientStep``.
     case eftp
+    /// Optimistic gradient: ``OptimisticGradient`` with ``GradientStep``.
     case ogda
+    /// Stochastic relaxed forward–backward: ``RelaxedForwardBackward``.
     case srfb
+    /// ``RelaxedForwardBackward`` outputting the ergodic average.
     case averagedSRFB = "averaged-srfb"
+    /// ``ForwardBackward`` with ``GradientStep`` on a stochastic oracle (the same update as `fb`).
     case sgd
+    /// ``ForwardBackward`` with ``RMSProp``.
     case rmsprop
+    /// ``ForwardBackward`` with ``Adam``.
     case adam
+    /// ``ExtraGradient`` with ``Adam``.
     case extraAdam = "extra-adam"
+    /// ``ExtrapolationFromThePast`` with ``Adam``.
     case pastExtraAdam = "past-extra-adam"
+    /// ``OptimisticGradient`` with ``Adam``.
     case optimisticAdam = "optimistic-adam"
+    /// Entropic ``MirrorDescent`` (finite games).
     case mirrorDescent = "mirror-descent"
+    /// Entropic ``MirrorProx`` (finite games).
     case mirrorProx = "mirror-prox"
 
     /// Whether the method needs a product of simplices (finite games).
