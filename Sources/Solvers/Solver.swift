@@ -61,6 +61,9 @@ public enum SolverError: Error, Equatable, CustomStringConvertible {
 
 /// Checks a step size α > 0 (finite), per player.
 func validateStepSize(_ alpha: PerPlayer<Double>, name: String = "step size") throws {
+    if alpha.generator == alpha.discriminator, !(alpha.generator > 0 && alpha.generator.isFinite) {
+        throw SolverError.outOfRange(parameter: name, value: alpha.generator, allowed: "(0, ∞)")
+    }
     for p in Player.allCases where !(alpha[p] > 0 && alpha[p].isFinite) {
         throw SolverError.outOfRange(parameter: "\(name) (\(p))", value: alpha[p], allowed: "(0, ∞)")
     }
