@@ -61,7 +61,7 @@ let package = Package(
         .testTarget(name: "AutodiffTests", dependencies: ["Autodiff", "Tensors", "TestSupport"]),
         .testTarget(name: "NetworksTests", dependencies: ["Networks", "Autodiff", "Tensors", "TestSupport"]),
         .testTarget(name: "GamesTests", dependencies: ["Games", "Networks", "Autodiff", "Tensors", "TestSupport"]),
-        .testTarget(name: "SolversTests", dependencies: ["Solvers", "Games", "Tensors", "TestSupport", "CBLAS"]),
+        .testTarget(name: "SolversTests", dependencies: ["Solvers", "Games", "Networks", "Autodiff", "Tensors", "TestSupport", "CBLAS"]),
         .testTarget(name: "DataTests", dependencies: ["Data", "Metrics", "Tensors", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["TestSupport"]),
     ],

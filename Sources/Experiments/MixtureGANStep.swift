@@ -1,5 +1,4 @@
 import Autodiff
-import Dispatch
 import Networks
 import Tensors
 
@@ -94,16 +93,6 @@ public final class MixtureGANStep {
         generator.parameters.flat.axpy(-c.stepSize, gradientG)
         discriminator.parameters.flat.axpy(-c.stepSize, gradientD)
         lastLosses = (lossG.scalar, lossD.scalar)
-    }
-}
-
-/// Runs `a` and `b`, on two threads when `concurrent`, and returns when both are done.
-func runConcurrently(_ concurrent: Bool, _ a: () -> Void, _ b: () -> Void) {
-    guard concurrent else { a(); b(); return }
-    withoutActuallyEscaping(a) { a in
-        withoutActuallyEscaping(b) { b in
-            DispatchQueue.concurrentPerform(iterations: 2) { i in if i == 0 { a() } else { b() } }
-        }
     }
 }
 

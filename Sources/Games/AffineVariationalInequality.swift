@@ -19,7 +19,7 @@ public struct AffineVariationalInequality: VariationalInequality {
     ///   - matrix: M, n × n Float64. offset: q, n entries. box: the half-width c of [−c, c]ⁿ, or nil.
     public init(name: String = "avi", matrix: Tensor, offset: Tensor, box: Double? = nil) {
         let n = matrix.shape[0]
-        precondition(matrix.rank == 2 && matrix.shape[1] == n && offset.count == n,
+        ensure(matrix.rank == 2 && matrix.shape[1] == n && offset.count == n,
                      "AffineVariationalInequality: M \(matrix.shape) and q of \(offset.count) entries")
         self.name = name
         self.matrix = matrix.converted(to: .float64)
@@ -34,7 +34,7 @@ public struct AffineVariationalInequality: VariationalInequality {
     /// sym(M) = BBᵀ/n ⪰ 0 (rank ⌊n/2⌋), so F is monotone but not strongly monotone. Box [−1, 1]ⁿ by
     /// default, ω₀ = 0.
     public static func psd(dimension n: Int, seed: UInt64, box: Double? = 1) -> AffineVariationalInequality {
-        precondition(n >= 2, "avi-psd: dimension \(n) < 2")
+        ensure(n >= 2, "avi-psd: dimension \(n) < 2")
         var rng = RandomGenerator(seed: seed)
         let g = Tensor.normal([n, n], dtype: .float64, using: &rng)
         let b = Tensor.normal([n, n / 2], dtype: .float64, using: &rng)

@@ -20,8 +20,8 @@ public struct BilinearGame: Game {
 
     public init(name: String = "bilinear", matrix: Tensor, offsets: PerPlayer<Tensor>, domain: ProductDomain = .unconstrained,
                 start: BlockVector, equilibrium: BlockVector?) {
-        precondition(matrix.rank == 2 && matrix.dtype == .float64, "BilinearGame: A must be a Float64 matrix, got \(matrix.dtype) \(matrix.shape)")
-        precondition(offsets.generator.count == matrix.shape[0] && offsets.discriminator.count == matrix.shape[1],
+        ensure(matrix.rank == 2 && matrix.dtype == .float64, "BilinearGame: A must be a Float64 matrix, got \(matrix.dtype) \(matrix.shape)")
+        ensure(offsets.generator.count == matrix.shape[0] && offsets.discriminator.count == matrix.shape[1],
                      "BilinearGame: offsets of \(offsets.generator.count), \(offsets.discriminator.count) for A \(matrix.shape)")
         self.name = name
         self.matrix = matrix
@@ -46,7 +46,7 @@ public struct BilinearGame: Game {
     /// draws come in that order from `seed`. The equilibrium lies inside the optional box
     /// [−box, box]ⁿ for box ≥ 0.5, so it is the solution there too. Starts at 0.
     public static func random(dimension n: Int, seed: UInt64, box: Double? = nil) -> BilinearGame {
-        precondition(n >= 1, "BilinearGame.random: dimension \(n) < 1")
+        ensure(n >= 1, "BilinearGame.random: dimension \(n) < 1")
         var rng = RandomGenerator(seed: seed)
         let a = Tensor.normal([n, n], std: 1 / (2 * Double(n).squareRoot()), dtype: .float64, using: &rng)
         for i in 0..<n { a[i, i] += 1 }

@@ -16,7 +16,7 @@ public struct BlockVector: @unchecked Sendable, CustomStringConvertible {
 
     /// Wraps `flat` (no copy; the vector owns it from now on).
     public init(flat: Tensor, sizes: PerPlayer<Int>) {
-        precondition(flat.count == sizes.generator + sizes.discriminator,
+        ensure(flat.count == sizes.generator + sizes.discriminator,
                      "BlockVector: \(flat.count) entries for blocks of \(sizes.generator) + \(sizes.discriminator)")
         self.flat = flat.rank == 1 ? flat : flat.reshaped([flat.count])
         self.sizes = sizes
@@ -35,7 +35,7 @@ public struct BlockVector: @unchecked Sendable, CustomStringConvertible {
 
     /// A vector holding copies of the two blocks (any shapes; they are flattened).
     public init(generator: Tensor, discriminator: Tensor) {
-        precondition(generator.dtype == discriminator.dtype, "BlockVector: blocks of \(generator.dtype) and \(discriminator.dtype)")
+        ensure(generator.dtype == discriminator.dtype, "BlockVector: blocks of \(generator.dtype) and \(discriminator.dtype)")
         let sizes = PerPlayer(generator: generator.count, discriminator: discriminator.count)
         let flat = Tensor(uninitialized: [generator.count + discriminator.count], dtype: generator.dtype)
         flat.view(from: 0, shape: [generator.count]).copy(from: generator)
@@ -163,7 +163,7 @@ public struct BlockVector: @unchecked Sendable, CustomStringConvertible {
 
     @inline(__always)
     func checkSizes(_ other: BlockVector, _ op: StaticString) {
-        precondition(sizes == other.sizes && dtype == other.dtype,
+        ensure(sizes == other.sizes && dtype == other.dtype,
                      "BlockVector.\(op): blocks \(sizes) \(dtype) vs \(other.sizes) \(other.dtype)")
     }
 }

@@ -29,7 +29,7 @@ public struct Box: ConvexSet {
     public let upper: Double
     /// - Precondition: lower ≤ upper.
     public init(lower: Double, upper: Double) {
-        precondition(lower <= upper, "Box: empty interval [\(lower), \(upper)]")
+        ensure(lower <= upper, "Box: empty interval [\(lower), \(upper)]")
         self.lower = lower
         self.upper = upper
     }
@@ -48,7 +48,7 @@ public struct Ball: ConvexSet {
     public let radius: Double
     /// - Precondition: radius ≥ 0.
     public init(radius: Double) {
-        precondition(radius >= 0, "Ball: negative radius \(radius)")
+        ensure(radius >= 0, "Ball: negative radius \(radius)")
         self.radius = radius
     }
     public func project(_ x: Tensor) {

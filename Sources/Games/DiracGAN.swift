@@ -19,7 +19,7 @@ public struct DiracGAN: Game {
     public let initialPoint: BlockVector
 
     public init(loss: Loss = .standard, penaltyWeight: Double = 0, clip: Double? = nil, start: (Double, Double) = (1, 1)) {
-        precondition(penaltyWeight >= 0, "DiracGAN: negative penalty weight \(penaltyWeight)")
+        ensure(penaltyWeight >= 0, "DiracGAN: negative penalty weight \(penaltyWeight)")
         self.loss = loss
         self.penaltyWeight = penaltyWeight
         self.domain = ProductDomain(generator: Unconstrained(), discriminator: clip.map { Box(radius: $0) as any ConvexSet } ?? Unconstrained())
@@ -79,8 +79,8 @@ public struct GaussianLocationGame: Game {
 
     public init(mean m: Double = 1, penaltyWeight gamma: Double = 0, real: Double = 1, fake: Double = 1, tikhonov: Double = 0,
                 start: [Double] = [0, 0, 0]) {
-        precondition(gamma >= 0 && real >= 0 && fake >= 0 && tikhonov >= 0, "GaussianLocationGame: negative weight")
-        precondition(start.count == 3, "GaussianLocationGame: start needs (θ, ψ₁, ψ₂)")
+        ensure(gamma >= 0 && real >= 0 && fake >= 0 && tikhonov >= 0, "GaussianLocationGame: negative weight")
+        ensure(start.count == 3, "GaussianLocationGame: start needs (θ, ψ₁, ψ₂)")
         mean = m; penaltyWeight = gamma; penaltyWeights = (real, fake); self.tikhonov = tikhonov
         initialPoint = BlockVector(generator: [start[0]], discriminator: [start[1], start[2]])
     }

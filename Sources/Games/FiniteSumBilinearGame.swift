@@ -21,7 +21,7 @@ public struct FiniteSumBilinearGame: Game {
     /// - Parameters: terms n ≥ 1 (default 100), dimension d ≥ 1 (default 10), offsetScale: the spread
     ///   of the raw offsets (default 1), batchSize (default 1).
     public init(terms n: Int = 100, dimension d: Int = 10, offsetScale: Double = 1, batchSize: Int = 1, seed: UInt64 = 0) {
-        precondition(n >= 1 && d >= 1 && batchSize >= 1, "FiniteSumBilinearGame: n = \(n), d = \(d), batch \(batchSize)")
+        ensure(n >= 1 && d >= 1 && batchSize >= 1, "FiniteSumBilinearGame: n = \(n), d = \(d), batch \(batchSize)")
         var rng = RandomGenerator(seed: seed)
         var ms: [Tensor] = []
         let mBar = Tensor.zeros([d, d], dtype: .float64)

@@ -5,7 +5,7 @@ package enum DenseLinearAlgebra {
     /// y = A x for a matrix `a` (rows × cols) and a vector `x` (any shape of cols entries).
     package static func multiply(_ a: Tensor, _ x: Tensor, transposed: Bool = false) -> Tensor {
         let n = transposed ? a.shape[0] : a.shape[1]
-        precondition(x.count == n, "multiply: \(a.shape)\(transposed ? "ᵀ" : "") with \(x.count) entries")
+        ensure(x.count == n, "multiply: \(a.shape)\(transposed ? "ᵀ" : "") with \(x.count) entries")
         return matmul(a, x.reshaped([n, 1]), transposeA: transposed).reshaped([transposed ? a.shape[1] : a.shape[0]])
     }
 

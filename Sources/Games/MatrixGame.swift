@@ -16,7 +16,7 @@ public struct MatrixGame: Game {
     public let lipschitzConstant: Double?
 
     public init(name: String = "matrix-game", payoff: Tensor, realScores: Tensor) {
-        precondition(payoff.rank == 2 && realScores.count == payoff.shape[0], "MatrixGame: A \(payoff.shape), a of \(realScores.count)")
+        ensure(payoff.rank == 2 && realScores.count == payoff.shape[0], "MatrixGame: A \(payoff.shape), a of \(realScores.count)")
         self.name = name
         self.payoff = payoff.converted(to: .float64)
         self.realScores = realScores.converted(to: .float64).reshaped([realScores.count])

@@ -32,6 +32,10 @@ public final class NeuralGame: Game {
     public let isStochastic: Bool
     public let initialPoint: BlockVector
     let lossFunction: Losses
+    /// Compute the two players' blocks of F on two threads (each with its own reverse sweep).
+    /// Bit-identical to the serial evaluation; pair it with single-threaded BLAS (`BLAS.threads = 1`),
+    /// since the two sweeps then use one core each.
+    public var concurrentBlocks = false
 
     /// - Parameters:
     ///   - generator, discriminator: the players' parameter buffers; their current values are ω₀.
@@ -40,7 +44,7 @@ public final class NeuralGame: Game {
     public init(name: String = "neural", generator: ParameterBuffer, discriminator: ParameterBuffer, batchSize: Int = 64,
                 stochastic: Bool = true, evaluationSeed: UInt64 = 0x5eed, domain: ProductDomain = .unconstrained,
                 losses: @escaping Losses) {
-        precondition(generator.dtype == discriminator.dtype, "NeuralGame: players of \(generator.dtype) and \(discriminator.dtype)")
+        ensure(generator.dtype == discriminator.dtype, "NeuralGame: players of \(generator.dtype) and \(discriminator.dtype)")
         self.name = name
         self.generatorParameters = generator
         self.discriminatorParameters = discriminator
@@ -73,9 +77,11 @@ public final class NeuralGame: Game {
 
     public func field(at omega: BlockVector, blocks: Set<Player>, sample: SampleRequest) -> BlockVector {
         let (lg, ld) = evaluate(omega, sample)
-        var f = BlockVector(zeros: sizes, dtype: dtype)
-        if blocks.contains(.generator) { f.withBlock(.generator) { generatorParameters.gradient(of: lg, into: $0) } }
-        if blocks.contains(.discriminator) { f.withBlock(.discriminator) { discriminatorParameters.gradient(of: ld, into: $0) } }
+        let f = BlockVector(zeros: sizes, dtype: dtype)
+        let (fg, fd) = (f[.generator], f[.discriminator])  // views into f's fresh buffer
+        runConcurrently(concurrentBlocks && blocks.count == 2,
+                        { if blocks.contains(.generator) { self.generatorParameters.gradient(of: lg, into: fg) } },
+                        { if blocks.contains(.discriminator) { self.discriminatorParameters.gradient(of: ld, into: fd) } })
         return f
     }
 
@@ -94,7 +100,7 @@ public struct AdditiveNoise: VariationalInequality {
     public let defaultBatchSize: Int
 
     public init(_ base: any VariationalInequality, noiseLevel sigma: Double, batchSize: Int = 1) {
-        precondition(sigma >= 0 && batchSize >= 1, "AdditiveNoise: σ = \(sigma), batch \(batchSize)")
+        ensure(sigma >= 0 && batchSize >= 1, "AdditiveNoise: σ = \(sigma), batch \(batchSize)")
         self.base = base
         self.noiseLevel = sigma
         self.defaultBatchSize = batchSize

@@ -59,7 +59,7 @@ public struct Oracle {
         counter.blockEvaluations += blocks.count
         let request: SampleRequest
         if problem.isStochastic {
-            precondition(batchSize >= 1, "Oracle: batch size \(batchSize) < 1")
+            ensure(batchSize >= 1, "Oracle: batch size \(batchSize) < 1")
             counter.samples += batchSize
             request = .minibatch(size: batchSize, seed: generator.next())
         } else {

@@ -23,7 +23,7 @@ public struct QuadraticGame: Game {
     ///   - coupling: scale of A (default 1).
     public init(dimension n: Int = 1, generatorCurvature a: Double = 1, discriminatorCurvature b: Double = 1,
                 coupling: Double = 1, seed: UInt64 = 0, domain: ProductDomain = .unconstrained) {
-        precondition(n >= 1 && a > 0 && b > 0, "QuadraticGame: need n ≥ 1, a > 0, b > 0; got \(n), \(a), \(b)")
+        ensure(n >= 1 && a > 0 && b > 0, "QuadraticGame: need n ≥ 1, a > 0, b > 0; got \(n), \(a), \(b)")
         var rng = RandomGenerator(seed: seed)
         let A: Tensor, star: BlockVector, start: BlockVector
         if n == 1 {

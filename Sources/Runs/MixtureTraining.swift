@@ -85,7 +85,9 @@ public func trainMixtureGAN(_ c: MixtureTrainingConfiguration, logEvery: Int = 5
     guard c.r1Weight >= 0 && c.r1Weight.isFinite else { throw RunError.invalid(field: "r1-weight", value: "\(c.r1Weight)", allowed: "must be ≥ 0") }
     guard c.emaDecay >= 0 && c.emaDecay < 1 else { throw RunError.invalid(field: "ema-decay", value: "\(c.emaDecay)", allowed: "must lie in [0, 1)") }
 
-    BLAS.threads = c.threads
+    // Single-threaded BLAS: results do not depend on --threads, and with 2+ threads and large
+    // batches the players' gradients run concurrently, one core each (see NeuralGame).
+    BLAS.threads = 1
     let root = RandomGenerator(seed: c.seed)
     var rngG = root.split(0), rngD = root.split(1)
     let g = MLP([c.latent, c.hidden, c.hidden, 2], hidden: .relu, using: &rngG)
@@ -103,6 +105,9 @@ public func trainMixtureGAN(_ c: MixtureTrainingConfiguration, logEvery: Int = 5
         }
         return (generator: (-dFake).softplus().mean(), discriminator: lossD)
     }
+    // Measured on 2 cores (ring, 1,000 iterations): batch 512, 184 → 198 it/s concurrent; batch
+    // 256, 351 → 313 it/s — the serial parts (sampling, forward, Adam) dominate small batches.
+    game.concurrentBlocks = c.threads >= 2 && c.batchSize >= 512
     let adam = try Adam(stepSize: PerPlayer(generator: c.generatorStepSize, discriminator: c.discriminatorStepSize),
                         beta1: c.beta1, beta2: c.beta2)
     let solver = ExtrapolationFromThePast(rule: adam, kind: .pastExtraAdam)
