@@ -63,6 +63,7 @@ let package = Package(
         .testTarget(name: "GamesTests", dependencies: ["Games", "Networks", "Autodiff", "Tensors", "TestSupport"]),
         .testTarget(name: "SolversTests", dependencies: ["Solvers", "Games", "Networks", "Autodiff", "Tensors", "TestSupport", "CBLAS"]),
         .testTarget(name: "DataTests", dependencies: ["Data", "Metrics", "Tensors", "TestSupport"]),
+        .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "Networks", "Autodiff", "Tensors", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["TestSupport"]),
     ],
     swiftLanguageModes: [.v5]

@@ -1,4 +1,5 @@
 import Autodiff
+import Dispatch
 import Networks
 import Tensors
 
@@ -14,10 +15,9 @@ import Tensors
 /// The real batch and the noise are drawn once from the seed, so the timed loop measures the
 /// step itself and no random sampling (as the peers' scripts do).
 ///
-/// With `threads` ≥ 2 the two players' work runs concurrently, one core each with single-threaded
-/// BLAS: first D(x) (and R1's ∇x D) beside G(z) and D(G(z)), then ∇φ L_D beside ∇θ L_G. The two
-/// halves are nearly balanced, and 512×128 products scale poorly over two BLAS threads. Each
-/// gradient is computed entirely on one thread, so the result is bit-identical to the serial step.
+/// With `threads` ≥ 2 the work runs on two cores, each with single-threaded BLAS (512×128 products
+/// scale poorly over two BLAS threads): see ``step()`` for the schedule. Each gradient is computed
+/// entirely on one thread, so the result is bit-identical to the serial step.
 public final class MixtureGANStep {
     public struct Configuration: Sendable, Equatable {
         public var batch = 512
@@ -36,12 +36,12 @@ public final class MixtureGANStep {
     public let configuration: Configuration
     public let generator: MLP
     public let discriminator: MLP
-    let real: Tensor
-    let noise: Tensor
+    /// The fixed real batch and noise batch of the workload.
+    public let real: Tensor
+    public let noise: Tensor
     let gradientG: Tensor
     let gradientD: Tensor
-    /// The losses of the last step (L_G, L_D).
-    public private(set) var lastLosses: (generator: Double, discriminator: Double) = (0, 0)
+    let gradientDFake: Tensor
 
     public init(_ configuration: Configuration) {
         self.configuration = configuration
@@ -54,6 +54,7 @@ public final class MixtureGANStep {
         real = MixtureGANStep.ring(count: c.batch, using: &rngData)
         gradientG = Tensor.zeros([generator.parameters.count])
         gradientD = Tensor.zeros([discriminator.parameters.count])
+        gradientDFake = Tensor.zeros([discriminator.parameters.count])
     }
 
     /// `count` samples of the ring of 8 Gaussians (radius 2, std 0.02; SPEC §6).
@@ -69,30 +70,46 @@ public final class MixtureGANStep {
     }
 
     /// One simultaneous step.
+    ///
+    /// ∇φ L_D is taken as the sum of two sweeps, over its real-data and its fake-data terms, so the
+    /// work splits into three gradients that two cores can share: core A computes D(x) and the
+    /// real term's gradient, then the fake term's once core B has finished G(z), D(G(z)); core B
+    /// then computes ∇θ L_G. The serial step runs the same sweeps in order, with the same sums.
     public func step() {
         let c = configuration
-        var dReal: Variable!, r1: Variable?, dFake: Variable!
-        // Forward: D on real data (and R1's first backward pass) | G(z) and D(G(z)).
-        let realSide = {
+        var lossReal: Variable!, dFake: Variable!
+        let realForward = {
             let x = Variable(self.real, requiresGradient: c.r1Weight != nil)
-            dReal = self.discriminator(x)
+            let dReal = self.discriminator(x)
+            lossReal = (-dReal).softplus().mean()
             if let gamma = c.r1Weight {
                 let gx = gradients(of: dReal.sum(), withRespectTo: [x], createGraph: true)[0]
-                r1 = gx.squared().sum().scaled(by: gamma / 2 / Double(c.batch))
+                lossReal = lossReal + gx.squared().sum().scaled(by: gamma / 2 / Double(c.batch))
             }
         }
-        let fakeSide = { dFake = self.discriminator(self.generator(Variable(self.noise))) }
-        runConcurrently(c.threads >= 2, realSide, fakeSide)
-        var lossD = (-dReal).softplus().mean() + dFake.softplus().mean()
-        if let r1 { lossD = lossD + r1 }
-        let lossG = (-dFake).softplus().mean()
-        // Backward: ∇φ L_D | ∇θ L_G, both at the same point (the step is simultaneous).
-        runConcurrently(c.threads >= 2,
-                        { self.discriminator.parameters.gradient(of: lossD, into: self.gradientD) },
-                        { self.generator.parameters.gradient(of: lossG, into: self.gradientG) })
+        let fakeForward = { dFake = self.discriminator(self.generator(Variable(self.noise))) }
+        let realGradient = { self.discriminator.parameters.gradient(of: lossReal, into: self.gradientD) }
+        let fakeGradient = { self.discriminator.parameters.gradient(of: dFake.softplus().mean(), into: self.gradientDFake) }
+        let generatorGradient = { self.generator.parameters.gradient(of: (-dFake).softplus().mean(), into: self.gradientG) }
+        if c.threads >= 2 {
+            let fakeReady = DispatchSemaphore(value: 0)
+            runConcurrently(true,
+                            { realForward(); realGradient(); fakeReady.wait(); fakeGradient() },
+                            { fakeForward(); fakeReady.signal(); generatorGradient() })
+        } else {
+            realForward(); fakeForward(); realGradient(); fakeGradient(); generatorGradient()
+        }
+        gradientD.add(gradientDFake)
         generator.parameters.flat.axpy(-c.stepSize, gradientG)
         discriminator.parameters.flat.axpy(-c.stepSize, gradientD)
-        lastLosses = (lossG.scalar, lossD.scalar)
+    }
+
+    /// The losses (L_G, L_D) at the current parameters, on the workload's fixed batch.
+    public func losses() -> (generator: Double, discriminator: Double) {
+        GradientRecording.withoutRecording {
+            let dReal = discriminator(Variable(real)), dFake = discriminator(generator(Variable(noise)))
+            return ((-dFake).softplus().mean().scalar, ((-dReal).softplus().mean() + dFake.softplus().mean()).scalar)
+        }
     }
 }
 
