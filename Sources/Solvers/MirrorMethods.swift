@@ -21,16 +21,25 @@ func requireSimplices(_ F: Oracle, _ method: String) throws {
     }
 }
 
+/// The uniform average (1/k) Σ xᵢ of the k points a mirror method has output so far: its state.
+public struct RunningAverage: Sendable, Codable {
+    public var average: BlockVector
+    public var count: Int
+
+    /// Adds a point: average ← average + (x − average)/k.
+    mutating func include(_ x: BlockVector) {
+        count += 1
+        average.axpby(1 / Double(count), x, 1 - 1 / Double(count))
+    }
+}
+
 /// Entropic mirror descent on a finite game (multiplicative weights; SPEC §5):
 /// ω_{k+1} ∝ ω_k ⊙ exp(−η F(ω_k)) per player, i.e. p⁺ ∝ p ⊙ exp(η Aᵀq), q⁺ ∝ q ⊙ exp(η(a − Ap)).
 /// One oracle call per iteration. The output is the uniform average of the points where F was
 /// evaluated, (1/T) Σ_{k<T} ω_k, whose duality gap is O(log n/(ηT) + ηL²) — O(1/√T) with
 /// η = √(2 log n/T)/max|A_ij| (Nemirovski & Yudin 1983; Beck & Teboulle 2003). η > 0 per player.
 public struct MirrorDescent: Solver {
-    public struct State: Sendable, Codable {
-        public var average: BlockVector
-        public var count: Int
-    }
+    public typealias State = RunningAverage
     public let stepSize: PerPlayer<Double>
 
     public init(stepSize: PerPlayer<Double>) throws {
@@ -45,8 +54,7 @@ public struct MirrorDescent: Solver {
         return State(average: omega.copy(), count: 0)
     }
     public func step(_ omega: inout BlockVector, _ state: inout State, _ F: inout Oracle) throws {
-        state.count += 1
-        state.average.axpby(1 / Double(state.count), omega, 1 - 1 / Double(state.count))
+        state.include(omega)
         let g = F.field(at: omega)
         for p in Player.allCases { omega.withBlock(p) { multiplicativeWeights($0, g[p], stepSize[p]) } }
     }
@@ -58,10 +66,7 @@ public struct MirrorDescent: Solver {
 /// Two oracle calls per iteration. The output is the uniform average of the leading points,
 /// whose duality gap is O(1/(ηT)) for η ≤ 1/max|A_ij| (the ℓ₁→ℓ∞ Lipschitz constant). η > 0 per player.
 public struct MirrorProx: Solver {
-    public struct State: Sendable, Codable {
-        public var average: BlockVector
-        public var count: Int
-    }
+    public typealias State = RunningAverage
     public let stepSize: PerPlayer<Double>
 
     public init(stepSize: PerPlayer<Double>) throws {
@@ -81,8 +86,7 @@ public struct MirrorProx: Solver {
         for p in Player.allCases { leading.withBlock(p) { multiplicativeWeights($0, g[p], stepSize[p]) } }
         let gl = F.field(at: leading)
         for p in Player.allCases { omega.withBlock(p) { multiplicativeWeights($0, gl[p], stepSize[p]) } }
-        state.count += 1
-        state.average.axpby(1 / Double(state.count), leading, 1 - 1 / Double(state.count))
+        state.include(leading)
     }
     public func output(_ omega: BlockVector, _ state: State) -> BlockVector { state.average }
 }

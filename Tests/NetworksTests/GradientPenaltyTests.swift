@@ -18,13 +18,14 @@ struct GradientPenaltyTests {
         return gx.squared().sum().scaled(by: gamma / 2 / Double(x.shape[0]))
     }
 
-    /// The smallest |pre-activation| of the hidden layers over the batch.
-    static func kinkDistance(_ d: MLP, _ x: Tensor) -> Double {
+    /// The smallest |pre-activation| of the hidden layers over the batch, for a (leaky) ReLU
+    /// network of the given slope.
+    static func kinkDistance(_ d: MLP, _ x: Tensor, slope: Double = 0.2) -> Double {
         var h = x, smallest = Double.infinity
         for layer in d.layers.dropLast() {
             let pre = matmul(h, layer.weight.value, transposeB: true).addingRow(layer.bias!.value)
             for i in 0..<pre.count { smallest = min(smallest, abs(pre[i])) }
-            h = pre.leakyRelu(slope: 0.2)
+            h = pre.leakyRelu(slope: slope)
         }
         return smallest
     }

@@ -19,15 +19,8 @@ struct GradientPenaltyThoroughTests {
             let d = MLP(sizes, hidden: activation, dtype: .float64, initializer: .pytorchDefault, using: &rng)
             let x = Tensor.normal([5, sizes[0]], dtype: .float64, using: &rng)
             // Piecewise-linear activations: skip draws with a pre-activation within 1e-3 of the kink.
-            if activation == .relu || activation == .leakyRelu(slope: 0.2) {
-                var h = x, smallest = Double.infinity
-                for layer in d.layers.dropLast() {
-                    let pre = matmul(h, layer.weight.value, transposeB: true).addingRow(layer.bias!.value)
-                    for i in 0..<pre.count { smallest = min(smallest, abs(pre[i])) }
-                    h = pre.leakyRelu(slope: activation == .relu ? 0 : 0.2)
-                }
-                if smallest < 1e-3 { continue }
-            }
+            if activation == .relu || activation == .leakyRelu(slope: 0.2),
+               GradientPenaltyTests.kinkDistance(d, x, slope: activation == .relu ? 0 : 0.2) < 1e-3 { continue }
             let phi = Variable(d.parameters.flat, requiresGradient: true)
             let g = gradients(of: GradientPenaltyTests.r1(d, phi, x, createGraph: true), withRespectTo: [phi])[0].value
             let fd = FiniteDifferences.gradient(of: { ps in GradientPenaltyTests.r1(d, Variable(ps[0]), x, createGraph: false).scalar },
