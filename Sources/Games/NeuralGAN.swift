@@ -1,0 +1,218 @@
+import Autodiff
+import Networks
+import Tensors
+
+/// A GAN whose players are MLPs and whose structure (G, D, data, noise) is known to Saddle, so
+/// regularizers can reach ∇x D and diagnostics can differentiate F itself.
+///
+/// Losses (each player minimizes its own, SPEC §1), on a minibatch of n real samples x and noise z:
+/// - `.nonSaturating`: L_D = E softplus(−D(x)) + E softplus(D(G(z))), L_G = E softplus(−D(G(z))).
+/// - `.wasserstein`: L_D = −E D(x) + E D(G(z)), L_G = −E D(G(z)).
+/// F = (∇θ L_G, ∇φ L_D) is computed with both players' parameters as `Variable`s
+/// (``MLP/callAsFunction(_:parameters:)``), so ``recordedField(theta:phi:batch:regularizers:)`` can be
+/// differentiated again: Jacobian–vector products of F, second-order penalties, the consensus term.
+///
+/// Unlike ``NeuralGame`` (any losses in a closure), the batch is drawn here: noise z ∼ N(0, I) of the
+/// generator's input width, real samples from `data`, and interpolation weights ε ∼ U(0, 1) per
+/// sample (WGAN-GP), in that order from the request's seed (the fixed ``evaluationSeed`` for the
+/// exact field). The networks' own buffers are not touched: ω is the point.
+public final class NeuralGAN: InputGradientGame {
+    public enum Loss: String, CaseIterable, Sendable { case nonSaturating = "non-saturating", wasserstein }
+    public typealias DataSampler = (_ rng: inout RandomGenerator, _ count: Int) -> Tensor
+
+    public let name: String
+    public let generator: MLP
+    public let discriminator: MLP
+    public let loss: Loss
+    public let data: DataSampler
+    public let defaultBatchSize: Int
+    public let isStochastic: Bool
+    public let evaluationSeed: UInt64
+    public let domain: ProductDomain
+    public let initialPoint: BlockVector
+
+    /// - Parameters:
+    ///   - generator: G, input width = latent size, output width = data width.
+    ///   - discriminator: D, data width → 1.
+    ///   - data: draws `count` real samples, shape [count, data width], in the networks' dtype.
+    ///   - batchSize: n (default 64); stochastic: a fresh minibatch per oracle call (default true).
+    public init(name: String = "neural-gan", generator: MLP, discriminator: MLP, loss: Loss = .nonSaturating,
+                batchSize: Int = 64, stochastic: Bool = true, evaluationSeed: UInt64 = 0x5eed,
+                domain: ProductDomain = .unconstrained, data: @escaping DataSampler) {
+        ensure(generator.parameters.dtype == discriminator.parameters.dtype, "NeuralGAN: players of different dtypes")
+        ensure(generator.sizes.last == discriminator.sizes.first && discriminator.sizes.last == 1,
+               "NeuralGAN: G \(generator.sizes) must output D's input \(discriminator.sizes), and D must output 1")
+        ensure(batchSize >= 1, "NeuralGAN: batch size \(batchSize)")
+        self.name = name
+        self.generator = generator
+        self.discriminator = discriminator
+        self.loss = loss
+        self.data = data
+        self.defaultBatchSize = batchSize
+        self.isStochastic = stochastic
+        self.evaluationSeed = evaluationSeed
+        self.domain = domain
+        self.initialPoint = BlockVector(generator: generator.parameters.flat, discriminator: discriminator.parameters.flat)
+    }
+
+    public var sizes: PerPlayer<Int> { PerPlayer(generator: generator.parameters.count, discriminator: discriminator.parameters.count) }
+    public var dtype: DType { generator.parameters.dtype }
+
+    /// One minibatch: real samples [n, d], noise [n, latent], interpolation weights ε [n, 1].
+    public struct Batch {
+        public let real: Tensor
+        public let noise: Tensor
+        public let mixing: Tensor
+        public var count: Int { real.shape[0] }
+    }
+
+    public func batch(_ sample: SampleRequest) -> Batch {
+        var rng: RandomGenerator
+        let n: Int
+        switch sample {
+        case .exact: rng = RandomGenerator(seed: evaluationSeed); n = defaultBatchSize
+        case .minibatch(let size, let seed): rng = RandomGenerator(seed: seed); n = size
+        }
+        let z = Tensor.normal([n, generator.sizes[0]], dtype: dtype, using: &rng)
+        let x = data(&rng, n)
+        ensure(x.shape == Shape([n, discriminator.sizes[0]]) && x.dtype == dtype,
+               "NeuralGAN: data sampler returned \(x.dtype) \(x.shape), expected \(dtype) [\(n), \(discriminator.sizes[0])]")
+        let eps = Tensor.uniform([n, 1], dtype: dtype, using: &rng)
+        return Batch(real: x, noise: z, mixing: eps)
+    }
+
+    /// The recorded quantities a regularizer builds its loss terms from.
+    public struct Graph {
+        /// θ and φ as differentiable variables.
+        public let parameters: PerPlayer<Variable>
+        /// x (constants), G_θ(z), and x̂ = εx + (1 − ε)G_θ(z).
+        public let real: Variable
+        public let fake: Variable
+        public let interpolates: Variable
+        public let batchSize: Int
+        let discriminator: (Variable) -> Variable
+
+        /// D_φ at the rows of `x`.
+        public func discriminate(_ x: Variable) -> Variable { discriminator(x) }
+
+        /// r = ∇x D_φ(x) per row ([n, d]), recorded so it can be differentiated with respect to φ
+        /// (and θ, through fake samples).
+        public func inputGradient(on x: Variable) -> Variable {
+            let input = x.requiresGradient ? x : Variable(x.value, requiresGradient: true)
+            return gradients(of: discriminator(input).sum(), withRespectTo: [input], createGraph: true)[0]
+        }
+    }
+
+    public func graph(theta: Variable, phi: Variable, batch: Batch) -> Graph {
+        let fake = generator(Variable(batch.noise), parameters: theta)
+        let d = discriminator.sizes[0]
+        let eps = Variable(batch.mixing.broadcastColumns(d))
+        let oneMinus = Variable(batch.mixing.affine(scale: -1, shift: 1).broadcastColumns(d))
+        let interpolates = eps * Variable(batch.real) + oneMinus * fake
+        let dnet = discriminator
+        return Graph(parameters: PerPlayer(generator: theta, discriminator: phi), real: Variable(batch.real), fake: fake,
+                     interpolates: interpolates, batchSize: batch.count, discriminator: { dnet($0, parameters: phi) })
+    }
+
+    /// (L_G, L_D) on the graph, every regularizer's loss terms included except the consensus term.
+    public func recordedLosses(_ g: Graph, regularizers: [any Regularizer] = []) -> PerPlayer<Variable> {
+        let dReal = g.discriminate(g.real), dFake = g.discriminate(g.fake)
+        var l: PerPlayer<Variable>
+        switch loss {
+        case .nonSaturating:
+            l = PerPlayer(generator: (-dFake).softplus().mean(), discriminator: (-dReal).softplus().mean() + dFake.softplus().mean())
+        case .wasserstein:
+            l = PerPlayer(generator: (-dFake).mean(), discriminator: dFake.mean() - dReal.mean())
+        }
+        for r in regularizers where !(r is Consensus) {
+            let t = r.lossTerms(in: g)
+            for p in Player.allCases { if let term = t[p] { l[p] = l[p] + term } }
+        }
+        return l
+    }
+
+    /// F(θ, φ) with the regularizers, as variables. With `createGraph` the result can be
+    /// differentiated again (Jacobian products); the consensus term always records the field it squares.
+    public func recordedField(theta: Variable, phi: Variable, batch: Batch, regularizers: [any Regularizer] = [],
+                              createGraph: Bool = true) -> PerPlayer<Variable> {
+        let g = graph(theta: theta, phi: phi, batch: batch)
+        let l = recordedLosses(g, regularizers: regularizers)
+        let consensus = regularizers.compactMap { $0 as? Consensus }
+        let record = createGraph || !consensus.isEmpty
+        var f = PerPlayer(generator: gradients(of: l.generator, withRespectTo: [theta], createGraph: record)[0],
+                          discriminator: gradients(of: l.discriminator, withRespectTo: [phi], createGraph: record)[0])
+        for c in consensus {
+            let half = (f.generator.squared().sum() + f.discriminator.squared().sum()).scaled(by: c.weight / 2)
+            let jtf = gradients(of: half, withRespectTo: [theta, phi], createGraph: createGraph)
+            f = PerPlayer(generator: f.generator + jtf[0], discriminator: f.discriminator + jtf[1])
+        }
+        return f
+    }
+
+    func leaves(_ omega: BlockVector) -> (Variable, Variable) {
+        (Variable(omega[.generator].copy(), requiresGradient: true), Variable(omega[.discriminator].copy(), requiresGradient: true))
+    }
+
+    /// F(ω) with `regularizers` applied (``Regularized`` calls this).
+    public func field(at omega: BlockVector, blocks: Set<Player>, sample: SampleRequest, regularizers: [any Regularizer]) -> BlockVector {
+        let (theta, phi) = leaves(omega)
+        let f = recordedField(theta: theta, phi: phi, batch: batch(sample), regularizers: regularizers, createGraph: false)
+        var out = BlockVector(generator: f.generator.value, discriminator: f.discriminator.value)
+        for p in Player.allCases where !blocks.contains(p) { out.withBlock(p) { $0.fill(0) } }
+        return out
+    }
+
+    public func field(at omega: BlockVector, blocks: Set<Player>, sample: SampleRequest) -> BlockVector {
+        field(at: omega, blocks: blocks, sample: sample, regularizers: [])
+    }
+
+    /// (L_G, L_D) on the evaluation batch, with the regularizers' terms (consensus: (γ/2)‖F‖² to both).
+    public func losses(at omega: BlockVector, regularizers: [any Regularizer]) -> PerPlayer<Double> {
+        let (theta, phi) = leaves(omega)
+        let b = batch(.exact)
+        var l = recordedLosses(graph(theta: theta, phi: phi, batch: b), regularizers: regularizers).map(\.scalar)
+        var others: [any Regularizer] = []
+        for r in regularizers {
+            if let c = r as? Consensus {
+                let f = recordedField(theta: theta, phi: phi, batch: b, regularizers: others, createGraph: false)
+                let v = c.weight / 2 * (f.generator.value.dot(f.generator.value) + f.discriminator.value.dot(f.discriminator.value))
+                l.generator += v; l.discriminator += v
+            }
+            others.append(r)
+        }
+        return l
+    }
+
+    public func losses(at omega: BlockVector) -> PerPlayer<Double> { losses(at: omega, regularizers: []) }
+
+    // MARK: Input-gradient penalties on the evaluation batch
+
+    public func inputGradientPenalty(at omega: BlockVector, on samples: PenaltySamples) -> (value: Double, gradient: Tensor) {
+        let (theta, phi) = leaves(omega)
+        let g = graph(theta: theta, phi: phi, batch: batch(.exact))
+        let r = g.inputGradient(on: samples == .real ? g.real : g.fake)
+        let value = r.squared().sum().scaled(by: 0.5 / Double(g.batchSize))
+        return (value.scalar, gradients(of: value, withRespectTo: [phi])[0].value)
+    }
+
+    /// E[J_rᵀ J_r] over the evaluation batch: rows of J_r by one reverse sweep per sample and input
+    /// coordinate (n·d sweeps), then RᵀR/n.
+    public func gaussNewtonGramian(at omega: BlockVector, on samples: PenaltySamples) -> Tensor {
+        let (theta, phi) = leaves(omega)
+        let g = graph(theta: theta, phi: phi, batch: batch(.exact))
+        let r = g.inputGradient(on: samples == .real ? g.real : g.fake)
+        let n = r.shape[0], d = r.shape[1], m = phi.count
+        let rows = Tensor.zeros([n * d, m], dtype: .float64)
+        for i in 0..<n {
+            for k in 0..<d {
+                let seed = Tensor.zeros(r.shape, dtype: r.dtype)
+                seed[i, k] = 1
+                let row = try! gradients(of: [r], withRespectTo: [phi], seeds: [Variable(seed)])[0].value
+                rows.view(from: (i * d + k) * m, shape: [m]).copy(from: row.converted(to: .float64))
+            }
+        }
+        return matmul(rows, rows, transposeA: true).scaled(by: 1 / Double(n))
+    }
+
+    public func interpolatePenalty(at omega: BlockVector, target c: Double) -> (value: Double, gradient: Tensor)? { nil }
+}

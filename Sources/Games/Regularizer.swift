@@ -1,0 +1,86 @@
+import Autodiff
+import Tensors
+
+/// A term added to one player's loss (or to both), so it changes only that player's block of F
+/// (SPEC §3): the loss L_p becomes L_p + γ R(θ, φ), and F_p gains γ ∇_{ω_p} R.
+///
+/// Each regularizer names the players it acts on (``players``) and its weight γ ≥ 0. It has two
+/// forms: a closed form for the games that have one (``value(at:of:)``, ``contribution(at:of:)``),
+/// and loss terms on a ``NeuralGAN``'s recorded graph (``lossTerms(in:)``), differentiated to second
+/// order by ``Autodiff``. ``Regularized`` applies a list of them to a game.
+///
+/// Conventions: every penalty is written (γ/2)·(a squared quantity), so its gradient is γ times the
+/// residual's Jacobian-transpose product (Tikhonov: γφ; R1: γ E[J_rᵀ r]). Some public code
+/// (GAN_stability's `train.py`) uses γ·E‖∇D‖² without the ½; its γ is half of ours.
+public protocol Regularizer: Sendable, CustomStringConvertible {
+    /// The players whose losses get the term (one for the asymmetric regularizers).
+    var players: Set<Player> { get }
+    /// γ ≥ 0.
+    var weight: Double { get }
+    /// Throws ``RegularizerError/unsupported(regularizer:game:reason:)`` when `game` cannot carry it.
+    func check(_ game: any Game) throws
+    /// γR(ω) for each player it acts on (0 for the others), closed form.
+    func value(at omega: BlockVector, of game: any Game) -> PerPlayer<Double>
+    /// γ∇_{ω_p} R(ω) in the blocks of ``players``, zeros elsewhere, closed form.
+    func contribution(at omega: BlockVector, of game: any Game) -> BlockVector
+    /// γR as terms of each player's loss on a neural GAN's graph (nil where it adds nothing).
+    func lossTerms(in graph: NeuralGAN.Graph) -> PerPlayer<Variable?>
+    /// S after the regularizer (weight clipping confines φ to a box); the identity by default.
+    func domain(_ base: ProductDomain) -> ProductDomain
+    /// Whether a zero `star` of the game's F is still a zero of the regularized F.
+    func keepsEquilibrium(_ star: BlockVector) -> Bool
+}
+
+extension Regularizer {
+    public func domain(_ base: ProductDomain) -> ProductDomain { base }
+}
+
+/// A regularizer that a game cannot carry, or an out-of-range parameter.
+public enum RegularizerError: Error, CustomStringConvertible, Equatable {
+    case unsupported(regularizer: String, game: String, reason: String)
+    case outOfRange(parameter: String, value: Double, allowed: String)
+
+    public var description: String {
+        switch self {
+        case .unsupported(let r, let g, let why): return "\(r) is not available on the game \(g): \(why)"
+        case .outOfRange(let p, let v, let a): return "\(p) = \(v) is outside \(a)"
+        }
+    }
+}
+
+/// Checks γ ≥ 0 and finite.
+func validateWeight(_ gamma: Double, _ name: String) throws {
+    guard gamma >= 0, gamma.isFinite else { throw RegularizerError.outOfRange(parameter: "\(name) weight γ", value: gamma, allowed: "[0, ∞)") }
+}
+
+/// Which samples an input-gradient penalty averages over.
+public enum PenaltySamples: String, Sendable, CaseIterable {
+    /// x ∼ data (R1).
+    case real
+    /// x = G_θ(z), z ∼ noise (R2).
+    case fake
+}
+
+/// A game whose discriminator reads an input x, so the input-gradient penalties are defined (SPEC §3).
+///
+/// For r_φ(x) = ∇x D_φ(x): the zero-centered penalty ½E‖r‖² with its φ-gradient E[J_rᵀ r]
+/// (J_r = ∂r/∂φ), and the Gauss–Newton Gramian E[J_rᵀ J_r]; the expectation runs over real or fake
+/// samples. Closed-form games give exact expectations; neural games use their evaluation batch.
+public protocol InputGradientGame: Game {
+    /// ½E‖∇x D_φ(x)‖² over `samples` and its gradient with respect to φ (weight 1, φ-block only).
+    func inputGradientPenalty(at omega: BlockVector, on samples: PenaltySamples) -> (value: Double, gradient: Tensor)
+    /// E[J_rᵀ J_r] over `samples`, an nφ × nφ matrix.
+    func gaussNewtonGramian(at omega: BlockVector, on samples: PenaltySamples) -> Tensor
+    /// ½E(‖∇x D_φ(x̂)‖ − c)² on interpolates x̂ = εx + (1 − ε)G_θ(z), ε ∼ U(0, 1), and its φ-gradient;
+    /// nil when the game has no closed form for it.
+    func interpolatePenalty(at omega: BlockVector, target c: Double) -> (value: Double, gradient: Tensor)?
+}
+
+extension BlockVector {
+    /// Zeros of `sizes`, with `player`'s block set to `values`.
+    static func only(_ player: Player, _ values: Tensor, sizes: PerPlayer<Int>) -> BlockVector {
+        var f = BlockVector(zeros: sizes, dtype: values.dtype)
+        f.withBlock(player) { $0.copy(from: values) }
+        return f
+    }
+}
