@@ -37,6 +37,8 @@ let package = Package(
         .target(name: "Games", dependencies: ["Networks", "Autodiff", "Tensors"]),
         // 5. One protocol, one type per method; F (and any derivative) comes from the oracle.
         .target(name: "Solvers", dependencies: ["Games", "Tensors"]),
+        // 5b. Operator diagnostics: Jacobian products of F, spectra (LAPACK), L, μ, λ0, paper 1's constants.
+        .target(name: "Diagnostics", dependencies: ["Solvers", "Games", "Autodiff", "Networks", "Tensors", "CBLAS"]),
         // 6. Data sets (2-D mixtures; MNIST later), metrics, and runs (training loops, run folders).
         .target(name: "Data", dependencies: ["Tensors"]),
         .target(name: "Metrics", dependencies: ["Data", "Tensors"]),
@@ -44,7 +46,7 @@ let package = Package(
         // SPEC §7 workloads and (later) the reproduction grids.
         .target(name: "Experiments", dependencies: ["Solvers", "Games", "Networks", "Autodiff", "Tensors", "CBLAS"]),
         // Umbrella: re-exports the public modules, nothing else.
-        .target(name: "Saddle", dependencies: ["Tensors", "Autodiff", "Networks", "Games", "Solvers", "Data", "Metrics", "Runs", "Experiments"]),
+        .target(name: "Saddle", dependencies: ["Tensors", "Autodiff", "Networks", "Games", "Solvers", "Data", "Metrics", "Runs", "Experiments", "Diagnostics"]),
         // The `saddle` program: thin ArgumentParser commands over the library.
         .executableTarget(
             name: "SaddleCLI",
@@ -64,6 +66,7 @@ let package = Package(
         .testTarget(name: "SolversTests", dependencies: ["Solvers", "Games", "Networks", "Autodiff", "Tensors", "TestSupport", "CBLAS"]),
         .testTarget(name: "DataTests", dependencies: ["Data", "Metrics", "Tensors", "TestSupport"]),
         .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "Networks", "Autodiff", "Tensors", "TestSupport"]),
+        .testTarget(name: "DiagnosticsTests", dependencies: ["Diagnostics", "Solvers", "Games", "Networks", "Autodiff", "Tensors", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["TestSupport"]),
     ],
     swiftLanguageModes: [.v5]

@@ -1,6 +1,7 @@
 // The umbrella module: `import Saddle` gives every public layer.
 @_exported import Autodiff
 @_exported import Data
+@_exported import Diagnostics
 @_exported import Experiments
 @_exported import Games
 @_exported import Metrics

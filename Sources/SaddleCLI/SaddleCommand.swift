@@ -14,7 +14,7 @@ struct SaddleCommand: ParsableCommand {
         See README.md and docs/ for the mathematics and examples.
         """,
         version: SaddleVersion.string,
-        subcommands: [Train.self, Solve.self, Bench.self])
+        subcommands: [Train.self, Solve.self, Analyze.self, Bench.self])
 }
 
 /// Options every computing command shares.

@@ -1,0 +1,63 @@
+/// Paper 1's constants of a regularized operator F_γ, computed from measured parts (SPEC §3–4):
+/// L = L0 + Σ γκ,  μ ≥ min{μθ + Σ_θ γλ0, μφ + Σ_φ γλ0},  EFTP step α = 1/(4L), and the predicted
+/// squared-distance factor 1 − μ/(4L) (Gidel et al. 2019, arXiv:1802.10551, Thm 1).
+///
+/// The paper states the discriminator-only case μ ≥ min{μθ, μφ + γλ0}; a term on the generator
+/// (symmetric Tikhonov) adds its curvature to μθ the same way. κ of a term is the Lipschitz constant
+/// of its gradient per unit weight (1 for Tikhonov); λ0 the curvature it adds (1 for Tikhonov, the
+/// Gramian's smallest non-null eigenvalue for SGP). Terms without a λ0 (WGAN-GP, consensus) add to L
+/// but not to μ. With μ ≤ 0 — μθ = 0 and a discriminator-only regularizer, the usual GAN — there is no
+/// guaranteed rate, and the calculator says so instead of printing one.
+public struct AsymmetricRegularizationBound: Codable, Sendable {
+    public struct Term: Codable, Sendable {
+        public var name: String
+        public var players: [String]
+        /// γ.
+        public var weight: Double
+        /// κ: Lipschitz constant of ∇R per unit γ; nil when not measured (γ = 0).
+        public var kappa: Double?
+        /// λ0: the curvature the term adds per unit γ; nil when the bound does not cover it.
+        public var lambda0: Double?
+        public init(name: String, players: [String], weight: Double, kappa: Double?, lambda0: Double?) {
+            self.name = name; self.players = players; self.weight = weight; self.kappa = kappa; self.lambda0 = lambda0
+        }
+    }
+
+    public var L0: Double
+    public var muGenerator: Double
+    public var muDiscriminator: Double
+    public var terms: [Term]
+
+    public init(L0: Double, muGenerator: Double, muDiscriminator: Double, terms: [Term]) {
+        self.L0 = L0; self.muGenerator = muGenerator; self.muDiscriminator = muDiscriminator; self.terms = terms
+    }
+
+    /// L0 + Σ γκ.
+    public var lipschitz: Double { L0 + terms.reduce(0) { $0 + $1.weight * ($1.kappa ?? 0) } }
+
+    /// min{μθ + Σ_θ γλ0, μφ + Σ_φ γλ0}.
+    public var strongMonotonicity: Double {
+        func added(_ p: String) -> Double { terms.filter { $0.players.contains(p) }.reduce(0) { $0 + $1.weight * ($1.lambda0 ?? 0) } }
+        return min(muGenerator + added("generator"), muDiscriminator + added("discriminator"))
+    }
+
+    /// α = 1/(4L).
+    public var eftpStepSize: Double { 1 / (4 * lipschitz) }
+
+    /// 1 − μ/(4L) on the squared distance; nil when μ ≤ 0 (no guarantee).
+    public var predictedSquaredDistanceFactor: Double? {
+        let mu = strongMonotonicity
+        return mu > 1e-12 * max(1, lipschitz) ? 1 - mu / (4 * lipschitz) : nil
+    }
+
+    /// One line on what the bound guarantees.
+    public var verdict: String {
+        if let r = predictedSquaredDistanceFactor {
+            return "strongly monotone with μ ≥ \(strongMonotonicity): EFTP at α = 1/(4L) contracts the squared distance by at least \(r) per iteration"
+        }
+        if muGenerator <= 1e-12 {
+            return "μθ = 0: discriminator-only regularization does not make F strongly monotone, so no rate is guaranteed (convergence, if any, comes from damping the rotation)"
+        }
+        return "μ ≤ 0: the bound guarantees no rate"
+    }
+}

@@ -1,0 +1,83 @@
+import ArgumentParser
+import Foundation
+import Saddle
+
+/// `saddle analyze`: the constants of a game's operator at a point, paper 1's calculator, and EFTP's
+/// observed rate beside the prediction (SPEC §4, §8).
+struct Analyze: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Operator constants, spectra and the recommended step size of a game, regularized or not.",
+        discussion: """
+        J = ∂F/∂ω at the point (default: the equilibrium when known, else the start): J and its \
+        eigenvalues and those of sym(J) by LAPACK (n ≤ --dense-limit), L = σmax(J) by power iteration on \
+        JᵀJ, μ, μθ, μφ by Lanczos on sym(J) and its blocks, each regularizer's κ and λ0 (the SGP \
+        Gauss–Newton Gramian's smallest non-null eigenvalue, with its null space). Paper 1's calculator: \
+        L = L0 + Σγκ, μ ≥ min{μθ, μφ + γλ0}, EFTP step 1/(4L), predicted squared-distance factor \
+        1 − μ/(4L); with μθ = 0 it says no rate is guaranteed. Then EFTP runs at that step from the \
+        game's start and SPEC §2's observed rate is printed beside the prediction.
+        Penalties use the (γ/2) convention: (γ/2)‖φ‖², (γ/2)E‖∇x D‖²; code using γE‖∇x D‖² has half our γ.
+        """)
+
+    @OptionGroup var gameOptions: SolveGameOptions
+    @OptionGroup var regularizerOptions: AnalyzeRegularizerOptions
+
+    @Option(help: "The point ω as comma-separated values, θ first then φ (default: the equilibrium, else the start).")
+    var point: String?
+
+    @Option(help: "Form the full Jacobian and its LAPACK spectra when n ≤ this.")
+    var denseLimit: Int = 200
+
+    @Option(help: "Lanczos vectors for μ, μθ, μφ (≥ 1; exact when ≥ n).")
+    var lanczosSteps: Int = 80
+
+    @Option(help: "EFTP iterations for the observed rate (0 skips the run).")
+    var eftpIterations: Int = 2000
+
+    @Option(help: "Seed of random games.")
+    var seed: UInt64 = 0
+
+    @Flag(help: "Print the analysis as one JSON object (eigenvalues as {re, im}).")
+    var json = false
+
+    @OptionGroup var compute: ComputeOptions
+
+    func validate() throws {
+        if denseLimit < 0 { throw ValidationError("--dense-limit must be ≥ 0, got \(denseLimit)") }
+        if lanczosSteps < 1 { throw ValidationError("--lanczos-steps must be at least 1, got \(lanczosSteps)") }
+        if eftpIterations < 0 { throw ValidationError("--eftp-iterations must be ≥ 0, got \(eftpIterations)") }
+    }
+
+    func run() throws {
+        compute.apply()
+        let (problem, _) = try gameOptions.make(seed: seed)
+        let regularizers = try regularizerOptions.make()
+        let analyzed: any VariationalInequality
+        if regularizers.isEmpty {
+            analyzed = problem
+        } else {
+            guard let game = problem as? any Game else {
+                throw ValidationError("--game \(gameOptions.game.rawValue) is a variational inequality, not a game; regularizers need players' losses")
+            }
+            analyzed = try Regularized(game, by: regularizers)
+        }
+        var options = AnalysisOptions()
+        options.denseLimit = denseLimit
+        options.lanczosSteps = lanczosSteps
+        options.eftpIterations = eftpIterations
+        options.eftpStart = try gameOptions.startPoint(problem.sizes)
+        let omega = try parsePoint(problem.sizes)
+        let analysis = try OperatorAnalysis.analyze(analyzed, at: omega, options: options)
+        print(json ? try AnalyzeOutput.json(analysis) : AnalyzeOutput.text(analysis))
+    }
+
+    func parsePoint(_ sizes: PerPlayer<Int>) throws -> BlockVector? {
+        guard let p = point else { return nil }
+        let values = p.split(separator: ",").map { Double($0.trimmingCharacters(in: .whitespaces)) }
+        let n = sizes.generator + sizes.discriminator
+        guard values.count == n, values.allSatisfy({ $0 != nil && $0!.isFinite }) else {
+            throw ValidationError("--point needs \(n) comma-separated finite numbers (θ then φ), got '\(p)'")
+        }
+        let v = values.map { $0! }
+        return BlockVector(generator: Array(v[0..<sizes.generator]), discriminator: Array(v[sizes.generator...]))
+    }
+}
