@@ -12,20 +12,23 @@ struct AnalyzeCommandTests {
         return try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
     }
 
-    /// Issue 4, acceptance 2 through the program: γ ± √(γ² − 1/4) with the default SGP at γ = 2,
-    /// γ/2 ± i√(1/4 − γ²/4) with R1 at γ = 0.5.
-    @Test func diracGANEigenvaluesAsReImPairs() throws {
-        let sgp = try analyze(["--game", "dirac-gan", "--sgp", "2", "--point", "0,0", "--eftp-iterations", "0"])
-        let e = try #require(sgp["eigenvalues"] as? [[String: Double]])
-        let root = (4 - 0.25).squareRoot()
-        #expect(e.count == 2)
-        #expect(abs(e[0]["re"]! - (2 - root)) < 1e-6 && abs(e[1]["re"]! - (2 + root)) < 1e-6 && e[0]["im"]! == 0)
-        let r1 = try analyze(["--game", "dirac-gan", "--r1", "0.5", "--point", "0,0", "--eftp-iterations", "0"])
-        let f = try #require(r1["eigenvalues"] as? [[String: Double]])
-        let im = (0.25 - 0.0625).squareRoot()
-        #expect(abs(f[0]["re"]! - 0.25) < 1e-6 && abs(f[0]["im"]! + im) < 1e-6 && abs(f[1]["im"]! - im) < 1e-6)
-        #expect(r1["predicted_squared_distance_factor"] == nil)
-        #expect((r1["verdict"] as? String)?.contains("no rate is guaranteed") == true)
+    /// Issue 4, acceptance 2 through the program, at ω = 0: γ/2 ± √(γ²/4 − 1/4) with Tikhonov or R1
+    /// alone, γ ± √(γ² − 1/4) with the default SGP (complex when the radicand is negative), to 1e-6.
+    @Test(arguments: [0.5, 1.0, 2.0])
+    func diracGANEigenvaluesAsReImPairs(gamma: Double) throws {
+        for (flag, scale) in [("--tikhonov", 1.0), ("--r1", 1.0), ("--sgp", 2.0)] {
+            let a = try analyze(["--game", "dirac-gan", flag, "\(gamma)", "--point", "0,0", "--eftp-iterations", "0"])
+            let e = try #require(a["eigenvalues"] as? [[String: Double]])
+            let half = scale * gamma / 2, disc = half * half - 0.25
+            let want: [(Double, Double)] = disc >= 0 ? [(half - disc.squareRoot(), 0), (half + disc.squareRoot(), 0)]
+                                                     : [(half, -(-disc).squareRoot()), (half, (-disc).squareRoot())]
+            #expect(e.count == 2)
+            for (got, w) in zip(e, want) {
+                #expect(abs(got["re"]! - w.0) <= 1e-6 && abs(got["im"]! - w.1) <= 1e-6, "\(flag) \(gamma): \(e) vs \(want)")
+            }
+            #expect(a["predicted_squared_distance_factor"] == nil)
+            #expect((a["verdict"] as? String)?.contains("no rate is guaranteed") == true)
+        }
     }
 
     @Test func gaussianLocationGramianAndEFTP() throws {
