@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import Saddle
 
 /// The `saddle` program: thin commands over the library. Results go to stdout (one JSON object
@@ -19,11 +20,12 @@ struct SaddleCommand: ParsableCommand {
 
 /// Options every computing command shares.
 struct ComputeOptions: ParsableArguments {
-    @Option(help: "Threads for matrix products (OpenBLAS). Default: all cores (\(BLAS.availableCores) here).")
+    @Option(parsing: .unconditional, help: "Threads to compute with (OpenBLAS, and the players' concurrent work). Default: all cores (\(BLAS.availableCores) here).")
     var threads: Int?
 
     func validate() throws {
         if let t = threads, t < 1 { throw ValidationError("--threads must be at least 1, got \(t)") }
+        if let t = threads, t > BLAS.availableCores { warnOversubscribed(t) }
     }
 
     /// Applies the thread count and returns it.
@@ -33,4 +35,17 @@ struct ComputeOptions: ParsableArguments {
         BLAS.threads = n
         return n
     }
+}
+
+/// A failure while a command runs (as opposed to a usage error): ArgumentParser prints
+/// `Error: <message>` and exits non-zero, without repeating the usage.
+struct CLIError: Error, CustomStringConvertible {
+    let message: String
+    init(_ message: String) { self.message = message }
+    var description: String { message }
+}
+
+/// Prints a warning when more threads are asked for than there are cores (allowed, rarely useful).
+func warnOversubscribed(_ threads: Int) {
+    FileHandle.standardError.write(Data("warning: \(threads) threads asked for, this machine has \(BLAS.availableCores) cores\n".utf8))
 }

@@ -109,5 +109,9 @@ public struct RelaxedForwardBackward: Solver {
         }
     }
 
-    public func output(_ omega: BlockVector, _ state: State) -> BlockVector { state.average ?? omega }
+    /// ω itself, or the average once there is one (before the first step the average is empty,
+    /// and the output is the start point).
+    public func output(_ omega: BlockVector, _ state: State) -> BlockVector {
+        state.iteration == 0 ? omega : (state.average ?? omega)
+    }
 }

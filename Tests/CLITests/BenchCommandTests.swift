@@ -54,8 +54,9 @@ struct DeterminismTests {
         let r = try SaddleBinary.run(["bench", "--workload", workload, "--threads", String(threads),
                                       "--seed", String(seed), "--fingerprint-steps", "100", "--json"])
         #expect(r.status == 0, "stderr: \(r.stderr)")
-        let rows = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [[String: String]]
-        let digest = try #require(rows?.first?["sha256"])
+        let rows = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [[String: Any]]
+        let digest = try #require(rows?.first?["sha256"] as? String)
+        #expect(rows?.first?["steps"] as? Int == 100 && rows?.first?["threads"] as? Int == threads)
         #expect(digest.count == 64)
         return digest
     }

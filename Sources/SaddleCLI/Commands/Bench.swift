@@ -34,19 +34,19 @@ struct Bench: ParsableCommand {
     @Option(help: "Comma-separated thread counts. Default: 1 and all cores (1,\(BLAS.availableCores)).")
     var threads: String?
 
-    @Option(help: "Timed blocks per workload and thread count.")
+    @Option(parsing: .unconditional, help: "Timed blocks per workload and thread count.")
     var repetitions = 5
 
-    @Option(help: "Steps per timed block.")
+    @Option(parsing: .unconditional, help: "Steps per timed block.")
     var iterations = 200
 
-    @Option(help: "Untimed steps before the first block.")
+    @Option(parsing: .unconditional, help: "Untimed steps before the first block.")
     var warmup = 20
 
-    @Option(help: "Seed of the networks' initialization and of the fixed data and noise batches.")
+    @Option(parsing: .unconditional, help: "Seed of the networks' initialization and of the fixed data and noise batches.")
     var seed: UInt64 = 0
 
-    @Option(help: "Run this many steps and print a SHA-256 fingerprint of the parameters instead of timing.")
+    @Option(parsing: .unconditional, help: "Run this many steps and print a SHA-256 fingerprint of the parameters instead of timing.")
     var fingerprintSteps: Int?
 
     @Flag(help: "Print results as JSON (an array with one object per workload and thread count).")
@@ -62,7 +62,9 @@ struct Bench: ParsableCommand {
     }
 
     func validate() throws {
-        _ = try threadCounts()
+        for t in try threadCounts() where t > BLAS.availableCores {
+            warnOversubscribed(t)
+        }
         if repetitions < 1 { throw ValidationError("--repetitions must be at least 1, got \(repetitions)") }
         if iterations < 1 { throw ValidationError("--iterations must be at least 1, got \(iterations)") }
         if warmup < 0 { throw ValidationError("--warmup must be non-negative, got \(warmup)") }
@@ -73,17 +75,17 @@ struct Bench: ParsableCommand {
         let selected = workloads.isEmpty ? BenchmarkWorkload.allCases : workloads
         let counts = try threadCounts()
         if let steps = fingerprintSteps {
-            var rows: [[String: String]] = []
+            var rows: [[String: Any]] = []
             for w in selected {
                 let step = w.make(seed: seed, threads: counts[0])
                 for _ in 0..<steps { step.step() }
-                rows.append(["workload": w.rawValue, "threads": String(counts[0]), "steps": String(steps),
+                rows.append(["workload": w.rawValue, "threads": counts[0], "steps": steps, "seed": seed,
                              "sha256": step.parameterFingerprint])
             }
             if json {
                 print(String(decoding: try JSONSerialization.data(withJSONObject: rows, options: [.sortedKeys]), as: UTF8.self))
             } else {
-                for r in rows { print("\(r["workload"]!) threads=\(r["threads"]!) steps=\(r["steps"]!) sha256=\(r["sha256"]!)") }
+                for r in rows { print("\(r["workload"]!) threads=\(r["threads"]!) steps=\(r["steps"]!) seed=\(r["seed"]!) sha256=\(r["sha256"]!)") }
             }
             return
         }
@@ -102,8 +104,9 @@ struct Bench: ParsableCommand {
         print("BLAS core \(BLAS.coreName); Saddle kernels \(BLAS.kernelsUseAVX2 ? "AVX2+FMA" : "baseline"); \(repetitions)×\(iterations) iterations after \(warmup) warm-up")
         print("workload  threads  median µs     min µs     max µs   MFLOP/it   GFLOP/s")
         for r in results {
-            print(String(format: "%-8@ %8d %10.0f %10.0f %10.0f %10.1f %9.1f", r.workload as NSString, r.threads,
-                         r.median_us, r.min_us, r.max_us, r.mflop_per_iteration, r.gflops))
+            print(r.workload.padding(toLength: 8, withPad: " ", startingAt: 0)
+                  + String(format: " %8d %10.0f %10.0f %10.0f %10.1f %9.1f", r.threads, r.median_us, r.min_us, r.max_us,
+                           r.mflop_per_iteration, r.gflops))
         }
     }
 }

@@ -38,13 +38,13 @@ struct Solve: ParsableCommand {
     @Option(parsing: .unconditional, help: "SRFB relaxation δ in [0, 1); the theory's range is [0.618, 1).")
     var relaxation: Double = RelaxedForwardBackward.inverseGoldenRatio
 
-    @Option(help: "Alternating GDA: discriminator steps k per generator step (≥ 1).")
+    @Option(parsing: .unconditional, help: "Alternating GDA: discriminator steps k per generator step (≥ 1).")
     var discriminatorSteps: Int = 1
 
-    @Option(help: "Adam β₁ in [0, 1).") var beta1: Double = 0.9
-    @Option(help: "Adam β₂ in [0, 1).") var beta2: Double = 0.999
-    @Option(help: "Adam / RMSProp ε > 0.") var epsilon: Double = 1e-8
-    @Option(help: "RMSProp decay ρ in [0, 1).") var decay: Double = 0.99
+    @Option(parsing: .unconditional, help: "Adam β₁ in [0, 1).") var beta1: Double = 0.9
+    @Option(parsing: .unconditional, help: "Adam β₂ in [0, 1).") var beta2: Double = 0.999
+    @Option(parsing: .unconditional, help: "Adam / RMSProp ε > 0.") var epsilon: Double = 1e-8
+    @Option(parsing: .unconditional, help: "RMSProp decay ρ in [0, 1).") var decay: Double = 0.99
 
     @Option(help: "SRFB batch sizes: 'constant:N' or 'growing:c,k0,a' for N_k = ⌈c(k+k0)^(a+1)⌉.")
     var batchSchedule: String?
@@ -61,23 +61,26 @@ struct Solve: ParsableCommand {
     @Option(help: "Iterate averaging around the method.")
     var average: AveragingChoice = .none
 
-    @Option(help: "EMA decay β in [0, 1) for --average ema.")
+    @Option(parsing: .unconditional, help: "EMA decay β in [0, 1) for --average ema.")
     var emaDecay: Double = 0.999
 
-    @Option(help: "Maximum number of iterations (≥ 0).")
+    @Option(parsing: .unconditional, help: "Maximum number of iterations (≥ 1).")
     var iters: Int = 1000
 
-    @Option(help: "Stop when the duality gap (if the game has one) or the residual is ≤ tol.")
+    @Option(parsing: .unconditional, help: "Stop when the duality gap (if the game has one) or the residual is ≤ tol (≥ 0; default: run all iterations).")
     var tol: Double?
 
-    @Option(help: "Stop before exceeding this many oracle calls.")
+    @Option(parsing: .unconditional, help: "Stop before exceeding this many oracle calls; must pay for the method's start and one iteration (default: no budget).")
     var maxOracleCalls: Double?
 
-    @Option(help: "Seed of random games and of minibatch draws.")
+    @Option(parsing: .unconditional, help: "Seed of random games and of minibatch draws.")
     var seed: UInt64 = 0
 
-    @Option(help: "Run folder for trajectory.csv, config.yaml and summary.json.")
+    @Option(help: "Run folder for trajectory.csv, config.yaml and summary.json (created; an existing non-empty folder needs --force).")
     var out: String?
+
+    @Flag(help: "Allow --out to replace the files of an existing run folder.")
+    var force = false
 
     @Flag(help: "Print the summary as one JSON object.")
     var json = false
@@ -85,9 +88,26 @@ struct Solve: ParsableCommand {
     @OptionGroup var compute: ComputeOptions
 
     func validate() throws {
-        if iters < 0 { throw ValidationError("--iters must be ≥ 0, got \(iters)") }
+        let numbers: [(String, Double?)] = [("--step", step), ("--generator-step", generatorStep), ("--discriminator-step", discriminatorStep),
+                                            ("--relaxation", relaxation), ("--beta1", beta1), ("--beta2", beta2), ("--epsilon", epsilon),
+                                            ("--decay", decay), ("--ema-decay", emaDecay), ("--tol", tol), ("--max-oracle-calls", maxOracleCalls)]
+        for (flag, value) in numbers {
+            if let v = value, !v.isFinite { throw ValidationError("\(flag) must be a finite number, got \(v)") }
+        }
+        for (flag, value) in [("--step", step), ("--generator-step", generatorStep), ("--discriminator-step", discriminatorStep)] {
+            if let v = value, !(v > 0) { throw ValidationError("\(flag) = \(v) is outside (0, ∞)") }
+        }
+        // Ranges are checked whatever the method, so a typo is never silently ignored.
+        if !(relaxation >= 0 && relaxation < 1) { throw ValidationError("--relaxation (SRFB's δ) must lie in [0, 1), got \(relaxation)") }
+        for (flag, v) in [("--beta1", beta1), ("--beta2", beta2), ("--decay", decay), ("--ema-decay", emaDecay)] where !(v >= 0 && v < 1) {
+            throw ValidationError("\(flag) must lie in [0, 1), got \(v)")
+        }
+        if !(epsilon > 0) { throw ValidationError("--epsilon must be > 0, got \(epsilon)") }
+        if discriminatorSteps < 1 { throw ValidationError("--discriminator-steps = \(discriminatorSteps) is outside integers ≥ 1") }
+        if iters < 1 { throw ValidationError("--iters must be at least 1, got \(iters)") }
         if let t = tol, !(t >= 0) { throw ValidationError("--tol must be ≥ 0, got \(t)") }
         if let m = maxOracleCalls, !(m >= 0) { throw ValidationError("--max-oracle-calls must be ≥ 0, got \(m)") }
+        try gameOptions.validateRanges()
     }
 
     func parseSchedule() throws -> BatchSchedule? {
@@ -123,7 +143,10 @@ struct Solve: ParsableCommand {
         compute.apply()
         let (problem, gameEntries) = try gameOptions.make(seed: seed)
         let start = try gameOptions.startPoint(problem.sizes)
-        let (fallback, source) = step == nil ? defaultStep(problem) : (step!, "--step")
+        let (fallback, defaultSource) = step == nil ? defaultStep(problem) : (step!, "--step")
+        let source = [(generatorStep, "--generator-step"), (discriminatorStep, "--discriminator-step")]
+            .filter { $0.0 != nil }.map(\.1).joined(separator: ", ")
+            .nonEmpty.map { step == nil && (generatorStep == nil || discriminatorStep == nil) ? "\($0); otherwise \(defaultSource)" : $0 } ?? defaultSource
         let alpha = PerPlayer(generator: generatorStep ?? step ?? fallback, discriminator: discriminatorStep ?? step ?? fallback)
         var config = SolverConfiguration(kind: method, stepSize: alpha)
         config.relaxation = relaxation
@@ -139,6 +162,11 @@ struct Solve: ParsableCommand {
         case .ema: config.averaging = .exponential(decay: emaDecay)
         }
         let solver = try config.makeSolver()
+        if let budget = maxOracleCalls, budget + 1e-9 < solver.cost.initialization + solver.cost.perIteration {
+            throw CLIError("--max-oracle-calls \(SolveSummary.number(budget)) cannot pay for \(method.rawValue)'s start and one iteration (\(SolveSummary.number(solver.cost.initialization + solver.cost.perIteration)) calls)")
+        }
+        // Check the run folder before computing, so a bad --out costs nothing and touches nothing.
+        if let dir = out { try RunFolder.prepare(dir: dir, force: force) }
         for w in solver.warnings { FileHandle.standardError.write(Data("warning: \(w.message)\n".utf8)) }
         let result = try solve(problem, withAny: solver, from: start, seed: seed,
                                stopping: StoppingRule(iterations: iters, tolerance: tol, maxOracleCalls: maxOracleCalls))
@@ -158,21 +186,28 @@ struct Solve: ParsableCommand {
         summary.add("observed_rate_of", rate?.of)
         summary.add("observed_rate_sqrt", rate.map { $0.factor.squareRoot() })
         summary.add("oracle_calls", result.counter.oracleCalls)
-        summary.add("samples", Double(result.counter.samples))
-        summary.add("iterations", Double(result.iterations))
+        summary.add("samples", result.counter.samples)
+        summary.add("iterations", result.iterations)
         summary.add("stop_reason", result.stopReason)
-        summary.add("step_size", "\(alpha)")
-        summary.add("warnings", result.warnings.map(\.message).joined(separator: "; "))
+        if alpha.generator == alpha.discriminator { summary.add("step_size", alpha.generator) }
+        else { summary.add("step_size", ["generator": alpha.generator, "discriminator": alpha.discriminator]) }
+        summary.add("warnings", result.warnings.map(\.message))
         if let dir = out { summary.add("out", dir) }
 
         if let dir = out {
             var entries = gameEntries + config.resolvedEntries
-            entries += [("step_size_source", source), ("iters", "\(iters)"), ("tol", tol.map { "\($0)" } ?? "none"),
-                        ("max_oracle_calls", maxOracleCalls.map { "\($0)" } ?? "none"), ("seed", "\(seed)"),
+            entries += [("step_size_source", source), ("start", start.map { $0.scalars.map { "\($0)" }.joined(separator: ",") } ?? "default"),
+                        ("iters", "\(iters)"), ("tol", tol.map { "\($0)" } ?? "null"),
+                        ("max_oracle_calls", maxOracleCalls.map { "\($0)" } ?? "null"), ("seed", "\(seed)"),
                         ("threads", "\(BLAS.threads)"), ("saddle_version", SaddleVersion.string),
                         ("observed_rate_definition", "squared-distance factor per iteration, LS on log over the second half, cut at 1e3*eps*max(1,|w*|)")]
             try RunFolder.write(dir: dir, result: result, configEntries: entries, summaryJSON: summary.json)
         }
         if json { print(summary.json) } else { print(summary.text) }
     }
+}
+
+extension String {
+    /// nil for the empty string.
+    var nonEmpty: String? { isEmpty ? nil : self }
 }

@@ -40,31 +40,31 @@ struct SolveGameOptions: ParsableArguments {
             transform: { try parseChoice($0, as: SolveGameChoice.self, what: "game") })
     var game: SolveGameChoice = .bilinear
 
-    @Option(help: "Dimension n: per player for bilinear-matrix and quadratic, total for avi-psd (default 200), strategies per player for matrix-game (default 50).")
+    @Option(parsing: .unconditional, help: "Dimension n: per player for bilinear-matrix and quadratic, total for avi-psd (default 200), strategies per player for matrix-game (default 50).")
     var dimension: Int?
 
     @Option(help: "Start point as comma-separated values, θ first then φ (default: the game's own, e.g. 2,0.5 for bilinear).")
     var start: String?
 
-    @Option(help: "Confine both players to the box [-c, c] (avi-psd defaults to 1; use 0 for none).")
+    @Option(parsing: .unconditional, help: "Confine both players to the box [-c, c] (avi-psd defaults to 1; use 0 for none).")
     var box: Double?
 
     @Option(help: "Dirac-GAN loss.")
     var loss: DiracGAN.Loss = .standard
 
-    @Option(help: "Discriminator-only penalty weight γ ≥ 0 (Dirac-GAN: Tikhonov/R1; Gaussian-location: SGP).")
+    @Option(parsing: .unconditional, help: "Discriminator-only penalty weight γ ≥ 0 (Dirac-GAN: Tikhonov/R1; Gaussian-location: SGP).")
     var penalty: Double = 0
 
-    @Option(help: "Mean m of the Gaussian-location game's data.")
+    @Option(parsing: .unconditional, help: "Mean m of the Gaussian-location game's data.")
     var mean: Double = 1
 
-    @Option(help: "Quadratic game: generator curvature a > 0.")
+    @Option(parsing: .unconditional, help: "Quadratic game: generator curvature a > 0.")
     var generatorCurvature: Double = 1
 
-    @Option(help: "Quadratic game: discriminator curvature b > 0.")
+    @Option(parsing: .unconditional, help: "Quadratic game: discriminator curvature b > 0.")
     var discriminatorCurvature: Double = 1
 
-    @Option(help: "Quadratic game: coupling scale.")
+    @Option(parsing: .unconditional, help: "Quadratic game: coupling scale.")
     var coupling: Double = 1
 
     @Option(help: "avi: the matrix M (CSV or NPY '<f8'/'<f4', C order).")
@@ -73,17 +73,24 @@ struct SolveGameOptions: ParsableArguments {
     @Option(help: "avi: the offset q (CSV or NPY).")
     var offset: String?
 
-    @Option(help: "finite-sum-bilinear: number of terms n (minibatches draw term indices).")
+    @Option(parsing: .unconditional, help: "finite-sum-bilinear: number of terms n (minibatches draw term indices).")
     var terms: Int = 100
 
-    @Option(help: "Additive noise σ ≥ 0 on every oracle call (makes the oracle stochastic; SPEC §6).")
+    @Option(parsing: .unconditional, help: "Additive noise σ ≥ 0 on every oracle call (makes the oracle stochastic; SPEC §6).")
     var noise: Double = 0
 
-    @Option(help: "Minibatch size N for a stochastic oracle (noise averages over N draws).")
+    @Option(parsing: .unconditional, help: "Minibatch size N for a stochastic oracle (noise averages over N draws).")
     var batchSize: Int = 1
 
     func validateRanges() throws {
-        if let n = dimension, n < 1 { throw ValidationError("--dimension must be at least 1, got \(n)") }
+        for (flag, value) in [("--box", box), ("--penalty", penalty), ("--mean", mean), ("--generator-curvature", generatorCurvature),
+                              ("--discriminator-curvature", discriminatorCurvature), ("--coupling", coupling), ("--noise", noise)] {
+            if let v = value, !v.isFinite { throw ValidationError("\(flag) must be a finite number, got \(v)") }
+        }
+        if let n = dimension {
+            let least = game == .aviPSD ? 2 : 1
+            if n < least { throw ValidationError("--dimension must be at least \(least) for \(game.rawValue), got \(n)") }
+        }
         if let b = box, b < 0 { throw ValidationError("--box must be ≥ 0, got \(b)") }
         if penalty < 0 { throw ValidationError("--penalty must be ≥ 0, got \(penalty)") }
         if noise < 0 { throw ValidationError("--noise must be ≥ 0, got \(noise)") }
@@ -97,8 +104,8 @@ struct SolveGameOptions: ParsableArguments {
     func startPoint(_ sizes: PerPlayer<Int>) throws -> BlockVector? {
         guard let s = start else { return nil }
         let values = s.split(separator: ",").map { Double($0.trimmingCharacters(in: .whitespaces)) }
-        guard values.allSatisfy({ $0 != nil }), values.count == sizes.generator + sizes.discriminator else {
-            throw ValidationError("--start needs \(sizes.generator + sizes.discriminator) comma-separated numbers (θ then φ), got '\(s)'")
+        guard values.allSatisfy({ $0 != nil && $0!.isFinite }), values.count == sizes.generator + sizes.discriminator else {
+            throw ValidationError("--start needs \(sizes.generator + sizes.discriminator) comma-separated finite numbers (θ then φ), got '\(s)'")
         }
         let v = values.map { $0! }
         return BlockVector(generator: Array(v[0..<sizes.generator]), discriminator: Array(v[sizes.generator...]))

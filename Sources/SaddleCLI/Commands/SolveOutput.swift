@@ -1,3 +1,4 @@
+import ArgumentParser
 import Foundation
 import Saddle
 
@@ -6,7 +7,10 @@ struct SolveSummary {
     private var items: [(String, Any?)] = []
 
     mutating func add(_ key: String, _ value: Double?) { items.append((key, value)) }
+    mutating func add(_ key: String, _ value: Int) { items.append((key, Double(value))) }
     mutating func add(_ key: String, _ value: String?) { items.append((key, value)) }
+    mutating func add(_ key: String, _ value: [String]) { items.append((key, value)) }
+    mutating func add(_ key: String, _ value: [String: Double]) { items.append((key, value)) }
 
     static func number(_ x: Double) -> String {
         guard x.isFinite else { return "null" }
@@ -33,6 +37,9 @@ struct SolveSummary {
             switch value {
             case let d as Double: v = Self.number(d)
             case let s as String: v = Self.quoted(s)
+            case let a as [String]: v = "[" + a.map(Self.quoted).joined(separator: ", ") + "]"
+            case let o as [String: Double]:
+                v = "{" + o.keys.sorted().map { "\(Self.quoted($0)): \(Self.number(o[$0]!))" }.joined(separator: ", ") + "}"
             default: v = "null"
             }
             return "\(Self.quoted(key)): \(v)"
@@ -42,8 +49,10 @@ struct SolveSummary {
     var text: String {
         items.compactMap { key, value in
             switch value {
-            case let d as Double: return "\(key): \(d)"
+            case let d as Double: return "\(key): \(Self.number(d) == "null" ? "\(d)" : (d == d.rounded() && abs(d) < 1e15 ? Self.number(d) : "\(d)"))"
             case let s as String where !s.isEmpty: return "\(key): \(s)"
+            case let a as [String] where !a.isEmpty: return "\(key): \(a.joined(separator: "; "))"
+            case let o as [String: Double]: return "\(key): " + o.keys.sorted().map { "\($0) \(o[$0]!)" }.joined(separator: ", ")
             default: return nil
             }
         }.joined(separator: "\n")
@@ -53,8 +62,36 @@ struct SolveSummary {
 /// Writes a run folder; every file goes to a temporary name first and is then renamed, so an error
 /// never leaves a half-written file in place of an earlier one.
 enum RunFolder {
+    /// Checks that `dir` can become a run folder and creates it: an existing file, an unwritable
+    /// place, or (without `force`) a non-empty folder is a one-line error, and nothing is touched.
+    static func prepare(dir: String, force: Bool) throws {
+        let fm = FileManager.default
+        var isDirectory: ObjCBool = false
+        if dir.isEmpty { throw CLIError("--out needs a folder name") }
+        if fm.fileExists(atPath: dir, isDirectory: &isDirectory) {
+            guard isDirectory.boolValue else { throw CLIError("--out \(dir): exists and is not a folder") }
+            let contents = (try? fm.contentsOfDirectory(atPath: dir)) ?? []
+            if !contents.isEmpty && !force {
+                throw CLIError("--out \(dir): folder exists and is not empty; choose another folder or pass --force to replace its run files")
+            }
+        }
+        if mkdirParents(dir) != 0 {
+            throw CLIError("--out \(dir): cannot create the folder (\(String(cString: strerror(errno))))")
+        }
+        guard fm.isWritableFile(atPath: dir) else { throw CLIError("--out \(dir): the folder is not writable") }
+    }
+
+    /// mkdir -p: 0, or −1 with errno set by the first mkdir(2) that failed.
+    static func mkdirParents(_ path: String) -> Int32 {
+        var prefix = path.hasPrefix("/") ? "/" : ""
+        for part in path.split(separator: "/") {
+            prefix += part + "/"
+            if mkdir(prefix, 0o755) != 0 && errno != EEXIST { return -1 }
+        }
+        return 0
+    }
+
     static func write(dir: String, result: SolveResult, configEntries: [(String, String)], summaryJSON: String) throws {
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         var csv = "iteration,oracle_calls,distance,residual,gap"
         let twoD = result.records.first?.point != nil
         if twoD { csv += ",theta,phi" }
@@ -72,17 +109,29 @@ enum RunFolder {
         try atomicWrite(summaryJSON + "\n", to: dir + "/summary.json")
     }
 
+    /// A YAML 1.1 scalar that PyYAML and other readers type as the number or string meant:
+    /// floats carry a dot in their mantissa (PyYAML reads `1e-08` as a string), absence is `null`.
     static func yamlScalar(_ s: String) -> String {
-        if Double(s) != nil || s.range(of: "^[A-Za-z0-9_./-]+$", options: .regularExpression) != nil { return s }
+        if s == "null" { return s }
+        if let d = Double(s), d.isFinite {
+            if Int(s) != nil { return s }
+            var t = "\(d)"
+            if let e = t.firstIndex(where: { $0 == "e" || $0 == "E" }), !t[..<e].contains(".") { t.insert(contentsOf: ".0", at: e) }
+            return t
+        }
+        if s.range(of: "^[A-Za-z_][A-Za-z0-9_./-]*$", options: .regularExpression) != nil,
+           !["yes", "no", "on", "off", "true", "false", "none", "null", "y", "n"].contains(s.lowercased()) { return s }
         return SolveSummary.quoted(s)
     }
 
     static func atomicWrite(_ text: String, to path: String) throws {
         let tmp = path + ".tmp-\(ProcessInfo.processInfo.processIdentifier)"
-        try Data(text.utf8).write(to: URL(fileURLWithPath: tmp))
+        do { try Data(text.utf8).write(to: URL(fileURLWithPath: tmp)) } catch {
+            throw CLIError("cannot write \(path): \((error as NSError).localizedDescription)")
+        }
         // rename(2) replaces the old file atomically.
         if Foundation.rename(tmp, path) != 0 {
-            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path])
+            throw CLIError("cannot write \(path): \(String(cString: strerror(errno)))")
         }
     }
 }
