@@ -4,7 +4,7 @@ import Foundation
 /// handed out again, so a training step in steady state asks the system allocator for nothing.
 ///
 /// Why: activations of a GAN step are 64–256 KiB, above glibc's mmap threshold, so plain malloc
-/// maps and unmaps fresh pages on every op; research/swift-lab.md measured 1.5–3× slower steps.
+/// maps and unmaps fresh pages on every op; a prototype measured 1.5–3× slower steps.
 /// A step allocates the same sizes in the same order every iteration, so exact-size lists hit.
 public final class TensorPool: @unchecked Sendable {
     public static let shared = TensorPool()
