@@ -25,6 +25,12 @@ let package = Package(
         // Fused elementwise kernels, compiled for baseline x86-64 and for x86-64-v3 (AVX2 + FMA);
         // the dynamic loader picks the clone (target_clones), so no unsafe flags are needed.
         .target(name: "CKernels", path: "Sources/CKernels"),
+        // zlib, for gzipped data files (MNIST IDX, mnist_5k.csv.gz).
+        .systemLibrary(
+            name: "CZlib",
+            path: "Sources/CZlib",
+            pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"]), .yum(["zlib-devel"])]),
 
         // 1. Storage, shapes, BLAS products, kernels, the pool allocator, the seeded generator.
         .target(name: "Tensors", dependencies: ["CBLAS", "CKernels"]),
@@ -37,16 +43,18 @@ let package = Package(
         .target(name: "Games", dependencies: ["Networks", "Autodiff", "Tensors"]),
         // 5. One protocol, one type per method; F (and any derivative) comes from the oracle.
         .target(name: "Solvers", dependencies: ["Games", "Tensors"]),
+        // File formats (safetensors, NPY, IDX, CSV) with typed errors; atomic writes.
+        .target(name: "Formats", dependencies: ["Tensors", "CZlib"]),
         // 5b. Operator diagnostics: Jacobian products of F, spectra (LAPACK), L, μ, λ0, paper 1's constants.
         .target(name: "Diagnostics", dependencies: ["Solvers", "Games", "Autodiff", "Networks", "Tensors", "CBLAS"]),
-        // 6. Data sets (2-D mixtures; MNIST later), metrics, and runs (training loops, run folders).
-        .target(name: "Data", dependencies: ["Tensors"]),
+        // 6. Data sets (2-D mixtures, MNIST), metrics, and runs (training loops, run folders).
+        .target(name: "Data", dependencies: ["Formats", "Tensors"]),
         .target(name: "Metrics", dependencies: ["Data", "Tensors"]),
-        .target(name: "Runs", dependencies: ["Metrics", "Data", "Solvers", "Games", "Networks", "Autodiff", "Tensors"]),
+        .target(name: "Runs", dependencies: ["Metrics", "Data", "Formats", "Solvers", "Games", "Networks", "Autodiff", "Tensors"]),
         // SPEC §7 workloads and (later) the reproduction grids.
         .target(name: "Experiments", dependencies: ["Solvers", "Games", "Networks", "Autodiff", "Tensors", "CBLAS"]),
         // Umbrella: re-exports the public modules, nothing else.
-        .target(name: "Saddle", dependencies: ["Tensors", "Autodiff", "Networks", "Games", "Solvers", "Data", "Metrics", "Runs", "Experiments", "Diagnostics"]),
+        .target(name: "Saddle", dependencies: ["Tensors", "Formats", "Autodiff", "Networks", "Games", "Solvers", "Data", "Metrics", "Runs", "Experiments", "Diagnostics"]),
         // The `saddle` program: thin ArgumentParser commands over the library.
         .executableTarget(
             name: "SaddleCLI",
@@ -64,7 +72,8 @@ let package = Package(
         .testTarget(name: "NetworksTests", dependencies: ["Networks", "Autodiff", "Tensors", "TestSupport"]),
         .testTarget(name: "GamesTests", dependencies: ["Games", "Networks", "Autodiff", "Tensors", "TestSupport"]),
         .testTarget(name: "SolversTests", dependencies: ["Solvers", "Games", "Networks", "Autodiff", "Tensors", "TestSupport", "CBLAS"]),
-        .testTarget(name: "DataTests", dependencies: ["Data", "Metrics", "Tensors", "TestSupport"]),
+        .testTarget(name: "FormatsTests", dependencies: ["Formats", "Tensors", "TestSupport"]),
+        .testTarget(name: "DataTests", dependencies: ["Data", "Formats", "Metrics", "Tensors", "TestSupport"]),
         .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "Networks", "Autodiff", "Tensors", "TestSupport"]),
         .testTarget(name: "DiagnosticsTests", dependencies: ["Diagnostics", "Solvers", "Games", "Networks", "Autodiff", "Tensors", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["TestSupport"]),

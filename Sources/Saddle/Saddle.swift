@@ -3,6 +3,7 @@
 @_exported import Data
 @_exported import Diagnostics
 @_exported import Experiments
+@_exported import Formats
 @_exported import Games
 @_exported import Metrics
 @_exported import Networks

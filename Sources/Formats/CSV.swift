@@ -1,0 +1,85 @@
+import Foundation
+
+/// A numeric table read from CSV: every row has the same number of fields, each a finite number.
+public struct NumericTable: Sendable, Equatable {
+    public var rows: Int
+    public var columns: Int
+    /// Row-major entries.
+    public var values: [Double]
+
+    public subscript(row: Int, column: Int) -> Double { values[row * columns + column] }
+}
+
+/// Comma-separated numbers, one row per line (gzip detected from the first bytes). A first line
+/// that is not numeric is taken as a header and skipped; blank lines are skipped. A row of the
+/// wrong length, a field that is not a number, or NaN/infinity is an error naming the line.
+public enum CSV {
+    /// Reads `path`; `columns` (when given) is the required row length.
+    public static func readNumeric(_ path: String, columns: Int? = nil) throws -> NumericTable {
+        try parseNumeric(try Gzip.readMaybeCompressed(path), file: path, columns: columns)
+    }
+
+    public static func parseNumeric(_ b: [UInt8], file: String, columns: Int? = nil) throws -> NumericTable {
+        var values: [Double] = []
+        var width = columns
+        var rows = 0
+        var line = 0
+        var i = 0
+        var field: [UInt8] = []
+        var row: [Double] = []
+        var first = true
+        while i < b.count {
+            line += 1
+            var end = i
+            while end < b.count && b[end] != 0x0a { end += 1 }
+            var stop = end
+            if stop > i && b[stop - 1] == 0x0d { stop -= 1 }
+            defer { i = end + 1 }
+            if stop == i { continue }                     // blank line
+            row.removeAll(keepingCapacity: true)
+            var headerLine = false
+            var j = i
+            while j <= stop {
+                if j == stop || b[j] == UInt8(ascii: ",") {
+                    if let v = number(field) {
+                        guard v.isFinite else { throw FormatError.nonFinite(file: file, location: "line \(line), field \(row.count + 1)") }
+                        row.append(v)
+                    } else if first {
+                        headerLine = true
+                    } else {
+                        let text = String(decoding: field, as: UTF8.self).trimmingCharacters(in: .whitespaces)
+                        throw FormatError.badValue(file: file, location: "line \(line), field \(row.count + 1)",
+                                                   value: "\"\(text.prefix(20))\"", allowed: "a number")
+                    }
+                    field.removeAll(keepingCapacity: true)
+                } else {
+                    field.append(b[j])
+                }
+                j += 1
+            }
+            defer { first = false }
+            if headerLine { continue }
+            if let w = width, row.count != w {
+                throw FormatError.wrongShape(file: file, detail: "line \(line) has \(row.count) fields, expected \(w)")
+            }
+            width = row.count
+            values.append(contentsOf: row)
+            rows += 1
+        }
+        return NumericTable(rows: rows, columns: width ?? 0, values: values)
+    }
+
+    /// Parses a field: a fast path for plain integers, strtod otherwise; nil when not a number.
+    static func number(_ f: [UInt8]) -> Double? {
+        var s = f[...]
+        while let c = s.first, c == 0x20 || c == 0x09 { s = s.dropFirst() }
+        while let c = s.last, c == 0x20 || c == 0x09 { s = s.dropLast() }
+        guard !s.isEmpty else { return nil }
+        if s.count <= 15, s.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) {
+            var v = 0
+            for c in s { v = v * 10 + Int(c - 0x30) }
+            return Double(v)
+        }
+        return Double(String(decoding: s, as: UTF8.self))
+    }
+}

@@ -1,0 +1,79 @@
+import CZlib
+import Tensors
+
+/// gzip (and zlib) decompression through zlib.
+public enum Gzip {
+    /// Whether `bytes` start with the gzip signature 1f 8b.
+    public static func isGzip(_ bytes: [UInt8]) -> Bool { bytes.count >= 2 && bytes[0] == 0x1f && bytes[1] == 0x8b }
+
+    /// Inflates gzip (or zlib) data, concatenated members included; `file` names the source in errors.
+    public static func inflate(_ input: [UInt8], file: String) throws -> [UInt8] {
+        var out = [UInt8]()
+        out.reserveCapacity(input.count * 4)
+        var stream = z_stream()
+        // 15 + 32: a 32 KB window and automatic gzip/zlib header detection.
+        guard inflateInit2_(&stream, 15 + 32, zlibVersion(), Int32(MemoryLayout<z_stream>.size)) == Z_OK else {
+            throw FormatError.badCompression(file: file, detail: "zlib did not initialize")
+        }
+        defer { inflateEnd(&stream) }
+        var chunk = [UInt8](repeating: 0, count: 1 << 18)
+        var consumed = 0
+        try input.withUnsafeBufferPointer { inp in
+            while true {
+                stream.next_in = UnsafeMutablePointer(mutating: inp.baseAddress! + consumed)
+                stream.avail_in = UInt32(inp.count - consumed)
+                var status: Int32 = Z_OK
+                repeat {
+                    let produced: Int = chunk.withUnsafeMutableBufferPointer { buf in
+                        stream.next_out = buf.baseAddress
+                        stream.avail_out = UInt32(buf.count)
+                        status = CZlib.inflate(&stream, Z_NO_FLUSH)
+                        return buf.count - Int(stream.avail_out)
+                    }
+                    out.append(contentsOf: chunk[0..<produced])
+                    if status == Z_BUF_ERROR && stream.avail_in == 0 {
+                        throw FormatError.truncated(file: file, expected: input.count + 1, found: input.count)
+                    }
+                    guard status == Z_OK || status == Z_STREAM_END || status == Z_BUF_ERROR else {
+                        let message = stream.msg.map { String(cString: $0) } ?? "error \(status)"
+                        throw FormatError.badCompression(file: file, detail: message)
+                    }
+                } while status != Z_STREAM_END
+                consumed = inp.count - Int(stream.avail_in)
+                // Another gzip member may follow (cat a.gz b.gz); trailing zeros are padding.
+                if consumed >= inp.count || inp[consumed...].allSatisfy({ $0 == 0 }) { break }
+                guard inflateReset(&stream) == Z_OK else { throw FormatError.badCompression(file: file, detail: "reset failed") }
+            }
+        }
+        return out
+    }
+
+    /// Compresses `input` as one gzip member (level 6).
+    public static func compress(_ input: [UInt8]) -> [UInt8] {
+        var stream = z_stream()
+        // 15 + 16: a 32 KB window with a gzip header; memory level 8 (zlib's default).
+        let ok = deflateInit2_(&stream, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY, zlibVersion(), Int32(MemoryLayout<z_stream>.size))
+        ensure(ok == Z_OK, "Gzip.compress: deflateInit2 failed (\(ok))")
+        defer { deflateEnd(&stream) }
+        var out = [UInt8](repeating: 0, count: Int(deflateBound(&stream, UInt(input.count))) + 64)
+        var input = input
+        let produced: Int = input.withUnsafeMutableBufferPointer { inp in
+            out.withUnsafeMutableBufferPointer { o in
+                stream.next_in = inp.baseAddress
+                stream.avail_in = UInt32(inp.count)
+                stream.next_out = o.baseAddress
+                stream.avail_out = UInt32(o.count)
+                let status = deflate(&stream, Z_FINISH)
+                ensure(status == Z_STREAM_END, "Gzip.compress: deflate returned \(status)")
+                return o.count - Int(stream.avail_out)
+            }
+        }
+        return Array(out[0..<produced])
+    }
+
+    /// A file's bytes, inflated when they are gzip.
+    public static func readMaybeCompressed(_ path: String) throws -> [UInt8] {
+        let raw = try readFileBytes(path)
+        return isGzip(raw) ? try inflate(raw, file: path) : raw
+    }
+}

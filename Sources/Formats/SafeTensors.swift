@@ -1,0 +1,186 @@
+import Foundation
+import Tensors
+
+/// The safetensors format (Hugging Face): an 8-byte little-endian header length N, N bytes of JSON
+/// mapping each tensor's name to `{"dtype", "shape", "data_offsets": [begin, end]}` (offsets into
+/// the byte buffer that follows the header) plus an optional `"__metadata__"` map of strings to
+/// strings, then the buffer itself: little-endian, C order, tensors packed without gaps.
+///
+/// Saddle reads and writes F32 and F64 tensors; the reader checks every rule the format states
+/// (offsets inside the buffer, contiguous, no overlap, sizes matching shapes), so a damaged file
+/// is a ``FormatError`` naming the file, never a crash.
+public struct SafeTensors: Sendable {
+    public struct Entry: @unchecked Sendable {
+        public var name: String
+        public var tensor: Tensor
+    }
+    /// Tensors in file order (by offset).
+    public var entries: [Entry]
+    /// The `__metadata__` map.
+    public var metadata: [String: String]
+
+    public init(entries: [Entry] = [], metadata: [String: String] = [:]) {
+        self.entries = entries
+        self.metadata = metadata
+    }
+
+    /// Adds a tensor (kept in insertion order when written).
+    public mutating func add(_ name: String, _ tensor: Tensor) {
+        ensure(!entries.contains { $0.name == name } && name != "__metadata__", "SafeTensors: duplicate name \(name)")
+        entries.append(Entry(name: name, tensor: tensor))
+    }
+
+    public subscript(name: String) -> Tensor? { entries.first { $0.name == name }?.tensor }
+
+    /// The tensor called `name`, or an error naming the file and the tensor.
+    public func tensor(_ name: String, file: String, shape: [Int]? = nil) throws -> Tensor {
+        guard let t = self[name] else { throw FormatError.wrongShape(file: file, detail: "no tensor named \(name)") }
+        if let s = shape, t.shape.dims != s {
+            throw FormatError.wrongShape(file: file, detail: "\(name) has shape \(t.shape.dims), expected \(s)")
+        }
+        return t
+    }
+
+    /// The file's bytes.
+    public func serialized() -> [UInt8] {
+        var header = "{"
+        if !metadata.isEmpty {
+            header += "\"__metadata__\":{" + metadata.sorted { $0.key < $1.key }
+                .map { "\(jsonString($0.key)):\(jsonString($0.value))" }.joined(separator: ",") + "},"
+        }
+        var offset = 0
+        var parts: [String] = []
+        for e in entries {
+            let bytes = e.tensor.count * e.tensor.dtype.byteSize
+            let type = e.tensor.dtype == .float32 ? "F32" : "F64"
+            parts.append("\(jsonString(e.name)):{\"dtype\":\"\(type)\",\"shape\":[\(e.tensor.shape.dims.map(String.init).joined(separator: ","))],\"data_offsets\":[\(offset),\(offset + bytes)]}")
+            offset += bytes
+        }
+        header += parts.joined(separator: ",") + "}"
+        if header == "{}" || header.hasSuffix(",}") { header = header.replacingOccurrences(of: ",}", with: "}") }
+        var h = Array(header.utf8)
+        while h.count % 8 != 0 { h.append(0x20) }  // pad with spaces so the buffer is 8-byte aligned
+        var out = [UInt8]()
+        out.reserveCapacity(8 + h.count + offset)
+        withUnsafeBytes(of: UInt64(h.count).littleEndian) { out.append(contentsOf: $0) }
+        out.append(contentsOf: h)
+        for e in entries {
+            let t = e.tensor.count == 0 ? e.tensor : e.tensor.copy()   // contiguous
+            out.append(contentsOf: UnsafeRawBufferPointer(start: t.address, count: t.count * t.dtype.byteSize))
+        }
+        return out
+    }
+
+    /// Writes the file atomically.
+    public func write(to path: String) throws { try atomicWrite(serialized(), to: path) }
+
+    /// Reads and checks a safetensors file.
+    public static func read(_ path: String) throws -> SafeTensors {
+        try parse(try readFileBytes(path), file: path)
+    }
+
+    /// Parses safetensors bytes; `file` names the source in errors.
+    public static func parse(_ bytes: [UInt8], file: String) throws -> SafeTensors {
+        guard bytes.count >= 8 else { throw FormatError.truncated(file: file, expected: 8, found: bytes.count) }
+        var n: UInt64 = 0
+        for i in 0..<8 { n |= UInt64(bytes[i]) << (8 * UInt64(i)) }
+        guard n <= 100_000_000 else { throw FormatError.corruptHeader(file: file, detail: "header length \(n) is implausible (over 100 MB)") }
+        guard UInt64(bytes.count) >= 8 + n else { throw FormatError.truncated(file: file, expected: 8 + Int(n), found: bytes.count) }
+        let headerBytes = bytes[8..<(8 + Int(n))]
+        guard headerBytes.first == UInt8(ascii: "{") else {
+            throw FormatError.corruptHeader(file: file, detail: "the header does not start with '{'")
+        }
+        let json: Any
+        do { json = try JSONSerialization.jsonObject(with: Foundation.Data(headerBytes)) } catch {
+            throw FormatError.corruptHeader(file: file, detail: "the header is not valid JSON")
+        }
+        guard let object = json as? [String: Any] else { throw FormatError.corruptHeader(file: file, detail: "the header is not a JSON object") }
+        let dataStart = 8 + Int(n), dataCount = bytes.count - dataStart
+        var metadata: [String: String] = [:]
+        var spans: [(name: String, begin: Int, end: Int, type: DType, shape: [Int])] = []
+        for (key, value) in object {
+            if key == "__metadata__" {
+                guard let m = value as? [String: Any] else { throw FormatError.corruptHeader(file: file, detail: "__metadata__ is not an object") }
+                for (k, v) in m {
+                    guard let s = v as? String else { throw FormatError.corruptHeader(file: file, detail: "__metadata__.\(k) is not a string") }
+                    metadata[k] = s
+                }
+                continue
+            }
+            guard let info = value as? [String: Any], let typeName = info["dtype"] as? String,
+                  let shapeAny = info["shape"] as? [Any], let offsetsAny = info["data_offsets"] as? [Any], offsetsAny.count == 2
+            else { throw FormatError.corruptHeader(file: file, detail: "tensor \(key) lacks dtype, shape or data_offsets") }
+            let type: DType
+            switch typeName {
+            case "F32": type = .float32
+            case "F64": type = .float64
+            default: throw FormatError.unsupportedType(file: file, type: "\(typeName) (tensor \(key))", allowed: "F32, F64")
+            }
+            guard shapeAny.count <= Shape.maxRank else {
+                throw FormatError.wrongShape(file: file, detail: "tensor \(key) has rank \(shapeAny.count); Saddle supports up to \(Shape.maxRank)")
+            }
+            var shape: [Int] = []
+            for d in shapeAny {
+                guard let i = integer(d), i >= 0, i < 1 << 40 else { throw FormatError.corruptHeader(file: file, detail: "tensor \(key) has a bad shape") }
+                shape.append(i)
+            }
+            guard let begin = integer(offsetsAny[0]), let end = integer(offsetsAny[1]), begin >= 0, begin <= end else {
+                throw FormatError.corruptHeader(file: file, detail: "tensor \(key) has bad data_offsets")
+            }
+            var elements = 1
+            for d in shape {
+                let (p, o) = elements.multipliedReportingOverflow(by: d)
+                guard !o, p < 1 << 40 else { throw FormatError.corruptHeader(file: file, detail: "tensor \(key) is implausibly large") }
+                elements = p
+            }
+            guard end - begin == elements * type.byteSize else {
+                throw FormatError.corruptHeader(file: file, detail: "tensor \(key): shape \(shape) of \(typeName) needs \(elements * type.byteSize) bytes, data_offsets span \(end - begin)")
+            }
+            spans.append((key, begin, end, type, shape))
+        }
+        spans.sort { ($0.begin, $0.end, $0.name) < ($1.begin, $1.end, $1.name) }
+        var expected = 0
+        for s in spans {
+            guard s.begin == expected else { throw FormatError.corruptHeader(file: file, detail: "tensor \(s.name) starts at byte \(s.begin), expected \(expected) (tensors must be packed without gaps or overlap)") }
+            expected = s.end
+        }
+        guard expected <= dataCount else { throw FormatError.truncated(file: file, expected: dataStart + expected, found: bytes.count) }
+        guard expected == dataCount else { throw FormatError.corruptHeader(file: file, detail: "\(dataCount - expected) bytes after the last tensor") }
+        var result = SafeTensors(metadata: metadata)
+        for s in spans {
+            let t = Tensor(uninitialized: Shape(s.shape), dtype: s.type)
+            bytes.withUnsafeBytes { raw in
+                if s.end > s.begin { t.address.copyMemory(from: raw.baseAddress! + dataStart + s.begin, byteCount: s.end - s.begin) }
+            }
+            result.entries.append(Entry(name: s.name, tensor: t))
+        }
+        return result
+    }
+}
+
+/// A JSON integer (JSONSerialization returns NSNumber; reject fractions and booleans).
+private func integer(_ any: Any) -> Int? {
+    guard let n = any as? NSNumber else { return nil }
+    // On Linux, JSON true/false also bridge to NSNumber; their objCType is "c".
+    if String(cString: n.objCType) == "c" { return nil }
+    let d = n.doubleValue
+    guard d == d.rounded(), abs(d) < 9e15 else { return nil }
+    return n.intValue
+}
+
+/// A JSON string literal.
+package func jsonString(_ s: String) -> String {
+    var out = "\""
+    for u in s.unicodeScalars {
+        switch u {
+        case "\"": out += "\\\""
+        case "\\": out += "\\\\"
+        case "\n": out += "\\n"
+        case "\r": out += "\\r"
+        case "\t": out += "\\t"
+        default:
+            if u.value < 0x20 { out += String(format: "\\u%04x", u.value) } else { out.unicodeScalars.append(u) }
+        }
+    }
+    return out + "\""
+}
