@@ -7,8 +7,12 @@ enum MixtureDataset: String, CaseIterable, ExpressibleByArgument {
     case ring, grid
 }
 
-/// `saddle train`: a GAN on a 2-D mixture, trained as a game (the first version of SPEC §8's
-/// command: no run folder, checkpoints or MNIST yet).
+/// The named configs of `--preset`.
+enum TrainPreset: String, CaseIterable, ExpressibleByArgument {
+    case ring, grid
+}
+
+/// `saddle train`: a GAN on a 2-D mixture, trained as a game, into a run folder with checkpoints.
 struct Train: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Train a GAN on a 2-D Gaussian mixture as a two-player game.",
@@ -23,59 +27,128 @@ struct Train: ParsableCommand {
         mode), KL of the nearest-mode histogram to uniform, and the smallest mode's share of the \
         high-quality samples against the fair share.
 
+        Every run writes a run folder (--out; default runs/<dataset>-<UTC time>): config.yaml (the \
+        resolved configuration; --config reads the same keys), metrics.jsonl, summary.json and \
+        safetensors checkpoints in checkpoints/. Settings apply in this order: defaults, --preset, \
+        --config, flags. --resume RUN_DIR continues a run from its latest checkpoint, bit for bit.
+
         Examples:
           saddle train
-          saddle train --dataset grid --iterations 20000 --json
+          saddle train --preset grid --out runs/grid
+          saddle train --config my.yaml --time-limit 60 --out runs/a
+          saddle train --resume runs/a
         """)
 
-    @Option(help: "Data set: ring (8 Gaussians, radius 2, std 0.02) or grid (25 Gaussians on {−4,…,4}², std 0.05).")
-    var dataset: MixtureDataset = .ring
-    @Option(help: "Iterations (one minibatch gradient of both players each).")
-    var iterations = MixtureTrainingConfiguration().iterations
-    @Option(help: "Minibatch size.")
-    var batchSize = MixtureTrainingConfiguration().batchSize
-    @Option(help: "Adam step size α of both players.")
-    var stepSize: Double = MixtureTrainingConfiguration().generatorStepSize
-    @Option(help: "γ of the discriminator-only R1 penalty (γ/2)·E‖∇x D(x)‖²; 0 turns it off.")
-    var r1Weight: Double = MixtureTrainingConfiguration().r1Weight
-    @Option(help: "Seed of initialization, minibatches and evaluation.")
-    var seed: UInt64 = 0
-    @Option(help: "Print a progress line every this many iterations.")
-    var logEvery = 500
+    @Option(help: "Data set: ring (8 Gaussians, radius 2, std 0.02) or grid (25 Gaussians on {−4,…,4}², std 0.05). Default ring.")
+    var dataset: MixtureDataset?
+    @Option(help: "Iterations (one minibatch gradient of both players each). Default 10000; with --resume, the new total.")
+    var iterations: Int?
+    @Option(help: "Minibatch size. Default 256.")
+    var batchSize: Int?
+    @Option(help: "Adam step size α of both players. Default 0.002.")
+    var stepSize: Double?
+    @Option(help: "γ of the discriminator-only R1 penalty (γ/2)·E‖∇x D(x)‖²; 0 turns it off. Default 0.1.")
+    var r1Weight: Double?
+    @Option(help: "Seed of initialization, minibatches and evaluation. Default 0.")
+    var seed: UInt64?
+    @Option(help: "Log losses and metrics (stderr, metrics.jsonl) every this many iterations. Default 500.")
+    var logEvery: Int?
+    @Option(help: "Checkpoint every this many iterations (0: only at the end). Default 1000.")
+    var checkpointEvery: Int?
+    @Option(help: "A named configuration: \(TrainPreset.allCases.map(\.rawValue).joined(separator: ", ")).")
+    var preset: TrainPreset?
+    @Option(help: "A YAML config file (the keys of config.yaml in a run folder).")
+    var config: String?
+    @Option(help: "The run folder. Default runs/<dataset>-<UTC time>.")
+    var out: String?
+    @Flag(help: "Overwrite an existing run folder given by --out.")
+    var force = false
+    @Option(help: "Continue the run in this folder from its latest checkpoint.")
+    var resume: String?
+    @Option(help: "Stop cleanly, with a checkpoint, after this many seconds of training.")
+    var timeLimit: Double?
     @OptionGroup var compute: ComputeOptions
     @Flag(help: "Print the summary as one JSON object.")
     var json = false
 
     func validate() throws {
-        if logEvery < 1 { throw ValidationError("--log-every must be at least 1, got \(logEvery)") }
-        if !(stepSize > 0 && stepSize.isFinite) { throw ValidationError("--step-size must be positive, got \(stepSize)") }
-        if !(r1Weight >= 0 && r1Weight.isFinite) { throw ValidationError("--r1-weight must be non-negative, got \(r1Weight)") }
-        if iterations < 1 { throw ValidationError("--iterations must be at least 1, got \(iterations)") }
-        if batchSize < 1 { throw ValidationError("--batch-size must be at least 1, got \(batchSize)") }
+        if let v = logEvery, v < 1 { throw ValidationError("--log-every must be at least 1, got \(v)") }
+        if let v = stepSize, !(v > 0 && v.isFinite) { throw ValidationError("--step-size must be positive, got \(v)") }
+        if let v = r1Weight, !(v >= 0 && v.isFinite) { throw ValidationError("--r1-weight must be non-negative, got \(v)") }
+        if let v = iterations, v < 1 { throw ValidationError("--iterations must be at least 1, got \(v)") }
+        if let v = batchSize, v < 1 { throw ValidationError("--batch-size must be at least 1, got \(v)") }
+        if let v = checkpointEvery, v < 0 { throw ValidationError("--checkpoint-every must be at least 0, got \(v)") }
+        if let v = timeLimit, !(v > 0 && v.isFinite) { throw ValidationError("--time-limit must be positive, got \(v)") }
+        if resume != nil {
+            let fixed: [(String, Bool)] = [("--dataset", dataset != nil), ("--batch-size", batchSize != nil), ("--step-size", stepSize != nil),
+                                           ("--r1-weight", r1Weight != nil), ("--seed", seed != nil), ("--preset", preset != nil),
+                                           ("--config", config != nil), ("--out", out != nil), ("--force", force), ("--threads", compute.threads != nil)]
+            if let bad = fixed.first(where: { $0.1 }) {
+                throw ValidationError("\(bad.0) cannot be combined with --resume: a resumed run keeps its config.yaml (only --iterations, --time-limit, --log-every and --checkpoint-every may change)")
+            }
+        }
+    }
+
+    /// The configuration: defaults, then preset, then config file, then flags.
+    func resolve() throws -> MixtureTrainingConfiguration {
+        var c = MixtureTrainingConfiguration()
+        c.threads = BLAS.availableCores
+        if let p = preset { try c.apply(yaml: MixtureTrainingConfiguration.presets[p.rawValue]!, file: "preset \(p.rawValue)") }
+        if let f = config { try c.apply(configFile: f) }
+        if let v = dataset { c.dataset = v.rawValue }
+        if let v = iterations { c.iterations = v }
+        if let v = batchSize { c.batchSize = v }
+        if let v = stepSize { c.generatorStepSize = v; c.discriminatorStepSize = v }
+        if let v = r1Weight { c.r1Weight = v }
+        if let v = seed { c.seed = v }
+        if let v = logEvery { c.logEvery = v }
+        if let v = checkpointEvery { c.checkpointEvery = v }
+        if let v = compute.threads { c.threads = v }
+        return c
     }
 
     func run() throws {
-        var c = MixtureTrainingConfiguration()
-        c.dataset = dataset.rawValue
-        c.iterations = iterations
-        c.batchSize = batchSize
-        c.generatorStepSize = stepSize
-        c.discriminatorStepSize = stepSize
-        c.r1Weight = r1Weight
-        c.seed = seed
-        c.threads = compute.threads ?? BLAS.availableCores
+        do { try train() } catch let e as ExitCode { throw e } catch let e as CleanExit { throw e } catch {
+            // Input and run errors are one line on stderr (no usage text) and exit status 1;
+            // divergence exits with 2.
+            FileHandle.standardError.write(Data("Error: \(error)\n".utf8))
+            if case RunError.diverged = error { throw ExitCode(2) }
+            throw ExitCode.failure
+        }
+    }
+
+    func train() throws {
+        var c: MixtureTrainingConfiguration
+        let dir: RunDirectory
+        if let r = resume {
+            dir = try RunDirectory(existing: r)
+            c = try dir.readConfiguration()
+            if let v = iterations { c.iterations = v }
+            if let v = logEvery { c.logEvery = v }
+            if let v = checkpointEvery { c.checkpointEvery = v }
+        } else {
+            c = try resolve()
+            try c.validate()
+            dir = try RunDirectory(creating: out, defaultPrefix: c.dataset, force: force)
+        }
+        let training = try MixtureTraining(c)
+        try dir.writeConfiguration(c.yaml)
+        FileHandle.standardError.write(Data("run folder: \(dir.path)\n".utf8))
         let started = Date()
-        let summary: MixtureTrainingSummary
-        do {
-            summary = try trainMixtureGAN(c, logEvery: logEvery) { k, losses in
-                let rate = Double(k) / Date().timeIntervalSince(started)
-                let eta = Double(c.iterations - k) / rate
-                let line = String(format: "iteration %6d/%d  %6.0f it/s  ETA %4.0f s  L_G %.4f  L_D %.4f\n",
-                                  k, c.iterations, rate, eta, losses.generator, losses.discriminator)
-                FileHandle.standardError.write(Data(line.utf8))
-            }
-        } catch let e as RunError {
-            throw ValidationError(e.description)
+        var firstIteration: Int?
+        let session = TrainingSession(runDirectory: dir, timeLimit: timeLimit) { r in
+            if firstIteration == nil { firstIteration = r.iteration - c.logEvery }
+            let done = Double(r.iteration - (firstIteration ?? 0))
+            let rate = done / max(Date().timeIntervalSince(started), 1e-9)
+            let eta = Double(c.iterations - r.iteration) / rate
+            let line = String(format: "iteration %6d/%d  %6.0f it/s  ETA %4.0f s  L_G %.4f  L_D %.4f  ‖F‖ %.3g  modes %d/%d  HQ %.1f %%\n",
+                              r.iteration, c.iterations, rate, eta, r.lossGenerator, r.lossDiscriminator, r.fieldNorm,
+                              r.last.modesCovered, r.last.modes, r.last.highQualityPercent)
+            FileHandle.standardError.write(Data(line.utf8))
+        }
+        let summary = try training.run(session, resume: resume != nil)
+        if summary.exitStatus == "time-limit" {
+            FileHandle.standardError.write(Data("stopped at the time limit after iteration \(summary.iterations); continue with: saddle train --resume \(dir.path)\n".utf8))
         }
         if json {
             let encoder = JSONEncoder()
@@ -83,7 +156,7 @@ struct Train: ParsableCommand {
             print(String(decoding: try encoder.encode(summary), as: UTF8.self))
             return
         }
-        print("trained \(summary.iterations) iterations (\(Int(summary.oracleCalls)) oracle calls) in \(String(format: "%.1f", summary.wallSeconds)) s on the \(dataset)")
+        print("trained \(summary.iterations) iterations (\(Int(summary.oracleCalls)) oracle calls) in \(String(format: "%.1f", summary.wallSeconds)) s on the \(c.dataset); run folder \(dir.path)")
         print("generator   modes covered   high quality   KL to uniform   smallest mode's share (fair)")
         for (name, m) in [("last", summary.last), ("EMA", summary.ema)] {
             print(String(format: "%-9@ %8d / %-5d %11.1f %% %15.3f %14.3f (%.3f)", name as NSString, m.modesCovered, m.modes,
