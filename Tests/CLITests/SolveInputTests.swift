@@ -11,6 +11,7 @@ struct SolveInputTests {
         (["--game", "gaussian-location", "--penalty", "inf"], "--penalty"),
         (["--game", "avi-psd", "--dimension", "1"], "--dimension"),             // crashed before
         (["--iters", "-1"], "--iters"),                                         // was "Missing value"
+        (["--iters", "100000000"], "--iters"),                                  // memory grew without bound
         (["--tol", "-1"], "--tol"),
         (["--seed", "-1"], "--seed"),
         (["--step", "nan"], "--step"),

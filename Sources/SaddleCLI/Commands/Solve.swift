@@ -64,7 +64,7 @@ struct Solve: ParsableCommand {
     @Option(parsing: .unconditional, help: "EMA decay β in [0, 1) for --average ema.")
     var emaDecay: Double = 0.999
 
-    @Option(parsing: .unconditional, help: "Maximum number of iterations (≥ 1).")
+    @Option(parsing: .unconditional, help: "Maximum number of iterations (1 to 10,000,000; every iteration is recorded).")
     var iters: Int = 1000
 
     @Option(parsing: .unconditional, help: "Stop when the duality gap (if the game has one) or the residual is ≤ tol (≥ 0; default: run all iterations).")
@@ -105,6 +105,8 @@ struct Solve: ParsableCommand {
         if !(epsilon > 0) { throw ValidationError("--epsilon must be > 0, got \(epsilon)") }
         if discriminatorSteps < 1 { throw ValidationError("--discriminator-steps = \(discriminatorSteps) is outside integers ≥ 1") }
         if iters < 1 { throw ValidationError("--iters must be at least 1, got \(iters)") }
+        // Every iteration's measurements are kept (trajectory and rate fit): ~100 bytes each.
+        if iters > 10_000_000 { throw ValidationError("--iters must be at most 10000000 (every iteration is recorded in memory), got \(iters)") }
         if let t = tol, !(t >= 0) { throw ValidationError("--tol must be ≥ 0, got \(t)") }
         if let m = maxOracleCalls, !(m >= 0) { throw ValidationError("--max-oracle-calls must be ≥ 0, got \(m)") }
         try gameOptions.validateRanges()
