@@ -1,4 +1,5 @@
 import Foundation
+import Tensors
 
 /// A file that cannot be read or written as its format demands. Each case names the file; its
 /// ``description`` is one line saying what is wrong and, where it helps, what was expected.
@@ -84,3 +85,10 @@ public func atomicWrite(_ text: String, to path: String) throws { try atomicWrit
 /// Tests of crash safety set it (through the `saddle` program's environment) to kill the process
 /// in the middle of a write.
 nonisolated(unsafe) package var atomicWriteHook: ((String, Int, Int) -> Void)? = nil
+
+/// Throws ``FormatError/nonFinite(file:location:)`` naming the first NaN or infinity of `t`.
+public func requireFinite(_ t: Tensor, file: String, name: String) throws {
+    guard !t.isFinite else { return }
+    let i = t.scalars.firstIndex { !$0.isFinite } ?? 0
+    throw FormatError.nonFinite(file: file, location: "\(name), element \(i)")
+}
