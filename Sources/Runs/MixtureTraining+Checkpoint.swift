@@ -7,7 +7,7 @@ import Tensors
 /// Checkpoints of ``MixtureTraining`` in the safetensors format (format version 1).
 ///
 /// Tensors (Float32, rank 1; θ and φ are the players' parameter buffers, layer by layer, each
-/// layer's weight [in, out] row-major and then its bias):
+/// layer's weight [out, in] row-major, as in PyTorch, and then its bias):
 /// - `generator` [nθ], `discriminator` [nφ]: the iterate ω_k;
 /// - `generator_ema` [nθ]: the exponential moving average of θ;
 /// - `solver.previous_field.generator` [nθ], `solver.previous_field.discriminator` [nφ]: EFTP's
