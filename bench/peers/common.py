@@ -1,0 +1,51 @@
+"""Shared definition of SPEC §7's W1 / W1-R1 workload for the peer frameworks.
+
+G: z in R^64 -> 128 -> 128 -> 2 (ReLU); D: 2 -> 128 -> 128 -> 1 (LeakyReLU 0.2); batch 512;
+non-saturating losses; one simultaneous step = both players' gradients at the same point, then
+SGD with step 1e-3 on both. W1-R1 adds (gamma/2) * mean ||grad_x D(x)||^2, gamma = 10, to D's loss.
+The real batch (ring of 8 Gaussians) and the noise are drawn once: no sampling is timed.
+Prints one JSON object: per-repetition microseconds per step, and their median, min, max.
+"""
+import argparse
+import json
+import math
+import statistics
+import time
+
+import numpy as np
+
+BATCH, LATENT, HIDDEN, SLOPE, GAMMA, STEP = 512, 64, 128, 0.2, 10.0, 1e-3
+
+
+def arguments(framework):
+    p = argparse.ArgumentParser(description=f"W1 / W1-R1 in {framework}")
+    p.add_argument("--workload", choices=["W1", "W1-R1"], required=True)
+    p.add_argument("--threads", type=int, required=True)
+    p.add_argument("--repetitions", type=int, default=5)
+    p.add_argument("--iterations", type=int, default=200)
+    p.add_argument("--warmup", type=int, default=20)
+    return p.parse_args()
+
+
+def fixed_inputs(seed=0):
+    rng = np.random.default_rng(seed)
+    k = rng.integers(0, 8, BATCH)
+    angle = 2 * math.pi * k / 8
+    real = np.stack([2 * np.cos(angle), 2 * np.sin(angle)], 1) + 0.02 * rng.standard_normal((BATCH, 2))
+    noise = rng.standard_normal((BATCH, LATENT))
+    return real.astype(np.float32), noise.astype(np.float32)
+
+
+def time_steps(step, args, extra):
+    for _ in range(args.warmup):
+        step()
+    times = []
+    for _ in range(args.repetitions):
+        start = time.perf_counter()
+        for _ in range(args.iterations):
+            step()
+        times.append((time.perf_counter() - start) / args.iterations * 1e6)
+    result = {"workload": args.workload, "threads": args.threads, "per_repetition_us": times,
+              "median_us": statistics.median(times), "min_us": min(times), "max_us": max(times)}
+    result.update(extra)
+    print(json.dumps(result))

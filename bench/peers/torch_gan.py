@@ -1,0 +1,38 @@
+"""W1 / W1-R1 in PyTorch (CPU): autograd.grad with create_graph=True for R1, as the field does."""
+import torch
+
+from common import BATCH, GAMMA, HIDDEN, LATENT, SLOPE, STEP, arguments, fixed_inputs, time_steps
+
+args = arguments("PyTorch")
+torch.set_num_threads(args.threads)
+torch.manual_seed(0)
+G = torch.nn.Sequential(torch.nn.Linear(LATENT, HIDDEN), torch.nn.ReLU(), torch.nn.Linear(HIDDEN, HIDDEN),
+                        torch.nn.ReLU(), torch.nn.Linear(HIDDEN, 2))
+D = torch.nn.Sequential(torch.nn.Linear(2, HIDDEN), torch.nn.LeakyReLU(SLOPE), torch.nn.Linear(HIDDEN, HIDDEN),
+                        torch.nn.LeakyReLU(SLOPE), torch.nn.Linear(HIDDEN, 1))
+real_np, noise_np = fixed_inputs()
+real, noise = torch.from_numpy(real_np), torch.from_numpy(noise_np)
+g_params, d_params = list(G.parameters()), list(D.parameters())
+r1 = args.workload == "W1-R1"
+sp = torch.nn.functional.softplus
+
+
+def step():
+    x = real.requires_grad_(r1)
+    fake = G(noise)
+    d_real, d_fake = D(x), D(fake)
+    loss_d = sp(-d_real).mean() + sp(d_fake).mean()
+    if r1:
+        (gx,) = torch.autograd.grad(d_real.sum(), x, create_graph=True)
+        loss_d = loss_d + GAMMA / 2 * gx.pow(2).sum() / BATCH
+    loss_g = sp(-d_fake).mean()
+    grads_d = torch.autograd.grad(loss_d, d_params, retain_graph=True)
+    grads_g = torch.autograd.grad(loss_g, g_params)
+    with torch.no_grad():
+        for p, g in zip(d_params, grads_d):
+            p.sub_(STEP * g)
+        for p, g in zip(g_params, grads_g):
+            p.sub_(STEP * g)
+
+
+time_steps(step, args, {"framework": "pytorch", "version": torch.__version__})
