@@ -46,7 +46,7 @@ public struct GramianSpectrum: Codable, Sendable {
         }
         let rest = nullDimension - named
         if rest > 0 {
-            var line = "\(rest) direction(s) mixing parameters (biases before piecewise-linear units, rescaling symmetries, dead units"
+            var line = "\(rest) direction(s) mixing parameters (biases before piecewise-linear units, rescaling symmetries, dead or saturated units"
             if let r = rankBound, r < gramian.shape[0] { line += "; rank ≤ n·d = \(r) samples × input coordinates" }
             sources.append(line + ")")
         }

@@ -49,11 +49,25 @@ struct AnalyzeCommandTests {
         #expect(observed <= predicted && abs(a["strong_monotonicity"] as! Double - 0.5) < 1e-6)
     }
 
+    /// A small MLP GAN: J by autodiff, the SGP Gramian singular with the output bias named, and no
+    /// rate promised.
+    @Test func neuralGANGramianNullSpace() throws {
+        let a = try analyze(["--neural-gan", "ring", "--hidden", "4", "--neural-batch", "8", "--r1", "1", "--eftp-iterations", "20"])
+        #expect(a["jacobian_method"] as? String == "autodiff")
+        let gram = try #require((a["regularizers"] as? [[String: Any]])?.first?["gramian"] as? [String: Any])
+        #expect((gram["null_dimension"] as? Int).map { $0 >= 1 } == true)
+        #expect((gram["null_sources"] as? [String])?.contains { $0.hasPrefix("layers.1.bias") } == true)
+        #expect((gram["expectation"] as? String)?.contains("evaluation batch of 8") == true)
+        #expect(a["predicted_squared_distance_factor"] == nil)
+    }
+
     @Test(arguments: [
         (["analyze", "--game", "bilinear", "--sgp", "1"], "gradient-penalty"),
         (["analyze", "--game", "dirac-gan", "--tikhonov", "-1"], "-1"),
         (["analyze", "--game", "dirac-gan", "--point", "1,2,3"], "--point"),
         (["analyze", "--lanczos-steps", "0"], "--lanczos-steps"),
+        (["analyze", "--neural-gan", "moon"], "ring"),
+        (["analyze", "--neural-gan", "ring", "--hidden", "0"], "--hidden"),
     ])
     func badInputExitsNonZeroWithOneLine(_ args: [String], _ mentioned: String) throws {
         let r = try SaddleBinary.run(args)

@@ -15,11 +15,14 @@ struct Analyze: ParsableCommand {
         L = L0 + Σγκ, μ ≥ min{μθ, μφ + γλ0}, EFTP step 1/(4L), predicted squared-distance factor \
         1 − μ/(4L); with μθ = 0 it says no rate is guaranteed. Then EFTP runs at that step from the \
         game's start and SPEC §2's observed rate is printed beside the prediction.
+        --neural-gan ring|grid analyzes a small Float64 MLP GAN instead (Jacobian products by autodiff; \
+        the SGP Gramian's null space is named).
         Penalties use the (γ/2) convention: (γ/2)‖φ‖², (γ/2)E‖∇x D‖²; code using γE‖∇x D‖² has half our γ.
         """)
 
     @OptionGroup var gameOptions: SolveGameOptions
     @OptionGroup var regularizerOptions: AnalyzeRegularizerOptions
+    @OptionGroup var neuralOptions: AnalyzeNeuralOptions
 
     @Option(help: "The point ω as comma-separated values, θ first then φ (default: the equilibrium, else the start).")
     var point: String?
@@ -33,7 +36,7 @@ struct Analyze: ParsableCommand {
     @Option(help: "EFTP iterations for the observed rate (0 skips the run).")
     var eftpIterations: Int = 2000
 
-    @Option(help: "Seed of random games.")
+    @Option(help: "Seed of random games and of the MLP GAN's weights and evaluation batch.")
     var seed: UInt64 = 0
 
     @Flag(help: "Print the analysis as one JSON object (eigenvalues as {re, im}).")
@@ -49,7 +52,7 @@ struct Analyze: ParsableCommand {
 
     func run() throws {
         compute.apply()
-        let (problem, _) = try gameOptions.make(seed: seed)
+        let problem: any VariationalInequality = try neuralOptions.make(seed: seed) ?? gameOptions.make(seed: seed).problem
         let regularizers = try regularizerOptions.make()
         let analyzed: any VariationalInequality
         if regularizers.isEmpty {
