@@ -5,7 +5,10 @@ import TestSupport
 @Suite("saddle train")
 struct TrainCommandTests {
     func summary(_ args: [String]) throws -> [String: Any] {
-        let r = try SaddleBinary.run(["train", "--json", "--log-every", "100"] + args)
+        // A fresh temporary run folder, so the test leaves nothing in the working directory.
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("saddle-train-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        let r = try SaddleBinary.run(["train", "--json", "--log-every", "100", "--out", out] + args)
         #expect(r.status == 0, "stderr: \(r.stderr)")
         #expect(r.stderr.contains("iteration"))   // progress goes to stderr
         return try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
