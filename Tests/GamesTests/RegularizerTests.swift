@@ -150,9 +150,9 @@ struct RegularizerTests {
 
     /// The penalty values are the regularized losses minus the base losses (first-order autodiff of
     /// ∇x D); the contribution to F is a second-order derivative checked against their differences.
-    @Test(arguments: ["tikhonov", "symmetric", "sgp", "r1", "r2", "wgan-gp", "consensus"])
-    func neuralGAN(which: String) throws {
-        let gan = Self.makeGAN()
+    @Test(arguments: ["tikhonov", "symmetric", "sgp", "r1", "r2", "wgan-gp", "consensus"], NeuralGAN.Loss.allCases)
+    func neuralGAN(which: String, loss: NeuralGAN.Loss) throws {
+        let gan = Self.makeGAN(loss: loss)
         let r: any Regularizer
         switch which {
         case "tikhonov": r = try Tikhonov(on: .discriminator, weight: 0.7)
@@ -171,9 +171,21 @@ struct RegularizerTests {
         try check(gan, r, at: omega, penalty: PerPlayer(generator: penalty(.generator), discriminator: penalty(.discriminator)))
     }
 
-    /// The neural path agrees with the closed form where both exist: a 1→1 linear discriminator
-    /// without bias... is not an MLP; instead check R1 on an MLP against ∇x D by finite differences
-    /// in x: ½ mean ‖∇x D‖² from FD of D's output.
+    /// The unregularized NeuralGAN field is the pseudogradient of its losses (SPEC §1), for both losses.
+    @Test(arguments: NeuralGAN.Loss.allCases)
+    func neuralGANFieldIsThePseudogradient(loss: NeuralGAN.Loss) {
+        let gan = Self.makeGAN(loss: loss)
+        let omega = gan.initialPoint
+        let f = gan.exactField(at: omega)
+        for p in Player.allCases {
+            let fd = fdGradient({ gan.losses(at: $0)[p] }, at: omega, player: p)
+            #expect(compareEntrywise(f[p], fd, tolerance: 1e-6, label: "\(loss) \(p)") == nil)
+            #expect(fd.maxAbs() > 1e-3)
+        }
+    }
+
+    /// The penalty value itself, independently of the autodiff path that the tests above difference:
+    /// ½ mean ‖∇x D‖² with ∇x D from central differences of D's output in x.
     @Test func neuralPenaltyValueMatchesInputFiniteDifferences() throws {
         let gan = Self.makeGAN()
         let omega = gan.initialPoint
