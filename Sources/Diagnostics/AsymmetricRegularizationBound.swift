@@ -55,11 +55,14 @@ public struct AsymmetricRegularizationBound: Codable, Sendable {
         if let r = predictedSquaredDistanceFactor {
             return "strongly monotone with μ ≥ \(strongMonotonicity): EFTP at α = 1/(4L) contracts the squared distance by at least \(r) per iteration"
         }
-        let generatorOnlyDiscriminator = terms.allSatisfy { $0.players == ["discriminator"] || $0.weight == 0 }
+        let discriminatorOnly = terms.allSatisfy { $0.players == ["discriminator"] || $0.weight == 0 }
+        if abs(muGenerator) <= 1e-12 * max(1, L0) && !discriminatorOnly {
+            return "μθ = 0 and no term with a known curvature (λ0) acts on θ, so the bound guarantees no rate"
+        }
         if abs(muGenerator) <= 1e-12 * max(1, L0) {
             return "μθ = 0: discriminator-only regularization does not make F strongly monotone, so no rate is guaranteed (convergence, if any, comes from damping the rotation)"
         }
-        if muGenerator < 0 && generatorOnlyDiscriminator {
+        if muGenerator < 0 && discriminatorOnly {
             return "μθ = \(muGenerator) < 0: the generator's block is not monotone here and discriminator-only regularization cannot change that, so no rate is guaranteed"
         }
         return "μ ≤ \(strongMonotonicity): the bound guarantees no rate"
