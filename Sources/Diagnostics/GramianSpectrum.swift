@@ -22,9 +22,14 @@ public struct GramianSpectrum: Codable, Sendable {
     public var nullSources: [String]
     /// How the expectation was taken ("exact expectation" or "evaluation batch of n samples").
     public var expectation: String
+    /// For a batch estimate: the Frobenius norm of the entrywise standard errors of J_G, which bounds
+    /// (by Weyl's inequality, at one standard error) how far each eigenvalue may sit from the
+    /// expectation's; nil for exact expectations.
+    public var eigenvalueStandardError: Double?
 
     public init(gramian: Tensor, parameters: [(name: String, range: Range<Int>)]? = nil, rankBound: Int? = nil,
-                expectation: String, float32: Bool = false) {
+                expectation: String, standardError: Tensor? = nil, float32: Bool = false) {
+        eigenvalueStandardError = standardError.map { $0.norm() }
         let values = Eigenvalues.symmetric(gramian).values
         eigenvalues = values
         largest = values.last ?? 0

@@ -126,18 +126,30 @@ public struct OperatorAnalysis: Codable, Sendable {
             }
             if r is Tikhonov { rep.lambda0 = 1 }
             if let gp = r as? GradientPenalty, let game = base as? InputGradientGame {
-                let gramian = gp.gaussNewtonGramian(at: omega, of: game)
+                var gramian = gp.gaussNewtonGramian(at: omega, of: game)
                 var names: [(name: String, range: Range<Int>)]? = nil
                 var expectation = "exact expectation"
                 var rankBound: Int? = nil
+                var standardError: Tensor? = nil
                 if let gan = game as? NeuralGAN {
+                    // The weighted sum of the real and fake estimates; independent batches, so the
+                    // variances add with the squared weights.
+                    let m = omega.sizes.discriminator
+                    gramian = Tensor.zeros([m, m], dtype: .float64)
+                    let variance = Tensor.zeros([m, m], dtype: .float64)
+                    for (set, w) in [(PenaltySamples.real, gp.realWeight), (.fake, gp.fakeWeight)] where w > 0 {
+                        let e = gan.gaussNewtonGramianWithError(at: omega, on: set)
+                        gramian.axpy(w, e.mean)
+                        variance.axpy(w * w, e.standardError * e.standardError)
+                    }
+                    standardError = variance.sqrt()
                     names = gan.discriminator.parameters.parameters.map { ($0.name, $0.range) }
                     let sets = (gp.realWeight > 0 ? 1 : 0) + (gp.fakeWeight > 0 ? 1 : 0)
                     expectation = "mean over the evaluation batch of \(gan.defaultBatchSize) samples per set (seed \(gan.evaluationSeed)), not an exact expectation"
                     rankBound = sets * gan.defaultBatchSize * gan.discriminator.sizes[0]
                 }
                 let s = GramianSpectrum(gramian: gramian, parameters: names, rankBound: rankBound, expectation: expectation,
-                                        float32: problem.dtype == .float32)
+                                        standardError: standardError, float32: problem.dtype == .float32)
                 rep.gramian = s
                 rep.lambda0 = s.lambda0
             }

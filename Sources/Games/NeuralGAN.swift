@@ -198,6 +198,30 @@ public final class NeuralGAN: InputGradientGame {
     /// E[J_rᵀ J_r] over the evaluation batch: rows of J_r by one reverse sweep per sample and input
     /// coordinate (n·d sweeps), then RᵀR/n.
     public func gaussNewtonGramian(at omega: BlockVector, on samples: PenaltySamples) -> Tensor {
+        gaussNewtonGramianWithError(at: omega, on: samples).mean
+    }
+
+    /// The batch mean of G_i = J_r(x_i)ᵀJ_r(x_i) and its Monte Carlo standard error per entry,
+    /// sd_i(G_i)/√n (n = the evaluation batch): the Gramian is an estimate of an expectation here.
+    public func gaussNewtonGramianWithError(at omega: BlockVector, on samples: PenaltySamples) -> (mean: Tensor, standardError: Tensor, samples: Int) {
+        let rows = jacobianRows(at: omega, on: samples)
+        let n = defaultBatchSize, m = rows.shape[1], d = rows.shape[0] / n
+        let mean = matmul(rows, rows, transposeA: true).scaled(by: 1 / Double(n))
+        let second = Tensor.zeros([m, m], dtype: .float64)
+        for i in 0..<n {
+            let ri = rows.view(from: i * d * m, shape: [d, m])
+            let gi = matmul(ri, ri, transposeA: true)
+            second.add(gi * gi)
+        }
+        // Var_i(G_i) = E[G_i²] − (E G_i)², then the standard error of the mean.
+        let variance = Tensor.linearCombination(1 / Double(n), second, -1, mean * mean)
+        // Sample variance n/(n−1)·Var over n samples gives SE² = Var/(n − 1).
+        let se = variance.clamped(0, .infinity).scaled(by: 1 / Double(max(n - 1, 1))).sqrt()
+        return (mean, se, n)
+    }
+
+    /// The n·d rows of J_r = ∂(∇x D)/∂φ, sample by sample, as an (n·d) × nφ Float64 matrix.
+    func jacobianRows(at omega: BlockVector, on samples: PenaltySamples) -> Tensor {
         let (theta, phi) = leaves(omega)
         let g = graph(theta: theta, phi: phi, batch: batch(.exact))
         let r = g.inputGradient(on: samples == .real ? g.real : g.fake)
@@ -211,7 +235,7 @@ public final class NeuralGAN: InputGradientGame {
                 rows.view(from: (i * d + k) * m, shape: [m]).copy(from: row.converted(to: .float64))
             }
         }
-        return matmul(rows, rows, transposeA: true).scaled(by: 1 / Double(n))
+        return rows
     }
 
     public func interpolatePenalty(at omega: BlockVector, target c: Double) -> (value: Double, gradient: Tensor)? { nil }

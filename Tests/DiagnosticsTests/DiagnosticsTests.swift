@@ -176,6 +176,27 @@ struct NeuralOperatorTests {
         #expect(jv.maxAbs() > 1e-3)
     }
 
+    /// A linear discriminator D(x) = w·x + b has ∇x D = w at every x, so J_r = [I | 0] for every
+    /// sample: J_G = diag(1, 1, 0) exactly, with zero Monte Carlo error, and the bias is the null space.
+    @Test func linearDiscriminatorGramianIsExact() throws {
+        var rng = RandomGenerator(seed: 53)
+        let g = MLP([2, 3, 2], hidden: .tanh, dtype: .float64, using: &rng)
+        let d = MLP([2, 1], hidden: .identity, dtype: .float64, using: &rng)
+        let gan = NeuralGAN(generator: g, discriminator: d, batchSize: 7, stochastic: false) { rng, n in
+            Tensor.normal([n, 2], dtype: .float64, using: &rng)
+        }
+        let e = gan.gaussNewtonGramianWithError(at: gan.initialPoint, on: .fake)
+        #expect(e.mean.scalars == [1, 0, 0, 0, 1, 0, 0, 0, 0] && e.standardError.maxAbs() < 1e-15 && e.samples == 7)
+        var options = AnalysisOptions()
+        options.eftpIterations = 0
+        let a = try OperatorAnalysis.analyze(try Regularized(gan, by: [GradientPenalty(weight: 1)]), options: options)
+        let s = try #require(a.regularizers[0].gramian)
+        // w_real = w_fake = 1: twice the single-set Gramian.
+        #expect(s.eigenvalues.map { ($0 * 1e12).rounded() / 1e12 } == [0, 2, 2] && s.lambda0 == 2 && s.nullDimension == 1)
+        #expect(s.nullSources == ["layers.0.bias: 1 parameter(s) that ∇x D does not depend on"])
+        #expect(s.eigenvalueStandardError! < 1e-15)
+    }
+
     @Test func gramianNullSpaceNamesTheOutputBias() throws {
         let gan = Self.gan()
         var options = AnalysisOptions()
@@ -186,6 +207,8 @@ struct NeuralOperatorTests {
         #expect(s.nullSources.contains { $0.hasPrefix("layers.1.bias") })
         #expect(s.lambda0 != nil && s.lambda0! > s.nullThreshold)
         #expect(s.expectation.contains("evaluation batch"))
+        // A nonlinear discriminator: the per-sample Gramians differ, so the batch mean has an error.
+        #expect(s.eigenvalueStandardError! > 0)
         #expect(a.predictedSquaredDistanceFactor == nil || a.muGenerator > 0)
     }
 }

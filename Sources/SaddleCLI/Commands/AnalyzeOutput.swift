@@ -34,6 +34,7 @@ enum AnalyzeOutput {
             row("regularizer", "\(r.name) on \(r.players.joined(separator: ", ")): κ = \(f(r.kappa)), λ0 = \(f(r.lambda0))")
             if let g = r.gramian {
                 row("  Gauss–Newton Gramian", g.eigenvalues.map { f($0) }.joined(separator: ", ") + "  (\(g.expectation))")
+                if let se = g.eigenvalueStandardError { row("  eigenvalue standard error ≤", "\(f(se)) (Weyl, batch estimate)") }
                 row("  null space", "dimension \(g.nullDimension) (threshold \(f(g.nullThreshold)))")
                 for s in g.nullSources { row("", s) }
             }
