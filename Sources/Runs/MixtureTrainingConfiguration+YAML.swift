@@ -32,9 +32,10 @@ extension MixtureTrainingConfiguration {
 
     /// Sets one key from its YAML text.
     public mutating func set(_ key: String, _ value: String, file: String, line: Int = 0) throws {
-        func int(min: Int) throws -> Int {
+        func int(min: Int, max: Int = Int.max) throws -> Int {
             guard let v = Int(value) else { throw ConfigError.wrongType(file: file, key: key, value: value, expected: "an integer") }
             guard v >= min else { throw ConfigError.outOfRange(file: file, key: key, value: value, allowed: "must be at least \(min)") }
+            guard v <= max else { throw ConfigError.outOfRange(file: file, key: key, value: value, allowed: "must be at most \(max)") }
             return v
         }
         func real(_ ok: (Double) -> Bool, _ allowed: String) throws -> Double {
@@ -49,9 +50,11 @@ extension MixtureTrainingConfiguration {
             guard ["ring", "grid"].contains(value) else { throw ConfigError.outOfRange(file: file, key: key, value: value, allowed: "one of ring, grid") }
             dataset = value
         case "iterations": iterations = try int(min: 1)
-        case "batch_size": batchSize = try int(min: 1)
-        case "latent": latent = try int(min: 1)
-        case "hidden": hidden = try int(min: 1)
+        // Upper bounds keep a typo from becoming an out-of-memory crash: a step holds ~20
+        // activations of batch × hidden floats.
+        case "batch_size": batchSize = try int(min: 1, max: 65_536)
+        case "latent": latent = try int(min: 1, max: 4096)
+        case "hidden": hidden = try int(min: 1, max: 4096)
         case "generator_step_size": generatorStepSize = try real({ $0 > 0 }, "must be positive")
         case "discriminator_step_size": discriminatorStepSize = try real({ $0 > 0 }, "must be positive")
         case "beta1": beta1 = try real({ $0 >= 0 && $0 < 1 }, "must lie in [0, 1)")

@@ -39,6 +39,9 @@ struct TrainCommandTests {
         (["train", "--r1-weight", "-1"], "--r1-weight"),
         (["train", "--iterations", "0"], "--iterations"),
         (["train", "--threads", "0"], "--threads"),
+        (["train", "--step-size", "-1"], "--step-size"),             // read as "Missing value" before
+        (["train", "--iterations", "-5"], "--iterations"),
+        (["train", "--batch-size", "100000000"], "batch"),            // was an out-of-memory crash
     ])
     func badInputExitsNonZeroWithAMessage(_ args: [String], _ mentioned: String) throws {
         let r = try SaddleBinary.run(args)

@@ -41,19 +41,19 @@ struct Train: ParsableCommand {
 
     @Option(help: "Data set: ring (8 Gaussians, radius 2, std 0.02) or grid (25 Gaussians on {−4,…,4}², std 0.05). Default ring.")
     var dataset: MixtureDataset?
-    @Option(help: "Iterations (one minibatch gradient of both players each). Default 10000; with --resume, the new total.")
+    @Option(parsing: .unconditional, help: "Iterations (one minibatch gradient of both players each). Default 10000; with --resume, the new total.")
     var iterations: Int?
-    @Option(help: "Minibatch size. Default 256.")
+    @Option(parsing: .unconditional, help: "Minibatch size. Default 256.")
     var batchSize: Int?
-    @Option(help: "Adam step size α of both players. Default 0.002.")
+    @Option(parsing: .unconditional, help: "Adam step size α of both players. Default 0.002.")
     var stepSize: Double?
-    @Option(help: "γ of the discriminator-only R1 penalty (γ/2)·E‖∇x D(x)‖²; 0 turns it off. Default 0.1.")
+    @Option(parsing: .unconditional, help: "γ of the discriminator-only R1 penalty (γ/2)·E‖∇x D(x)‖²; 0 turns it off. Default 0.1.")
     var r1Weight: Double?
-    @Option(help: "Seed of initialization, minibatches and evaluation. Default 0.")
+    @Option(parsing: .unconditional, help: "Seed of initialization, minibatches and evaluation. Default 0.")
     var seed: UInt64?
-    @Option(help: "Log losses and metrics (stderr, metrics.jsonl) every this many iterations. Default 500.")
+    @Option(parsing: .unconditional, help: "Log losses and metrics (stderr, metrics.jsonl) every this many iterations. Default 500.")
     var logEvery: Int?
-    @Option(help: "Checkpoint every this many iterations (0: only at the end). Default 1000.")
+    @Option(parsing: .unconditional, help: "Checkpoint every this many iterations (0: only at the end). Default 1000.")
     var checkpointEvery: Int?
     @Option(help: "A named configuration: \(TrainPreset.allCases.map(\.rawValue).joined(separator: ", ")).")
     var preset: TrainPreset?
@@ -65,7 +65,7 @@ struct Train: ParsableCommand {
     var force = false
     @Option(help: "Continue the run in this folder from its latest checkpoint.")
     var resume: String?
-    @Option(help: "Stop cleanly, with a checkpoint, after this many seconds of training.")
+    @Option(parsing: .unconditional, help: "Stop cleanly, with a checkpoint, after this many seconds of training.")
     var timeLimit: Double?
     @OptionGroup var compute: ComputeOptions
     @Flag(help: "Print the summary as one JSON object.")
@@ -159,7 +159,7 @@ struct Train: ParsableCommand {
         print("trained \(summary.iterations) iterations (\(Int(summary.oracleCalls)) oracle calls) in \(String(format: "%.1f", summary.wallSeconds)) s on the \(c.dataset); run folder \(dir.path)")
         print("generator   modes covered   high quality   KL to uniform   smallest mode's share (fair)")
         for (name, m) in [("last", summary.last), ("EMA", summary.ema)] {
-            print(String(format: "%-9@ %8d / %-5d %11.1f %% %15.3f %14.3f (%.3f)", name as NSString, m.modesCovered, m.modes,
+            print(name.padding(toLength: 9, withPad: " ", startingAt: 0) + String(format: " %8d / %-5d %11.1f %% %15.3f %14.3f (%.3f)", m.modesCovered, m.modes,
                          m.highQualityPercent, m.klToUniform, m.smallestModeShare, m.fairShare))
         }
     }
