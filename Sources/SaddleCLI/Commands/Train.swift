@@ -157,10 +157,13 @@ struct Train: ParsableCommand {
             return
         }
         print("trained \(summary.iterations) iterations (\(Int(summary.oracleCalls)) oracle calls) in \(String(format: "%.1f", summary.wallSeconds)) s on the \(c.dataset); run folder \(dir.path)")
-        print("generator   modes covered   high quality   KL to uniform   smallest mode's share (fair)")
+        print("generator  modes covered  high quality  KL to uniform  smallest mode's share (fair)")
         for (name, m) in [("last", summary.last), ("EMA", summary.ema)] {
-            print(name.padding(toLength: 9, withPad: " ", startingAt: 0) + String(format: " %8d / %-5d %11.1f %% %15.3f %14.3f (%.3f)", m.modesCovered, m.modes,
-                         m.highQualityPercent, m.klToUniform, m.smallestModeShare, m.fairShare))
+            func column(_ text: String, _ width: Int) -> String { String(repeating: " ", count: max(0, width - text.count)) + text }
+            print(name.padding(toLength: 9, withPad: " ", startingAt: 0)
+                  + column("\(m.modesCovered) / \(m.modes)", 15) + column(String(format: "%.1f %%", m.highQualityPercent), 14)
+                  + column(String(format: "%.3f", m.klToUniform), 15)
+                  + column(String(format: "%.3f (%.3f)", m.smallestModeShare, m.fairShare), 30))
         }
     }
 }
