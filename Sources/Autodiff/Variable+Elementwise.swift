@@ -13,6 +13,11 @@ extension Variable {
         record(value.log(), "log", [self]) { g, _ in [g / self] }
     }
 
+    /// √x; its derivative is 1 / (2√x), recomputed from the input (x > 0 for a finite derivative).
+    public func sqrt() -> Variable {
+        record(value.sqrt(), "sqrt", [self]) { g, _ in [(g / self.sqrt()).scaled(by: 0.5)] }
+    }
+
     /// 1 / (1 + e^−x); its derivative is σ(x)(1 − σ(x)), recomputed from the input so the rule
     /// holds no reference to its own output.
     public func sigmoid() -> Variable {

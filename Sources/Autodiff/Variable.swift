@@ -77,6 +77,12 @@ public enum GradientRecording {
         try $enabled.withValue(false, operation: body)
     }
 
+    /// Runs `body` with recording on, even inside ``withoutRecording(_:)`` — for code that must
+    /// differentiate (a game's field evaluated from a metrics pass, say).
+    public static func withRecording<R>(_ body: () throws -> R) rethrows -> R {
+        try $enabled.withValue(true, operation: body)
+    }
+
     static func with<R>(_ on: Bool, _ body: () throws -> R) rethrows -> R {
         try $enabled.withValue(on, operation: body)
     }

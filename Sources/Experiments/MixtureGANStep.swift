@@ -88,9 +88,9 @@ public final class MixtureGANStep {
             }
         }
         let fakeForward = { dFake = self.discriminator(self.generator(Variable(self.noise))) }
-        let realGradient = { self.discriminator.parameters.gradient(of: lossReal, into: self.gradientD) }
-        let fakeGradient = { self.discriminator.parameters.gradient(of: dFake.softplus().mean(), into: self.gradientDFake) }
-        let generatorGradient = { self.generator.parameters.gradient(of: (-dFake).softplus().mean(), into: self.gradientG) }
+        let realGradient = { _ = self.discriminator.parameters.gradient(of: lossReal, into: self.gradientD) }
+        let fakeGradient = { _ = self.discriminator.parameters.gradient(of: dFake.softplus().mean(), into: self.gradientDFake) }
+        let generatorGradient = { _ = self.generator.parameters.gradient(of: (-dFake).softplus().mean(), into: self.gradientG) }
         if c.threads >= 2 {
             let fakeReady = DispatchSemaphore(value: 0)
             runConcurrently(true,

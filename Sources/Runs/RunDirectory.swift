@@ -81,7 +81,7 @@ public struct RunDirectory: Sendable {
         var data = try Self.encoder.encode(r)
         data.append(0x0a)
         let file = path + "/metrics.jsonl"
-        if !FileManager.default.fileExists(atPath: file) { FileManager.default.createFile(atPath: file, contents: nil) }
+        if !FileManager.default.fileExists(atPath: file) { _ = FileManager.default.createFile(atPath: file, contents: nil) }
         guard let h = FileHandle(forWritingAtPath: file) else { throw FormatError.unwritable(file: file, reason: "cannot open") }
         defer { try? h.close() }
         h.seekToEndOfFile()

@@ -31,6 +31,7 @@ let operationCases: [OperationCase] = [
     OperationCase(name: "dot", shapes: [[6], [6]]) { $0[0].dot($0[1]) },
     OperationCase(name: "exp", shapes: [[7]]) { $0[0].exp() },
     OperationCase(name: "log", shapes: [[7]], positive: true) { $0[0].log() },
+    OperationCase(name: "sqrt", shapes: [[7]], positive: true) { $0[0].sqrt() },
     OperationCase(name: "sigmoid", shapes: [[7]]) { $0[0].scaled(by: 3).sigmoid() },
     OperationCase(name: "tanh", shapes: [[7]]) { $0[0].scaled(by: 2).tanh() },
     OperationCase(name: "softplus", shapes: [[7]]) { $0[0].scaled(by: 3).softplus() },
