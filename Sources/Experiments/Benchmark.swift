@@ -8,11 +8,16 @@ public enum BenchmarkWorkload: String, CaseIterable, Codable, Sendable {
     case w1 = "W1"
     /// W1 with the R1 penalty (γ = 10) in the discriminator's loss (a double backward pass).
     case w1R1 = "W1-R1"
+    /// One simultaneous GDA step of the MNIST-sized MLP GAN (784-pixel uniform [0, 1] images).
+    case w2 = "W2"
+
+    /// What `saddle bench` runs without --workload: the quick ones.
+    public static let defaults: [BenchmarkWorkload] = [.w1, .w1R1]
 
     /// A fresh instance of the workload using `threads` cores. Sets the BLAS thread count: one
     /// per player when they run concurrently.
     public func make(seed: UInt64 = 0, threads: Int) -> MixtureGANStep {
-        var c = MixtureGANStep.Configuration()
+        var c = self == .w2 ? MixtureGANStep.Configuration.mnist : MixtureGANStep.Configuration()
         c.seed = seed
         c.threads = threads
         BLAS.threads = 1

@@ -3,10 +3,12 @@ import Dispatch
 import Networks
 import Tensors
 
-/// SPEC §7's reference workload W1 (and W1-R1): one simultaneous gradient step of an MLP GAN on
-/// the ring of 8 Gaussians — both players' gradients from one forward pass, then the update.
+/// SPEC §7's reference workloads W1 (and W1-R1) and W2: one simultaneous gradient step of an MLP
+/// GAN — both players' gradients from one forward pass, then the update.
 ///
-/// G: z ∈ R⁶⁴ → 128 → 128 → 2 (ReLU), D: 2 → 128 → 128 → 1 (LeakyReLU 0.2), batch 512,
+/// W1: G: z ∈ R⁶⁴ → 128 → 128 → 2 (ReLU), D: 2 → 128 → 128 → 1 (LeakyReLU 0.2), batch 512, on
+/// the ring of 8 Gaussians. W2 (``Configuration/mnist``): G: 64 → 256 → 256 → 784 (ReLU, sigmoid
+/// out), D: 784 → 256 → 256 → 1, batch 256, on fixed uniform [0, 1] "images". Both use the
 /// non-saturating loss:
 ///   L_D = mean softplus(−D(x)) + mean softplus(D(G(z))) [+ (γ/2)·mean‖∇x D(x)‖² with R1],
 ///   L_G = mean softplus(−D(G(z))),
@@ -23,6 +25,12 @@ public final class MixtureGANStep {
         public var batch = 512
         public var latent = 64
         public var hidden = 128
+        /// Width of a data point: 2 for the ring, 784 for MNIST-sized images.
+        public var dataWidth = 2
+        /// The generator's output activation (identity for W1, sigmoid for W2).
+        public var generatorOutput: Activation = .identity
+        /// The fixed real batch: the ring of 8 Gaussians (needs `dataWidth` 2) or uniform [0, 1].
+        public var realData: RealData = .ring
         /// γ of the R1 penalty (γ/2)·E‖∇x D(x)‖² on real data; nil for plain W1.
         public var r1Weight: Double? = nil
         public var stepSize = 1e-3
@@ -31,6 +39,19 @@ public final class MixtureGANStep {
         /// players' work concurrently (see above).
         public var threads = 1
         public init() {}
+
+        public enum RealData: Sendable, Equatable { case ring, uniform }
+
+        /// W2's sizes: z ∈ R⁶⁴, hidden 256, 784-pixel uniform [0, 1] images, sigmoid output, batch 256.
+        public static var mnist: Configuration {
+            var c = Configuration()
+            c.batch = 256
+            c.hidden = 256
+            c.dataWidth = 784
+            c.generatorOutput = .sigmoid
+            c.realData = .uniform
+            return c
+        }
     }
 
     public let configuration: Configuration
@@ -48,10 +69,14 @@ public final class MixtureGANStep {
         let c = configuration
         let root = RandomGenerator(seed: c.seed)
         var rngG = root.split(0), rngD = root.split(1), rngData = root.split(2)
-        generator = MLP([c.latent, c.hidden, c.hidden, 2], hidden: .relu, using: &rngG)
-        discriminator = MLP([2, c.hidden, c.hidden, 1], hidden: .leakyRelu(slope: 0.2), using: &rngD)
+        ensure(c.realData != .ring || c.dataWidth == 2, "MixtureGANStep: the ring is 2-dimensional, dataWidth is \(c.dataWidth)")
+        generator = MLP([c.latent, c.hidden, c.hidden, c.dataWidth], hidden: .relu, output: c.generatorOutput, using: &rngG)
+        discriminator = MLP([c.dataWidth, c.hidden, c.hidden, 1], hidden: .leakyRelu(slope: 0.2), using: &rngD)
         noise = Tensor.normal([c.batch, c.latent], using: &rngData)
-        real = MixtureGANStep.ring(count: c.batch, using: &rngData)
+        switch c.realData {
+        case .ring: real = MixtureGANStep.ring(count: c.batch, using: &rngData)
+        case .uniform: real = Tensor.uniform([c.batch, c.dataWidth], using: &rngData)
+        }
         gradientG = Tensor.zeros([generator.parameters.count])
         gradientD = Tensor.zeros([discriminator.parameters.count])
         gradientDFake = Tensor.zeros([discriminator.parameters.count])

@@ -29,6 +29,30 @@ struct BenchCommandTests {
         }
     }
 
+    /// W2 runs on request; its counted work is 2·M·N·K summed over the step's products, from the
+    /// layer sizes: G's forward, D's forward on the real and the fake batch, the three reverse
+    /// sweeps (∇φ of the real term, ∇φ of the fake term, ∇θ L_G through D and G).
+    @Test func w2RunsAndCountsTheFormulasWork() throws {
+        let r = try SaddleBinary.run(["bench", "--workload", "W2", "--json", "--threads", "1", "--repetitions", "1", "--iterations", "2", "--warmup", "0"])
+        #expect(r.status == 0, "stderr: \(r.stderr)")
+        let rows = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [[String: Any]])
+        #expect(rows.count == 1 && rows.first?["workload"] as? String == "W2")
+        let mflop = try #require(rows.first?["mflop_per_iteration"] as? Double)
+        let batch = 256.0
+        let g: [Double] = [64, 256, 256, 784], d: [Double] = [784, 256, 256, 1]
+        let layer = { (s: [Double], i: Int) in 2 * batch * s[i] * s[i + 1] }
+        let forwardG = (0..<3).reduce(0.0) { $0 + layer(g, $1) }, forwardD = (0..<3).reduce(0.0) { $0 + layer(d, $1) }
+        // A sweep costs a weight gradient per layer it differentiates and an input gradient per
+        // layer above the first one it needs.
+        let backwardG = forwardG + (forwardG - layer(g, 0))
+        let backwardDReal = forwardD + (forwardD - layer(d, 0))
+        let backwardDFake = forwardD + (forwardD - layer(d, 0))   // ∇φ of the fake term
+        let backwardDToG = forwardD                               // the L_G sweep's input gradients through D
+        let expected = (forwardG + 2 * forwardD + backwardG + backwardDReal + backwardDFake + backwardDToG) / 1e6
+        #expect(abs(mflop - expected) / expected < 0.01, "W2: counted \(mflop) MFLOP, formula \(expected)")
+        #expect(abs(mflop - 1175) / 1175 < 0.01, "SPEC §7: W2 ≈ 1,175 MFLOP, counted \(mflop)")
+    }
+
     @Test(arguments: [
         (["bench", "--threads", "0"], "--threads"),
         (["bench", "--threads", "two"], "--threads"),

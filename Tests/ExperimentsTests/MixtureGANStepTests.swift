@@ -9,7 +9,7 @@ import Tensors
 /// from single reverse sweeps over the whole losses, θ₁ = θ₀ − α∇θL_G, φ₁ = φ₀ − α∇φL_D.
 @Suite("The W1 step computes simultaneous gradient descent")
 struct MixtureGANStepTests {
-    @Test(arguments: [BenchmarkWorkload.w1, .w1R1], [1, 2])
+    @Test(arguments: [BenchmarkWorkload.w1, .w1R1, .w2], [1, 2])
     func oneStepMatchesSingleSweepGradients(_ workload: BenchmarkWorkload, _ threads: Int) {
         let step = workload.make(seed: 3, threads: threads)
         let c = step.configuration

@@ -1,9 +1,11 @@
-"""Shared definition of SPEC §7's W1 / W1-R1 workload for the peer frameworks.
+"""Shared definition of SPEC §7's W1 / W1-R1 / W2 workloads for the peer frameworks.
 
 G: z in R^64 -> 128 -> 128 -> 2 (ReLU); D: 2 -> 128 -> 128 -> 1 (LeakyReLU 0.2); batch 512;
 non-saturating losses; one simultaneous step = both players' gradients at the same point, then
 SGD with step 1e-3 on both. W1-R1 adds (gamma/2) * mean ||grad_x D(x)||^2, gamma = 10, to D's loss.
 The real batch (ring of 8 Gaussians) and the noise are drawn once: no sampling is timed.
+W2: G: 64 -> 256 -> 256 -> 784 (ReLU, sigmoid out); D: 784 -> 256 -> 256 -> 1; batch 256; the real
+batch is uniform [0, 1] "images".
 Prints one JSON object: per-repetition microseconds per step, and their median, min, max.
 """
 import argparse
@@ -19,7 +21,7 @@ BATCH, LATENT, HIDDEN, SLOPE, GAMMA, STEP = 512, 64, 128, 0.2, 10.0, 1e-3
 
 def arguments(framework):
     p = argparse.ArgumentParser(description=f"W1 / W1-R1 in {framework}")
-    p.add_argument("--workload", choices=["W1", "W1-R1"], required=True)
+    p.add_argument("--workload", choices=["W1", "W1-R1", "W2"], required=True)
     p.add_argument("--threads", type=int, required=True)
     p.add_argument("--repetitions", type=int, default=5)
     p.add_argument("--iterations", type=int, default=200)
@@ -27,8 +29,20 @@ def arguments(framework):
     return p.parse_args()
 
 
-def fixed_inputs(seed=0):
+def sizes(workload):
+    """(batch, latent, hidden, data width, sigmoid output) of a GAN-step workload."""
+    if workload == "W2":
+        return 256, 64, 256, 784, True
+    return BATCH, LATENT, HIDDEN, 2, False
+
+
+def fixed_inputs(seed=0, workload="W1"):
     rng = np.random.default_rng(seed)
+    if workload == "W2":
+        batch, latent, _, width, _ = sizes(workload)
+        real = rng.uniform(0, 1, (batch, width))
+        noise = rng.standard_normal((batch, latent))
+        return real.astype(np.float32), noise.astype(np.float32)
     k = rng.integers(0, 8, BATCH)
     angle = 2 * math.pi * k / 8
     real = np.stack([2 * np.cos(angle), 2 * np.sin(angle)], 1) + 0.02 * rng.standard_normal((BATCH, 2))

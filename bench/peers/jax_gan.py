@@ -1,4 +1,4 @@
-"""W1 / W1-R1 in JAX: the whole step (both gradients and the update) under jit."""
+"""W1 / W1-R1 / W2 in JAX: the whole step (both gradients and the update) under jit."""
 import os
 import sys
 
@@ -11,10 +11,11 @@ if threads_arg == "1":
 import jax
 import jax.numpy as jnp
 
-from common import BATCH, GAMMA, HIDDEN, LATENT, SLOPE, STEP, arguments, fixed_inputs, time_steps
+from common import GAMMA, SLOPE, STEP, arguments, fixed_inputs, sizes, time_steps
 
 args = arguments("JAX")
-real_np, noise_np = fixed_inputs()
+BATCH, LATENT, HIDDEN, WIDTH, SIGMOID = sizes(args.workload)
+real_np, noise_np = fixed_inputs(workload=args.workload)
 real, noise = jnp.asarray(real_np), jnp.asarray(noise_np)
 
 
@@ -28,21 +29,22 @@ def init(key, sizes):
     return params
 
 
-def mlp(params, x, act):
+def mlp(params, x, act, out=lambda y: y):
     for w, b in params[:-1]:
         x = act(x @ w.T + b)
     w, b = params[-1]
-    return x @ w.T + b
+    return out(x @ w.T + b)
 
 
 relu = jax.nn.relu
+g_out = jax.nn.sigmoid if SIGMOID else (lambda y: y)
 leaky = lambda x: jnp.where(x > 0, x, SLOPE * x)
 r1 = args.workload == "W1-R1"
 
 
 def loss_d(dp, gp):
     d = lambda x: mlp(dp, x, leaky)
-    fake = mlp(gp, noise, relu)
+    fake = mlp(gp, noise, relu, g_out)
     loss = jax.nn.softplus(-d(real)).mean() + jax.nn.softplus(d(fake)).mean()
     if r1:
         gx = jax.grad(lambda x: d(x).sum())(real)
@@ -51,7 +53,7 @@ def loss_d(dp, gp):
 
 
 def loss_g(gp, dp):
-    return jax.nn.softplus(-mlp(dp, mlp(gp, noise, relu), leaky)).mean()
+    return jax.nn.softplus(-mlp(dp, mlp(gp, noise, relu, g_out), leaky)).mean()
 
 
 @jax.jit
@@ -62,7 +64,7 @@ def update(gp, dp):
     return jax.tree_util.tree_map(sub, gp, gg), jax.tree_util.tree_map(sub, dp, gd)
 
 
-state = [init(jax.random.PRNGKey(0), [LATENT, HIDDEN, HIDDEN, 2]), init(jax.random.PRNGKey(1), [2, HIDDEN, HIDDEN, 1])]
+state = [init(jax.random.PRNGKey(0), [LATENT, HIDDEN, HIDDEN, WIDTH]), init(jax.random.PRNGKey(1), [WIDTH, HIDDEN, HIDDEN, 1])]
 
 
 def step():

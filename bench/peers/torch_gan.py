@@ -1,16 +1,17 @@
-"""W1 / W1-R1 in PyTorch (CPU): autograd.grad with create_graph=True for R1, as the field does."""
+"""W1 / W1-R1 / W2 in PyTorch (CPU): autograd.grad with create_graph=True for R1, as the field does."""
 import torch
 
-from common import BATCH, GAMMA, HIDDEN, LATENT, SLOPE, STEP, arguments, fixed_inputs, time_steps
+from common import GAMMA, SLOPE, STEP, arguments, fixed_inputs, sizes, time_steps
 
 args = arguments("PyTorch")
 torch.set_num_threads(args.threads)
 torch.manual_seed(0)
+BATCH, LATENT, HIDDEN, WIDTH, SIGMOID = sizes(args.workload)
 G = torch.nn.Sequential(torch.nn.Linear(LATENT, HIDDEN), torch.nn.ReLU(), torch.nn.Linear(HIDDEN, HIDDEN),
-                        torch.nn.ReLU(), torch.nn.Linear(HIDDEN, 2))
-D = torch.nn.Sequential(torch.nn.Linear(2, HIDDEN), torch.nn.LeakyReLU(SLOPE), torch.nn.Linear(HIDDEN, HIDDEN),
+                        torch.nn.ReLU(), torch.nn.Linear(HIDDEN, WIDTH), *([torch.nn.Sigmoid()] if SIGMOID else []))
+D = torch.nn.Sequential(torch.nn.Linear(WIDTH, HIDDEN), torch.nn.LeakyReLU(SLOPE), torch.nn.Linear(HIDDEN, HIDDEN),
                         torch.nn.LeakyReLU(SLOPE), torch.nn.Linear(HIDDEN, 1))
-real_np, noise_np = fixed_inputs()
+real_np, noise_np = fixed_inputs(workload=args.workload)
 real, noise = torch.from_numpy(real_np), torch.from_numpy(noise_np)
 g_params, d_params = list(G.parameters()), list(D.parameters())
 r1 = args.workload == "W1-R1"

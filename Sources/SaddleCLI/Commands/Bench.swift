@@ -2,12 +2,10 @@ import ArgumentParser
 import Foundation
 import Saddle
 
-extension BenchmarkWorkload: ExpressibleByArgument {}
-
 /// `saddle bench`: SPEC §7's workloads, timed at several thread counts.
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Time SPEC §7's workloads (W1, W1-R1) at 1 and 2 threads.",
+        abstract: "Time SPEC §7's workloads (W1, W1-R1, W2) at 1 and 2 threads.",
         discussion: """
         Each workload runs `--repetitions` blocks of `--iterations` steps after `--warmup` steps; \
         blocks of different thread counts and workloads are interleaved. Reported: median, min \
@@ -16,7 +14,10 @@ struct Bench: ParsableCommand {
 
         W1 is one simultaneous GDA step of an MLP GAN (G 64→128→128→2 ReLU, D 2→128→128→1 \
         LeakyReLU 0.2, batch 512, non-saturating loss); W1-R1 adds the R1 penalty (γ = 10), a \
-        double backward pass. Inputs are fixed tensors drawn from the seed; no sampling is timed.
+        double backward pass. W2 is the MNIST-sized step (G 64→256→256→784 ReLU, sigmoid out, D \
+        784→256→256→1 LeakyReLU 0.2, batch 256, uniform [0, 1] images). Inputs are fixed tensors \
+        drawn from the seed; no sampling is timed. Without --workload, W1 and W1-R1 run (about a \
+        minute); `--workload all` runs every workload.
 
         With --fingerprint-steps N, instead of timing, runs N steps of each workload at the first \
         thread count and prints the SHA-256 of the parameters: two runs with the same seed and \
@@ -24,12 +25,28 @@ struct Bench: ParsableCommand {
 
         Examples:
           saddle bench
+          saddle bench --workload all
+          saddle bench --workload W2 --threads 2
           saddle bench --workload W1 --threads 2 --json
           saddle bench --workload W1 --threads 2 --fingerprint-steps 100
         """)
 
-    @Option(name: .customLong("workload"), help: "Workloads to run (repeatable): \(BenchmarkWorkload.allCases.map(\.rawValue).joined(separator: ", ")). Default: all.")
-    var workloads: [BenchmarkWorkload] = []
+    @Option(name: .customLong("workload"), help: "Workloads to run (repeatable): \(BenchmarkWorkload.allCases.map(\.rawValue).joined(separator: ", ")), or all. Default: \(BenchmarkWorkload.defaults.map(\.rawValue).joined(separator: ", ")).")
+    var workloads: [String] = []
+
+    func selectedWorkloads() throws -> [BenchmarkWorkload] {
+        if workloads.isEmpty { return BenchmarkWorkload.defaults }
+        var out: [BenchmarkWorkload] = []
+        for name in workloads {
+            if name.lowercased() == "all" { out += BenchmarkWorkload.allCases; continue }
+            guard let w = BenchmarkWorkload(rawValue: name) ?? BenchmarkWorkload.allCases.first(where: { $0.rawValue.lowercased() == name.lowercased() }) else {
+                throw ValidationError("--workload must be one of \(BenchmarkWorkload.allCases.map(\.rawValue).joined(separator: ", ")) or all, got '\(name)'")
+            }
+            out.append(w)
+        }
+        var seen = Set<BenchmarkWorkload>()
+        return out.filter { seen.insert($0).inserted }
+    }
 
     @Option(help: "Comma-separated thread counts. Default: 1 and all cores (1,\(BLAS.availableCores)).")
     var threads: String?
@@ -68,11 +85,12 @@ struct Bench: ParsableCommand {
         if repetitions < 1 { throw ValidationError("--repetitions must be at least 1, got \(repetitions)") }
         if iterations < 1 { throw ValidationError("--iterations must be at least 1, got \(iterations)") }
         if warmup < 0 { throw ValidationError("--warmup must be non-negative, got \(warmup)") }
+        _ = try selectedWorkloads()
         if let n = fingerprintSteps, n < 0 { throw ValidationError("--fingerprint-steps must be non-negative, got \(n)") }
     }
 
     func run() throws {
-        let selected = workloads.isEmpty ? BenchmarkWorkload.allCases : workloads
+        let selected = try selectedWorkloads()
         let counts = try threadCounts()
         if let steps = fingerprintSteps {
             var rows: [[String: Any]] = []
