@@ -10,13 +10,28 @@ public enum BenchmarkWorkload: String, CaseIterable, Codable, Sendable {
     case w1R1 = "W1-R1"
     /// One simultaneous GDA step of the MNIST-sized MLP GAN (784-pixel uniform [0, 1] images).
     case w2 = "W2"
+    /// One Jacobian–vector product of W1's vector field F (double-VJP, see ``FieldJVP``).
+    case w3 = "W3"
 
     /// What `saddle bench` runs without --workload: the quick ones.
     public static let defaults: [BenchmarkWorkload] = [.w1, .w1R1]
 
-    /// A fresh instance of the workload using `threads` cores. Sets the BLAS thread count: one
-    /// per player when they run concurrently.
+    /// A fresh instance of the workload using `threads` cores, as the benchmark times it.
+    public func makeStep(seed: UInt64 = 0, threads: Int) -> any BenchmarkStep {
+        switch self {
+        case .w1, .w1R1, .w2: return make(seed: seed, threads: threads)
+        case .w3:
+            var c = MixtureGANStep.Configuration()
+            c.seed = seed
+            c.threads = threads
+            return FieldJVP(c)
+        }
+    }
+
+    /// A fresh instance of a GAN-step workload (W1, W1-R1, W2) using `threads` cores. Sets the
+    /// BLAS thread count: one per player when they run concurrently.
     public func make(seed: UInt64 = 0, threads: Int) -> MixtureGANStep {
+        ensure(self != .w3, "BenchmarkWorkload.make: W3 is not a GAN step; use makeStep")
         var c = self == .w2 ? MixtureGANStep.Configuration.mnist : MixtureGANStep.Configuration()
         c.seed = seed
         c.threads = threads
@@ -24,6 +39,20 @@ public enum BenchmarkWorkload: String, CaseIterable, Codable, Sendable {
         if self == .w1R1 { c.r1Weight = 10 }
         return MixtureGANStep(c)
     }
+}
+
+/// What the benchmark times: one iteration of a workload.
+public protocol BenchmarkStep: AnyObject {
+    /// One iteration (sets the BLAS thread count it needs itself).
+    func step()
+    /// SHA-256 of the state an iteration produces, for bit-identity checks.
+    var parameterFingerprint: String { get }
+}
+
+extension MixtureGANStep: BenchmarkStep {}
+
+extension FieldJVP: BenchmarkStep {
+    public var parameterFingerprint: String { fingerprint }
 }
 
 /// One row of a benchmark table: a workload at a thread count.
@@ -61,16 +90,16 @@ public struct Benchmark {
 
     /// Runs everything; `progress` receives a line per finished block.
     public func run(progress: (String) -> Void = { _ in }) -> [BenchmarkResult] {
-        struct Cell { let workload: BenchmarkWorkload; let threads: Int; let step: MixtureGANStep; var times: [Double] = []; var mflop = 0.0 }
+        struct Cell { let workload: BenchmarkWorkload; let threads: Int; let step: any BenchmarkStep; var times: [Double] = []; var mflop = 0.0 }
         var cells: [Cell] = []
         for w in workloads {
             for t in threadCounts {
                 // Count FLOPs on a serial twin: the counter is task-local and does not follow the
                 // concurrent step onto its worker threads.
                 let counter = FlopCounter()
-                let twin = w.make(seed: seed, threads: 1)
+                let twin = w.makeStep(seed: seed, threads: 1)
                 counter.measure { twin.step() }
-                let step = w.make(seed: seed, threads: t)
+                let step = w.makeStep(seed: seed, threads: t)
                 for _ in 0..<warmup { step.step() }
                 var cell = Cell(workload: w, threads: t, step: step)
                 cell.mflop = counter.flops / 1e6

@@ -21,7 +21,7 @@ BATCH, LATENT, HIDDEN, SLOPE, GAMMA, STEP = 512, 64, 128, 0.2, 10.0, 1e-3
 
 def arguments(framework):
     p = argparse.ArgumentParser(description=f"W1 / W1-R1 in {framework}")
-    p.add_argument("--workload", choices=["W1", "W1-R1", "W2"], required=True)
+    p.add_argument("--workload", choices=["W1", "W1-R1", "W2", "W3", "W4-1000", "W4-4000"], required=True)
     p.add_argument("--threads", type=int, required=True)
     p.add_argument("--repetitions", type=int, default=5)
     p.add_argument("--iterations", type=int, default=200)

@@ -5,7 +5,7 @@ import Saddle
 /// `saddle bench`: SPEC §7's workloads, timed at several thread counts.
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Time SPEC §7's workloads (W1, W1-R1, W2) at 1 and 2 threads.",
+        abstract: "Time SPEC §7's workloads (W1, W1-R1, W2, W3) at 1 and 2 threads.",
         discussion: """
         Each workload runs `--repetitions` blocks of `--iterations` steps after `--warmup` steps; \
         blocks of different thread counts and workloads are interleaved. Reported: median, min \
@@ -16,7 +16,8 @@ struct Bench: ParsableCommand {
         LeakyReLU 0.2, batch 512, non-saturating loss); W1-R1 adds the R1 penalty (γ = 10), a \
         double backward pass. W2 is the MNIST-sized step (G 64→256→256→784 ReLU, sigmoid out, D \
         784→256→256→1 LeakyReLU 0.2, batch 256, uniform [0, 1] images). Inputs are fixed tensors \
-        drawn from the seed; no sampling is timed. Without --workload, W1 and W1-R1 run (about a \
+        drawn from the seed; no sampling is timed. W3 is one Jacobian–vector product of W1's \
+        vector field F = (∇θ L_G, ∇φ L_D) along a fixed random tangent. Without --workload, W1 and W1-R1 run (about a \
         minute); `--workload all` runs every workload.
 
         With --fingerprint-steps N, instead of timing, runs N steps of each workload at the first \
@@ -95,7 +96,7 @@ struct Bench: ParsableCommand {
         if let steps = fingerprintSteps {
             var rows: [[String: Any]] = []
             for w in selected {
-                let step = w.make(seed: seed, threads: counts[0])
+                let step = w.makeStep(seed: seed, threads: counts[0])
                 for _ in 0..<steps { step.step() }
                 rows.append(["workload": w.rawValue, "threads": counts[0], "steps": steps, "seed": seed,
                              "sha256": step.parameterFingerprint])
