@@ -12,6 +12,10 @@ public enum BenchmarkWorkload: String, CaseIterable, Codable, Sendable {
     case w2 = "W2"
     /// One Jacobian–vector product of W1's vector field F (double-VJP, see ``FieldJVP``).
     case w3 = "W3"
+    /// One extragradient iteration on a dense Float64 bilinear game, n = 1000 (A is 8 MB).
+    case w4 = "W4-1000"
+    /// The same at n = 4000 (A is 128 MB, streamed from DRAM).
+    case w4Large = "W4-4000"
 
     /// What `saddle bench` runs without --workload: the quick ones.
     public static let defaults: [BenchmarkWorkload] = [.w1, .w1R1]
@@ -25,13 +29,15 @@ public enum BenchmarkWorkload: String, CaseIterable, Codable, Sendable {
             c.seed = seed
             c.threads = threads
             return FieldJVP(c)
+        case .w4: return BilinearExtragradient(dimension: 1000, seed: seed, threads: threads)
+        case .w4Large: return BilinearExtragradient(dimension: 4000, seed: seed, threads: threads)
         }
     }
 
     /// A fresh instance of a GAN-step workload (W1, W1-R1, W2) using `threads` cores. Sets the
     /// BLAS thread count: one per player when they run concurrently.
     public func make(seed: UInt64 = 0, threads: Int) -> MixtureGANStep {
-        ensure(self != .w3, "BenchmarkWorkload.make: W3 is not a GAN step; use makeStep")
+        ensure([.w1, .w1R1, .w2].contains(self), "BenchmarkWorkload.make: \(rawValue) is not a GAN step; use makeStep")
         var c = self == .w2 ? MixtureGANStep.Configuration.mnist : MixtureGANStep.Configuration()
         c.seed = seed
         c.threads = threads
@@ -47,9 +53,20 @@ public protocol BenchmarkStep: AnyObject {
     func step()
     /// SHA-256 of the state an iteration produces, for bit-identity checks.
     var parameterFingerprint: String { get }
+    /// Bytes of the operands streamed per iteration, for memory-bound workloads (W4); nil otherwise.
+    var bytesStreamed: Double? { get }
+}
+
+extension BenchmarkStep {
+    public var bytesStreamed: Double? { nil }
 }
 
 extension MixtureGANStep: BenchmarkStep {}
+
+extension BilinearExtragradient: BenchmarkStep {
+    public var parameterFingerprint: String { fingerprint }
+    public var bytesStreamed: Double? { bytesPerIteration }
+}
 
 extension FieldJVP: BenchmarkStep {
     public var parameterFingerprint: String { fingerprint }
@@ -67,6 +84,10 @@ public struct BenchmarkResult: Codable, Sendable {
     public var mflop_per_iteration: Double
     /// GFLOP/s at the median time.
     public var gflops: Double
+    /// For memory-bound workloads (W4): bytes of A streamed per iteration, MB, and GB/s at the
+    /// median; nil (absent from JSON) otherwise.
+    public var mb_per_iteration: Double? = nil
+    public var gbytes_per_second: Double? = nil
     public var repetitions: Int
     public var iterations: Int
     public var warmup: Int
@@ -122,10 +143,15 @@ public struct Benchmark {
         return cells.map { c in
             let sorted = c.times.sorted()
             let median = sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
-            return BenchmarkResult(workload: c.workload.rawValue, threads: c.threads, median_us: median,
-                                   min_us: sorted.first!, max_us: sorted.last!, mflop_per_iteration: c.mflop,
-                                   gflops: c.mflop * 1e6 / (median * 1e-6) / 1e9,
-                                   repetitions: repetitions, iterations: iterations, warmup: warmup)
+            let gflops: Double = c.mflop * 1e6 / (median * 1e-6) / 1e9
+            var result = BenchmarkResult(workload: c.workload.rawValue, threads: c.threads, median_us: median,
+                                         min_us: sorted.first!, max_us: sorted.last!, mflop_per_iteration: c.mflop,
+                                         gflops: gflops, repetitions: repetitions, iterations: iterations, warmup: warmup)
+            if let bytes: Double = c.step.bytesStreamed {
+                result.mb_per_iteration = bytes / 1e6
+                result.gbytes_per_second = bytes / (median * 1e-6) / 1e9
+            }
+            return result
         }
     }
 }

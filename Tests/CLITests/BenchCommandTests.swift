@@ -53,6 +53,14 @@ struct BenchCommandTests {
         #expect(abs(mflop - 1175) / 1175 < 0.01, "SPEC §7: W2 ≈ 1,175 MFLOP, counted \(mflop)")
     }
 
+    @Test func w4RowsGiveBytesStreamed() throws {
+        let r = try SaddleBinary.run(["bench", "--workload", "W4-1000", "--json", "--threads", "1", "--repetitions", "1", "--iterations", "2", "--warmup", "0"])
+        #expect(r.status == 0, "stderr: \(r.stderr)")
+        let rows = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [[String: Any]])
+        #expect(rows.first?["mb_per_iteration"] as? Double == 32)
+        #expect((rows.first?["gbytes_per_second"] as? Double ?? 0) > 0)
+    }
+
     @Test(arguments: [
         (["bench", "--threads", "0"], "--threads"),
         (["bench", "--threads", "two"], "--threads"),

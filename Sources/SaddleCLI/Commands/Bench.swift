@@ -5,7 +5,7 @@ import Saddle
 /// `saddle bench`: SPEC §7's workloads, timed at several thread counts.
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Time SPEC §7's workloads (W1, W1-R1, W2, W3) at 1 and 2 threads.",
+        abstract: "Time SPEC §7's workloads (W1, W1-R1, W2, W3, W4) at 1 and 2 threads.",
         discussion: """
         Each workload runs `--repetitions` blocks of `--iterations` steps after `--warmup` steps; \
         blocks of different thread counts and workloads are interleaved. Reported: median, min \
@@ -17,7 +17,9 @@ struct Bench: ParsableCommand {
         double backward pass. W2 is the MNIST-sized step (G 64→256→256→784 ReLU, sigmoid out, D \
         784→256→256→1 LeakyReLU 0.2, batch 256, uniform [0, 1] images). Inputs are fixed tensors \
         drawn from the seed; no sampling is timed. W3 is one Jacobian–vector product of W1's \
-        vector field F = (∇θ L_G, ∇φ L_D) along a fixed random tangent. Without --workload, W1 and W1-R1 run (about a \
+        vector field F = (∇θ L_G, ∇φ L_D) along a fixed random tangent. W4-1000 and W4-4000 are one \
+        extragradient iteration on a dense Float64 bilinear game of that size; their rows also give \
+        the MB of A streamed per iteration (four passes) and GB/s. Without --workload, W1 and W1-R1 run (about a \
         minute); `--workload all` runs every workload.
 
         With --fingerprint-steps N, instead of timing, runs N steps of each workload at the first \
@@ -125,7 +127,8 @@ struct Bench: ParsableCommand {
         for r in results {
             print(r.workload.padding(toLength: 8, withPad: " ", startingAt: 0)
                   + String(format: " %8d %10.0f %10.0f %10.0f %10.1f %9.1f", r.threads, r.median_us, r.min_us, r.max_us,
-                           r.mflop_per_iteration, r.gflops))
+                           r.mflop_per_iteration, r.gflops)
+                  + (r.gbytes_per_second.map { String(format: "   %.1f GB/s (%.0f MB/it)", $0, r.mb_per_iteration ?? 0) } ?? ""))
         }
     }
 }

@@ -1,0 +1,31 @@
+"""W4 in PyTorch (CPU, float64): one extragradient iteration on a dense bilinear game
+min_theta max_phi theta^T A phi + b^T theta + c^T phi, n = 1000 (W4-1000) or 4000 (W4-4000).
+Two oracle calls per iteration, each A @ phi and A^T @ theta (four passes over A)."""
+import numpy as np
+import torch
+
+from common import arguments, time_steps
+
+args = arguments("PyTorch")
+torch.set_num_threads(args.threads)
+n = int(args.workload.split("-")[1])
+rng = np.random.default_rng(0)
+A = torch.from_numpy(np.eye(n) + rng.standard_normal((n, n)) / (2 * n ** 0.5))
+b = torch.from_numpy(rng.uniform(-0.5, 0.5, n))
+c = torch.from_numpy(rng.uniform(-0.5, 0.5, n))
+state = [torch.zeros(n, dtype=torch.float64), torch.zeros(n, dtype=torch.float64)]
+ETA = 0.1
+
+
+def field(theta, phi):
+    return A @ phi + b, -(A.T @ theta + c)
+
+
+def step():
+    theta, phi = state
+    g, d = field(theta, phi)
+    g2, d2 = field(theta - ETA * g, phi - ETA * d)
+    state[0], state[1] = theta - ETA * g2, phi - ETA * d2
+
+
+time_steps(step, args, {"framework": "pytorch", "version": torch.__version__, "mb_per_iteration": 4 * 8 * n * n / 1e6})
