@@ -45,6 +45,8 @@ let package = Package(
         .target(name: "Solvers", dependencies: ["Games", "Tensors"]),
         // File formats (safetensors, NPY, IDX, CSV) with typed errors; atomic writes.
         .target(name: "Formats", dependencies: ["Tensors", "CZlib"]),
+        // SVG and PNG plots and a self-contained report.html, written by hand (no plotting dependency).
+        .target(name: "Reports", dependencies: ["Formats", "Tensors", "CZlib"]),
         // 5b. Operator diagnostics: Jacobian products of F, spectra (LAPACK), L, μ, λ0, paper 1's constants.
         .target(name: "Diagnostics", dependencies: ["Solvers", "Games", "Autodiff", "Networks", "Tensors", "CBLAS"]),
         // 6. Data sets (2-D mixtures, MNIST), metrics, and runs (training loops, run folders).
@@ -76,6 +78,7 @@ let package = Package(
         .testTarget(name: "DataTests", dependencies: ["Data", "Formats", "Metrics", "Tensors", "TestSupport"]),
         .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "Networks", "Autodiff", "Tensors", "TestSupport"]),
         .testTarget(name: "DiagnosticsTests", dependencies: ["Diagnostics", "Solvers", "Games", "Networks", "Autodiff", "Tensors", "TestSupport"]),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports", "CZlib"]),
         .testTarget(name: "CLITests", dependencies: ["TestSupport"]),
     ],
     swiftLanguageModes: [.v5]
