@@ -56,7 +56,7 @@ let package = Package(
         // SPEC §7 workloads and (later) the reproduction grids.
         .target(name: "Experiments", dependencies: ["Solvers", "Games", "Networks", "Autodiff", "Tensors", "CBLAS"]),
         // Umbrella: re-exports the public modules, nothing else.
-        .target(name: "Saddle", dependencies: ["Tensors", "Formats", "Autodiff", "Networks", "Games", "Solvers", "Data", "Metrics", "Runs", "Experiments", "Diagnostics"]),
+        .target(name: "Saddle", dependencies: ["Tensors", "Formats", "Autodiff", "Networks", "Games", "Solvers", "Data", "Metrics", "Runs", "Experiments", "Diagnostics", "Reports"]),
         // The `saddle` program: thin ArgumentParser commands over the library.
         .executableTarget(
             name: "SaddleCLI",

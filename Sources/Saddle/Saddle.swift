@@ -7,6 +7,7 @@
 @_exported import Games
 @_exported import Metrics
 @_exported import Networks
+@_exported import Reports
 @_exported import Runs
 @_exported import Solvers
 @_exported import Tensors
