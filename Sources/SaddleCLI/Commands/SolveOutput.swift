@@ -1,4 +1,5 @@
 import ArgumentParser
+import Formats
 import Foundation
 import Saddle
 
@@ -18,18 +19,8 @@ struct SolveSummary {
         return "\(x)"
     }
 
-    static func quoted(_ s: String) -> String {
-        var o = "\""
-        for c in s.unicodeScalars {
-            switch c {
-            case "\"": o += "\\\""
-            case "\\": o += "\\\\"
-            case "\n": o += "\\n"
-            default: if c.value < 0x20 { o += String(format: "\\u%04x", c.value) } else { o.unicodeScalars.append(c) }
-            }
-        }
-        return o + "\""
-    }
+    /// A JSON string literal (the same escaping as the checkpoint headers).
+    static func quoted(_ s: String) -> String { jsonString(s) }
 
     var json: String {
         "{" + items.map { key, value in
