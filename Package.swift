@@ -51,10 +51,10 @@ let package = Package(
         .target(name: "Diagnostics", dependencies: ["Solvers", "Games", "Autodiff", "Networks", "Tensors", "CBLAS"]),
         // 6. Data sets (2-D mixtures, MNIST), metrics, and runs (training loops, run folders).
         .target(name: "Data", dependencies: ["Formats", "Tensors"]),
-        .target(name: "Metrics", dependencies: ["Data", "Tensors"]),
+        .target(name: "Metrics", dependencies: ["Data", "Formats", "Networks", "Autodiff", "Tensors", "CBLAS"]),
         .target(name: "Runs", dependencies: ["Metrics", "Data", "Formats", "Solvers", "Games", "Networks", "Autodiff", "Tensors"]),
-        // SPEC §7 workloads and (later) the reproduction grids.
-        .target(name: "Experiments", dependencies: ["Solvers", "Games", "Networks", "Autodiff", "Tensors", "CBLAS"]),
+        // SPEC §7 workloads and the reproduction grids (which use the diagnostics and draw reports).
+        .target(name: "Experiments", dependencies: ["Diagnostics", "Reports", "Formats", "Solvers", "Games", "Networks", "Autodiff", "Tensors", "CBLAS"]),
         // Umbrella: re-exports the public modules, nothing else.
         .target(name: "Saddle", dependencies: ["Tensors", "Formats", "Autodiff", "Networks", "Games", "Solvers", "Data", "Metrics", "Runs", "Experiments", "Diagnostics", "Reports"]),
         // The `saddle` program: thin ArgumentParser commands over the library.
@@ -75,6 +75,7 @@ let package = Package(
         .testTarget(name: "GamesTests", dependencies: ["Games", "Networks", "Autodiff", "Tensors", "TestSupport"]),
         .testTarget(name: "SolversTests", dependencies: ["Solvers", "Games", "Networks", "Autodiff", "Tensors", "TestSupport", "CBLAS"]),
         .testTarget(name: "FormatsTests", dependencies: ["Formats", "Tensors", "TestSupport"]),
+        .testTarget(name: "MetricsTests", dependencies: ["Metrics", "Data", "Formats", "Networks", "Autodiff", "Tensors", "TestSupport"]),
         .testTarget(name: "DataTests", dependencies: ["Data", "Formats", "Metrics", "Tensors", "TestSupport"]),
         .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "Networks", "Autodiff", "Tensors", "TestSupport"]),
         .testTarget(name: "DiagnosticsTests", dependencies: ["Diagnostics", "Solvers", "Games", "Networks", "Autodiff", "Tensors", "TestSupport"]),
