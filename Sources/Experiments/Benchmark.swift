@@ -88,9 +88,49 @@ public struct BenchmarkResult: Codable, Sendable {
     /// median; nil (absent from JSON) otherwise.
     public var mb_per_iteration: Double? = nil
     public var gbytes_per_second: Double? = nil
+    /// The machine's FMA peak at this thread count, measured in the same run (GFLOP/s), and the
+    /// percentage of it that `gflops` is.
+    public var fma_peak_gflops: Double? = nil
+    public var percent_of_peak: Double? = nil
+    /// For W4: the streaming read bandwidth measured on a buffer the size class of A (8 MB,
+    /// cache-resident, for n = 1000; 128 MB, DRAM, for n = 4000) at this thread count; the bound
+    /// (time to stream the iteration's bytes at that bandwidth, µs) and the percentage of the
+    /// bound the median reaches (bound / median).
+    public var read_gbytes_per_second: Double? = nil
+    public var bound_us: Double? = nil
+    public var percent_of_bound: Double? = nil
     public var repetitions: Int
     public var iterations: Int
     public var warmup: Int
+}
+
+/// What the machine can do, measured by ``MachineProbe`` at each thread count of a run: the
+/// yardsticks of the "% of peak" and "% of bound" columns.
+public struct MachineProfile: Codable, Sendable {
+    public struct Row: Codable, Sendable {
+        public var threads: Int
+        /// FP32 FMA peak, GFLOP/s (12 independent AVX2 FMA chains per thread).
+        public var fma_peak_gflops: Double
+        /// Streaming read of an 8 MB buffer (cache-resident on this machine's 32 MB L3), GB/s.
+        public var cache_read_gbytes_per_second: Double
+        /// Streaming read of a 128 MB buffer (from DRAM), GB/s.
+        public var dram_read_gbytes_per_second: Double
+    }
+    public var rows: [Row]
+
+    /// Buffer sizes of the two bandwidth probes: W4-1000's A (8 MB) and W4-4000's A (128 MB).
+    public static let cacheBytes = 8_000_000, dramBytes = 128_000_000
+
+    /// Measures each thread count (about a second in all).
+    public static func measure(threadCounts: [Int], trials: Int = 5) -> MachineProfile {
+        MachineProfile(rows: threadCounts.map { t in
+            Row(threads: t, fma_peak_gflops: MachineProbe.fmaPeak(threads: t, trials: trials),
+                cache_read_gbytes_per_second: MachineProbe.streamingRead(bytes: cacheBytes, threads: t, trials: trials),
+                dram_read_gbytes_per_second: MachineProbe.streamingRead(bytes: dramBytes, threads: t, trials: trials))
+        })
+    }
+
+    public func row(threads: Int) -> Row? { rows.first { $0.threads == threads } }
 }
 
 /// Times workloads: `repetitions` blocks of `iterations` steps each after `warmup` steps,
@@ -109,8 +149,10 @@ public struct Benchmark {
         self.threadCounts = threadCounts
     }
 
-    /// Runs everything; `progress` receives a line per finished block.
-    public func run(progress: (String) -> Void = { _ in }) -> [BenchmarkResult] {
+    /// Runs everything; `progress` receives a line per finished block. With a `machine` profile
+    /// (measured before the timed blocks by default), rows give % of peak and, for W4, % of bound.
+    public func run(machine: MachineProfile? = nil, progress: (String) -> Void = { _ in }) -> [BenchmarkResult] {
+        let machine = machine ?? MachineProfile.measure(threadCounts: threadCounts)
         struct Cell { let workload: BenchmarkWorkload; let threads: Int; let step: any BenchmarkStep; var times: [Double] = []; var mflop = 0.0 }
         var cells: [Cell] = []
         for w in workloads {
@@ -147,9 +189,23 @@ public struct Benchmark {
             var result = BenchmarkResult(workload: c.workload.rawValue, threads: c.threads, median_us: median,
                                          min_us: sorted.first!, max_us: sorted.last!, mflop_per_iteration: c.mflop,
                                          gflops: gflops, repetitions: repetitions, iterations: iterations, warmup: warmup)
+            let probe = machine.row(threads: c.threads)
+            if let peak = probe?.fma_peak_gflops, peak > 0 {
+                result.fma_peak_gflops = peak
+                result.percent_of_peak = 100 * gflops / peak
+            }
             if let bytes: Double = c.step.bytesStreamed {
                 result.mb_per_iteration = bytes / 1e6
                 result.gbytes_per_second = bytes / (median * 1e-6) / 1e9
+                // A of W4-1000 (8 MB) stays in cache; W4-4000's (128 MB) streams from DRAM.
+                if let probe {
+                    let bandwidth = c.workload == .w4Large ? probe.dram_read_gbytes_per_second : probe.cache_read_gbytes_per_second
+                    if bandwidth > 0 {
+                        result.read_gbytes_per_second = bandwidth
+                        result.bound_us = bytes / (bandwidth * 1e9) * 1e6
+                        result.percent_of_bound = 100 * result.bound_us! / median
+                    }
+                }
             }
             return result
         }

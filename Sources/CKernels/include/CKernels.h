@@ -52,4 +52,11 @@ void sk_convert_f64_to_f32(const double *x, float *out, size_t n);
 /* Which clone the loader chose: 1 when the x86-64-v3 (AVX2 + FMA) kernels run, 0 otherwise. */
 int sk_uses_avx2(void);
 
+/* Machine probes for the benchmark suite (machine.c), not used by any computation.
+   sk_probe_fma_f32 runs `iterations` rounds of 12 independent 8-wide FMA chains and returns the
+   FLOPs performed (0 without AVX2 + FMA); the result goes to *sink so the work is not optimized
+   away. sk_probe_stream_read_f64 reads x[0..<n] once, summing it with independent accumulators. */
+double sk_probe_fma_f32(size_t iterations, float *sink);
+double sk_probe_stream_read_f64(const double *x, size_t n);
+
 #endif

@@ -22,6 +22,12 @@ struct Bench: ParsableCommand {
         the MB of A streamed per iteration (four passes) and GB/s. Without --workload, W1 and W1-R1 run (about a \
         minute); `--workload all` runs every workload.
 
+        Before timing, the machine itself is measured at each thread count (about a second): \
+        the FP32 FMA peak (12 independent AVX2 FMA chains per thread) and the streaming read \
+        bandwidth of an 8 MB (cache-resident) and a 128 MB (DRAM) buffer. Rows give % of that \
+        peak; W4 rows give % of the bound, the time to read A's bytes at the matching \
+        bandwidth. --machine prints only these measurements.
+
         With --fingerprint-steps N, instead of timing, runs N steps of each workload at the first \
         thread count and prints the SHA-256 of the parameters: two runs with the same seed and \
         thread count must print the same digest.
@@ -32,6 +38,7 @@ struct Bench: ParsableCommand {
           saddle bench --workload W2 --threads 2
           saddle bench --workload W1 --threads 2 --json
           saddle bench --workload W1 --threads 2 --fingerprint-steps 100
+          saddle bench --machine
         """)
 
     @Option(name: .customLong("workload"), help: "Workloads to run (repeatable): \(BenchmarkWorkload.allCases.map(\.rawValue).joined(separator: ", ")), or all. Default: \(BenchmarkWorkload.defaults.map(\.rawValue).joined(separator: ", ")).")
@@ -72,6 +79,9 @@ struct Bench: ParsableCommand {
     @Flag(help: "Print results as JSON (an array with one object per workload and thread count).")
     var json = false
 
+    @Flag(help: "Only measure the machine (FMA peak; streaming read of 8 MB and 128 MB) at each thread count and print it.")
+    var machine = false
+
     func threadCounts() throws -> [Int] {
         guard let threads else { return Array(Set([1, BLAS.availableCores])).sorted() }
         let parts = threads.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
@@ -110,12 +120,27 @@ struct Bench: ParsableCommand {
             }
             return
         }
+        let profile = MachineProfile.measure(threadCounts: counts)
+        if machine {
+            if json {
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.sortedKeys]
+                print(String(decoding: try encoder.encode(profile.rows), as: UTF8.self))
+            } else {
+                print("threads  FMA peak GFLOP/s  read 8 MB GB/s  read 128 MB GB/s")
+                for r in profile.rows {
+                    print(String(format: "%7d %17.1f %15.1f %17.1f", r.threads, r.fma_peak_gflops,
+                                 r.cache_read_gbytes_per_second, r.dram_read_gbytes_per_second))
+                }
+            }
+            return
+        }
         var bench = Benchmark(workloads: selected, threadCounts: counts)
         bench.repetitions = repetitions
         bench.iterations = iterations
         bench.warmup = warmup
         bench.seed = seed
-        let results = bench.run { line in FileHandle.standardError.write(Data((line + "\n").utf8)) }
+        let results = bench.run(machine: profile) { line in FileHandle.standardError.write(Data((line + "\n").utf8)) }
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys]
@@ -123,12 +148,17 @@ struct Bench: ParsableCommand {
             return
         }
         print("BLAS core \(BLAS.coreName); Saddle kernels \(BLAS.kernelsUseAVX2 ? "AVX2+FMA" : "baseline"); \(repetitions)×\(iterations) iterations after \(warmup) warm-up")
-        print("workload  threads  median µs     min µs     max µs   MFLOP/it   GFLOP/s")
+        print("machine: " + profile.rows.map {
+            String(format: "%d thread(s) FMA peak %.1f GFLOP/s, read 8 MB %.1f GB/s, 128 MB %.1f GB/s", $0.threads,
+                   $0.fma_peak_gflops, $0.cache_read_gbytes_per_second, $0.dram_read_gbytes_per_second)
+        }.joined(separator: "; "))
+        print("workload  threads  median µs     min µs     max µs   MFLOP/it   GFLOP/s  % peak")
         for r in results {
             print(r.workload.padding(toLength: 8, withPad: " ", startingAt: 0)
-                  + String(format: " %8d %10.0f %10.0f %10.0f %10.1f %9.1f", r.threads, r.median_us, r.min_us, r.max_us,
-                           r.mflop_per_iteration, r.gflops)
-                  + (r.gbytes_per_second.map { String(format: "   %.1f GB/s (%.0f MB/it)", $0, r.mb_per_iteration ?? 0) } ?? ""))
+                  + String(format: " %8d %10.0f %10.0f %10.0f %10.1f %9.1f %7.1f", r.threads, r.median_us, r.min_us, r.max_us,
+                           r.mflop_per_iteration, r.gflops, r.percent_of_peak ?? 0)
+                  + (r.gbytes_per_second.map { String(format: "   %.1f GB/s (%.0f MB/it)", $0, r.mb_per_iteration ?? 0) } ?? "")
+                  + (r.percent_of_bound.map { String(format: ", %.0f%% of the bound (%.0f µs at %.1f GB/s)", $0, r.bound_us ?? 0, r.read_gbytes_per_second ?? 0) } ?? ""))
         }
     }
 }

@@ -1,0 +1,80 @@
+import CKernels
+import Dispatch
+
+/// Measures the machine itself — its FMA peak and its streaming read bandwidth — so that
+/// benchmarks report "% of peak" against this machine, today, rather than against a number from a
+/// data sheet (a shared VM's clock and neighbours move both).
+///
+/// Each measurement runs `threads` copies of a C probe at once (``CKernels``' `sk_probe_*`) and
+/// keeps the best of several trials: a peak is what the machine can do, and a noisy neighbour can
+/// only make a trial slower.
+public enum MachineProbe {
+    /// GFLOP/s of 12 independent 8-wide FP32 FMA chains (AVX2) on `threads` threads at once, best
+    /// of `trials` trials of about 20 ms of CPU time each (see `timed`). 0 on a CPU without AVX2 + FMA.
+    public static func fmaPeak(threads: Int, trials: Int = 5) -> Double {
+        ensure(threads >= 1 && trials >= 1, "MachineProbe.fmaPeak: threads \(threads) and trials \(trials) must be ≥ 1")
+        let iterations = 10_000_000  // 1.9 GFLOP per thread: ≈ 20 ms at 100 GFLOP/s
+        var best = 0.0
+        for _ in 0..<trials {
+            let flopsPerSecond = timed(threads) { _ in
+                var sink: Float = 0
+                return sk_probe_fma_f32(iterations, &sink) + (sink.isNaN ? 1 : 0)
+            }
+            best = max(best, flopsPerSecond / 1e9)
+        }
+        return best
+    }
+
+    /// GB/s of reading a buffer of `bytes` (Float64s) from start to end, split into `threads`
+    /// equal parts read at once, best of `trials`. A buffer that fits the last-level cache
+    /// (8 MB here) measures cache bandwidth; one far larger (128 MB) measures DRAM bandwidth.
+    public static func streamingRead(bytes: Int, threads: Int, trials: Int = 5) -> Double {
+        ensure(threads >= 1 && trials >= 1 && bytes >= 8 * threads, "MachineProbe.streamingRead: bad arguments")
+        let n = bytes / 8
+        let buffer = Tensor.filled(1, [n], dtype: .float64)  // touched, so no page faults are timed
+        let chunk = n / threads
+        // Enough passes for ≥ ~25 ms per trial at 40 GB/s, so thread start-up is noise.
+        let passes = max(1, 1_000_000_000 / bytes)
+        nonisolated(unsafe) let base = buffer.f64
+        var best = 0.0
+        defer { withExtendedLifetime(buffer) {} }
+        for _ in 0..<trials {
+            let bytesPerSecond = timed(threads) { t in
+                var s = 0.0
+                for _ in 0..<passes { s += sk_probe_stream_read_f64(base + t * chunk, chunk) }
+                return s > 0 ? Double(passes * chunk * 8) : 0
+            }
+            best = max(best, bytesPerSecond / 1e9)
+        }
+        return best
+    }
+
+    /// Runs `work(t)` for t in 0..<threads at once and returns Σₜ work(t) / (CPU seconds of t).
+    ///
+    /// Rates are per thread CPU time, not wall time: on a shared machine (this project's has 2
+    /// cores and often 6+ runnable processes) a wall-clock trial measures the neighbours, while the
+    /// rate at which a thread retires FMAs or reads memory *while it runs* is the machine's. The
+    /// threads run at once, so a shared resource (the L3, DRAM) is shared during the measurement.
+    private static func timed(_ threads: Int, _ work: @escaping @Sendable (Int) -> Double) -> Double {
+        let rates = UnsafeMutableBufferPointer<Double>.allocate(capacity: threads)
+        defer { rates.deallocate() }
+        nonisolated(unsafe) let r = rates
+        let one: @Sendable (Int) -> Void = { t in
+            let start = threadCPUSeconds()
+            let amount = work(t)
+            r[t] = amount / max(threadCPUSeconds() - start, 1e-9)
+        }
+        if threads == 1 { one(0) } else { DispatchQueue.concurrentPerform(iterations: threads, execute: one) }
+        return rates.reduce(0, +)
+    }
+
+    private static func threadCPUSeconds() -> Double {
+        var ts = timespec()
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts)
+        return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#endif
