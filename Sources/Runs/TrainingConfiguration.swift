@@ -78,6 +78,10 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
 
     /// Range and consistency checks; errors name the config key.
     public func validate() throws {
+        // Every key's range check (what a config file gets) applies to flags too: reading the
+        // resolved YAML back runs them.
+        var copy = TrainingConfiguration()
+        try copy.apply(yaml: yaml, file: "configuration")
         for (key, value) in [("generator_step_size", generatorStepSize), ("discriminator_step_size", discriminatorStepSize)] where !(value > 0 && value.isFinite) {
             throw RunError.invalid(field: key, value: "\(value)", allowed: "must be positive")
         }
