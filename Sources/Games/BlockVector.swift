@@ -159,7 +159,7 @@ public struct BlockVector: @unchecked Sendable, CustomStringConvertible {
         "BlockVector(θ: \(self[.generator].scalars.prefix(6)), φ: \(self[.discriminator].scalars.prefix(6)))"
     }
 
-    enum CodingKeys: String, CodingKey { case dtype, generator, discriminator }
+    enum CodingKeys: String, CodingKey { case dtype, generator, discriminator, archived }
 
     @inline(__always)
     func checkSizes(_ other: BlockVector, _ op: StaticString) {
@@ -170,10 +170,23 @@ public struct BlockVector: @unchecked Sendable, CustomStringConvertible {
 
 /// Checkpoints: the dtype and each block's entries as Doubles (exact for Float32 and Float64;
 /// JSON writes the shortest representation that reads back to the same bits).
+///
+/// With a ``TensorArchive`` in the coder's `userInfo[.tensorArchive]`, the blocks go to the archive
+/// instead, as tensors named by the coding path (`solver.previousField.generator`, …), and the JSON
+/// keeps only the dtype and that name: a solver state of any shape becomes a small JSON document plus
+/// named tensors (a safetensors checkpoint), without knowing the state's type.
 extension BlockVector: Codable {
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         let dtype = try c.decode(DType.self, forKey: .dtype)
+        if let archive = decoder.userInfo[.tensorArchive] as? TensorArchive, let name = try c.decodeIfPresent(String.self, forKey: .archived) {
+            let g = try archive.tensor(name + ".generator"), d = try archive.tensor(name + ".discriminator")
+            guard g.dtype == dtype, d.dtype == dtype, g.rank == 1, d.rank == 1 else {
+                throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "tensors \(name).* are not rank-1 \(dtype)"))
+            }
+            self.init(generator: g.copy(), discriminator: d.copy())
+            return
+        }
         self.init(generator: try c.decode([Double].self, forKey: .generator),
                   discriminator: try c.decode([Double].self, forKey: .discriminator), dtype: dtype)
     }
@@ -181,7 +194,48 @@ extension BlockVector: Codable {
     public func encode(to encoder: Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(dtype, forKey: .dtype)
+        if let archive = encoder.userInfo[.tensorArchive] as? TensorArchive {
+            let name = encoder.codingPath.map { $0.intValue.map(String.init) ?? $0.stringValue }.joined(separator: ".")
+            archive.store(name + ".generator", self[.generator].copy())
+            archive.store(name + ".discriminator", self[.discriminator].copy())
+            try c.encode(name, forKey: .archived)
+            return
+        }
         try c.encode(self[.generator].scalars, forKey: .generator)
         try c.encode(self[.discriminator].scalars, forKey: .discriminator)
     }
+}
+
+/// Named tensors that a coder reads and writes beside its JSON (see ``BlockVector``'s `Codable`):
+/// how checkpoints store solver states of any type in safetensors files.
+public final class TensorArchive: @unchecked Sendable {
+    /// The tensors in the order they were stored.
+    public private(set) var entries: [(name: String, tensor: Tensor)] = []
+    private var index: [String: Int] = [:]
+    /// Prefixed to every name (`solver.` in checkpoints).
+    public let prefix: String
+
+    public init(prefix: String = "", entries: [(name: String, tensor: Tensor)] = []) {
+        self.prefix = prefix
+        for e in entries { index[e.name] = self.entries.count; self.entries.append(e) }
+    }
+
+    public func store(_ name: String, _ tensor: Tensor) {
+        let full = prefix + name
+        ensure(index[full] == nil, "TensorArchive: two tensors named \(full)")
+        index[full] = entries.count
+        entries.append((full, tensor))
+    }
+
+    public func tensor(_ name: String) throws -> Tensor {
+        guard let i = index[prefix + name] else {
+            throw DecodingError.valueNotFound(Tensor.self, .init(codingPath: [], debugDescription: "no tensor named \(prefix + name)"))
+        }
+        return entries[i].tensor
+    }
+}
+
+extension CodingUserInfoKey {
+    /// The ``TensorArchive`` a coder sends tensors to (and reads them from).
+    public static let tensorArchive = CodingUserInfoKey(rawValue: "saddle.tensorArchive")!
 }

@@ -7,7 +7,9 @@ import Tensors
 ///
 /// Losses (each player minimizes its own, SPEC §1), on a minibatch of n real samples x and noise z:
 /// - `.nonSaturating`: L_D = E softplus(−D(x)) + E softplus(D(G(z))), L_G = E softplus(−D(G(z))).
+/// - `.minimax` (the original zero-sum form): L_D as above, L_G = −E softplus(D(G(z))) = −(L_D's fake term).
 /// - `.wasserstein`: L_D = −E D(x) + E D(G(z)), L_G = −E D(G(z)).
+/// - `.hinge`: L_D = E relu(1 − D(x)) + E relu(1 + D(G(z))), L_G = −E D(G(z)).
 /// F = (∇θ L_G, ∇φ L_D) is computed with both players' parameters as `Variable`s
 /// (``MLP/callAsFunction(_:parameters:)``), so ``recordedField(theta:phi:batch:regularizers:)`` can be
 /// differentiated again: Jacobian–vector products of F, second-order penalties, the consensus term.
@@ -17,7 +19,9 @@ import Tensors
 /// sample (WGAN-GP), in that order from the request's seed (the fixed ``evaluationSeed`` for the
 /// exact field). The networks' own buffers are not touched: ω is the point.
 public final class NeuralGAN: InputGradientGame {
-    public enum Loss: String, CaseIterable, Sendable { case nonSaturating = "non-saturating", wasserstein }
+    public enum Loss: String, CaseIterable, Sendable, Codable {
+        case nonSaturating = "non-saturating", minimax, wasserstein, hinge
+    }
     public typealias DataSampler = (_ rng: inout RandomGenerator, _ count: Int) -> Tensor
 
     public let name: String
@@ -121,8 +125,14 @@ public final class NeuralGAN: InputGradientGame {
         switch loss {
         case .nonSaturating:
             l = PerPlayer(generator: (-dFake).softplus().mean(), discriminator: (-dReal).softplus().mean() + dFake.softplus().mean())
+        case .minimax:
+            let fakeTerm = dFake.softplus().mean()
+            l = PerPlayer(generator: -fakeTerm, discriminator: (-dReal).softplus().mean() + fakeTerm)
         case .wasserstein:
             l = PerPlayer(generator: (-dFake).mean(), discriminator: dFake.mean() - dReal.mean())
+        case .hinge:
+            l = PerPlayer(generator: (-dFake).mean(),
+                          discriminator: (-dReal).affine(scale: 1, shift: 1).relu().mean() + dFake.affine(scale: 1, shift: 1).relu().mean())
         }
         for r in regularizers where !(r is Consensus) {
             let t = r.lossTerms(in: g)

@@ -58,8 +58,8 @@ public struct RunDirectory: Sendable {
 
     public func writeConfiguration(_ yaml: String) throws { try atomicWrite(yaml, to: path + "/config.yaml") }
 
-    public func readConfiguration() throws -> MixtureTrainingConfiguration {
-        var c = MixtureTrainingConfiguration()
+    public func readConfiguration() throws -> TrainingConfiguration {
+        var c = TrainingConfiguration()
         try c.apply(configFile: path + "/config.yaml")
         return c
     }
@@ -71,7 +71,7 @@ public struct RunDirectory: Sendable {
         return e
     }()
 
-    public func writeSummary(_ s: MixtureTrainingSummary) throws {
+    public func writeSummary(_ s: TrainingSummary) throws {
         var data = try Self.encoder.encode(s)
         data.append(0x0a)
         try atomicWrite([UInt8](data), to: path + "/summary.json")

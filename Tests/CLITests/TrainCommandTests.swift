@@ -16,7 +16,7 @@ struct TrainCommandTests {
 
     /// Same seed ⇒ the same metrics and losses, in two processes; another seed differs.
     @Test func shortRunIsReproducible() throws {
-        let args = ["--iterations", "100", "--batch-size", "512"]  // 512: the concurrent path (see MixtureTraining)
+        let args = ["--iterations", "100", "--batch-size", "512"]  // 512: batches this size ran the players concurrently before GANTraining
         var a = try summary(args + ["--threads", "2"]), b = try summary(args + ["--threads", "2"])
         var c = try summary(args + ["--seed", "1", "--threads", "2"])
         var serial = try summary(args + ["--threads", "1"])

@@ -119,7 +119,7 @@ struct TrainRunFolderTests {
             assert m["format_version"] == "1" and m["iteration"] == "20", m
             shapes = {k: tuple(f.get_tensor(k).shape) for k in f.keys()}
         assert shapes["generator"] == (25090,) and shapes["discriminator"] == (17025,), shapes
-        assert shapes["generator_ema"] == (25090,) and shapes["solver.adam.second_moment.discriminator"] == (17025,), shapes
+        assert shapes["generator_ema"] == (25090,) and shapes["solver.rule.secondMoment.discriminator"] == (17025,), shapes
         print(len(shapes))
         """
         let p = Process()

@@ -2,25 +2,33 @@ import ArgumentParser
 import Foundation
 import Saddle
 
-/// The 2-D mixtures `saddle train` knows.
-enum MixtureDataset: String, CaseIterable, ExpressibleByArgument {
-    case ring, grid
+/// The data sets `saddle train` knows.
+enum TrainDataset: String, CaseIterable, ExpressibleByArgument {
+    case ring, grid, mnist
 }
 
 /// The named configs of `--preset`.
 enum TrainPreset: String, CaseIterable, ExpressibleByArgument {
-    case ring, grid
+    case ring, grid, mnist
 }
 
-/// `saddle train`: a GAN on a 2-D mixture, trained as a game, into a run folder with checkpoints.
+extension NeuralGAN.Loss: ExpressibleByArgument {}
+extension TrainingRegularizer: ExpressibleByArgument {}
+
+/// `saddle train`: a GAN trained as a game, into a run folder with checkpoints.
 struct Train: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Train a GAN on a 2-D Gaussian mixture as a two-player game.",
+        abstract: "Train a GAN as a two-player game: any data set, loss, solver and regularizer.",
         discussion: """
         With no arguments: the ring of 8 Gaussians (radius 2, std 0.02), G 64→128→128→2 (ReLU), \
         D 2→128→128→1 (LeakyReLU 0.2), non-saturating losses, the discriminator-only R1 penalty \
         (γ/2)·E‖∇x D(x)‖² with γ = 0.1, and Past-Extra-Adam (EFTP whose half-steps are Adam steps; \
         α = 2e-3, β = (0.5, 0.9)) for 10,000 iterations of batch 256.
+
+        Every choice is a flag and a config key: --dataset (ring, grid, mnist), --loss \
+        (non-saturating, minimax, wasserstein, hinge), --method (any solver of `saddle solve` but the \
+        simplex-only mirror methods), --regularizer (none, r1, r2, sgp, wgan-gp, tikhonov, \
+        symmetric-tikhonov, clipping, consensus) with --regularizer-weight.
 
         At the end it scores 2,500 samples of the last generator and of its exponential moving \
         average (SPEC §6): modes covered, % high-quality samples (within 3 std of the nearest \
@@ -35,19 +43,31 @@ struct Train: ParsableCommand {
         Examples:
           saddle train
           saddle train --preset grid --out runs/grid
+          saddle train --method extra-adam --regularizer sgp --regularizer-weight 0.1 --iterations 2000
+          saddle train --preset mnist --time-limit 600
           saddle train --config my.yaml --time-limit 60 --out runs/a
           saddle train --resume runs/a
         """)
 
-    @Option(help: "Data set: ring (8 Gaussians, radius 2, std 0.02) or grid (25 Gaussians on {−4,…,4}², std 0.05). Default ring.")
-    var dataset: MixtureDataset?
+    @Option(help: "Data set: ring (8 Gaussians, radius 2, std 0.02), grid (25 Gaussians on {−4,…,4}², std 0.05) or mnist (MNIST-5k from --data-file; run scripts/fetch-mnist5k first). Default ring.")
+    var dataset: TrainDataset?
+    @Option(help: "The MNIST-5k CSV (mnist only). Default data/mnist_5k.csv.gz.")
+    var dataFile: String?
+    @Option(help: "Losses: \(NeuralGAN.Loss.allCases.map(\.rawValue).joined(separator: ", ")). Default non-saturating.")
+    var loss: NeuralGAN.Loss?
+    @Option(help: "Solver: \(TrainingConfiguration.trainableMethods.map(\.rawValue).joined(separator: ", ")). Default past-extra-adam.")
+    var method: SolverKind?
+    @Option(help: "Regularizer: \(TrainingRegularizer.allCases.map(\.rawValue).joined(separator: ", ")). Default r1.")
+    var regularizer: TrainingRegularizer?
+    @Option(parsing: .unconditional, help: "Weight γ of the regularizer (the bound c for clipping). Default 0.1.")
+    var regularizerWeight: Double?
     @Option(parsing: .unconditional, help: "Iterations (one minibatch gradient of both players each). Default 10000; with --resume, the new total.")
     var iterations: Int?
     @Option(parsing: .unconditional, help: "Minibatch size. Default 256.")
     var batchSize: Int?
-    @Option(parsing: .unconditional, help: "Adam step size α of both players. Default 0.002.")
+    @Option(parsing: .unconditional, help: "Step size α of both players. Default 0.002.")
     var stepSize: Double?
-    @Option(parsing: .unconditional, help: "γ of the discriminator-only R1 penalty (γ/2)·E‖∇x D(x)‖²; 0 turns it off. Default 0.1.")
+    @Option(parsing: .unconditional, help: "Shorthand for --regularizer r1 --regularizer-weight γ: the discriminator-only R1 penalty (γ/2)·E‖∇x D(x)‖²; 0 turns regularization off.")
     var r1Weight: Double?
     @Option(parsing: .unconditional, help: "Seed of initialization, minibatches and evaluation. Default 0.")
     var seed: UInt64?
@@ -75,13 +95,22 @@ struct Train: ParsableCommand {
         if let v = logEvery, v < 1 { throw ValidationError("--log-every must be at least 1, got \(v)") }
         if let v = stepSize, !(v > 0 && v.isFinite) { throw ValidationError("--step-size must be positive, got \(v)") }
         if let v = r1Weight, !(v >= 0 && v.isFinite) { throw ValidationError("--r1-weight must be non-negative, got \(v)") }
+        if let v = regularizerWeight, !(v >= 0 && v.isFinite) { throw ValidationError("--regularizer-weight must be non-negative, got \(v)") }
+        if r1Weight != nil && (regularizer != nil || regularizerWeight != nil) {
+            throw ValidationError("--r1-weight is a shorthand for --regularizer r1 --regularizer-weight: give one or the other")
+        }
+        if let m = method, !TrainingConfiguration.trainableMethods.contains(m) {
+            throw ValidationError("--method \(m.rawValue) needs simplex strategy sets; a GAN trains with: \(TrainingConfiguration.trainableMethods.map(\.rawValue).joined(separator: ", "))")
+        }
         if let v = iterations, v < 1 { throw ValidationError("--iterations must be at least 1, got \(v)") }
         if let v = batchSize, v < 1 { throw ValidationError("--batch-size must be at least 1, got \(v)") }
         if let v = checkpointEvery, v < 0 { throw ValidationError("--checkpoint-every must be at least 0, got \(v)") }
         if let v = timeLimit, !(v > 0 && v.isFinite) { throw ValidationError("--time-limit must be positive, got \(v)") }
         if resume != nil {
             let fixed: [(String, Bool)] = [("--dataset", dataset != nil), ("--batch-size", batchSize != nil), ("--step-size", stepSize != nil),
-                                           ("--r1-weight", r1Weight != nil), ("--seed", seed != nil), ("--preset", preset != nil),
+                                           ("--r1-weight", r1Weight != nil), ("--seed", seed != nil),
+                                           ("--loss", loss != nil), ("--method", method != nil), ("--regularizer", regularizer != nil),
+                                           ("--regularizer-weight", regularizerWeight != nil), ("--data-file", dataFile != nil), ("--preset", preset != nil),
                                            ("--config", config != nil), ("--out", out != nil), ("--force", force), ("--threads", compute.threads != nil)]
             if let bad = fixed.first(where: { $0.1 }) {
                 throw ValidationError("\(bad.0) cannot be combined with --resume: a resumed run keeps its config.yaml (only --iterations, --time-limit, --log-every and --checkpoint-every may change)")
@@ -90,16 +119,21 @@ struct Train: ParsableCommand {
     }
 
     /// The configuration: defaults, then preset, then config file, then flags.
-    func resolve() throws -> MixtureTrainingConfiguration {
-        var c = MixtureTrainingConfiguration()
+    func resolve() throws -> TrainingConfiguration {
+        var c = TrainingConfiguration()
         c.threads = BLAS.availableCores
-        if let p = preset { try c.apply(yaml: MixtureTrainingConfiguration.presets[p.rawValue]!, file: "preset \(p.rawValue)") }
+        if let p = preset { try c.apply(yaml: TrainingConfiguration.presets[p.rawValue]!, file: "preset \(p.rawValue)") }
         if let f = config { try c.apply(configFile: f) }
         if let v = dataset { c.dataset = v.rawValue }
         if let v = iterations { c.iterations = v }
         if let v = batchSize { c.batchSize = v }
         if let v = stepSize { c.generatorStepSize = v; c.discriminatorStepSize = v }
-        if let v = r1Weight { c.r1Weight = v }
+        if let v = r1Weight { c.regularizer = v > 0 ? .r1 : .none; c.regularizerWeight = v }
+        if let v = dataFile { c.dataFile = v }
+        if let v = loss { c.loss = v }
+        if let v = method { c.method = v }
+        if let v = regularizer { c.regularizer = v }
+        if let v = regularizerWeight { c.regularizerWeight = v }
         if let v = seed { c.seed = v }
         if let v = logEvery { c.logEvery = v }
         if let v = checkpointEvery { c.checkpointEvery = v }
@@ -118,7 +152,7 @@ struct Train: ParsableCommand {
     }
 
     func train() throws {
-        var c: MixtureTrainingConfiguration
+        var c: TrainingConfiguration
         let dir: RunDirectory
         if let r = resume {
             dir = try RunDirectory(existing: r)
@@ -131,22 +165,16 @@ struct Train: ParsableCommand {
             try c.validate()
             dir = try RunDirectory(creating: out, defaultPrefix: c.dataset, force: force)
         }
-        let training = try MixtureTraining(c)
+        let training = try GANTraining(c)
         try dir.writeConfiguration(c.yaml)
         FileHandle.standardError.write(Data("run folder: \(dir.path)\n".utf8))
-        let started = Date()
-        var firstIteration: Int?
-        let session = TrainingSession(runDirectory: dir, timeLimit: timeLimit) { r in
-            if firstIteration == nil { firstIteration = r.iteration - c.logEvery }
-            let done = Double(r.iteration - (firstIteration ?? 0))
-            let rate = done / max(Date().timeIntervalSince(started), 1e-9)
-            let eta = Double(c.iterations - r.iteration) / rate
-            let line = String(format: "iteration %6d/%d  %6.0f it/s  ETA %4.0f s  L_G %.4f  L_D %.4f  ‖F‖ %.3g  modes %d/%d  HQ %.1f %%\n",
-                              r.iteration, c.iterations, rate, eta, r.lossGenerator, r.lossDiscriminator, r.fieldNorm,
-                              r.last.modesCovered, r.last.modes, r.last.highQualityPercent)
-            FileHandle.standardError.write(Data(line.utf8))
-        }
-        let summary = try training.run(session, resume: resume != nil)
+        let progress = TrainingProgress(total: c.iterations, logEvery: c.logEvery,
+                                        interactive: isatty(STDERR_FILENO) == 1 && ProcessInfo.processInfo.environment["TERM"] != "dumb")
+        var session = TrainingSession(runDirectory: dir, timeLimit: timeLimit) { progress.record($0) }
+        session.tick = { progress.tick($0) }
+        let summary: TrainingSummary
+        do { summary = try training.run(session, resume: resume != nil) } catch { progress.finish(); throw error }
+        progress.finish()
         if summary.exitStatus == "time-limit" {
             FileHandle.standardError.write(Data("stopped at the time limit after iteration \(summary.iterations); continue with: saddle train --resume \(dir.path)\n".utf8))
         }
@@ -157,13 +185,82 @@ struct Train: ParsableCommand {
             return
         }
         print("trained \(summary.iterations) iterations (\(Int(summary.oracleCalls)) oracle calls) in \(String(format: "%.1f", summary.wallSeconds)) s on the \(c.dataset); run folder \(dir.path)")
-        print("generator  modes covered  high quality  KL to uniform  smallest mode's share (fair)")
-        for (name, m) in [("last", summary.last), ("EMA", summary.ema)] {
-            func column(_ text: String, _ width: Int) -> String { String(repeating: " ", count: max(0, width - text.count)) + text }
-            print(name.padding(toLength: 9, withPad: " ", startingAt: 0)
-                  + column("\(m.modesCovered) / \(m.modes)", 15) + column(String(format: "%.1f %%", m.highQualityPercent), 14)
-                  + column(String(format: "%.3f", m.klToUniform), 15)
-                  + column(String(format: "%.3f (%.3f)", m.smallestModeShare, m.fairShare), 30))
+        func column(_ text: String, _ width: Int) -> String { String(repeating: " ", count: max(0, width - text.count)) + text }
+        if summary.last.mixture != nil {
+            print("generator  modes covered  high quality  KL to uniform  smallest mode's share (fair)")
+            for (name, metrics) in [("last", summary.last), ("EMA", summary.ema)] {
+                guard let m = metrics.mixture else { continue }
+                print(name.padding(toLength: 9, withPad: " ", startingAt: 0)
+                      + column("\(m.modesCovered) / \(m.modes)", 15) + column(String(format: "%.1f %%", m.highQualityPercent), 14)
+                      + column(String(format: "%.3f", m.klToUniform), 15)
+                      + column(String(format: "%.3f (%.3f)", m.smallestModeShare, m.fairShare), 30))
+            }
         }
+    }
+}
+
+/// What `saddle train` shows while it runs: on a terminal, one progress-bar line redrawn a few
+/// times a second (iteration, it/s, ETA, losses, ‖F‖, latest metrics); otherwise a plain log line
+/// per log interval, for files and CI logs.
+final class TrainingProgress {
+    let total: Int
+    let logEvery: Int
+    let interactive: Bool
+    let started = Date()
+    var firstIteration: Int?
+    var lastDraw = Date.distantPast
+    var latest: MetricsRecord?
+    var drawn = false
+
+    init(total: Int, logEvery: Int, interactive: Bool) {
+        self.total = total
+        self.logEvery = logEvery
+        self.interactive = interactive
+    }
+
+    func rate(at k: Int) -> Double {
+        let done = Double(k - (firstIteration ?? k))
+        return done / max(Date().timeIntervalSince(started), 1e-9)
+    }
+
+    /// After every iteration: redraws the bar at most 5 times a second.
+    func tick(_ k: Int) {
+        if firstIteration == nil { firstIteration = k - 1 }
+        guard interactive, Date().timeIntervalSince(lastDraw) >= 0.2 || k == total else { return }
+        lastDraw = Date()
+        let width = 24, filled = Int(Double(width) * Double(k) / Double(max(total, 1)))
+        let bar = String(repeating: "█", count: filled) + String(repeating: "·", count: width - filled)
+        let r = rate(at: k)
+        var line = String(format: "%@ %d/%d  %.0f it/s  ETA %@", bar, k, total, r, Self.duration(Double(total - k) / max(r, 1e-9)))
+        if let m = latest {
+            line += String(format: "  L_G %.3f  L_D %.3f  ‖F‖ %.3g", m.lossGenerator, m.lossDiscriminator, m.fieldNorm)
+            let brief = m.ema.brief
+            if !brief.isEmpty { line += "  EMA " + brief }
+        }
+        FileHandle.standardError.write(Data(("\r\u{1B}[K" + line).utf8))
+        drawn = true
+    }
+
+    /// At each log interval: a log line (non-interactive) or the bar's latest metrics.
+    func record(_ r: MetricsRecord) {
+        latest = r
+        if firstIteration == nil { firstIteration = r.iteration - logEvery }
+        guard !interactive else { return }
+        let rate = rate(at: r.iteration)
+        var line = String(format: "iteration %6d/%d  %6.0f it/s  ETA %4.0f s  L_G %.4f  L_D %.4f  ‖F‖ %.3g",
+                          r.iteration, total, rate, Double(total - r.iteration) / max(rate, 1e-9), r.lossGenerator, r.lossDiscriminator, r.fieldNorm)
+        if !r.last.brief.isEmpty { line += "  last " + r.last.brief }
+        if !r.ema.brief.isEmpty { line += "  EMA " + r.ema.brief }
+        FileHandle.standardError.write(Data((line + "\n").utf8))
+    }
+
+    /// Ends the bar's line.
+    func finish() {
+        if drawn { FileHandle.standardError.write(Data("\n".utf8)); drawn = false }
+    }
+
+    static func duration(_ s: Double) -> String {
+        guard s.isFinite else { return "?" }
+        return s < 120 ? String(format: "%.0f s", s) : String(format: "%d:%02d", Int(s) / 60, Int(s) % 60)
     }
 }

@@ -1,19 +1,35 @@
 import Foundation
+import Games
+import Solvers
 import Tensors
 
-/// YAML configs and presets for `saddle train`: every field of ``MixtureTrainingConfiguration``
+/// YAML configs and presets for `saddle train`: every field of ``TrainingConfiguration``
 /// under its snake_case key. Later layers override earlier ones: defaults, then `--preset`, then
 /// `--config FILE`, then flags.
-extension MixtureTrainingConfiguration {
+extension TrainingConfiguration {
     /// The keys a config file may set, in the order `config.yaml` lists them.
-    public static let yamlKeys = ["dataset", "iterations", "batch_size", "latent", "hidden", "generator_step_size",
-                                  "discriminator_step_size", "beta1", "beta2", "r1_weight", "ema_decay", "seed", "threads",
+    public static let yamlKeys = ["dataset", "data_file", "iterations", "batch_size", "latent", "hidden", "loss", "method",
+                                  "generator_step_size", "discriminator_step_size", "beta1", "beta2", "relaxation",
+                                  "regularizer", "regularizer_weight", "ema_decay", "seed", "threads",
                                   "evaluation_samples", "log_every", "checkpoint_every"]
+
+    /// Methods that train a GAN (every ``SolverKind`` but the simplex-only mirror methods).
+    public static var trainableMethods: [SolverKind] { SolverKind.allCases.filter { ![.mirrorDescent, .mirrorProx].contains($0) } }
 
     /// Named starting points (`--preset NAME`), themselves YAML.
     public static let presets: [String: String] = [
         "ring": "# ring of 8 Gaussians: the defaults\ndataset: ring\n",
         "grid": "# grid of 25 Gaussians\ndataset: grid\niterations: 20000\n",
+        "mnist": """
+            # MNIST-5k (4,000 training images; run scripts/fetch-mnist5k first): W2's networks
+            dataset: mnist
+            hidden: 256
+            batch_size: 64
+            iterations: 10000
+            regularizer: r1
+            regularizer_weight: 1
+            log_every: 1000
+            """,
     ]
 
     /// Applies a YAML document; `file` names it in errors. Each value is type- and range-checked.
@@ -45,10 +61,22 @@ extension MixtureTrainingConfiguration {
             guard ok(v) else { throw ConfigError.outOfRange(file: file, key: key, value: value, allowed: allowed) }
             return v
         }
+        func choice<T: RawRepresentable>(_ cases: [T]) throws -> T where T.RawValue == String {
+            guard let v = T(rawValue: value), cases.contains(where: { $0.rawValue == value }) else {
+                throw ConfigError.outOfRange(file: file, key: key, value: value, allowed: "one of " + cases.map(\.rawValue).joined(separator: ", "))
+            }
+            return v
+        }
         switch key {
         case "dataset":
-            guard ["ring", "grid"].contains(value) else { throw ConfigError.outOfRange(file: file, key: key, value: value, allowed: "one of ring, grid") }
+            guard ["ring", "grid", "mnist"].contains(value) else { throw ConfigError.outOfRange(file: file, key: key, value: value, allowed: "one of ring, grid, mnist") }
             dataset = value
+        case "data_file": dataFile = value
+        case "loss": loss = try choice(NeuralGAN.Loss.allCases)
+        case "method": method = try choice(Self.trainableMethods)
+        case "regularizer": regularizer = try choice(TrainingRegularizer.allCases)
+        case "regularizer_weight": regularizerWeight = try real({ $0 >= 0 }, "must be ≥ 0")
+        case "relaxation": relaxation = try real({ $0 > 0 && $0 <= 1 }, "must lie in (0, 1]")
         case "iterations": iterations = try int(min: 1)
         // Upper bounds keep a typo from becoming an out-of-memory crash: a step holds ~20
         // activations of batch × hidden floats.
@@ -59,7 +87,6 @@ extension MixtureTrainingConfiguration {
         case "discriminator_step_size": discriminatorStepSize = try real({ $0 > 0 }, "must be positive")
         case "beta1": beta1 = try real({ $0 >= 0 && $0 < 1 }, "must lie in [0, 1)")
         case "beta2": beta2 = try real({ $0 >= 0 && $0 < 1 }, "must lie in [0, 1)")
-        case "r1_weight": r1Weight = try real({ $0 >= 0 }, "must be ≥ 0")
         case "ema_decay": emaDecay = try real({ $0 >= 0 && $0 < 1 }, "must lie in [0, 1)")
         case "seed":
             guard let v = UInt64(value) else { throw ConfigError.wrongType(file: file, key: key, value: value, expected: "an integer in 0…2⁶⁴−1") }
@@ -77,9 +104,11 @@ extension MixtureTrainingConfiguration {
     public var yaml: String {
         var s = "# saddle train: resolved configuration (Saddle \(SaddleVersion.string))\n"
         let values: [String: String] = [
-            "dataset": dataset, "iterations": "\(iterations)", "batch_size": "\(batchSize)", "latent": "\(latent)",
+            "dataset": dataset, "data_file": dataFile, "loss": loss.rawValue, "method": method.rawValue,
+            "relaxation": "\(relaxation)", "regularizer": regularizer.rawValue, "regularizer_weight": "\(regularizerWeight)",
+            "iterations": "\(iterations)", "batch_size": "\(batchSize)", "latent": "\(latent)",
             "hidden": "\(hidden)", "generator_step_size": "\(generatorStepSize)", "discriminator_step_size": "\(discriminatorStepSize)",
-            "beta1": "\(beta1)", "beta2": "\(beta2)", "r1_weight": "\(r1Weight)", "ema_decay": "\(emaDecay)", "seed": "\(seed)",
+            "beta1": "\(beta1)", "beta2": "\(beta2)", "ema_decay": "\(emaDecay)", "seed": "\(seed)",
             "threads": "\(threads)", "evaluation_samples": "\(evaluationSamples)", "log_every": "\(logEvery)",
             "checkpoint_every": "\(checkpointEvery)",
         ]

@@ -1,0 +1,110 @@
+import Formats
+import Foundation
+import Games
+import Solvers
+import Tensors
+
+/// Checkpoints of ``GANTraining`` in the safetensors format (format version 2).
+///
+/// Tensors (rank 1, the players' dtype — Float32 for `saddle train`; θ and φ are the players'
+/// parameter buffers, layer by layer, each layer's weight [out, in] row-major as in PyTorch, then
+/// its bias):
+/// - `generator` [nθ], `discriminator` [nφ]: the iterate ω_k;
+/// - `generator_ema` [nθ]: the exponential moving average of θ;
+/// - `solver.<field>.generator` / `solver.<field>.discriminator`: every vector of the solver's state,
+///   named by its field path — for Past-Extra-Adam `solver.previousField.*` (EFTP's stored g_{k−1}),
+///   `solver.rule.firstMoment.*` and `solver.rule.secondMoment.*` (Adam's m and v).
+/// Metadata (strings): `format` = `saddle-checkpoint`, `format_version` = `2`, `iteration`,
+/// `solver` (the method), `solver_state` (JSON of the state's scalars, with the tensors' names in
+/// place of the vectors), `oracle` (JSON: oracle-call counter, batch size and the minibatch
+/// generator's Philox state), `configuration` (JSON), `saddle_version`, `wall_seconds`.
+extension GANTraining {
+    public static let checkpointFormatVersion = "2"
+
+    public func serialize(_ s: State) throws -> SafeTensors {
+        var f = SafeTensors()
+        f.add("generator", s.omega[.generator].copy())
+        f.add("discriminator", s.omega[.discriminator].copy())
+        f.add("generator_ema", s.ema.copy())
+        let archive = TensorArchive(prefix: "solver.")
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let plain = JSONEncoder()
+        plain.outputFormatting = [.sortedKeys]
+        encoder.userInfo[.tensorArchive] = archive
+        let solverJSON = try encoder.encode(AnyEncodable(s.solver))
+        for e in archive.entries { f.add(e.name, e.tensor) }
+        f.metadata = [
+            "format": "saddle-checkpoint",
+            "format_version": Self.checkpointFormatVersion,
+            "iteration": "\(s.iteration)",
+            "solver": solver.kind.rawValue,
+            "solver_state": String(decoding: solverJSON, as: UTF8.self),
+            "oracle": String(decoding: try plain.encode(s.oracle), as: UTF8.self),
+            "configuration": String(decoding: try plain.encode(configuration), as: UTF8.self),
+            "saddle_version": SaddleVersion.string,
+            "wall_seconds": "\(s.wallSeconds)",
+        ]
+        return f
+    }
+
+    /// Reads a checkpoint written for this configuration (iterations, logging and checkpoint
+    /// intervals may differ).
+    public func load(_ path: String) throws -> State {
+        let f = try SafeTensors.read(path)
+        func meta(_ key: String) throws -> String {
+            guard let v = f.metadata[key] else { throw FormatError.corruptHeader(file: path, detail: "metadata lacks \(key) (not a Saddle checkpoint?)") }
+            return v
+        }
+        guard try meta("format") == "saddle-checkpoint" else { throw FormatError.corruptHeader(file: path, detail: "metadata format is not saddle-checkpoint") }
+        let version = try meta("format_version")
+        guard version == Self.checkpointFormatVersion else {
+            throw FormatError.badValue(file: path, location: "format_version", value: version, allowed: Self.checkpointFormatVersion)
+        }
+        let decoder = JSONDecoder()
+        func decode<T: Decodable>(_ type: T.Type, _ key: String, with d: JSONDecoder = decoder) throws -> T {
+            do { return try d.decode(T.self, from: Foundation.Data(try meta(key).utf8)) } catch let e as Formats.FormatError { throw e } catch {
+                throw FormatError.corruptHeader(file: path, detail: "metadata \(key) is not valid (\(error))")
+            }
+        }
+        var saved = try decode(TrainingConfiguration.self, "configuration")
+        saved.iterations = configuration.iterations
+        saved.logEvery = configuration.logEvery
+        saved.checkpointEvery = configuration.checkpointEvery
+        guard saved == configuration else {
+            throw RunError.runFolder(path: path, problem: "the checkpoint was written with another configuration than config.yaml")
+        }
+        let oracle = try decode(Oracle.Checkpoint.self, "oracle")
+        guard let iteration = Int(try meta("iteration")), iteration >= 0 else {
+            throw FormatError.corruptHeader(file: path, detail: "metadata iteration is not a non-negative integer")
+        }
+        let n = sizes
+        let g = try f.tensor("generator", file: path, shape: [n.generator])
+        let d = try f.tensor("discriminator", file: path, shape: [n.discriminator])
+        guard g.dtype == game.dtype, d.dtype == game.dtype else {
+            throw FormatError.unsupportedType(file: path, type: "\(g.dtype)", allowed: "\(game.dtype)")
+        }
+        let omega = BlockVector(generator: g, discriminator: d)
+        guard omega.isFinite else { throw FormatError.nonFinite(file: path, location: "generator/discriminator") }
+        let ema = try f.tensor("generator_ema", file: path, shape: [n.generator])
+        let stateDecoder = JSONDecoder()
+        stateDecoder.userInfo[.tensorArchive] = TensorArchive(prefix: "solver.", entries: f.entries.filter { $0.name.hasPrefix("solver.") }.map { ($0.name, $0.tensor) })
+        let solverState = try decodeState(solver, with: stateDecoder, path: path, json: try meta("solver_state"))
+        return State(iteration: iteration, omega: omega, ema: ema.copy(), solver: solverState, oracle: oracle,
+                     wallSeconds: Double(try meta("wall_seconds")) ?? 0)
+    }
+
+    func decodeState<S: Solver>(_ solver: S, with decoder: JSONDecoder, path: String, json: String) throws -> any Sendable & Codable {
+        do { return try decoder.decode(S.State.self, from: Foundation.Data(json.utf8)) } catch {
+            throw FormatError.corruptHeader(file: path, detail: "the solver state does not match \(solver.kind.rawValue) (\(error))")
+        }
+    }
+}
+
+/// Encodes an existential `Encodable` through its own `encode(to:)`, keeping the coding path
+/// empty so tensor names start at the state's fields.
+struct AnyEncodable: Encodable {
+    let value: any Encodable
+    init(_ value: any Encodable) { self.value = value }
+    func encode(to encoder: Encoder) throws { try value.encode(to: encoder) }
+}

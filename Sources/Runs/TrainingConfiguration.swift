@@ -1,0 +1,121 @@
+import Games
+import Solvers
+
+/// Everything `saddle train` can choose, with the defaults of SPEC §8's default run: a GAN on the
+/// ring of 8 Gaussians trained by Past-Extra-Adam (EFTP whose two half-steps are Adam steps, one
+/// minibatch gradient of both players per iteration) with the discriminator-only zero-centered
+/// penalty R1 = (γ/2)·E_data‖∇x D(x)‖² (γ = `regularizerWeight`; the (γ/2) convention of SPEC §3).
+///
+/// Networks: G: z ∈ R^latent → hidden → hidden → data width (ReLU; sigmoid output for images),
+/// D: data width → hidden → hidden → 1 (LeakyReLU 0.2). Every field is a key of `config.yaml`
+/// (snake_case; see ``yamlKeys``).
+public struct TrainingConfiguration: Codable, Sendable, Equatable {
+    /// `ring`, `grid` (2-D mixtures, SPEC §6) or `mnist` (MNIST-5k images from `dataFile`).
+    public var dataset = "ring"
+    /// The MNIST-5k CSV (`scripts/fetch-mnist5k` downloads it); used by `mnist` only.
+    public var dataFile = "data/mnist_5k.csv.gz"
+    public var iterations = 10000
+    public var batchSize = 256
+    public var latent = 64
+    public var hidden = 128
+    /// The players' losses (``NeuralGAN/Loss``): non-saturating, minimax, wasserstein, hinge.
+    public var loss = NeuralGAN.Loss.nonSaturating
+    /// The solver (``SolverKind``; any method that runs on unconstrained or box sets).
+    public var method = SolverKind.pastExtraAdam
+    /// Step size α (or λ, η) of the generator and the discriminator.
+    public var generatorStepSize = 2e-3
+    public var discriminatorStepSize = 2e-3
+    /// Adam's β₁, β₂ (Adam-family methods); RMSProp uses `beta2` as its decay ρ.
+    public var beta1 = 0.5
+    public var beta2 = 0.9
+    /// SRFB's relaxation δ (default 1/golden ratio).
+    public var relaxation = RelaxedForwardBackward.inverseGoldenRatio
+    /// The regularizer attached to its player (``TrainingRegularizer``), and its weight γ (the bound
+    /// c for weight clipping). A sweep on the ring found γ = 1 too strong for modes of std 0.02:
+    /// 6% high-quality samples against 70–88% at γ = 0.1 (docs/training.md).
+    public var regularizer = TrainingRegularizer.r1
+    public var regularizerWeight = 0.1
+    /// Decay of the exponential moving average of the generator's parameters.
+    public var emaDecay = 0.999
+    public var seed: UInt64 = 0
+    public var threads = 1
+    /// Generated samples scored at each log interval and at the end (SPEC §6: 2,500).
+    public var evaluationSamples = 2500
+    /// Losses and metrics every this many iterations (a line of `metrics.jsonl`).
+    public var logEvery = 500
+    /// A checkpoint every this many iterations (0: only at the end); the run folder keeps the last two.
+    public var checkpointEvery = 1000
+    public init() {}
+
+    /// Whether the data are images (MNIST) rather than 2-D points.
+    public var isImageData: Bool { dataset == "mnist" }
+
+    /// The solver these settings name, validated.
+    public func solverConfiguration() -> SolverConfiguration {
+        var s = SolverConfiguration(kind: method, stepSize: PerPlayer(generator: generatorStepSize, discriminator: discriminatorStepSize))
+        s.beta1 = beta1
+        s.beta2 = beta2
+        s.decay = beta2
+        s.relaxation = relaxation
+        return s
+    }
+
+    /// The regularizers these settings attach (empty for `none`).
+    public func regularizers() throws -> [any Regularizer] {
+        let w = regularizerWeight
+        switch regularizer {
+        case .none: return []
+        case .r1: return [try GradientPenalty.r1(weight: w)]
+        case .r2: return [try GradientPenalty.r2(weight: w)]
+        case .sgp: return [try GradientPenalty(real: 1, fake: 1, weight: w)]
+        case .wganGP: return [try WassersteinGradientPenalty(weight: w)]
+        case .tikhonov: return [try Tikhonov(on: .discriminator, weight: w)]
+        case .symmetricTikhonov: return [try Tikhonov.symmetric(weight: w)]
+        case .clipping: return [try WeightClipping(bound: w)]
+        case .consensus: return [try Consensus(weight: w)]
+        }
+    }
+
+    /// Range and consistency checks; errors name the config key.
+    public func validate() throws {
+        // Every key's range check (what a config file gets) applies to flags too: reading the
+        // resolved YAML back runs them.
+        var copy = TrainingConfiguration()
+        try copy.apply(yaml: yaml, file: "configuration")
+        for (key, value) in [("generator_step_size", generatorStepSize), ("discriminator_step_size", discriminatorStepSize)] where !(value > 0 && value.isFinite) {
+            throw RunError.invalid(field: key, value: "\(value)", allowed: "must be positive")
+        }
+        if !(regularizerWeight >= 0 && regularizerWeight.isFinite) {
+            throw RunError.invalid(field: "regularizer_weight", value: "\(regularizerWeight)", allowed: "must be ≥ 0")
+        }
+        if regularizer == .clipping && !(regularizerWeight > 0) {
+            throw RunError.invalid(field: "regularizer_weight", value: "\(regularizerWeight)", allowed: "the clipping bound must be positive")
+        }
+        if [.mirrorDescent, .mirrorProx].contains(method) {
+            throw RunError.invalid(field: "method", value: method.rawValue, allowed: "mirror descent and mirror-prox need simplex strategy sets; a GAN's parameters are unconstrained")
+        }
+        _ = try solverConfiguration().makeSolver()
+        _ = try regularizers()
+    }
+}
+
+/// The regularizers `saddle train` can attach (SPEC §3), by their config names.
+public enum TrainingRegularizer: String, CaseIterable, Codable, Sendable {
+    case none
+    /// Zero-centered gradient penalty on real data, (γ/2)·E‖∇x D(x)‖² (discriminator only).
+    case r1
+    /// The same on generated samples.
+    case r2
+    /// SGP: R1 + R2 (the asymmetric-regularization paper's default).
+    case sgp
+    /// γ·E(‖∇x D(x̂)‖ − 1)² on interpolates (Gulrajani et al.).
+    case wganGP = "wgan-gp"
+    /// Discriminator-only Tikhonov (γ/2)‖φ‖².
+    case tikhonov
+    /// (γ/2)‖θ‖² on G and (γ/2)‖φ‖² on D.
+    case symmetricTikhonov = "symmetric-tikhonov"
+    /// φ clipped to the box [−c, c] (c = the weight), WGAN's weight clipping.
+    case clipping
+    /// The consensus term (γ/2)‖F‖² added to both losses (Mescheder et al. 2017).
+    case consensus
+}
