@@ -1,0 +1,295 @@
+import Autodiff
+import Data
+import Formats
+import Foundation
+import Networks
+import Tensors
+
+/// The small MNIST classifier behind Saddle's image metrics (SPEC §6: no Inception weights; a
+/// classifier trained by Saddle itself on the real training images).
+///
+/// **Architecture** (``architecture``): an MLP 784 → 256 → 128 → 10, ReLU after both hidden
+/// layers, Float32, Kaiming-uniform weights and zero biases. The 128 ReLU units of the second
+/// hidden layer are the *penultimate features* the Fréchet distance compares.
+///
+/// **Training** (``TrainingOptions``, all seeded): the 4,000 training images of MNIST-5k (the
+/// 1,000 held out by ``MNIST/split(_:heldOutPerClass:seed:)`` with its defaults — 100 per class,
+/// seed 0 — are never trained on), mean softmax cross-entropy, minibatches drawn by a seeded
+/// shuffle each epoch, Adam (β₁ 0.9, β₂ 0.999, ε 1e-8) with decoupled weight decay (AdamW) and a
+/// cosine learning-rate schedule, and each training image shifted by a random (dx, dy) ∈
+/// {−s, …, s}² pixels (zero fill) every time it is drawn. The classifier's seed splits into three
+/// independent streams (initialization, shuffling, shifts), so the same seed and the same BLAS
+/// thread count give bit-identical weights.
+///
+/// **Cache** (``loadOrTrain(dataFile:cache:seed:options:log:)``): the weights are saved as
+/// safetensors (tensor names `layers.{0,1,2}.{weight,bias}`, PyTorch's [out, in] layout) with
+/// metadata: `classifier_version`, `architecture`, `seed`, `training` (the options), `data_sha256`
+/// (SHA-256 of the data file's bytes), `held_out_accuracy`, `training_seconds`, `saddle_version`.
+/// A cache is used when its version, architecture, seed, training options and data hash all match;
+/// otherwise the classifier is retrained and the cache rewritten (atomically).
+public final class MNISTClassifier: @unchecked Sendable {
+    /// Bumped whenever training or architecture change, so older caches are retrained.
+    public static let version = 1
+    /// Layer widths, input first.
+    public static let sizes = [784, 256, 128, 10]
+    public static let architecture = "mlp 784-256-128-10 relu float32"
+    /// Width of the penultimate (feature) layer.
+    public static let featureCount = 128
+
+    /// How the classifier is trained. The defaults are what the ≥ 95% held-out accuracy was
+    /// measured with (docs/metrics.md).
+    public struct TrainingOptions: Sendable, Codable, Equatable {
+        public var epochs: Int = 40
+        public var batchSize: Int = 64
+        /// Adam's peak step size; it decays to 0 along a half cosine over all steps.
+        public var learningRate: Double = 2e-3
+        /// Decoupled weight decay (AdamW): every step multiplies the weights by 1 − lr·weightDecay.
+        public var weightDecay: Double = 1e-4
+        /// Largest random shift s, in pixels, of a training image in each direction (0: none).
+        public var maxShift: Int = 1
+
+        public init() {}
+        public init(epochs: Int = 40, batchSize: Int = 64, learningRate: Double = 2e-3, weightDecay: Double = 1e-4, maxShift: Int = 1) {
+            self.epochs = epochs
+            self.batchSize = batchSize
+            self.learningRate = learningRate
+            self.weightDecay = weightDecay
+            self.maxShift = maxShift
+        }
+
+        /// The options as one line, recorded in (and matched against) the cache.
+        public var summary: String {
+            "epochs=\(epochs) batch=\(batchSize) adam lr=\(learningRate) cosine weight_decay=\(weightDecay) shift=\(maxShift)"
+        }
+    }
+
+    public let network: MLP
+    public let seed: UInt64
+    public let options: TrainingOptions
+    /// SHA-256 (hex) of the data file trained on; nil when trained from tensors in memory.
+    public let dataSHA256: String?
+    /// The held-out images (the default reference set of the metrics).
+    public let heldOut: MNISTImages
+    /// Fraction of the held-out images classified correctly (recomputed on load, not read).
+    public private(set) var heldOutAccuracy: Double = 0
+    /// Mean and covariance of the held-out images' penultimate features.
+    public private(set) var referenceStatistics: GaussianStatistics
+    /// Wall time of training in seconds, or nil when the weights came from the cache.
+    public let trainingSeconds: Double?
+
+    init(network: MLP, seed: UInt64, options: TrainingOptions, dataSHA256: String?, heldOut: MNISTImages, trainingSeconds: Double?) {
+        self.network = network
+        self.seed = seed
+        self.options = options
+        self.dataSHA256 = dataSHA256
+        self.heldOut = heldOut
+        self.trainingSeconds = trainingSeconds
+        referenceStatistics = GaussianStatistics(count: 0, mean: [0], covariance: Tensor.zeros([1, 1], dtype: .float64))
+        referenceStatistics = GaussianStatistics(of: features(heldOut.images))
+        heldOutAccuracy = accuracy(on: heldOut)
+    }
+
+    // MARK: Loading, training, saving
+
+    /// The default cache beside the data file: `data/mnist_5k.csv.gz` → `data/mnist_5k.classifier.safetensors`.
+    public static func defaultCachePath(forDataFile dataFile: String) -> String {
+        let url = URL(fileURLWithPath: dataFile)
+        var base = url.lastPathComponent
+        for suffix in [".gz", ".csv"] where base.hasSuffix(suffix) { base.removeLast(suffix.count) }
+        let dir = url.deletingLastPathComponent().path
+        let prefix = dataFile.contains("/") ? dir + "/" : ""
+        return prefix + base + ".classifier.safetensors"
+    }
+
+    /// The classifier for the MNIST-5k file `dataFile`: loaded from `cache` (default
+    /// ``defaultCachePath(forDataFile:)``) when its metadata match, otherwise trained on the
+    /// file's 4,000 training images and written to `cache`. `log` receives one line per event
+    /// (cache used, cache stale and why, training progress, cache written or not writable).
+    ///
+    /// Throws the data file's ``FormatError`` when it is missing or malformed; a cache that is
+    /// unreadable or stale is replaced, never an error.
+    public static func loadOrTrain(dataFile: String = MNIST.defaultMNIST5kPath, cache: String? = nil, seed: UInt64 = 0,
+                                   options: TrainingOptions = TrainingOptions(),
+                                   log: (String) -> Void = { _ in }) throws -> MNISTClassifier {
+        var hasher = SHA256()
+        hasher.update(try readFileBytes(dataFile))
+        let sha = hasher.hexDigest()
+        let data = try MNIST.readCSV(dataFile)
+        let (training, heldOut) = MNIST.split(data)
+        guard heldOut.classCounts.allSatisfy({ $0 > 0 }), training.count > 0 else {
+            throw FormatError.wrongShape(file: dataFile, detail: "the classifier needs images of all 10 classes beyond the 100 per class held out; class counts \(data.classCounts)")
+        }
+        let cachePath = cache ?? defaultCachePath(forDataFile: dataFile)
+        let expected = metadata(seed: seed, options: options, sha: sha)
+        if FileManager.default.fileExists(atPath: cachePath) {
+            do {
+                let file = try SafeTensors.read(cachePath)
+                if let stale = expected.keys.sorted().first(where: { file.metadata[$0] != expected[$0] }) {
+                    log("classifier cache \(cachePath) is stale (\(stale): \(file.metadata[stale] ?? "missing"), want \(expected[stale]!)); retraining")
+                } else {
+                    let network = makeNetwork(seed: seed)
+                    for p in network.parameters.parameters {
+                        let t = try file.tensor(p.name, file: cachePath, shape: p.value.shape.dims)
+                        guard t.dtype == .float32, t.isFinite else {
+                            throw FormatError.badValue(file: cachePath, location: p.name, value: "\(t.dtype)", allowed: "finite F32 values")
+                        }
+                        p.value.copy(from: t)
+                    }
+                    let c = MNISTClassifier(network: network, seed: seed, options: options, dataSHA256: sha, heldOut: heldOut, trainingSeconds: nil)
+                    log("classifier loaded from \(cachePath): held-out accuracy \(percent(c.heldOutAccuracy))")
+                    return c
+                }
+            } catch {
+                log("classifier cache \(cachePath) is unreadable (\(error)); retraining")
+            }
+        }
+        let c = train(on: training, heldOut: heldOut, seed: seed, options: options, dataSHA256: sha, log: log)
+        do {
+            try c.save(to: cachePath)
+            log("classifier cache written to \(cachePath)")
+        } catch {
+            log("warning: could not write the classifier cache \(cachePath): \(error)")
+        }
+        return c
+    }
+
+    /// Trains a classifier on `training`, reports held-out accuracy on `heldOut`.
+    public static func train(on training: MNISTImages, heldOut: MNISTImages, seed: UInt64 = 0,
+                             options: TrainingOptions = TrainingOptions(), dataSHA256: String? = nil,
+                             log: (String) -> Void = { _ in }) -> MNISTClassifier {
+        ensure(training.images.rank == 2 && training.images.shape[1] == 784 && training.count > 0,
+               "MNISTClassifier.train: training images must be [n, 784], got \(training.images.shape)")
+        ensure(options.epochs >= 0 && options.batchSize > 0 && options.maxShift >= 0 && options.maxShift < 28,
+               "MNISTClassifier.train: bad options \(options.summary)")
+        let start = Date()
+        let root = RandomGenerator(seed: seed)
+        var shuffleRNG = root.split(1), shiftRNG = root.split(2)
+        let network = makeNetwork(seed: seed)
+        let flat = network.parameters.flat
+        let count = flat.count
+        let grad = Tensor.zeros(flat.shape, dtype: .float32)
+        var m = [Float](repeating: 0, count: count), v = [Float](repeating: 0, count: count)
+        let images = training.images.dtype == .float32 ? training.images : training.images.converted(to: .float32)
+        let n = training.count
+        var order = Array(0..<n)
+        let stepsPerEpoch = (n + options.batchSize - 1) / options.batchSize
+        let totalSteps = max(1, options.epochs * stepsPerEpoch)
+        let beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-8
+        var step = 0
+        for epoch in 0..<options.epochs {
+            for i in stride(from: n - 1, to: 0, by: -1) {
+                order.swapAt(i, Int(shuffleRNG.next() % UInt64(i + 1)))
+            }
+            var lossSum = 0.0
+            for b in 0..<stepsPerEpoch {
+                let rows = Array(order[(b * options.batchSize)..<min(n, (b + 1) * options.batchSize)])
+                let batch = shiftedBatch(images, rows: rows, maxShift: options.maxShift, using: &shiftRNG)
+                let labels = rows.map { training.labels[$0] }
+                let loss = softmaxCrossEntropy(logits: network(Variable(batch)), labels: labels)
+                lossSum += loss.scalar * Double(rows.count)
+                network.parameters.gradient(of: loss, into: grad)
+                // Adam with decoupled weight decay and a half-cosine schedule.
+                let lr = options.learningRate * 0.5 * (1 + cos(Double.pi * Double(step) / Double(totalSteps)))
+                step += 1
+                let c1 = Float(1 - pow(0.9, Double(step))), c2 = Float(1 - pow(0.999, Double(step)))
+                let alpha = Float(lr) / c1, decay = Float(1 - lr * options.weightDecay)
+                let p = flat.f32, g = grad.f32
+                m.withUnsafeMutableBufferPointer { mm in
+                    v.withUnsafeMutableBufferPointer { vv in
+                        for k in 0..<count {
+                            let gk = g[k]
+                            mm[k] = beta1 * mm[k] + (1 - beta1) * gk
+                            vv[k] = beta2 * vv[k] + (1 - beta2) * gk * gk
+                            p[k] = p[k] * decay - alpha * mm[k] / ((vv[k] / c2).squareRoot() + epsilon)
+                        }
+                    }
+                }
+            }
+            if epoch == options.epochs - 1 || (epoch + 1) % 5 == 0 {
+                log("classifier epoch \(epoch + 1)/\(options.epochs): training loss \(String(format: "%.4f", lossSum / Double(n)))")
+            }
+        }
+        let seconds = Date().timeIntervalSince(start)
+        let c = MNISTClassifier(network: network, seed: seed, options: options, dataSHA256: dataSHA256, heldOut: heldOut, trainingSeconds: seconds)
+        log("classifier trained in \(String(format: "%.1f", seconds)) s: held-out accuracy \(percent(c.heldOutAccuracy))")
+        return c
+    }
+
+    /// Writes the weights and metadata as safetensors (atomically).
+    public func save(to path: String) throws {
+        var file = SafeTensors(metadata: Self.metadata(seed: seed, options: options, sha: dataSHA256 ?? "none"))
+        file.metadata["held_out_accuracy"] = String(heldOutAccuracy)
+        if let t = trainingSeconds { file.metadata["training_seconds"] = String(format: "%.2f", t) }
+        file.metadata["saddle_version"] = SaddleVersion.string
+        for p in network.parameters.parameters { file.add(p.name, p.value.copy()) }
+        try file.write(to: path)
+    }
+
+    static func metadata(seed: UInt64, options: TrainingOptions, sha: String) -> [String: String] {
+        ["classifier_version": String(version), "architecture": architecture, "seed": String(seed),
+         "training": options.summary, "data_sha256": sha]
+    }
+
+    static func makeNetwork(seed: UInt64) -> MLP {
+        var initRNG = RandomGenerator(seed: seed).split(0)
+        return MLP(sizes, hidden: .relu, using: &initRNG)
+    }
+
+    /// The images at `rows` of `images` ([n, 784] Float32), each shifted by its own random
+    /// (dx, dy) ∈ {−s, …, s}² pixels drawn from `rng`, zero-filled: the training augmentation.
+    public static func shiftedBatch(_ images: Tensor, rows: [Int], maxShift s: Int, using rng: inout RandomGenerator) -> Tensor {
+        let batch = Tensor.zeros([rows.count, 784], dtype: .float32)
+        let src = images.f32, dst = batch.f32
+        for (r, i) in rows.enumerated() {
+            let dx = s == 0 ? 0 : Int(rng.next() % UInt64(2 * s + 1)) - s
+            let dy = s == 0 ? 0 : Int(rng.next() % UInt64(2 * s + 1)) - s
+            let from = src + i * 784, to = dst + r * 784
+            for y in max(0, dy)..<min(28, 28 + dy) {
+                let sy = y - dy
+                for x in max(0, dx)..<min(28, 28 + dx) { to[y * 28 + x] = from[sy * 28 + x - dx] }
+            }
+        }
+        return batch
+    }
+
+    // MARK: Evaluation
+
+    /// Logits [n, 10] and penultimate features [n, 128] (Float32) of images [n, 784] in [0, 1].
+    public func forward(_ images: Tensor) -> (logits: Tensor, features: Tensor) {
+        ensure(images.rank == 2 && images.shape[1] == 784, "MNISTClassifier: images must be [n, 784], got \(images.shape)")
+        let x = images.dtype == .float32 ? images : images.converted(to: .float32)
+        return GradientRecording.withoutRecording {
+            let layers = network.layers
+            let h = layers[1](layers[0](Variable(x)))
+            return (layers[2](h).value, h.value)
+        }
+    }
+
+    /// The penultimate features [n, 128] of images [n, 784].
+    public func features(_ images: Tensor) -> Tensor { forward(images).features }
+
+    /// The predicted class (argmax of the logits, lowest index on ties) and its softmax probability, per image.
+    public func predict(_ images: Tensor) -> [(label: Int, confidence: Double)] {
+        Self.predictions(fromLogits: forward(images).logits)
+    }
+
+    static func predictions(fromLogits logits: Tensor) -> [(label: Int, confidence: Double)] {
+        let n = logits.shape[0], k = logits.shape[1]
+        return (0..<n).map { i in
+            var best = 0
+            for j in 1..<k where logits[i, j] > logits[i, best] { best = j }
+            var z = 0.0
+            for j in 0..<k { z += exp(logits[i, j] - logits[i, best]) }
+            return (best, 1 / z)
+        }
+    }
+
+    /// The fraction of `data` classified correctly.
+    public func accuracy(on data: MNISTImages) -> Double {
+        guard data.count > 0 else { return 0 }
+        let p = predict(data.images)
+        return Double(zip(p, data.labels).filter { $0.0.label == $0.1 }.count) / Double(data.count)
+    }
+}
+
+private func percent(_ x: Double) -> String { String(format: "%.2f%%", 100 * x) }
