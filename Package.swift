@@ -66,6 +66,7 @@ let package = Package(
         .executableTarget(name: "ExampleMLPGradients", dependencies: ["Saddle"], path: "Examples/MLPGradients"),
         .executableTarget(name: "ExampleClosedFormGame", dependencies: ["Saddle"], path: "Examples/ClosedFormGame"),
         .executableTarget(name: "ExampleNeuralGame", dependencies: ["Saddle"], path: "Examples/NeuralGame"),
+        .executableTarget(name: "ExampleImageMetrics", dependencies: ["Saddle"], path: "Examples/ImageMetrics"),
 
         // Tests. TestSupport holds the finite-difference checker, tolerances and the tier switch.
         .target(name: "TestSupport", dependencies: ["Saddle"], path: "Tests/TestSupport"),

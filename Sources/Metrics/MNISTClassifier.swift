@@ -93,11 +93,10 @@ public final class MNISTClassifier: @unchecked Sendable {
 
     /// The default cache beside the data file: `data/mnist_5k.csv.gz` → `data/mnist_5k.classifier.safetensors`.
     public static func defaultCachePath(forDataFile dataFile: String) -> String {
-        let url = URL(fileURLWithPath: dataFile)
-        var base = url.lastPathComponent
+        let slash = dataFile.lastIndex(of: "/")
+        let prefix = slash.map { String(dataFile[...$0]) } ?? ""
+        var base = slash.map { String(dataFile[dataFile.index(after: $0)...]) } ?? dataFile
         for suffix in [".gz", ".csv"] where base.hasSuffix(suffix) { base.removeLast(suffix.count) }
-        let dir = url.deletingLastPathComponent().path
-        let prefix = dataFile.contains("/") ? dir + "/" : ""
         return prefix + base + ".classifier.safetensors"
     }
 
