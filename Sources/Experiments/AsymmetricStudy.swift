@@ -176,10 +176,7 @@ public struct AsymmetricStudy: Sendable {
         /// The run, kept for the plotted operators only.
         public var trace: Trace?
 
-        public var converged: Bool {
-            guard let f = observedFactor else { return finalDistanceToZero <= 1e-3 * initialDistance }
-            return f < 1 && finalDistanceToZero <= 1e-3 * initialDistance
-        }
+        /// Diverges: observed factor > 1 (or no fit) and the run ended farther from z than it started.
         public var diverged: Bool { (observedFactor ?? 2) > 1 && !(finalDistanceToZero <= initialDistance) }
     }
 
