@@ -29,13 +29,15 @@ public struct MMDEstimate: Sendable, Codable, Equatable {
 /// with plug-in estimates, valid both when the distributions differ (ζ₁ > 0) and when they
 /// agree (ζ₁ = 0, where the estimate is degenerate and its spread is the ζ₂ term).
 ///
-/// Cost: O((n + m)² d) in row blocks; memory O(256 (n + m)).
+/// Non-finite samples give NaN. Cost: O((n + m)² d) in row blocks; memory O(256 (n + m)).
 public enum MMD {
     /// MMD²ᵤ between the rows of `x` ([n, d], n ≥ 2) and `y` ([m, d], m ≥ 2).
     public static func squared(_ x: Tensor, _ y: Tensor, bandwidth: Double? = nil) -> MMDEstimate {
         ensure(x.rank == 2 && y.rank == 2 && x.shape[1] == y.shape[1],
                "MMD: samples must be [n, d] and [m, d], got \(x.shape) and \(y.shape)")
         ensure(x.shape[0] >= 2 && y.shape[0] >= 2, "MMD: need at least 2 points in each sample, got \(x.shape[0]) and \(y.shape[0])")
+        // NaN or infinite samples (a diverged generator): no estimate.
+        guard x.isFinite && y.isFinite else { return MMDEstimate(squared: .nan, standardError: .nan, bandwidth: bandwidth ?? .nan) }
         let x = x.converted(to: .float64), y = y.converted(to: .float64)
         let h = bandwidth ?? medianBandwidth(x, y)
         ensure(h > 0 && h.isFinite, "MMD: bandwidth must be positive and finite, got \(h)")

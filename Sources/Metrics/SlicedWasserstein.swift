@@ -8,7 +8,8 @@ import Tensors
 /// over L directions θₗ drawn uniformly on the unit sphere (normalized N(0, I) draws from
 /// `RandomGenerator(seed:)`, so the same seed gives the same directions), each 1-D W₂ exact:
 /// the L² distance between the two empirical quantile functions, by sorting. Samples may differ
-/// in size. In one dimension every direction is ±1, so SW₂ is the exact W₂.
+/// in size. In one dimension every direction is ±1, so SW₂ is the exact W₂. Non-finite samples
+/// give NaN.
 public enum SlicedWasserstein {
     /// SW₂ between the rows of `x` ([n, d]) and `y` ([m, d]).
     public static func distance(_ x: Tensor, _ y: Tensor, projections: Int = 128, seed: UInt64 = 0) -> Double {
@@ -16,6 +17,7 @@ public enum SlicedWasserstein {
                "SlicedWasserstein: samples must be [n, d] and [m, d], got \(x.shape) and \(y.shape)")
         ensure(projections > 0, "SlicedWasserstein: need at least one projection, got \(projections)")
         ensure(x.shape[0] > 0 && y.shape[0] > 0, "SlicedWasserstein: empty sample")
+        guard x.isFinite && y.isFinite else { return .nan }   // a diverged generator's samples
         let d = x.shape[1]
         let theta = directions(dimension: d, count: projections, seed: seed)          // [d, L]
         let px = matmul(x.converted(to: .float64), theta), py = matmul(y.converted(to: .float64), theta)

@@ -122,6 +122,9 @@ struct ClassifierTests {
         #expect(real.slicedWasserstein * 3 < noise.slicedWasserstein)
         #expect(oneDigit.classHistogramKL > 2 && oneDigit.classesCovered <= 2)
         #expect(real.frechetDistance * 10 < oneDigit.frechetDistance)
+        // A diverged generator's NaN images: NaN distances and no class covered, not a crash.
+        let nan = c.metrics(of: Tensor.filled(.nan, [10, 784]))
+        #expect(nan.frechetDistance.isNaN && nan.classesCovered == 0)
         // Held-out against itself: distance 0.
         #expect(c.metrics(of: c.heldOut.images).frechetDistance < 1e-6 * max(1, noise.frechetDistance))
     }

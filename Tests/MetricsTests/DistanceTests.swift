@@ -75,6 +75,10 @@ struct DistanceTests {
         let population = mu.reduce(0) { $0 + $1 * $1 } + Double(d)
         // Sampling error of the means and covariances at n = 20,000 is about 1% here.
         #expect(abs(xy - population) < 0.05 * population, "Fréchet \(xy) vs population \(population)")
+        // A NaN sample (a diverged generator) gives NaN, not a LAPACK failure.
+        let bad = x.copy()
+        bad[3] = .nan
+        #expect(FrechetDistance.distance(bad, y).isNaN)
     }
 
     /// 1-D W₂ between a sample and the same sample shifted by c is |c|; with unequal sizes it
@@ -171,5 +175,8 @@ struct DistanceTests {
         #expect(abs(good.mmd.squared) < 4 * good.mmd.standardError)
         #expect(bad.mmd.squared > 20 * bad.mmd.standardError)
         #expect(bad.slicedWasserstein > 10 * good.slicedWasserstein)
+        // A diverged generator: NaN distances, not a crash.
+        let diverged = SampleDistances(samples: Tensor.filled(.nan, [100, 2], dtype: .float64), mixture: .ring)
+        #expect(diverged.slicedWasserstein.isNaN && diverged.mmd.squared.isNaN)
     }
 }
