@@ -4,15 +4,18 @@ import Games
 public enum BatchSchedule: Sendable, Equatable, CustomStringConvertible {
     /// N_k = N (≥ 1): SRFB then stalls at a floor ∝ λσ²/N; averaged SRFB's gap decays to it.
     case constant(Int)
-    /// N_k = ⌈c (k + k₀)^(a+1)⌉ with c > 0, k₀ ≥ 1, a > 0: Σ 1/N_k < ∞, the exact-convergence regime.
-    case growing(c: Double, k0: Double, a: Double)
+    /// N_k = min(cap, ⌈c (k + k₀)^(a+1)⌉) with c > 0, k₀ ≥ 1, a > 0 and an optional cap ≥ 1: without a
+    /// cap Σ 1/N_k < ∞, the exact-convergence regime; a cap bounds the cost of one call (the schedule is
+    /// then constant from the iteration where it reaches the cap on, and the floor returns, ∝ 1/cap).
+    case growing(c: Double, k0: Double, a: Double, cap: Int? = nil)
 
     /// Checks the ranges above.
     public func validate() throws {
         switch self {
         case .constant(let n):
             if n < 1 { throw SolverError.outOfRange(parameter: "batch size", value: Double(n), allowed: "integers ≥ 1") }
-        case .growing(let c, let k0, let a):
+        case .growing(let c, let k0, let a, let cap):
+            if let cap, cap < 1 { throw SolverError.outOfRange(parameter: "batch cap", value: Double(cap), allowed: "integers ≥ 1") }
             if !(c > 0 && c.isFinite) { throw SolverError.outOfRange(parameter: "batch growth c", value: c, allowed: "(0, ∞)") }
             if !(k0 >= 1 && k0.isFinite) { throw SolverError.outOfRange(parameter: "batch offset k0", value: k0, allowed: "[1, ∞)") }
             if !(a > 0 && a.isFinite) { throw SolverError.outOfRange(parameter: "batch exponent a", value: a, allowed: "(0, ∞)") }
@@ -23,14 +26,16 @@ public enum BatchSchedule: Sendable, Equatable, CustomStringConvertible {
     public func size(at k: Int) -> Int {
         switch self {
         case .constant(let n): return n
-        case .growing(let c, let k0, let a): return Int(min((c * _pow(Double(k) + k0, a + 1)).rounded(.up), 1e9))
+        case .growing(let c, let k0, let a, let cap):
+            let n = Int(min((c * _pow(Double(k) + k0, a + 1)).rounded(.up), 1e9))
+            return cap.map { min($0, n) } ?? n
         }
     }
 
     public var description: String {
         switch self {
         case .constant(let n): return "constant(\(n))"
-        case .growing(let c, let k0, let a): return "growing(c: \(c), k0: \(k0), a: \(a))"
+        case .growing(let c, let k0, let a, let cap): return "growing(c: \(c), k0: \(k0), a: \(a)" + (cap.map { ", cap: \($0))" } ?? ")")
         }
     }
 }

@@ -15,7 +15,8 @@ public struct SolverConfiguration: Sendable {
     public var beta2 = 0.999
     public var epsilon = 1e-8
     public var decay = 0.99
-    /// SRFB's batch schedule (nil: the oracle's batch size).
+    /// The batch schedule (nil: the oracle's batch size); SRFB takes it itself, other methods run
+    /// under ``BatchScheduled``.
     public var batchSchedule: BatchSchedule? = nil
     /// EFTP / Past-Extra-Adam first step.
     public var eftpFirstStep: ExtrapolationFirstStep = .fieldAtStart
@@ -33,7 +34,7 @@ public struct SolverConfiguration: Sendable {
 
     /// The solver, validated.
     public func makeSolver() throws -> any Solver {
-        let base = try makeBase()
+        let base = try scheduled(try makeBase())
         guard let scheme = averaging else { return base }
         return try wrap(base, scheme)
     }
@@ -83,6 +84,7 @@ public struct SolverConfiguration: Sendable {
             if kind == .pastExtraAdam { e.append(("first_step", eftpFirstStep.rawValue)) }
         default: break
         }
+        if kind != .srfb, kind != .averagedSRFB, let schedule = batchSchedule { e.append(("batch_schedule", schedule.description)) }
         e.append(("averaging", averaging?.description ?? "none"))
         return e
     }

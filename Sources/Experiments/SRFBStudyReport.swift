@@ -1,0 +1,174 @@
+import Foundation
+import Formats
+import Reports
+import Solvers
+
+/// The study's output folder: plots (SVG and PNG), `table.csv`, `trajectories.csv`, `verdicts.json`,
+/// a self-contained `report.html`.
+extension SRFBStudy {
+    /// The files written by ``write(to:force:)``, in order.
+    public static let plotNames = ["distance-finite-sum", "gap-finite-sum", "distance-additive-noise", "gap-additive-noise", "floor"]
+    public static var fileNames: [String] {
+        ["table.csv", "trajectories.csv", "verdicts.json", "report.html"] + plotNames.flatMap { ["\($0).svg", "\($0).png"] }
+    }
+
+    /// Checks that `dir` can receive the study: a file in its place, or (without `force`) a non-empty
+    /// folder, is a one-line error naming `flag` and the path; creates the folder.
+    public static func prepareOutput(_ dir: String, force: Bool, flag: String = "--output") throws {
+        let fm = FileManager.default
+        var isDirectory: ObjCBool = false
+        if dir.isEmpty { throw SRFBStudyError("\(flag) needs a folder name") }
+        if fm.fileExists(atPath: dir, isDirectory: &isDirectory) {
+            guard isDirectory.boolValue else { throw SRFBStudyError("\(flag) \(dir): exists and is not a folder") }
+            let contents = (try? fm.contentsOfDirectory(atPath: dir)) ?? []
+            if !contents.isEmpty && !force {
+                throw SRFBStudyError("\(flag) \(dir): folder exists and is not empty; choose another folder or pass --force to overwrite its files")
+            }
+        }
+        do { try fm.createDirectory(atPath: dir, withIntermediateDirectories: true) } catch {
+            throw SRFBStudyError("\(flag) \(dir): cannot create the folder (\(error.localizedDescription))")
+        }
+        guard fm.isWritableFile(atPath: dir) else { throw SRFBStudyError("\(flag) \(dir): the folder is not writable") }
+    }
+
+    static func number(_ x: Double?) -> String {
+        guard let x, x.isFinite else { return "" }
+        if x == x.rounded(), abs(x) < 1e15 { return String(Int(x)) }
+        return "\(x)"
+    }
+
+    static func short(_ x: Double?) -> String {
+        guard let x, x.isFinite else { return "–" }
+        if x == x.rounded(), abs(x) < 1e7 { return String(Int(x)) }
+        return String(format: "%.3g", x)
+    }
+
+    static func scheduleText(_ s: BatchSchedule) -> String {
+        switch s {
+        case .constant(let n): return "N=\(n)"
+        case .growing(let c, let k0, let a, let cap):
+            return "ceil(\(short(c))*(k+\(short(k0)))^\(short(a + 1)))" + (cap.map { " cap \($0)" } ?? "")
+        }
+    }
+
+    static let tableHeader = ["problem", "method", "run", "batch_schedule", "step_size", "sample_budget", "iterations", "oracle_calls",
+                              "samples", "final_distance", "min_distance", "floor_mean_sq_distance", "final_gap", "tail_mean_gap",
+                              "samples_to_1e-2", "samples_to_1e-3", "samples_to_1e-6"]
+
+    /// One row per run; the floor columns are second-half means.
+    public var tableRows: [[String]] {
+        runs.map { r in
+            [r.problem.rawValue, r.method.rawValue, r.name, Self.scheduleText(r.schedule), Self.number(r.stepSize),
+             r.sampleBudget.map(String.init) ?? "", String(r.iterations), Self.number(r.oracleCalls), String(r.totalSamples),
+             Self.number(r.finalDistance), Self.number(r.minDistance), Self.number(r.tailMeanSquaredDistance),
+             Self.number(r.finalGap), Self.number(r.tailMeanGap),
+             r.samplesToReach(1e-2).map(String.init) ?? "", r.samplesToReach(1e-3).map(String.init) ?? "",
+             r.samplesToReach(1e-6).map(String.init) ?? ""]
+        }
+    }
+
+    public var tableCSV: String {
+        ([Self.tableHeader] + tableRows).map { $0.joined(separator: ",") }.joined(separator: "\n") + "\n"
+    }
+
+    /// Each run's records, thinned (``thinned(_:to:)``): about 400 log-spaced iterations plus 100 evenly spaced ones.
+    public var trajectoriesCSV: String {
+        var s = "problem,run,iteration,samples,batch,distance,gap\n"
+        for r in runs {
+            for t in Self.thinned(r.iterations + 1, to: 400) {
+                s += "\(r.problem.rawValue),\(r.name),\(t),\(r.samples[t]),\(r.batch[t]),\(Self.number(r.distance[t])),\(Self.number(r.gap[t]))\n"
+            }
+        }
+        return s
+    }
+
+    /// Indices 0..<count, all of them when few, else about `limit` log-spaced ones (always the last).
+    static func thinned(_ count: Int, to limit: Int) -> [Int] {
+        if count <= limit { return Array(0..<count) }
+        var out = Set<Int>([0, count - 1])
+        let ratio = Foundation.pow(Double(count - 1), 1 / Double(limit - 2))
+        var x = 1.0
+        while x < Double(count - 1) { out.insert(Int(x)); x *= ratio }
+        for i in stride(from: 0, to: count, by: max(1, count / (limit / 4))) { out.insert(i) }
+        return out.sorted()
+    }
+
+    public var verdictsJSON: String {
+        let items = verdicts.map { v -> String in
+            let nums = v.numbers.map { "\(jsonString($0.name)): \($0.value.flatMap { $0.isFinite ? "\($0)" : nil } ?? "null")" }.joined(separator: ", ")
+            let pass = v.pass.map { $0 ? "true" : "false" } ?? "null"
+            return "  {\"id\": \(jsonString(v.id)), \"claim\": \(jsonString(v.claim)), \"pass\": \(pass),\n   \"numbers\": {\(nums)},\n   \"note\": \(jsonString(v.note))}"
+        }
+        return "[\n" + items.joined(separator: ",\n") + "\n]\n"
+    }
+
+    /// The five plots: distance and gap against log₁₀ samples for each problem; floors against N.
+    public var plots: [(String, LinePlot)] {
+        var out: [(String, LinePlot)] = []
+        for p in SRFBStudyProblem.allCases {
+            let rs = runs.filter { $0.problem == p }
+            for (metric, label) in [("distance", "distance to the solution"), ("gap", "restricted gap")] {
+                let series = rs.map { r -> LinePlot.Series in
+                    let idx = Self.thinned(r.iterations + 1, to: 400).filter { r.samples[$0] > 0 }
+                    return LinePlot.Series(name: r.name, x: idx.map { Foundation.log10(Double(r.samples[$0])) },
+                                           y: idx.map { metric == "distance" ? r.distance[$0] : r.gap[$0] })
+                }
+                out.append(("\(metric)-\(p.rawValue)", LinePlot(title: "\(p.rawValue): \(label)", xLabel: "log10(samples drawn)",
+                                                               yLabel: label, logY: true, series: series)))
+            }
+        }
+        var floors: [LinePlot.Series] = []
+        for p in SRFBStudyProblem.allCases {
+            let rs = configuration.batchMultiples.compactMap { run(p, "SRFB N=\(configuration.fixedBatch * $0)") }
+            guard let first = rs.first else { continue }
+            let x = rs.map { Foundation.log2(Double($0.schedule.size(at: 0))) }
+            floors.append(LinePlot.Series(name: "\(p.rawValue)", x: x, y: rs.map(\.tailMeanSquaredDistance)))
+            floors.append(LinePlot.Series(name: "\(p.rawValue) ∝ 1/N", x: x,
+                                          y: rs.map { first.tailMeanSquaredDistance * Double(first.schedule.size(at: 0)) / Double($0.schedule.size(at: 0)) }))
+        }
+        out.append(("floor", LinePlot(title: "fixed-batch SRFB: floor against N", xLabel: "log2 N", yLabel: "mean squared distance (2nd half)",
+                                      logY: true, series: floors)))
+        return out
+    }
+
+    public func reportHTML(plots rendered: [(String, String)], timing: String?) -> String {
+        let c = configuration
+        var h = HTMLReport(title: "saddle reproduce srfb\(quick ? " --quick" : "")")
+        h.paragraph("SRFB's stochastic regimes (Franci & Grammatico, arXiv:2003.13637, 2010.10013): growing batches converge to the solution, a fixed batch stalls at a floor ∝ 1/N, averaged SRFB's restricted gap decays to that floor; SRFB against extragradient per sample drawn.")
+        h.paragraph("Problems: finite-sum bilinear game, n = \(c.terms) terms, d = \(c.dimension) per player, box [−1, 1]^d, offset spread \(c.offsetScale), minibatches of terms drawn with replacement; additive-noise oracle F(ω) + σ ξ̄ on the same game's exact operator (σ = \(c.noiseLevel), ξ̄ the mean of N standard normal vectors; same solution and L). Seed \(c.seed). L = " + SRFBStudyProblem.allCases.map { "\($0.rawValue): \(Self.short(lipschitz[$0]))" }.joined(separator: ", ") + ".")
+        h.paragraph("Methods: SRFB (δ = 1/golden ratio, λ = 1/(2δL)) with growing batches \(Self.scheduleText(c.growingSchedule)) up to \(c.sampleBudget) samples, and with fixed N = " + c.batchMultiples.map { String(c.fixedBatch * $0) }.joined(separator: ", ") + " for \(c.fixedIterations) iterations; averaged SRFB (ergodic average of ω_1..ω_K) with N = \(c.fixedBatch); EG (α = 0.5/L, two calls of N_k samples per iteration) with the same growing schedule and budget, and with N = \(c.fixedBatch). Distances are to the known solution; the restricted gap sup_{z∈S} ⟨F(z), ω − z⟩ equals the duality gap for bilinear games on a box.")
+        h.heading("Verdicts")
+        h.table(header: ["claim", "pass", "numbers", "note"], rows: verdicts.map { v in
+            [v.id + ": " + v.claim, v.pass.map { $0 ? "pass" : "fail" } ?? "not evaluated",
+             v.numbers.map { "\($0.name) = \(Self.short($0.value))" }.joined(separator: "; "), v.note]
+        })
+        h.heading("Runs")
+        h.table(header: Self.tableHeader, rows: tableRows.map { $0.map { Double($0).map { Self.short($0) } ?? $0 } })
+        h.heading("Figures")
+        for (_, svg) in rendered { h.figure(svg: svg) }
+        if let timing { h.heading("Timing"); h.paragraph(timing) }
+        return h.html()
+    }
+
+    /// Writes every file of ``fileNames`` into `dir` (which ``prepareOutput(_:force:flag:)`` checked).
+    public func write(to dir: String, timing: String? = nil) throws {
+        let base = URL(fileURLWithPath: dir)
+        func put(_ data: Data, _ name: String) throws {
+            let url = base.appendingPathComponent(name)
+            do { try data.write(to: url, options: .atomic) } catch {
+                throw SRFBStudyError("cannot write \(url.path): \(error.localizedDescription)")
+            }
+        }
+        var rendered: [(String, String)] = []
+        for (name, plot) in plots {
+            let svg = plot.svg()
+            rendered.append((name, svg))
+            try put(Data(svg.utf8), name + ".svg")
+            try put(Data(Raster(plot.figure()).png()), name + ".png")
+        }
+        try put(Data(tableCSV.utf8), "table.csv")
+        try put(Data(trajectoriesCSV.utf8), "trajectories.csv")
+        try put(Data(verdictsJSON.utf8), "verdicts.json")
+        try put(Data(reportHTML(plots: rendered, timing: timing).utf8), "report.html")
+    }
+}

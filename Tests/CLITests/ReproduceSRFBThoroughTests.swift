@@ -1,0 +1,46 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// Issue 8, acceptance 2: `saddle reproduce srfb --quick` through the built binary writes the whole
+/// folder, and every evaluated verdict carries its numbers; (e) is reported as not evaluated.
+@Suite("saddle reproduce srfb --quick Thorough", .enabled(if: Tier.thorough))
+struct ReproduceSRFBThoroughTests {
+    @Test func quickRunWritesTheFolderAndVerdictsCarryNumbers() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("srfb-quick-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let start = Date()
+        let r = try SaddleBinary.run(["reproduce", "srfb", "--quick", "--output", dir])
+        let seconds = Date().timeIntervalSince(start)
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(seconds < 300, "--quick took \(seconds) s")
+        let files = Set(try FileManager.default.contentsOfDirectory(atPath: dir))
+        let plots = ["distance-finite-sum", "gap-finite-sum", "distance-additive-noise", "gap-additive-noise", "floor"]
+        let expected = Set(["table.csv", "trajectories.csv", "verdicts.json", "report.html"] + plots.flatMap { [$0 + ".svg", $0 + ".png"] })
+        #expect(files == expected)
+
+        let verdicts = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/verdicts.json"))) as? [[String: Any]])
+        let ids = verdicts.compactMap { $0["id"] as? String }
+        #expect(ids == ["a", "b/finite-sum", "c/finite-sum", "d/finite-sum", "b/additive-noise", "c/additive-noise", "d/additive-noise", "e"])
+        for v in verdicts {
+            #expect(v["claim"] is String)
+            let numbers = v["numbers"] as? [String: Any] ?? [:]
+            if v["id"] as? String == "e" {
+                #expect(v["pass"] is NSNull && (v["note"] as? String ?? "").hasPrefix("not evaluated"))
+            } else {
+                #expect(v["pass"] is Bool || v["pass"] is NSNull)
+                #expect(numbers.values.contains { $0 is Double || $0 is Int }, "\(v["id"] ?? "?") has no numbers")
+            }
+        }
+        // (a)'s budget is stated in the table, and the table has one row per run (7 per problem).
+        let table = try String(contentsOfFile: dir + "/table.csv", encoding: .utf8).split(separator: "\n")
+        #expect(table.count == 1 + 14 && table[0].contains("sample_budget"))
+        let html = try String(contentsOfFile: dir + "/report.html", encoding: .utf8)
+        #expect(html.contains("<svg") && !html.contains("src=\"http"))
+        let png = try Data(contentsOf: URL(fileURLWithPath: dir + "/distance-finite-sum.png"))
+        #expect(Array(png.prefix(4)) == [0x89, 0x50, 0x4E, 0x47])
+        // Running again into the same folder is refused without --force.
+        let again = try SaddleBinary.run(["reproduce", "srfb", "--quick", "--output", dir])
+        #expect(again.status != 0 && again.stderr.contains("--force"))
+    }
+}
