@@ -19,9 +19,15 @@ public struct TrainingData: @unchecked Sendable {
     public let mixture: GaussianMixture?
     /// The training images and the held-out images, for MNIST.
     public let images: (training: MNISTImages, heldOut: MNISTImages)?
+    /// The classifier behind the image metrics (trained by Saddle on the training images, cached).
+    public let classifier: MNISTClassifier?
+    /// Real samples the generated ones are compared with (sliced Wasserstein): a fixed draw of
+    /// `evaluationSamples` points for the mixtures (nil for images: ``ImageMetrics`` has its own).
+    let reference: Tensor?
 
-    /// The data set named by `configuration.dataset`; MNIST reads `configuration.dataFile`.
-    public init(_ configuration: TrainingConfiguration) throws {
+    /// The data set named by `configuration.dataset`; MNIST reads `configuration.dataFile` and loads
+    /// (or trains and caches) its classifier, telling `log` what it did.
+    public init(_ configuration: TrainingConfiguration, log: (String) -> Void = { _ in }) throws {
         switch configuration.dataset {
         case "ring", "grid":
             let m: GaussianMixture = configuration.dataset == "grid" ? .grid : .ring
@@ -29,6 +35,9 @@ public struct TrainingData: @unchecked Sendable {
             generatorOutput = .identity
             mixture = m
             images = nil
+            classifier = nil
+            var rng = RandomGenerator(seed: configuration.seed).split(5)
+            reference = m.sample(configuration.evaluationSamples, using: &rng)
             sample = { rng, n in m.sample(n, using: &rng) }
         case "mnist":
             let path = configuration.dataFile
@@ -40,6 +49,8 @@ public struct TrainingData: @unchecked Sendable {
             generatorOutput = .sigmoid
             mixture = nil
             images = split
+            reference = nil
+            classifier = try MNISTClassifier.loadOrTrain(dataFile: path, log: log)
             let train = split.training.images
             sample = { rng, n in TrainingData.rows(of: train, count: n, using: &rng) }
         default:
@@ -62,31 +73,48 @@ public struct TrainingData: @unchecked Sendable {
     public func score(_ samples: Tensor) -> GeneratorMetrics {
         var m = GeneratorMetrics()
         if let mixture { m.mixture = MixtureMetrics(samples: samples, mixture: mixture) }
+        if let reference { m.slicedWasserstein = SlicedWasserstein.distance(samples, reference) }
+        if let classifier { m.images = classifier.metrics(of: samples) }
         return m
     }
 }
 
 /// Metrics of one generator's samples; `metrics.jsonl` and `summary.json` write them as one flat
-/// object (the mixture metrics' keys, the image metrics' keys, …), each group present when it applies.
+/// object (the mixture metrics' keys or the image metrics' keys, and `slicedWasserstein`), each
+/// group present when it applies.
 public struct GeneratorMetrics: Sendable, Codable, Equatable {
     /// For the 2-D mixtures (SPEC §6).
     public var mixture: MixtureMetrics?
+    /// For MNIST: classes covered, class-histogram KL, Fréchet distance, … (``ImageMetrics``).
+    public var images: ImageMetrics?
+    /// SW₂ between the samples and as many real samples (128 directions; for images, the image
+    /// metrics' own value against the held-out images).
+    public var slicedWasserstein: Double?
     public init() {}
+
+    private enum Keys: String, CodingKey { case slicedWasserstein }
 
     public init(from decoder: Decoder) throws {
         mixture = try? MixtureMetrics(from: decoder)
+        images = try? ImageMetrics(from: decoder)
+        slicedWasserstein = try decoder.container(keyedBy: Keys.self).decodeIfPresent(Double.self, forKey: .slicedWasserstein)
     }
 
     public func encode(to encoder: Encoder) throws {
         try mixture?.encode(to: encoder)
-        if mixture == nil { _ = encoder.container(keyedBy: CodingKeysForEmpty.self) }
+        try images?.encode(to: encoder)
+        var c = encoder.container(keyedBy: Keys.self)
+        if images == nil { try c.encodeIfPresent(slicedWasserstein, forKey: .slicedWasserstein) }
     }
-    private enum CodingKeysForEmpty: CodingKey {}
 
-    /// One line for logs: `modes 8/8  HQ 91.2 %`.
+    /// The sliced Wasserstein distance, wherever it was computed.
+    public var slicedWassersteinDistance: Double? { slicedWasserstein ?? images?.slicedWasserstein }
+
+    /// One line for logs: `modes 8/8  HQ 91.2 %  KL 0.002` or `classes 10/10  KL 0.04  FD 12.3`.
     public var brief: String {
         var parts: [String] = []
         if let m = mixture { parts.append(String(format: "modes %d/%d  HQ %.1f %%  KL %.3f", m.modesCovered, m.modes, m.highQualityPercent, m.klToUniform)) }
+        if let m = images { parts.append(String(format: "classes %d/10  KL %.3f  FD %.3g", m.classesCovered, m.classHistogramKL, m.frechetDistance)) }
         return parts.joined(separator: "  ")
     }
 }

@@ -165,7 +165,7 @@ struct Train: ParsableCommand {
             try c.validate()
             dir = try RunDirectory(creating: out, defaultPrefix: c.dataset, force: force)
         }
-        let training = try GANTraining(c)
+        let training = try GANTraining(c) { FileHandle.standardError.write(Data("\($0)\n".utf8)) }
         try dir.writeConfiguration(c.yaml)
         FileHandle.standardError.write(Data("run folder: \(dir.path)\n".utf8))
         let progress = TrainingProgress(total: c.iterations, logEvery: c.logEvery,
@@ -194,6 +194,15 @@ struct Train: ParsableCommand {
                       + column("\(m.modesCovered) / \(m.modes)", 15) + column(String(format: "%.1f %%", m.highQualityPercent), 14)
                       + column(String(format: "%.3f", m.klToUniform), 15)
                       + column(String(format: "%.3f (%.3f)", m.smallestModeShare, m.fairShare), 30))
+            }
+        }
+        if summary.last.images != nil {
+            print("generator  classes covered  class KL  Fréchet distance  sliced W2")
+            for (name, metrics) in [("last", summary.last), ("EMA", summary.ema), ("untrained", summary.untrained ?? GeneratorMetrics())] {
+                guard let m = metrics.images else { continue }
+                print(name.padding(toLength: 9, withPad: " ", startingAt: 0)
+                      + column("\(m.classesCovered) / 10", 17) + column(String(format: "%.3f", m.classHistogramKL), 10)
+                      + column(String(format: "%.2f", m.frechetDistance), 18) + column(String(format: "%.4f", m.slicedWasserstein), 11))
             }
         }
     }

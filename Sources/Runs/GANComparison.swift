@@ -1,0 +1,95 @@
+import Foundation
+import Games
+import Solvers
+
+/// Several training configurations run at an equal budget of minibatch gradients, over several
+/// seeds: the shape of the papers' method comparisons (Mirror-GAN vs SGD/Adam/RMSProp, SRFB vs
+/// Extra-Adam).
+///
+/// The budget is counted in **minibatch gradients**: one player's gradient on one minibatch, i.e.
+/// one block evaluation of the oracle (a simultaneous method spends two per oracle call; Mirror-GAN
+/// spends 2K per outer step). Each method gets `budget / (2 · cost per iteration)` iterations, its
+/// metrics `points` times along the way, and its EMA and last generator scored at the end.
+public struct GANComparison: Sendable {
+    public struct Entry: Sendable {
+        /// The label in tables and plots.
+        public var name: String
+        /// Everything but `iterations`, `seed` and `logEvery`, which the comparison sets.
+        public var configuration: TrainingConfiguration
+        public init(name: String, configuration: TrainingConfiguration) {
+            self.name = name
+            self.configuration = configuration
+        }
+    }
+
+    public var entries: [Entry]
+    public var seeds: [UInt64]
+    /// Minibatch gradients per run.
+    public var budget: Int
+    /// Metric evaluations per run (the curves' points).
+    public var points: Int
+
+    public init(entries: [Entry], seeds: [UInt64], budget: Int, points: Int = 10) {
+        self.entries = entries
+        self.seeds = seeds
+        self.budget = budget
+        self.points = points
+    }
+
+    /// One run's outcome.
+    public struct Run: Sendable {
+        public var entry: String
+        public var seed: UInt64
+        public var iterations: Int
+        public var records: [MetricsRecord]
+        public var summary: TrainingSummary?
+        /// Set when the run stopped on NaN/Inf (the records up to then are kept).
+        public var failure: String?
+        /// Minibatch gradients spent (block evaluations).
+        public var gradients: Int { Int(((summary?.oracleCalls ?? records.last?.oracleCalls ?? 0) * 2).rounded()) }
+    }
+
+    /// The configuration of `entry` for `seed`, with its iteration count for the budget.
+    public func configuration(of entry: Entry, seed: UInt64) throws -> TrainingConfiguration {
+        var c = entry.configuration
+        c.seed = seed
+        let solver = try c.solverConfiguration().makeSolver()
+        let perIteration = 2 * solver.cost.perIteration
+        let initial = 2 * solver.cost.initialization
+        c.iterations = max(1, Int(((Double(budget) - initial) / perIteration).rounded(.down)))
+        c.logEvery = max(1, c.iterations / max(points, 1))
+        c.checkpointEvery = 0
+        return c
+    }
+
+    /// Runs every entry for every seed, one after the other; `progress` hears each finished run.
+    public func run(progress: (Run) -> Void = { _ in }) throws -> [Run] {
+        var runs: [Run] = []
+        for entry in entries {
+            for seed in seeds {
+                let c = try configuration(of: entry, seed: seed)
+                var records: [MetricsRecord] = []
+                var run = Run(entry: entry.name, seed: seed, iterations: c.iterations, records: [], summary: nil, failure: nil)
+                do {
+                    let training = try GANTraining(c)
+                    run.summary = try training.run(TrainingSession { records.append($0) })
+                } catch let e as RunError {
+                    run.failure = e.description
+                }
+                run.records = records
+                runs.append(run)
+                progress(run)
+            }
+        }
+        return runs
+    }
+}
+
+/// Mean and sample standard deviation of a list of numbers (std 0 for a single value).
+public func meanAndStandardDeviation(_ xs: [Double]) -> (mean: Double, std: Double) {
+    guard !xs.isEmpty else { return (.nan, .nan) }
+    let m = xs.reduce(0, +) / Double(xs.count)
+    guard xs.count > 1 else { return (m, 0) }
+    let v = xs.reduce(0) { $0 + ($1 - m) * ($1 - m) } / Double(xs.count - 1)
+    return (m, v.squareRoot())
+}
