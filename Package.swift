@@ -52,7 +52,7 @@ let package = Package(
         // 6. Data sets (2-D mixtures, MNIST), metrics, and runs (training loops, run folders).
         .target(name: "Data", dependencies: ["Formats", "Tensors"]),
         .target(name: "Metrics", dependencies: ["Data", "Formats", "Networks", "Autodiff", "Tensors", "CBLAS"]),
-        .target(name: "Runs", dependencies: ["Metrics", "Data", "Formats", "Solvers", "Games", "Networks", "Autodiff", "Tensors"]),
+        .target(name: "Runs", dependencies: ["Metrics", "Data", "Formats", "Reports", "Solvers", "Games", "Networks", "Autodiff", "Tensors"]),
         // SPEC §7 workloads and the reproduction grids (which use the diagnostics and draw reports).
         .target(name: "Experiments", dependencies: ["Diagnostics", "Reports", "Formats", "Solvers", "Games", "Networks", "Autodiff", "Tensors", "CBLAS"]),
         // Umbrella: re-exports the public modules, nothing else.
@@ -80,7 +80,7 @@ let package = Package(
         .testTarget(name: "DataTests", dependencies: ["Data", "Formats", "Metrics", "Tensors", "TestSupport"]),
         .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "Networks", "Autodiff", "Tensors", "TestSupport"]),
         .testTarget(name: "DiagnosticsTests", dependencies: ["Diagnostics", "Solvers", "Games", "Networks", "Autodiff", "Tensors", "TestSupport"]),
-        .testTarget(name: "ReportsTests", dependencies: ["Reports", "CZlib"]),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Tensors", "CZlib"]),
         .testTarget(name: "RunsTests", dependencies: ["Runs", "Solvers", "Games", "Networks", "Autodiff", "Tensors", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["TestSupport"]),
     ],

@@ -6,6 +6,8 @@ public struct Figure: Sendable {
         case polyline([(Double, Double)], color: Color, width: Double)
         /// Text is drawn in SVG only; the rasterizer omits it (PNGs carry the marks, not the labels).
         case text(String, x: Double, y: Double, anchor: String, size: Double, color: Color)
+        /// A round dot of diameter `size` at each point (scatter plots).
+        case points([(Double, Double)], color: Color, size: Double)
     }
 
     public var width: Double

@@ -16,7 +16,8 @@ public enum PNG {
         return bigEndian(UInt32(data.count)) + body + bigEndian(crc(body))
     }
 
-    public static func encode(rgb: [UInt8], width: Int, height: Int) -> [UInt8] {
+    /// `level`: zlib's compression level, 1 (fastest; plots written during training) to 9 (smallest).
+    public static func encode(rgb: [UInt8], width: Int, height: Int, level: Int32 = 9) -> [UInt8] {
         ensure(rgb.count == width * height * 3, "PNG.encode: \(rgb.count) bytes for \(width)×\(height) RGB")
         var raw = [UInt8]()
         raw.reserveCapacity((width * 3 + 1) * height)
@@ -27,7 +28,7 @@ public enum PNG {
         var size = compressBound(uLong(raw.count))
         var out = [UInt8](repeating: 0, count: Int(size))
         let status = out.withUnsafeMutableBufferPointer { o in
-            raw.withUnsafeBufferPointer { r in compress2(o.baseAddress, &size, r.baseAddress, uLong(r.count), 9) }
+            raw.withUnsafeBufferPointer { r in compress2(o.baseAddress, &size, r.baseAddress, uLong(r.count), level) }
         }
         ensure(status == Z_OK, "PNG.encode: compress2 returned \(status)")
         out.removeLast(out.count - Int(size))

@@ -19,6 +19,7 @@ public struct Raster: Sendable {
             switch m {
             case let .line(x0, y0, x1, y1, c, w): line(x0, y0, x1, y1, c, w)
             case let .polyline(p, c, w): for (a, b) in zip(p, p.dropFirst()) { line(a.0, a.1, b.0, b.1, c, w) }
+            case let .points(p, c, size): for q in p { dot(q.0, q.1, c, size) }
             case .text: break
             }
         }
@@ -41,5 +42,13 @@ public struct Raster: Sendable {
         }
     }
 
-    public func png() -> [UInt8] { PNG.encode(rgb: pixels, width: width, height: height) }
+    /// A filled disc of diameter `size` (at least one pixel) centred at (x, y).
+    public mutating func dot(_ x: Double, _ y: Double, _ c: Color, _ size: Double) {
+        guard x.isFinite, y.isFinite, abs(x) < 1e6, abs(y) < 1e6 else { return }
+        let r = max(0.5, size / 2), r2 = r * r
+        let cx = Int(x.rounded()), cy = Int(y.rounded()), k = Int(r.rounded(.up))
+        for dy in -k...k { for dx in -k...k where Double(dx * dx + dy * dy) <= r2 + 0.25 { plot(cx + dx, cy + dy, c) } }
+    }
+
+    public func png(level: Int32 = 9) -> [UInt8] { PNG.encode(rgb: pixels, width: width, height: height, level: level) }
 }

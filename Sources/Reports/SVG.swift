@@ -17,6 +17,12 @@ public enum SVG {
     }
 
     static func n(_ v: Double) -> String { String(format: "%.2f", v) }
+    /// `v` with one decimal, without `String(format:)` (fast enough for thousands of scatter dots).
+    static func tenths(_ v: Double) -> String {
+        guard v.isFinite, abs(v) < 1e12 else { return "0" }
+        let t = Int((v * 10).rounded()), whole = abs(t) / 10
+        return (t < 0 ? "-" : "") + String(whole) + "." + String(abs(t) % 10)
+    }
 
     public static func render(_ f: Figure) -> String {
         var s = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(n(f.width))\" height=\"\(n(f.height))\" viewBox=\"0 0 \(n(f.width)) \(n(f.height))\" font-family=\"sans-serif\">\n"
@@ -28,6 +34,13 @@ public enum SVG {
             case let .polyline(points, c, w):
                 let p = points.map { "\(n($0.0)),\(n($0.1))" }.joined(separator: " ")
                 s += "<polyline points=\"\(p)\" fill=\"none\" stroke=\"\(c.hex)\" stroke-width=\"\(n(w))\"/>\n"
+            case let .points(points, c, size):
+                // One path of zero-length strokes with round caps: a dot per point, ~20 bytes each.
+                guard !points.isEmpty else { continue }
+                var d = ""
+                d.reserveCapacity(points.count * 16)
+                for p in points { d += "M"; d += tenths(p.0); d += " "; d += tenths(p.1); d += "h0" }
+                s += "<path d=\"\(d)\" fill=\"none\" stroke=\"\(c.hex)\" stroke-width=\"\(n(size))\" stroke-linecap=\"round\"/>\n"
             case let .text(t, x, y, anchor, size, c):
                 s += "<text x=\"\(n(x))\" y=\"\(n(y))\" text-anchor=\"\(anchor)\" font-size=\"\(n(size))\" fill=\"\(c.hex)\">\(escape(t))</text>\n"
             }

@@ -191,6 +191,7 @@ public final class GANTraining {
                 finalLosses: ["generator": losses.generator, "discriminator": losses.discriminator],
                 exitStatus: status, saddleVersion: SaddleVersion.string, gitCommit: BuildInformation.gitCommit, blasCore: BLAS.coreName)
             try session.runDirectory?.writeSummary(summary)
+            if let dir = session.runDirectory { writeReport(dir, theta: omega[.generator], ema: ema) }
             return summary
         }
         func diverged(_ k: Int, _ quantity: String) throws -> Never {
@@ -215,6 +216,7 @@ public final class GANTraining {
                                            lossGenerator: losses.generator, lossDiscriminator: losses.discriminator,
                                            fieldNorm: fieldNorm, last: score(omega[.generator]), ema: score(ema))
                 try session.runDirectory?.appendMetrics(record)
+                if let dir = session.runDirectory { writePlots(dir, theta: omega[.generator], ema: ema) }
                 session.progress(record)
             }
             if c.checkpointEvery > 0 && k % c.checkpointEvery == 0 && k < c.iterations { try checkpoint(k) }

@@ -15,7 +15,7 @@ struct SaddleCommand: ParsableCommand {
         See README.md and docs/ for the mathematics and examples.
         """,
         version: SaddleVersion.string,
-        subcommands: [Train.self, Solve.self, Analyze.self, Inspect.self, Bench.self, Reproduce.self])
+        subcommands: [Train.self, Sample.self, Eval.self, Report.self, Solve.self, Analyze.self, Inspect.self, Bench.self, Reproduce.self])
 }
 
 /// Options every computing command shares.

@@ -1,0 +1,55 @@
+import Autodiff
+import Formats
+import Foundation
+import Metrics
+import Tensors
+
+/// Rebuilding a training from one checkpoint file, for `saddle sample` and `saddle eval`.
+extension GANTraining {
+    /// The ``GANTraining`` a checkpoint was written by, and the checkpoint's state.
+    ///
+    /// The configuration comes from the checkpoint's `configuration` metadata (so a lone
+    /// checkpoint file works); a file without it falls back to the run folder's `config.yaml`
+    /// (`RUN/checkpoints/FILE` → `RUN/config.yaml`). A missing, truncated or corrupt file, or one
+    /// that is not a Saddle checkpoint, is an error naming it.
+    public static func restore(checkpoint path: String) throws -> (training: GANTraining, state: State) {
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw RunError.runFolder(path: path, problem: "no such checkpoint file")
+        }
+        let file = try SafeTensors.read(path)
+        guard file.metadata["format"] == "saddle-checkpoint" else {
+            throw FormatError.corruptHeader(file: path, detail: "metadata format is not saddle-checkpoint (not a Saddle checkpoint?)")
+        }
+        var configuration: TrainingConfiguration
+        if let json = file.metadata["configuration"] {
+            do { configuration = try JSONDecoder().decode(TrainingConfiguration.self, from: Foundation.Data(json.utf8)) } catch {
+                throw FormatError.corruptHeader(file: path, detail: "metadata configuration is not valid (\(error))")
+            }
+        } else {
+            let run = URL(fileURLWithPath: path).deletingLastPathComponent().deletingLastPathComponent().path
+            guard FileManager.default.fileExists(atPath: run + "/config.yaml") else {
+                throw FormatError.corruptHeader(file: path, detail: "metadata lacks configuration and there is no \(run)/config.yaml")
+            }
+            configuration = try RunDirectory(existing: run).readConfiguration()
+        }
+        let training = try GANTraining(configuration)
+        return (training, try training.load(path))
+    }
+
+    /// `count` samples ([count, width]) of the generator with parameters `theta`: from the fixed
+    /// evaluation noise when `seed` is nil (the first `count` rows of the batch the metrics score,
+    /// exactly ``samples(of:count:)``), or from standard normal noise drawn with `seed`.
+    public func samples(of theta: Tensor, count: Int, seed: UInt64?) -> Tensor {
+        guard let seed else { return samples(of: theta, count: count) }
+        var rng = RandomGenerator(seed: seed)
+        let z = Tensor.normal([count, configuration.latent], using: &rng)
+        return GradientRecording.withoutRecording { generatorNetwork(Variable(z), parameters: Variable(theta)).value }
+    }
+
+    /// The metrics of `count` samples (default `evaluationSamples`, the number training scores) of
+    /// the generator with parameters `theta`, from the evaluation noise: for the final
+    /// checkpoint's θ and EMA they equal `summary.json`'s `last` and `ema`.
+    public func metrics(of theta: Tensor, count: Int? = nil) -> GeneratorMetrics {
+        data.score(samples(of: theta, count: count ?? configuration.evaluationSamples))
+    }
+}

@@ -1,0 +1,85 @@
+import ArgumentParser
+import Foundation
+import Saddle
+
+/// `saddle sample CHECKPOINT --n N`: draws samples of a checkpoint's generator.
+struct Sample: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Draw samples of a checkpoint's generator (last iterate or EMA) as CSV, NPY or PNG.",
+        discussion: """
+        The checkpoint carries its configuration in its metadata, so a lone .safetensors file is \
+        enough (MNIST checkpoints also read the data file they were trained on). Without --seed the \
+        noise is the fixed evaluation noise of the run: the first N of the samples its metrics \
+        score. The format comes from --out's extension: .csv (a header, one row per sample), .npy \
+        (Float32 [N, width]) or .png (a scatter plot over the modes for 2-D data, an 8×8 image \
+        grid for images). Without --out, CSV goes to stdout.
+
+        Examples:
+          saddle sample runs/a/checkpoints/iteration-00010000.safetensors --n 5
+          saddle sample runs/a/checkpoints/iteration-00010000.safetensors --n 2500 --ema --out ema.npy
+          saddle sample runs/a/checkpoints/iteration-00010000.safetensors --n 2500 --seed 1 --out samples.png
+        """)
+
+    @Argument(help: "A checkpoint written by `saddle train` (checkpoints/iteration-NNNNNNNN.safetensors).")
+    var checkpoint: String
+    @Option(name: .customLong("n"), parsing: .unconditional, help: "Number of samples.")
+    var count: Int
+    @Flag(help: "Sample the exponential moving average of the generator's parameters instead of the last iterate.")
+    var ema = false
+    @Option(help: "Output file: .csv, .npy or .png. Default: CSV on stdout.")
+    var out: String?
+    @Option(parsing: .unconditional, help: "Seed of the generator's noise. Default: the run's evaluation noise.")
+    var seed: UInt64?
+
+    enum Format: String { case csv, npy, png }
+
+    func validate() throws {
+        if count < 1 { throw ValidationError("--n must be at least 1, got \(count)") }
+        if let o = out, Format(rawValue: URL(fileURLWithPath: o).pathExtension.lowercased()) == nil {
+            throw ValidationError("--out \(o): unknown extension; use .csv, .npy or .png")
+        }
+    }
+
+    func run() throws {
+        let format = out.flatMap { Format(rawValue: URL(fileURLWithPath: $0).pathExtension.lowercased()) } ?? .csv
+        let (training, state) = try loadCheckpoint(checkpoint)
+        let theta = ema ? state.ema : state.omega[.generator]
+        let samples = training.samples(of: theta, count: count, seed: seed)
+        switch format {
+        case .csv:
+            let text = Self.csv(samples)
+            if let out { try write { try atomicWrite(text, to: out) } } else { FileHandle.standardOutput.write(Data(text.utf8)) }
+        case .npy:
+            try write { try NPY.write(samples, to: out!) }
+        case .png:
+            guard RunPlots.canDraw(width: samples.shape[1]) else {
+                throw CLIError("--out \(out!): samples of width \(samples.shape[1]) are neither 2-D points nor square images; use .csv or .npy")
+            }
+            let title = "\(ema ? "EMA" : "last") generator, iteration \(state.iteration), \(count) samples"
+            try write { try atomicWrite(RunPlots.samplesPNG(samples, mixture: training.data.mixture, title: title), to: out!) }
+        }
+        if let out { FileHandle.standardError.write(Data("wrote \(count) samples to \(out)\n".utf8)) }
+    }
+
+    func write(_ body: () throws -> Void) throws {
+        do { try body() } catch { throw CLIError("cannot write \(out ?? "stdout"): \(error)") }
+    }
+
+    /// CSV with a header (`x,y` for 2-D points, `p0,p1,…` otherwise); Float32 values in their
+    /// shortest round-trip form, so reading them back gives the same floats.
+    static func csv(_ samples: Tensor) -> String {
+        let n = samples.shape[0], w = samples.shape[1]
+        let header = w == 2 ? ["x", "y"] : (0..<w).map { "p\($0)" }
+        var text = header.joined(separator: ",") + "\n"
+        let values = samples.scalars
+        for i in 0..<n {
+            text += (0..<w).map { "\(Float(values[i * w + $0]))" }.joined(separator: ",") + "\n"
+        }
+        return text
+    }
+}
+
+/// Rebuilds the training of a checkpoint; a missing or damaged file is a one-line `CLIError`.
+func loadCheckpoint(_ path: String) throws -> (GANTraining, GANTraining.State) {
+    do { return try GANTraining.restore(checkpoint: path) } catch { throw CLIError("\(error)") }
+}
