@@ -87,7 +87,8 @@ extension AsymmetricStudy {
         report.paragraph("Paper 1's academic example (Giagtzoglou, Winands, Franci 2026, arXiv:2601.13920): FB, EG, EFTP and alternating GDA on θφ, an offset bilinear game, the Dirac-GAN and the Gaussian-location game (m = \(result.configuration.mean)), unregularized, with discriminator-only Tikhonov, symmetric Tikhonov and SGP (R1, R2, R1+R2; (γ/2) convention). γ ∈ \(result.configuration.gammas), \(result.configuration.iterations) iterations per run, \(result.rows.count) runs in \(String(format: "%.1f", result.wallSeconds)) s.")
         report.paragraph("Distances are to z, the zero of the regularized operator (closed form), unless said otherwise. Rates are SPEC §2's observed squared-distance factor per iteration (least squares on the log over the second half of the run, cut at 1e3·ε·max(1, ‖z‖)); the linear-theory rate is the squared spectral radius of the method's iteration linearized at z; the predicted rate is paper 1's calculator 1 − μ/(4L), shown only for EFTP at α = 1/(4L) where μ > 0.")
         report.heading("Verdicts")
-        report.table(header: ["claim", "pass", "criterion"], rows: result.verdicts.map { [$0.claim, $0.pass ? "PASS" : "FAIL", $0.criterion] })
+        report.table(header: ["claim", "pass", "numbers", "criterion"],
+                     rows: result.verdicts.map { [$0.claim, $0.pass ? "PASS" : "FAIL", $0.summary, $0.criterion] })
         report.paragraph("The numbers behind each verdict are in verdicts.json.")
 
         report.heading("Plots (γ = \(result.configuration.plottedGamma); every method at α = 1/(4L))")

@@ -63,4 +63,17 @@ struct ReproduceAsymmetricThoroughTests {
         let html = try String(contentsOfFile: dir + "/report.html", encoding: .utf8)
         #expect(html.contains("<svg") && html.contains("verdicts.json") && html.components(separatedBy: "<svg").count > 10)
     }
+
+    /// Issue 4, acceptance 4: the full grid in under five minutes, a verdict with numbers per claim.
+    @Test func fullRunFinishesUnderFiveMinutes() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("asym-full-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let start = Date()
+        let r = try SaddleBinary.run(["reproduce", "asymmetric", "--output", dir])
+        let seconds = Date().timeIntervalSince(start)
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(seconds < 300, "full run took \(seconds) s")
+        let verdicts = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/verdicts.json"))) as? [[String: Any]])
+        #expect(verdicts.count == 5 && verdicts.allSatisfy { ($0["numbers"] as? [Any])?.isEmpty == false && ($0["summary"] as? String)?.isEmpty == false })
+    }
 }

@@ -40,7 +40,7 @@ struct ReproduceAsymmetric: ParsableCommand {
             let study = AsymmetricStudy(quick ? .quick : .full)
             let result = try study.run { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
             try AsymmetricStudy.write(result, to: dir, force: true)
-            for v in result.verdicts { print("\(v.pass ? "PASS" : "FAIL")  \(v.claim)") }
+            for v in result.verdicts { print("\(v.pass ? "PASS" : "FAIL")  \(v.claim)\n      \(v.summary)") }
             print(String(format: "wrote %@ (%d runs, %.1f s)", dir, result.rows.count, result.wallSeconds))
         } catch let e as AsymmetricStudyError {
             throw CLIError(e.description)
