@@ -155,6 +155,15 @@ struct AsymmetricStudyTests {
         #expect(result.operators.first { $0.regularization == .symmetricTikhonov }!.predictedFactor != nil)
     }
 
+    /// No randomness beyond the offset game's seed: two runs write the same table and verdicts, byte for byte.
+    @Test func sameGridGivesTheSameBytes() throws {
+        var c = Study.Configuration(gammas: [0.5], fixedSteps: [0.3], iterations: 300, plottedGamma: 0.5)
+        c.games = [.matrixBilinear, .diracGAN]
+        let a = try Study(c).run(), b = try Study(c).run()
+        #expect(Study.table(a.rows) == Study.table(b.rows))
+        #expect(Study.verdictsJSON(a.verdicts) == Study.verdictsJSON(b.verdicts))
+    }
+
     /// The folder: table, verdicts (valid JSON, numbers in every entry), plots, report; an existing
     /// folder is refused without `force`.
     @Test func writesTheFolderAndRefusesToOverwrite() throws {
