@@ -26,7 +26,14 @@ def arguments(framework):
     p.add_argument("--repetitions", type=int, default=5)
     p.add_argument("--iterations", type=int, default=200)
     p.add_argument("--warmup", type=int, default=20)
+    p.add_argument("--compile", action="store_true", help="PyTorch only: run the step through torch.compile")
     return p.parse_args()
+
+
+def report_failure(args, framework, error):
+    """Prints the one-line JSON the driver reads when a path does not run (e.g. torch.compile)."""
+    message = f"{type(error).__name__}: {error}".strip().splitlines()[0][:300]
+    print(json.dumps({"workload": args.workload, "threads": args.threads, "framework": framework, "error": message}))
 
 
 def sizes(workload):

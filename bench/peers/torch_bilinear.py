@@ -4,7 +4,7 @@ Two oracle calls per iteration, each A @ phi and A^T @ theta (four passes over A
 import numpy as np
 import torch
 
-from common import arguments, time_steps
+from common import arguments, report_failure, time_steps
 
 args = arguments("PyTorch")
 torch.set_num_threads(args.threads)
@@ -21,11 +21,23 @@ def field(theta, phi):
     return A @ phi + b, -(A.T @ theta + c)
 
 
-def step():
-    theta, phi = state
+def eg(theta, phi):
     g, d = field(theta, phi)
     g2, d2 = field(theta - ETA * g, phi - ETA * d)
-    state[0], state[1] = theta - ETA * g2, phi - ETA * d2
+    return theta - ETA * g2, phi - ETA * d2
 
 
-time_steps(step, args, {"framework": "pytorch", "version": torch.__version__, "mb_per_iteration": 4 * 8 * n * n / 1e6})
+compute = torch.compile(eg) if args.compile else eg  # --compile: the iteration through torch.compile
+
+
+def step():
+    state[0], state[1] = compute(state[0], state[1])
+
+
+framework = "pytorch-compile" if args.compile else "pytorch"
+try:
+    time_steps(step, args, {"framework": framework, "version": torch.__version__, "mb_per_iteration": 4 * 8 * n * n / 1e6})
+except Exception as e:
+    if not args.compile:
+        raise
+    report_failure(args, framework, e)

@@ -3,7 +3,7 @@ by torch.func.jvp over torch.func.grad (SPEC §7), at W1's starting point along 
 import torch
 from torch.func import functional_call, grad, jvp
 
-from common import SLOPE, arguments, fixed_inputs, sizes, time_steps
+from common import SLOPE, arguments, fixed_inputs, report_failure, sizes, time_steps
 
 args = arguments("PyTorch")
 torch.set_num_threads(args.threads)
@@ -35,9 +35,22 @@ def field(th, ph):
     return grad(loss_g)(th, ph), grad(loss_d)(ph, th)
 
 
+def product(th, ph, vt, vp):
+    return jvp(field, (th, ph), (vt, vp))[1]
+
+
+# --compile: the whole jvp(grad) product through torch.compile (Dynamo traces torch.func).
+compute = torch.compile(product) if args.compile else product
+
+
 def step():
-    _, jv = jvp(field, (theta, phi), (v_theta, v_phi))
-    return jv
+    return compute(theta, phi, v_theta, v_phi)
 
 
-time_steps(step, args, {"framework": "pytorch", "version": torch.__version__})
+framework = "pytorch-compile" if args.compile else "pytorch"
+try:
+    time_steps(step, args, {"framework": framework, "version": torch.__version__})
+except Exception as e:
+    if not args.compile:
+        raise
+    report_failure(args, framework, e)
