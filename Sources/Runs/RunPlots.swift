@@ -108,7 +108,7 @@ public enum RunPlots {
         return String(format: "%.4g", v)
     }
 
-    static let plotWidth = 560.0, plotHeight = 340.0
+    static let plotWidth = 520.0, plotHeight = 320.0
 
     /// Curves of one or more runs: losses (L_G, L_D), ‖F‖ (log scale), and one plot per metric with
     /// the last and the EMA generator. Series are named by run when there are several runs.
@@ -225,23 +225,28 @@ extension GANTraining {
             if width == 2 {
                 let plot = RunPlots.scatter(samples(of: parameters), mixture: data.mixture, title: "\(label) generator, \(configuration.evaluationSamples) samples")
                 let figure = plot.figure()
-                try? dir.writePlot(name, svg: SVG.render(figure), png: Raster(figure).png(level: 1))
+                try? dir.writePlot(name, svg: SVG.render(figure), png: Raster(figure).fastPNG())
             } else {
-                try? dir.writePlot(name, svg: nil, png: RunPlots.imageGrid(samples(of: parameters, count: Self.gridImages)).png(level: 1))
+                try? dir.writePlot(name, svg: nil, png: RunPlots.imageGrid(samples(of: parameters, count: Self.gridImages)).fastPNG())
             }
         }
         guard let history = try? RunHistory(path: dir.path) else { return }
         let curves = RunPlots.curves([history])
         for (name, plots) in [("losses", curves.losses), ("metrics", curves.metrics)] where !plots.isEmpty {
             let figure = Figure.grid(plots.map { $0.figure() }, columns: 2)
-            try? dir.writePlot(name, svg: SVG.render(figure), png: Raster(figure).png(level: 1))
+            try? dir.writePlot(name, svg: SVG.render(figure), png: Raster(figure).fastPNG())
         }
     }
 
     /// Writes the plots and then `report.html` (see ``RunReport``); called when a run ends.
+    /// (The plots are redrawn only when the run ended between log intervals: time limit, divergence.)
     public func writeReport(_ dir: RunDirectory, theta: Tensor, ema: Tensor) {
-        writePlots(dir, theta: theta, ema: ema)
-        guard let history = try? RunHistory(path: dir.path) else { return }
+        guard var history = try? RunHistory(path: dir.path) else { return }
+        let ended = history.summary?["iterations"] as? Int, logged = history.records.last?["iteration"] as? Int
+        if ended == nil || ended != logged || !FileManager.default.fileExists(atPath: dir.path + "/samples-ema.png") {
+            writePlots(dir, theta: theta, ema: ema)
+            history = (try? RunHistory(path: dir.path)) ?? history
+        }
         try? atomicWrite(RunReport.html(history), to: dir.path + "/report.html")
     }
 }

@@ -79,6 +79,28 @@ struct ScatterPlotTests {
         #expect(p[0] == (105, 6) && x0 == 1 && y0 == 62)
     }
 
+    /// The fast encoder's IDAT inflates to exactly the filtered rows of the raster.
+    @Test func fastPNGInflatesToThePixels() throws {
+        var plot = ScatterPlot(title: "", series: [.init(name: "s", x: [0, 1, 2], y: [2, 0, 1])])
+        plot.width = 200; plot.height = 150
+        let raster = Raster(plot.figure())
+        let bytes = raster.fastPNG()
+        #expect(Array(bytes.prefix(8)) == PNG.signature)
+        func u32(_ i: Int) -> Int { Int(bytes[i]) << 24 | Int(bytes[i + 1]) << 16 | Int(bytes[i + 2]) << 8 | Int(bytes[i + 3]) }
+        #expect(u32(16) == 200 && u32(20) == 150)
+        let ihdrEnd = 8 + 12 + 13
+        let length = u32(ihdrEnd)
+        #expect(String(decoding: bytes[(ihdrEnd + 4)..<(ihdrEnd + 8)], as: UTF8.self) == "IDAT")
+        let idat = Array(bytes[(ihdrEnd + 8)..<(ihdrEnd + 8 + length)])
+        var out = [UInt8](repeating: 0, count: (200 * 3 + 1) * 150 + 16)
+        var size = uLong(out.count)
+        let status = out.withUnsafeMutableBufferPointer { o in idat.withUnsafeBufferPointer { uncompress(o.baseAddress, &size, $0.baseAddress, uLong($0.count)) } }
+        #expect(status == Z_OK && Int(size) == (200 * 3 + 1) * 150)
+        var expected = [UInt8]()
+        for y in 0..<150 { expected.append(0); expected += raster.pixels[(y * 600)..<((y + 1) * 600)] }
+        #expect(Array(out.prefix(Int(size))) == expected)
+    }
+
     @Test func htmlInlinesImagesAsDataURIs() throws {
         let png = Raster(width: 3, height: 2).png()
         var r = HTMLReport(title: "t")
