@@ -104,9 +104,15 @@ public enum SolverKind: String, CaseIterable, Sendable, Codable {
     case mirrorDescent = "mirror-descent"
     /// Entropic ``MirrorProx`` (finite games).
     case mirrorProx = "mirror-prox"
+    /// ``MirrorGAN``: K SGLD steps per player and outer iteration, mean approximation (SPEC §5).
+    case mirrorGAN = "mirror-gan"
+    /// ``MirrorProxGAN``: leading and real passes of ``MirrorGAN``'s chains (SPEC §5).
+    case mirrorProxGAN = "mirror-prox-gan"
 
     /// Whether the method needs a product of simplices (finite games).
     public var needsSimplex: Bool { self == .mirrorDescent || self == .mirrorProx }
+    /// Whether the method samples with Langevin chains (its iterates carry thermal noise).
+    public var isSampling: Bool { self == .mirrorGAN || self == .mirrorProxGAN }
     /// Whether the method uses Adam/RMSProp moments.
     public var isAdaptive: Bool { [.rmsprop, .adam, .extraAdam, .pastExtraAdam, .optimisticAdam].contains(self) }
 }

@@ -26,6 +26,8 @@ public struct SolverConfiguration: Sendable {
     public var previousMoments: Adam.PreviousMoments = .biasCorrected
     /// Iterate averaging wrapped around the method (nil: none).
     public var averaging: AveragingScheme? = nil
+    /// Mirror-GAN / Mirror-Prox-GAN: K, ε, β, preconditioning, opponent order, … (``stepSize`` is γ).
+    public var mirrorGAN = MirrorGANOptions()
 
     public init(kind: SolverKind, stepSize: PerPlayer<Double>) {
         self.kind = kind
@@ -64,6 +66,8 @@ public struct SolverConfiguration: Sendable {
         case .averagedSRFB: return try RelaxedForwardBackward(relaxation: relaxation, stepSize: stepSize, batchSchedule: batchSchedule, averaged: true)
         case .mirrorDescent: return try MirrorDescent(stepSize: stepSize)
         case .mirrorProx: return try MirrorProx(stepSize: stepSize)
+        case .mirrorGAN: return try MirrorGAN(stepSize: stepSize, options: mirrorGAN)
+        case .mirrorProxGAN: return try MirrorProxGAN(stepSize: stepSize, options: mirrorGAN)
         }
     }
 
@@ -78,6 +82,9 @@ public struct SolverConfiguration: Sendable {
         case .eftp: e.append(("first_step", eftpFirstStep.rawValue))
         case .ogda: e.append(("first_step", optimisticFirstStep.rawValue))
         case .rmsprop: e += [("decay", "\(decay)"), ("epsilon", "\(epsilon)")]
+        case .mirrorGAN, .mirrorProxGAN:
+            e += mirrorGAN.entries
+            e.append(("opponent_order", (mirrorGAN.opponentOrder ?? (kind == .mirrorGAN ? OpponentOrder.sequential : .simultaneous)).rawValue))
         case .adam, .extraAdam, .pastExtraAdam, .optimisticAdam:
             e += [("beta1", "\(beta1)"), ("beta2", "\(beta2)"), ("epsilon", "\(epsilon)")]
             if kind == .optimisticAdam { e += [("previous_moments", previousMoments.rawValue), ("first_step", optimisticFirstStep.rawValue)] }

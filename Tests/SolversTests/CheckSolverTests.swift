@@ -109,7 +109,9 @@ struct CheckSolverTests {
         let solver = try Self.configuration(kind, step: kind.isAdaptive ? 0.003 : 0.1).makeSolver()
         let result = try solve(problem, withAny: solver, stopping: StoppingRule(iterations: 3000))
         let ratio = result.final.distance! / result.initial.distance!
-        let required = (kind.isAdaptive || kind == .averagedSRFB) ? 5e-2 : 1e-8
+        // Langevin methods (default ε = 1e-2) settle in an O(ε) ball around ω*, of radius 0.03–0.05
+        // here (≈ 0.06 of the start distance for Mirror-Prox-GAN; MirrorGANTests predicts it exactly).
+        let required = kind.isSampling ? 0.1 : (kind.isAdaptive || kind == .averagedSRFB) ? 5e-2 : 1e-8
         #expect(ratio < required, "\(kind.rawValue): final/initial distance \(ratio)")
     }
 

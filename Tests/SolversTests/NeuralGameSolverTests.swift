@@ -34,7 +34,8 @@ struct NeuralGameSolverTests {
         #expect(a.lastIterate.isFinite && a.lastIterate.isBitIdentical(to: b.lastIterate), "\(kind.rawValue)")
         #expect(a.counter.oracleCalls == solver.cost.initialization + 20 * solver.cost.perIteration)
         // One minibatch of 16 per evaluation; alternating GDA's half-calls (k + 1 = 3 per iteration) each draw one.
-        let evaluations = kind == .alternatingGDA ? 3 * 20 : Int(a.counter.oracleCalls)
+        // Langevin methods' SGLD steps are one-block evaluations too: 2 per oracle call.
+        let evaluations = kind == .alternatingGDA ? 3 * 20 : kind.isSampling ? Int(2 * a.counter.oracleCalls) : Int(a.counter.oracleCalls)
         #expect(a.counter.samples == 16 * evaluations)
         #expect(game.domain.contains(a.lastIterate, tolerance: 10 * dtype.epsilon))   // Float(0.1) > 0.1
         #expect(a.lastIterate.distance(to: game.initialPoint) > 0)
