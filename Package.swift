@@ -82,7 +82,7 @@ let package = Package(
         .testTarget(name: "DiagnosticsTests", dependencies: ["Diagnostics", "Solvers", "Games", "Networks", "Autodiff", "Tensors", "TestSupport"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "Tensors", "CZlib"]),
         .testTarget(name: "RunsTests", dependencies: ["Runs", "Solvers", "Games", "Networks", "Autodiff", "Tensors", "TestSupport"]),
-        .testTarget(name: "CLITests", dependencies: ["TestSupport"]),
+        .testTarget(name: "CLITests", dependencies: ["Saddle", "TestSupport"]),
     ],
     swiftLanguageModes: [.v5]
 )

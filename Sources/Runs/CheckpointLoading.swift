@@ -13,6 +13,13 @@ extension GANTraining {
     /// (`RUN/checkpoints/FILE` → `RUN/config.yaml`). A missing, truncated or corrupt file, or one
     /// that is not a Saddle checkpoint, is an error naming it.
     public static func restore(checkpoint path: String) throws -> (training: GANTraining, state: State) {
+        try restore(checkpoint: path, dataFile: nil)
+    }
+
+    /// ``restore(checkpoint:)`` with `dataFile` (when not nil) in place of the data file's path the
+    /// run was trained with (MNIST checkpoints read their data set; a relative path is relative to
+    /// the working directory).
+    public static func restore(checkpoint path: String, dataFile: String?) throws -> (training: GANTraining, state: State) {
         guard FileManager.default.fileExists(atPath: path) else {
             throw RunError.runFolder(path: path, problem: "no such checkpoint file")
         }
@@ -32,6 +39,7 @@ extension GANTraining {
             }
             configuration = try RunDirectory(existing: run).readConfiguration()
         }
+        if let dataFile { configuration.dataFile = dataFile }
         let training = try GANTraining(configuration)
         return (training, try training.load(path))
     }

@@ -49,7 +49,7 @@ extension GANTraining {
     }
 
     /// Reads a checkpoint written for this configuration (iterations, logging and checkpoint
-    /// intervals may differ).
+    /// intervals, and the data file's path, may differ).
     public func load(_ path: String) throws -> State {
         let f = try SafeTensors.read(path)
         func meta(_ key: String) throws -> String {
@@ -71,6 +71,9 @@ extension GANTraining {
         saved.iterations = configuration.iterations
         saved.logEvery = configuration.logEvery
         saved.checkpointEvery = configuration.checkpointEvery
+        // The data file may have moved (or be read from another working directory): the data set's
+        // name decides what the checkpoint fits, not the path.
+        saved.dataFile = configuration.dataFile
         guard saved == configuration else {
             throw RunError.runFolder(path: path, problem: "the checkpoint was written with another configuration than config.yaml")
         }

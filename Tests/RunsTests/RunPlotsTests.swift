@@ -113,6 +113,33 @@ struct RunPlotsTests {
         #expect(throws: (any Error).self) { _ = try RunHistory(path: a + "/checkpoints") }
     }
 
+    /// An MNIST checkpoint whose data file moved is a data_file error, and loads with `dataFile`
+    /// (skipped without the MNIST-5k file).
+    @Test func aMovedDataFileCanBeGivenAgain() throws {
+        var c = tinyConfiguration(.adam, .none, iterations: 1)
+        c.dataset = "mnist"
+        guard FileManager.default.fileExists(atPath: c.dataFile) else {
+            print("SKIPPED aMovedDataFileCanBeGivenAgain: no \(c.dataFile) (run scripts/fetch-mnist5k)")
+            return
+        }
+        let original = c.dataFile
+        let folder = Self.folder("moved")
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        c.dataFile = folder + "/mnist.csv.gz"
+        try FileManager.default.copyItem(atPath: original, toPath: c.dataFile)
+        let training = try GANTraining(c)
+        let state = try training.initialState()
+        try training.serialize(state).write(to: folder + "/c.safetensors")
+        try FileManager.default.removeItem(atPath: c.dataFile)
+        do { _ = try GANTraining.restore(checkpoint: folder + "/c.safetensors"); Issue.record("loaded without its data") } catch {
+            #expect("\(error)".contains("data_file"), "\(error)")
+        }
+        let (moved, loaded) = try GANTraining.restore(checkpoint: folder + "/c.safetensors", dataFile: original)
+        #expect(loaded.ema.scalars == state.ema.scalars)
+        #expect(moved.samples(of: loaded.ema, count: 4, seed: nil).scalars == training.samples(of: state.ema, count: 4).scalars)
+    }
+
     /// MNIST: the image grid of 8×8 samples (skipped without the MNIST-5k file).
     @Test func mnistRunsDrawAnImageGrid() throws {
         var c = tinyConfiguration(.adam, .none, iterations: 1)

@@ -23,13 +23,15 @@ struct Eval: ParsableCommand {
     var samples: Int?
     @Flag(help: "Print one JSON object: checkpoint, iteration, samples, last, ema.")
     var json = false
+    @Option(help: "MNIST checkpoints: the data file, when it is not where the run read it (data_file of its configuration).")
+    var dataFile: String?
 
     func validate() throws {
         if let n = samples, n < 2 { throw ValidationError("--samples must be at least 2, got \(n)") }
     }
 
     func run() throws {
-        let (training, state) = try loadCheckpoint(checkpoint)
+        let (training, state) = try loadCheckpoint(checkpoint, dataFile: dataFile)
         let n = samples ?? training.configuration.evaluationSamples
         let last = training.metrics(of: state.omega[.generator], count: n)
         let ema = training.metrics(of: state.ema, count: n)

@@ -30,6 +30,8 @@ struct Sample: ParsableCommand {
     var out: String?
     @Option(parsing: .unconditional, help: "Seed of the generator's noise. Default: the run's evaluation noise.")
     var seed: UInt64?
+    @Option(help: "MNIST checkpoints: the data file, when it is not where the run read it (data_file of its configuration).")
+    var dataFile: String?
 
     enum Format: String { case csv, npy, png }
 
@@ -42,7 +44,7 @@ struct Sample: ParsableCommand {
 
     func run() throws {
         let format = out.flatMap { Format(rawValue: URL(fileURLWithPath: $0).pathExtension.lowercased()) } ?? .csv
-        let (training, state) = try loadCheckpoint(checkpoint)
+        let (training, state) = try loadCheckpoint(checkpoint, dataFile: dataFile)
         let theta = ema ? state.ema : state.omega[.generator]
         let samples = training.samples(of: theta, count: count, seed: seed)
         switch format {
@@ -80,6 +82,9 @@ struct Sample: ParsableCommand {
 }
 
 /// Rebuilds the training of a checkpoint; a missing or damaged file is a one-line `CLIError`.
-func loadCheckpoint(_ path: String) throws -> (GANTraining, GANTraining.State) {
-    do { return try GANTraining.restore(checkpoint: path) } catch { throw CLIError("\(error)") }
+func loadCheckpoint(_ path: String, dataFile: String?) throws -> (GANTraining, GANTraining.State) {
+    do { return try GANTraining.restore(checkpoint: path, dataFile: dataFile) } catch {
+        if case RunError.invalid(field: "data_file", _, _) = error { throw CLIError("\(error) (or pass --data-file PATH)") }
+        throw CLIError("\(error)")
+    }
 }
