@@ -160,17 +160,18 @@ public enum RunPlots {
         return p
     }
 
-    /// A grid of square grayscale images ([n, side²], values in [0, 1]), `columns` per row.
+    /// A grid of the first `columns`² square grayscale images ([n, side²], values in [0, 1]), `columns` per row.
     public static func imageGrid(_ samples: Tensor, columns: Int = 8) -> Raster {
         let side = Int(Double(samples.shape[1]).squareRoot().rounded())
         ensure(side * side == samples.shape[1], "RunPlots.imageGrid: \(samples.shape[1]) pixels is not a square image")
         return ImageGrid.raster(samples, height: side, width: side, columns: columns, count: columns * columns, scale: 2)
     }
 
-    /// A PNG of samples: a scatter plot for 2-D samples, an image grid for square images.
+    /// A PNG of samples: a scatter plot for 2-D samples, an image grid (at most 256) for square images.
     public static func samplesPNG(_ samples: Tensor, mixture: GaussianMixture?, title: String) -> [UInt8] {
         if samples.shape[1] == 2 { return scatter(samples, mixture: mixture, title: title).png() }
-        return imageGrid(samples).png()
+        // 8 per row up to 64 images, then 16 per row up to 256.
+        return imageGrid(samples, columns: samples.shape[0] <= 64 ? 8 : 16).png()
     }
 
     /// Whether samples of this width can be drawn (2-D points or square images).
