@@ -144,6 +144,21 @@ struct MirrorGANTests {
         }
     }
 
+    /// `saddle solve --method mirror-gan | mirror-prox-gan` with the sampler flags: K·iters and 2K·iters
+    /// oracle calls, the options in config.yaml, a one-line error naming K.
+    @Test func solveCommandRunsBothMethods() throws {
+        for (method, factor) in [("mirror-gan", 1.0), ("mirror-prox-gan", 2.0)] {
+            let r = try SaddleBinary.run(["solve", "--game", "quadratic", "--dimension", "3", "--method", method, "--step", "0.1",
+                                          "--sgld-steps", "4", "--thermal-noise", "1e-3", "--iters", "50", "--json"])
+            #expect(r.status == 0, "stderr: \(r.stderr)")
+            let o = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+            #expect(o["oracle_calls"] as? Double == factor * 4 * 50)
+            #expect((o["relative_distance"] as? Double ?? 1) < 0.1, "\(method): \(o)")
+        }
+        let bad = try SaddleBinary.run(["solve", "--method", "mirror-gan", "--sgld-steps", "0"])
+        #expect(bad.status != 0 && bad.stderr.contains("SGLD steps K") && bad.stderr.split(separator: "\n").count == 1, "\(bad.stderr)")
+    }
+
     // MARK: Acceptance 2
 
     /// The discretized game of the one-step test: Θ = {−4, −3.75, …, 4} (m = 33, Δ = 0.25), W = {−2,

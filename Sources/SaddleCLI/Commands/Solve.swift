@@ -61,6 +61,12 @@ struct Solve: ParsableCommand {
     @Option(help: "Iterate averaging around the method.")
     var average: AveragingChoice = .none
 
+    @Option(parsing: .unconditional, help: "Mirror-GAN / Mirror-Prox-GAN: SGLD steps K per chain (≥ 1; --step is the SGLD step γ).")
+    var sgldSteps: Int = 10
+    @Option(parsing: .unconditional, help: "Mirror-GAN / Mirror-Prox-GAN: thermal noise ε ≥ 0.") var thermalNoise: Double = 1e-2
+    @Option(parsing: .unconditional, help: "Mirror-GAN / Mirror-Prox-GAN: damping β in (0, 1].") var damping: Double = 0.9
+    @Flag(help: "Mirror-GAN / Mirror-Prox-GAN: RMSProp-preconditioned SGLD (ρ = 0.99, λ = 1e-5).") var preconditioned = false
+
     @Option(parsing: .unconditional, help: "EMA decay β in [0, 1) for --average ema.")
     var emaDecay: Double = 0.999
 
@@ -158,6 +164,11 @@ struct Solve: ParsableCommand {
         config.eftpFirstStep = eftpFirstStep
         config.optimisticFirstStep = optimisticFirstStep
         config.previousMoments = previousMoments
+        config.mirrorGAN.innerSteps = sgldSteps
+        config.mirrorGAN.thermalNoise = thermalNoise
+        config.mirrorGAN.damping = damping
+        config.mirrorGAN.preconditioner = preconditioned ? .rmspropDefault : .identity
+        config.mirrorGAN.seed = seed
         switch average {
         case .none: config.averaging = nil
         case .uniform: config.averaging = .uniform
