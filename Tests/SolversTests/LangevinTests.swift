@@ -223,12 +223,19 @@ struct LangevinThorough {
     /// pSGLD (Γ dropped) on the same Gaussian. V follows the chain with a lag (an EMA over
     /// ~(1+ρ)/(1−ρ) steps, a few autocorrelation times), so G is larger near the mode and smaller
     /// in the tails; without Γ the chain then over-weights the tails (in 1-D with G = G(x) the
-    /// stationary law is ∝ e^{−U}/G). The mean is unbiased by symmetry and held to 3 standard
-    /// errors; the covariance is held to the bias we measured (+8% to +12% at ρ = 0.999, see
-    /// docs/mixed-nash.md) with a margin: 20%.
-    @Test(arguments: [0.99, 0.999])
-    func preconditionedSGLDSamplesTheGaussian(decay: Double) throws {
-        _ = LangevinTests().checkGaussian(try LangevinSampler(stepSize: 0.01, thermalNoise: 1, preconditioner: .rmsprop(decay: decay, epsilon: 1e-5)),
-                                          label: "pSGLD(\(decay)) gaussian", covarianceBias: 0.2)
+    /// stationary law is ∝ e^{−U}/G). The mean is unbiased by symmetry: 3 standard errors at both ρ.
+    /// The covariance bias must shrink as ρ → 1 (G tends to a constant matrix, for which Γ = 0 is
+    /// exact), entry by entry, and be within 20% at ρ = 0.999. Measured (docs/mixed-nash.md):
+    /// +39% to +49% at ρ = 0.99, +8% to +12% at ρ = 0.999.
+    @Test func preconditionedSGLDSamplesTheGaussian() throws {
+        let tests = LangevinTests()
+        let loose = tests.checkGaussian(try LangevinSampler(stepSize: 0.01, thermalNoise: 1, preconditioner: .rmsprop(decay: 0.99, epsilon: 1e-5)),
+                                        label: "pSGLD(0.99) gaussian", covarianceBias: .infinity)
+        let tight = tests.checkGaussian(try LangevinSampler(stepSize: 0.01, thermalNoise: 1, preconditioner: .rmsprop(decay: 0.999, epsilon: 1e-5)),
+                                        label: "pSGLD(0.999) gaussian", covarianceBias: 0.2)
+        for entry in ["cov00", "cov11", "cov01"] {
+            let a = abs(loose["\(entry)_relative_error"]!), b = abs(tight["\(entry)_relative_error"]!)
+            #expect(b < a, "\(entry): bias \(b) at ρ = 0.999 vs \(a) at ρ = 0.99")
+        }
     }
 }
