@@ -1,5 +1,6 @@
 import Foundation
 import Games
+import Networks
 import Solvers
 import Tensors
 import Testing
@@ -157,6 +158,43 @@ struct MirrorGANTests {
         }
         let bad = try SaddleBinary.run(["solve", "--method", "mirror-gan", "--sgld-steps", "0"])
         #expect(bad.status != 0 && bad.stderr.contains("SGLD steps K") && bad.stderr.split(separator: "\n").count == 1, "\(bad.stderr)")
+    }
+
+    /// On a stochastic `NeuralGAN` (Float32, WGAN loss, weight clipping on φ): each SGLD step draws one
+    /// minibatch for one player's block (2K or 4K minibatches per iteration), the iterates stay in
+    /// the box and finite, and a JSON checkpoint of (ω, state, oracle) taken midway resumes bit for bit.
+    @Test(arguments: [SolverKind.mirrorGAN, .mirrorProxGAN])
+    func runsOnANeuralGANAndResumes(kind: SolverKind) throws {
+        var rng = RandomGenerator(seed: 8)
+        let g = MLP([2, 6, 2], hidden: .tanh, dtype: .float32, using: &rng)
+        let d = MLP([2, 6, 1], hidden: .tanh, dtype: .float32, using: &rng)
+        let gan = NeuralGAN(generator: g, discriminator: d, loss: .wasserstein, batchSize: 8,
+                            domain: ProductDomain(generator: Unconstrained(), discriminator: Box(radius: 0.5))) { rng, n in
+            Tensor.normal([n, 2], mean: 1, dtype: .float32, using: &rng)
+        }
+        var c = SolverConfiguration(kind: kind, stepSize: PerPlayer(1e-2))
+        c.mirrorGAN.innerSteps = 3
+        c.mirrorGAN.preconditioner = .rmspropDefault
+        struct Snapshot: Codable { var omega: BlockVector; var state: MirrorGANState; var oracle: Oracle.Checkpoint }
+        func check<S: Solver>(_ solver: S) throws where S.State == MirrorGANState {
+            var F = Oracle(gan, seed: 4)
+            var w = gan.initialPoint.copy()
+            var s = try solver.makeState(at: w, &F)
+            for _ in 0..<3 { try solver.step(&w, &s, &F) }
+            let data = try JSONEncoder().encode(Snapshot(omega: w, state: s, oracle: F.checkpoint))
+            for _ in 0..<3 { try solver.step(&w, &s, &F) }
+            let minibatches = (kind == .mirrorGAN ? 2 : 4) * 3 * 6
+            #expect(F.counter.blockEvaluations == minibatches && F.counter.samples == 8 * minibatches)
+            #expect(w.isFinite && gan.domain.contains(w, tolerance: 1e-6) && w.dtype == .float32)
+            let snap = try JSONDecoder().decode(Snapshot.self, from: data)
+            var G = Oracle(gan, seed: 99)
+            G.restore(snap.oracle)
+            var w2 = snap.omega, s2 = snap.state
+            for _ in 0..<3 { try solver.step(&w2, &s2, &G) }
+            #expect(w2.isBitIdentical(to: w), "\(kind.rawValue): the resumed run differs")
+        }
+        if kind == .mirrorGAN { try check(try MirrorGAN(stepSize: c.stepSize, options: c.mirrorGAN)) }
+        else { try check(try MirrorProxGAN(stepSize: c.stepSize, options: c.mirrorGAN)) }
     }
 
     // MARK: Acceptance 2
