@@ -22,6 +22,8 @@ extension Variable {
     /// holds no reference to its own output.
     public func sigmoid() -> Variable {
         record(value.sigmoid(), "sigmoid", [self]) { g, _ in
+            // Not recording (a first-order sweep): one fused pass, the same bits as below.
+            if !GradientRecording.isEnabled { return [Variable(self.value.sigmoidBackward(g.value))] }
             let s = self.sigmoid()
             return [g * s * s.affine(scale: -1, shift: 1)]
         }

@@ -115,8 +115,17 @@ public struct MachineProfile: Codable, Sendable {
         public var cache_read_gbytes_per_second: Double
         /// Streaming read of a 128 MB buffer (from DRAM), GB/s.
         public var dram_read_gbytes_per_second: Double
+
+        public init(threads: Int, fma_peak_gflops: Double, cache_read_gbytes_per_second: Double, dram_read_gbytes_per_second: Double) {
+            self.threads = threads
+            self.fma_peak_gflops = fma_peak_gflops
+            self.cache_read_gbytes_per_second = cache_read_gbytes_per_second
+            self.dram_read_gbytes_per_second = dram_read_gbytes_per_second
+        }
     }
     public var rows: [Row]
+
+    public init(rows: [Row]) { self.rows = rows }
 
     /// Buffer sizes of the two bandwidth probes: W4-1000's A (8 MB) and W4-4000's A (128 MB).
     public static let cacheBytes = 8_000_000, dramBytes = 128_000_000

@@ -38,9 +38,22 @@ public final class MixtureGANStep {
         /// Cores to use: 1 runs everything serially with one BLAS thread; 2 or more runs the
         /// players' work concurrently (see above).
         public var threads = 1
+        /// How the step's work is cut into pieces that two cores can share (the serial step
+        /// computes the same pieces in order, so the bits do not depend on `threads`).
+        public var schedule: Schedule = .threeSweeps
         public init() {}
 
         public enum RealData: Sendable, Equatable { case ring, uniform }
+
+        public enum Schedule: Sendable, Equatable {
+            /// ∇φ L_D's real-data term, its fake-data term and ∇θ L_G as three sweeps over the
+            /// whole batch (core A: the first two, core B: G(z), D(G(z)) and the third).
+            case threeSweeps
+            /// The whole step on each half of the batch (losses still divided by the full batch),
+            /// the two halves' gradients added: the halves are equal work, so two cores finish
+            /// together, where the three sweeps leave one core with ≈ 60% of the work at W2's sizes.
+            case batchHalves
+        }
 
         /// W2's sizes: z ∈ R⁶⁴, hidden 256, 784-pixel uniform [0, 1] images, sigmoid output, batch 256.
         public static var mnist: Configuration {
@@ -50,6 +63,7 @@ public final class MixtureGANStep {
             c.dataWidth = 784
             c.generatorOutput = .sigmoid
             c.realData = .uniform
+            c.schedule = .batchHalves
             return c
         }
     }
@@ -63,6 +77,8 @@ public final class MixtureGANStep {
     let gradientG: Tensor
     let gradientD: Tensor
     let gradientDFake: Tensor
+    /// The second half's gradients of the batch-halves schedule.
+    let gradientGHalf: Tensor
 
     public init(_ configuration: Configuration) {
         self.configuration = configuration
@@ -80,6 +96,8 @@ public final class MixtureGANStep {
         gradientG = Tensor.zeros([generator.parameters.count])
         gradientD = Tensor.zeros([discriminator.parameters.count])
         gradientDFake = Tensor.zeros([discriminator.parameters.count])
+        gradientGHalf = Tensor.zeros([generator.parameters.count])
+        ensure(c.schedule != .batchHalves || c.batch % 2 == 0, "MixtureGANStep: batch halves need an even batch, got \(c.batch)")
     }
 
     /// `count` samples of the ring of 8 Gaussians (radius 2, std 0.02; SPEC §6).
@@ -101,6 +119,19 @@ public final class MixtureGANStep {
     /// real term's gradient, then the fake term's once core B has finished G(z), D(G(z)); core B
     /// then computes ∇θ L_G. The serial step runs the same sweeps in order, with the same sums.
     public func step() {
+        let c = configuration
+        if c.schedule == .batchHalves {
+            stepByBatchHalves()
+        } else {
+            stepByThreeSweeps()
+        }
+        gradientD.add(gradientDFake)
+        generator.parameters.flat.axpy(-c.stepSize, gradientG)
+        discriminator.parameters.flat.axpy(-c.stepSize, gradientD)
+    }
+
+    /// The three-sweep schedule; leaves ∇θ L_G in `gradientG` and ∇φ L_D as `gradientD` + `gradientDFake`.
+    func stepByThreeSweeps() {
         let c = configuration
         var lossReal: Variable!, dFake: Variable!
         let realForward = {
@@ -124,9 +155,33 @@ public final class MixtureGANStep {
         } else {
             realForward(); fakeForward(); realGradient(); fakeGradient(); generatorGradient()
         }
-        gradientD.add(gradientDFake)
-        generator.parameters.flat.axpy(-c.stepSize, gradientG)
-        discriminator.parameters.flat.axpy(-c.stepSize, gradientD)
+    }
+
+    /// The batch-halves schedule: half h of the real and the noise batch gives L_D's and L_G's
+    /// terms of those samples (divided by the full batch), each differentiated in one sweep; half 0
+    /// goes to `gradientD`, `gradientG`, half 1 to `gradientDFake`, `gradientGHalf`, and the two
+    /// are added. With two cores each half runs on its own.
+    func stepByBatchHalves() {
+        let c = configuration
+        let half = c.batch / 2
+        let outputs = [(gradientD, gradientG), (gradientDFake, gradientGHalf)]
+        let work = { (h: Int) in
+            let x = Variable(self.real.view(from: h * half * c.dataWidth, shape: [half, c.dataWidth]),
+                             requiresGradient: c.r1Weight != nil)
+            let z = Variable(self.noise.view(from: h * half * c.latent, shape: [half, c.latent]))
+            let dReal = self.discriminator(x)
+            var lossD = (-dReal).softplus().sum().scaled(by: 1 / Double(c.batch))
+            if let gamma = c.r1Weight {
+                let gx = gradients(of: dReal.sum(), withRespectTo: [x], createGraph: true)[0]
+                lossD = lossD + gx.squared().sum().scaled(by: gamma / 2 / Double(c.batch))
+            }
+            let dFake = self.discriminator(self.generator(z))
+            lossD = lossD + dFake.softplus().sum().scaled(by: 1 / Double(c.batch))
+            self.discriminator.parameters.gradient(of: lossD, into: outputs[h].0)
+            self.generator.parameters.gradient(of: (-dFake).softplus().sum().scaled(by: 1 / Double(c.batch)), into: outputs[h].1)
+        }
+        runConcurrently(c.threads >= 2, { work(0) }, { work(1) })
+        gradientG.add(gradientGHalf)
     }
 
     /// The losses (L_G, L_D) at the current parameters, on the workload's fixed batch.

@@ -71,6 +71,12 @@ extension Tensor {
     public func tanh() -> Tensor { unary(self, "Tensor.tanh", { sk_tanh_f32($0, $1, $2) }, { sk_tanh_f64($0, $1, $2) }) }
     /// 1 / (1 + e^−x), computed without overflow.
     public func sigmoid() -> Tensor { unary(self, "Tensor.sigmoid", { sk_sigmoid_f32($0, $1, $2) }, { sk_sigmoid_f64($0, $1, $2) }) }
+    /// g·σ(x)·(1 − σ(x)) for x = self, in one pass: sigmoid's backward rule when no graph of the
+    /// gradient is recorded (bit-identical to the rule's differentiable composite, four passes).
+    public func sigmoidBackward(_ g: Tensor) -> Tensor {
+        binary(g, self, "Tensor.sigmoidBackward", { sk_sigmoid_backward_f32($0, $1, $2, $3) },
+               { sk_sigmoid_backward_f64($0, $1, $2, $3) })
+    }
     /// log(1 + eˣ), computed without overflow.
     public func softplus() -> Tensor { unary(self, "Tensor.softplus", { sk_softplus_f32($0, $1, $2) }, { sk_softplus_f64($0, $1, $2) }) }
     /// x for x > 0, eˣ − 1 otherwise.

@@ -34,3 +34,23 @@ struct FieldJVPTests {
         #expect(w.product.count == 2 && w.product.allSatisfy { $0.maxAbs() > 0 && $0.maxAbs().isFinite })
     }
 }
+
+/// With two threads W3 is two half-batch JVPs computed at once and added: the same J_F·v.
+@Suite("The W3 workload on two threads")
+struct FieldJVPHalvesTests {
+    @Test func halvesSumToTheFiniteDifference() {
+        var c = MixtureGANStep.Configuration()
+        c.batch = 16
+        c.latent = 4
+        c.hidden = 8
+        c.seed = 6
+        c.threads = 2
+        let w = FieldJVP(c, dtype: .float64)
+        w.step()
+        let fd = FiniteDifferences.directional(of: w.evaluate, at: w.point, along: w.tangent, step: 1e-6)
+        for k in 0..<2 {
+            #expect(compareEntrywise(w.product[k], fd[k], tolerance: 1e-5, label: "Jv block \(k)") == nil)
+        }
+        #expect(w.product[0].maxAbs() > 1e-4 && w.product[1].maxAbs() > 1e-4)
+    }
+}

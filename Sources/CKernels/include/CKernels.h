@@ -35,6 +35,7 @@
   void sk_sqrt_##S(const T *x, T *out, size_t n); \
   void sk_tanh_##S(const T *x, T *out, size_t n); \
   void sk_sigmoid_##S(const T *x, T *out, size_t n); \
+  void sk_sigmoid_backward_##S(const T *g, const T *x, T *out, size_t n);  /* g·σ(x)·(1 − σ(x)); out may alias g */ \
   void sk_softplus_##S(const T *x, T *out, size_t n);                      /* log(1 + e^x), stable */ \
   void sk_elu_##S(const T *x, T *out, size_t n); \
   void sk_clamp_##S(const T *x, T lo, T hi, T *out, size_t n);             /* in place allowed */ \
