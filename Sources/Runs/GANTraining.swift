@@ -18,6 +18,9 @@ public struct TrainingSummary: Codable, Sendable {
     /// Metrics of the last iterate's generator and of the EMA generator.
     public var last: GeneratorMetrics
     public var ema: GeneratorMetrics
+    /// Metrics of the untrained generator (ω₀): the baseline the acceptance criteria compare
+    /// with (MNIST: the Fréchet distance should fall to a tenth of this one's).
+    public var untrained: GeneratorMetrics?
     public var finalLosses: [String: Double]
     /// `completed`, `time-limit` (stopped cleanly; resume continues) or `diverged`.
     public var exitStatus: String
@@ -115,10 +118,11 @@ public final class GANTraining {
         public var wallSeconds: Double
     }
 
-    public init(_ c: TrainingConfiguration) throws {
+    /// - Parameter log: hears what set-up does at length (training the MNIST classifier).
+    public init(_ c: TrainingConfiguration, log: (String) -> Void = { _ in }) throws {
         try c.validate()
         configuration = c
-        data = try TrainingData(c)
+        data = try TrainingData(c, log: log)
         // Single-threaded BLAS: results do not depend on --threads.
         BLAS.threads = 1
         root = RandomGenerator(seed: c.seed)
@@ -187,7 +191,7 @@ public final class GANTraining {
             let losses = game.losses(at: omega)
             let summary = TrainingSummary(
                 configuration: c, iterations: k, oracleCalls: oracle.counter.oracleCalls, wallSeconds: seconds,
-                last: score(omega[.generator]), ema: score(ema),
+                last: score(omega[.generator]), ema: score(ema), untrained: score(game.initialPoint[.generator]),
                 finalLosses: ["generator": losses.generator, "discriminator": losses.discriminator],
                 exitStatus: status, saddleVersion: SaddleVersion.string, gitCommit: BuildInformation.gitCommit, blasCore: BLAS.coreName)
             try session.runDirectory?.writeSummary(summary)
@@ -202,7 +206,10 @@ public final class GANTraining {
         // Test seam for the divergence guard: SADDLE_TEST_POISON_AT_ITERATION=k puts a NaN into θ at iteration k.
         let poison = ProcessInfo.processInfo.environment["SADDLE_TEST_POISON_AT_ITERATION"].flatMap { Int($0) }
         while k < c.iterations {
-            try solver.step(&omega, &solverState, &oracle)
+            // The step-size decay: the same method with scaled step sizes (no state depends on α).
+            let factor = c.stepSizeFactor(atIteration: k + 1)
+            let stepper = factor == 1 ? solver : try c.solverConfiguration(stepSizeFactor: factor).makeSolver() as! S
+            try stepper.step(&omega, &solverState, &oracle)
             ema.axpby(1 - c.emaDecay, solver.output(omega, solverState)[.generator], c.emaDecay)
             k += 1
             session.tick?(k)

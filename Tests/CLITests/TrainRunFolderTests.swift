@@ -158,6 +158,8 @@ struct TrainRunFolderTests {
             (["--config", try file("unknown.yaml", "iterations: 10\nlearning_rate: 0.1\n")], "unknown key 'learning_rate'"),
             (["--config", try file("type.yaml", "batch_size: many\n")], "batch_size = many has the wrong type"),
             (["--config", try file("negative.yaml", "generator_step_size: -0.5\n")], "generator_step_size = -0.5 is invalid"),
+            (["--config", try file("decay.yaml", "step_size_decay_start: 8000\nstep_size_decay_end: 6000\n")],
+             "step_size_decay_end = 6000 is invalid"),
             (["--config", dir + "/missing.yaml"], "missing.yaml"),
             (["--resume", dir + "/no-such-run"], "no such run folder"),
         ]

@@ -24,6 +24,10 @@ func tinyConfiguration(_ method: SolverKind, _ regularizer: TrainingRegularizer,
     c.logEvery = iterations
     c.checkpointEvery = 0
     c.seed = 7
+    // The step-size decay runs over iterations 3–4, so resumes cross it.
+    c.stepSizeDecayStart = 2
+    c.stepSizeDecayEnd = 5
+    c.stepSizeDecayFinal = 0.25
     return c
 }
 
@@ -64,6 +68,19 @@ struct GANTrainingTests {
                 #expect(straight.omega[.discriminator].scalars.allSatisfy { abs($0) <= Double(Float(0.05)) }, "\(label): φ left the clipping box")
             }
         }
+    }
+
+    /// The decay's factors, iteration by iteration: 1 up to a, linear to f at b, f after.
+    @Test func stepSizeDecaySchedule() {
+        var c = TrainingConfiguration()
+        c.stepSizeDecayStart = 2
+        c.stepSizeDecayEnd = 6
+        c.stepSizeDecayFinal = 0.2
+        let factors = (1...8).map { c.stepSizeFactor(atIteration: $0) }
+        let expected = [1, 1, 0.8, 0.6, 0.4, 0.2, 0.2, 0.2]
+        for (got, want) in zip(factors, expected) { #expect(abs(got - want) < 1e-12, "\(factors)") }
+        c.stepSizeDecayFinal = 1
+        #expect((1...8).allSatisfy { c.stepSizeFactor(atIteration: $0) == 1 })
     }
 
     /// A checkpoint of one method cannot be loaded into a run of another: one clear error.

@@ -23,7 +23,9 @@ struct Train: ParsableCommand {
         With no arguments: the ring of 8 Gaussians (radius 2, std 0.02), G 64→128→128→2 (ReLU), \
         D 2→128→128→1 (LeakyReLU 0.2), non-saturating losses, the discriminator-only R1 penalty \
         (γ/2)·E‖∇x D(x)‖² with γ = 0.1, and Past-Extra-Adam (EFTP whose half-steps are Adam steps; \
-        α = 2e-3, β = (0.5, 0.9)) for 10,000 iterations of batch 256.
+        α = 3e-3, β = (0.5, 0.99)) for 10,000 iterations of batch 256, with α decaying linearly \
+        to 0.05·α from iteration 5,000 to 10,000 (config keys step_size_decay_start, \
+        step_size_decay_end, step_size_decay_final).
 
         Every choice is a flag and a config key: --dataset (ring, grid, mnist), --loss \
         (non-saturating, minimax, wasserstein, hinge), --method (any solver of `saddle solve` but the \
@@ -65,7 +67,7 @@ struct Train: ParsableCommand {
     var iterations: Int?
     @Option(parsing: .unconditional, help: "Minibatch size. Default 256.")
     var batchSize: Int?
-    @Option(parsing: .unconditional, help: "Step size α of both players. Default 0.002.")
+    @Option(parsing: .unconditional, help: "Step size α of both players (before the decay). Default 0.003.")
     var stepSize: Double?
     @Option(parsing: .unconditional, help: "Shorthand for --regularizer r1 --regularizer-weight γ: the discriminator-only R1 penalty (γ/2)·E‖∇x D(x)‖²; 0 turns regularization off.")
     var r1Weight: Double?
