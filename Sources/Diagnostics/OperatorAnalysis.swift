@@ -12,6 +12,8 @@ public struct AnalysisOptions: Sendable {
     public var powerIterations = 2000
     /// EFTP iterations for the observed rate (default 2000; 0 skips the run).
     public var eftpIterations = 2000
+    /// Form the SGP Gauss–Newton Gramian (dense, nφ × nφ) only when nφ ≤ this (default 3000: 72 MB each).
+    public var gramianLimit = 3000
     /// EFTP's start (default the game's initial point).
     public var eftpStart: BlockVector? = nil
     public init() {}
@@ -27,6 +29,8 @@ public struct RegularizerConstants: Codable, Sendable {
     public var lambda0: Double?
     /// The SGP Gauss–Newton Gramian's spectrum (gradient penalties only).
     public var gramian: GramianSpectrum?
+    /// Why λ0 was not computed, when it was not.
+    public var note: String? = nil
 }
 
 /// EFTP at the calculator's step, and its observed rate beside the predicted one.
@@ -125,7 +129,10 @@ public struct OperatorAnalysis: Codable, Sendable {
                 rep.kappa = k.value / r.weight
             }
             if r is Tikhonov { rep.lambda0 = 1 }
-            if let gp = r as? GradientPenalty, let game = base as? InputGradientGame {
+            if r is GradientPenalty, omega.sizes.discriminator > o.gramianLimit {
+                // The dense nφ × nφ Gramian (and its error estimate) would need 2·8·nφ² bytes.
+                rep.note = "λ0 not computed: the dense Gramian of nφ = \(omega.sizes.discriminator) parameters exceeds the limit \(o.gramianLimit)"
+            } else if let gp = r as? GradientPenalty, let game = base as? InputGradientGame {
                 var gramian = gp.gaussNewtonGramian(at: omega, of: game)
                 var names: [(name: String, range: Range<Int>)]? = nil
                 var expectation = "exact expectation"

@@ -39,6 +39,13 @@ struct Analyze: ParsableCommand {
     @Option(help: "Seed of random games and of the MLP GAN's weights and evaluation batch.")
     var seed: UInt64 = 0
 
+    @Option(help: "Analyze the GAN of a `saddle train` checkpoint at its point (Float64 copy of its game; matrix-free unless small).")
+    var checkpoint: String?
+    @Flag(help: "With --checkpoint: analyze at the EMA generator's parameters instead of the last iterate's.")
+    var ema = false
+    @Option(help: "With --checkpoint: the batch F is averaged over (default the run's batch size).")
+    var checkpointBatch: Int?
+
     @Flag(help: "Print the analysis as one JSON object (eigenvalues as {re, im}).")
     var json = false
 
@@ -52,6 +59,7 @@ struct Analyze: ParsableCommand {
 
     func run() throws {
         compute.apply()
+        if let path = checkpoint { return try analyzeCheckpoint(path) }
         let problem: any VariationalInequality = try neuralOptions.make(seed: seed) ?? gameOptions.make(seed: seed).problem
         let regularizers = try regularizerOptions.make()
         let analyzed: any VariationalInequality
@@ -70,6 +78,27 @@ struct Analyze: ParsableCommand {
         options.eftpStart = try gameOptions.startPoint(problem.sizes)
         let omega = try parsePoint(problem.sizes)
         let analysis = try OperatorAnalysis.analyze(analyzed, at: omega, options: options)
+        print(json ? try AnalyzeOutput.json(analysis) : AnalyzeOutput.text(analysis))
+    }
+
+    /// `--checkpoint`: the run's game in Float64 at the checkpoint's ω (or its EMA generator).
+    func analyzeCheckpoint(_ path: String) throws {
+        let regularizerFlags = try regularizerOptions.make()
+        if neuralOptions.neuralGan != nil || point != nil || !regularizerFlags.isEmpty {
+            throw ValidationError("--checkpoint analyzes the run's own game at its point: drop --neural-gan, --point and the regularizer flags")
+        }
+        if let b = checkpointBatch, b < 1 { throw ValidationError("--checkpoint-batch must be at least 1, got \(b)") }
+        let restored: (training: GANTraining, state: GANTraining.State)
+        do { restored = try GANTraining.restore(checkpoint: path) } catch { throw CLIError("\(error)") }
+        let game = try restored.training.float64Game(batchSize: checkpointBatch)
+        var omega = restored.state.omega.converted(to: .float64)
+        if ema { omega.withBlock(.generator) { $0.copy(from: restored.state.ema.converted(to: .float64)) } }
+        var options = AnalysisOptions()
+        options.denseLimit = denseLimit
+        options.lanczosSteps = lanczosSteps
+        options.eftpIterations = eftpIterations
+        options.eftpStart = omega
+        let analysis = try OperatorAnalysis.analyze(game, at: omega, options: options)
         print(json ? try AnalyzeOutput.json(analysis) : AnalyzeOutput.text(analysis))
     }
 

@@ -32,6 +32,7 @@ enum AnalyzeOutput {
         row("μθ, μφ (blocks)", "\(f(a.muGenerator)), \(f(a.muDiscriminator))")
         for r in a.regularizers {
             row("regularizer", "\(r.name) on \(r.players.joined(separator: ", ")): κ = \(f(r.kappa)), λ0 = \(f(r.lambda0))")
+            if let note = r.note { row("", note) }
             if let g = r.gramian {
                 row("  Gauss–Newton Gramian", g.eigenvalues.map { f($0) }.joined(separator: ", ") + "  (\(g.expectation))")
                 if let se = g.eigenvalueStandardError { row("  eigenvalue standard error ≤", "\(f(se)) (Weyl, batch estimate)") }
