@@ -10,7 +10,7 @@ extension TrainingConfiguration {
     /// The keys a config file may set, in the order `config.yaml` lists them.
     public static let yamlKeys = ["dataset", "data_file", "iterations", "batch_size", "latent", "hidden", "loss", "method",
                                   "generator_step_size", "discriminator_step_size", "step_size_decay_start", "step_size_decay_end",
-                                  "step_size_decay_final", "beta1", "beta2", "relaxation",
+                                  "step_size_decay_final", "beta1", "beta2", "relaxation", "sgld_steps", "thermal_noise", "damping", "preconditioned",
                                   "regularizer", "regularizer_weight", "ema_decay", "seed", "threads",
                                   "evaluation_samples", "log_every", "checkpoint_every"]
 
@@ -100,6 +100,12 @@ extension TrainingConfiguration {
         case "hidden": hidden = try int(min: 1, max: 4096)
         case "generator_step_size": generatorStepSize = try real({ $0 > 0 }, "must be positive")
         case "discriminator_step_size": discriminatorStepSize = try real({ $0 > 0 }, "must be positive")
+        case "sgld_steps": sgldSteps = try int(min: 1, max: 1_000_000)
+        case "thermal_noise": thermalNoise = try real({ $0 >= 0 }, "must be ≥ 0")
+        case "damping": damping = try real({ $0 > 0 && $0 <= 1 }, "must lie in (0, 1]")
+        case "preconditioned":
+            guard ["true", "false"].contains(value) else { throw ConfigError.wrongType(file: file, key: key, value: value, expected: "true or false") }
+            preconditioned = value == "true"
         case "step_size_decay_start": stepSizeDecayStart = try int(min: 0)
         case "step_size_decay_end": stepSizeDecayEnd = try int(min: 0)
         case "step_size_decay_final": stepSizeDecayFinal = try real({ $0 > 0 && $0 <= 1 }, "must lie in (0, 1]")
@@ -127,7 +133,8 @@ extension TrainingConfiguration {
             "iterations": "\(iterations)", "batch_size": "\(batchSize)", "latent": "\(latent)",
             "hidden": "\(hidden)", "generator_step_size": "\(generatorStepSize)", "discriminator_step_size": "\(discriminatorStepSize)",
             "step_size_decay_start": "\(stepSizeDecayStart)", "step_size_decay_end": "\(stepSizeDecayEnd)",
-            "step_size_decay_final": "\(stepSizeDecayFinal)",
+            "step_size_decay_final": "\(stepSizeDecayFinal)", "sgld_steps": "\(sgldSteps)", "thermal_noise": "\(thermalNoise)",
+            "damping": "\(damping)", "preconditioned": "\(preconditioned)",
             "beta1": "\(beta1)", "beta2": "\(beta2)", "ema_decay": "\(emaDecay)", "seed": "\(seed)",
             "threads": "\(threads)", "evaluation_samples": "\(evaluationSamples)", "log_every": "\(logEvery)",
             "checkpoint_every": "\(checkpointEvery)",

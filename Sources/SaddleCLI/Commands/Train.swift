@@ -63,6 +63,14 @@ struct Train: ParsableCommand {
     var regularizer: TrainingRegularizer?
     @Option(parsing: .unconditional, help: "Weight γ of the regularizer (the bound c for clipping). Default 0.1.")
     var regularizerWeight: Double?
+    @Option(parsing: .unconditional, help: "Mirror-GAN / Mirror-Prox-GAN: SGLD steps K per chain (the step size is the SGLD step γ). Default 10.")
+    var sgldSteps: Int?
+    @Option(parsing: .unconditional, help: "Mirror-GAN / Mirror-Prox-GAN: thermal noise ε. Default 0.01.")
+    var thermalNoise: Double?
+    @Option(parsing: .unconditional, help: "Mirror-GAN / Mirror-Prox-GAN: damping β of the mean approximation. Default 0.9.")
+    var damping: Double?
+    @Flag(help: "Mirror-GAN / Mirror-Prox-GAN: RMSProp-preconditioned SGLD chains.")
+    var preconditioned = false
     @Option(parsing: .unconditional, help: "Iterations (one minibatch gradient of both players each). Default 10000; with --resume, the new total.")
     var iterations: Int?
     @Option(parsing: .unconditional, help: "Minibatch size. Default 256.")
@@ -112,7 +120,9 @@ struct Train: ParsableCommand {
             let fixed: [(String, Bool)] = [("--dataset", dataset != nil), ("--batch-size", batchSize != nil), ("--step-size", stepSize != nil),
                                            ("--r1-weight", r1Weight != nil), ("--seed", seed != nil),
                                            ("--loss", loss != nil), ("--method", method != nil), ("--regularizer", regularizer != nil),
-                                           ("--regularizer-weight", regularizerWeight != nil), ("--data-file", dataFile != nil), ("--preset", preset != nil),
+                                           ("--regularizer-weight", regularizerWeight != nil), ("--data-file", dataFile != nil),
+                                           ("--sgld-steps", sgldSteps != nil), ("--thermal-noise", thermalNoise != nil),
+                                           ("--damping", damping != nil), ("--preconditioned", preconditioned), ("--preset", preset != nil),
                                            ("--config", config != nil), ("--out", out != nil), ("--force", force), ("--threads", compute.threads != nil)]
             if let bad = fixed.first(where: { $0.1 }) {
                 throw ValidationError("\(bad.0) cannot be combined with --resume: a resumed run keeps its config.yaml (only --iterations, --time-limit, --log-every and --checkpoint-every may change)")
@@ -136,6 +146,10 @@ struct Train: ParsableCommand {
         if let v = method { c.method = v }
         if let v = regularizer { c.regularizer = v }
         if let v = regularizerWeight { c.regularizerWeight = v }
+        if let v = sgldSteps { c.sgldSteps = v }
+        if let v = thermalNoise { c.thermalNoise = v }
+        if let v = damping { c.damping = v }
+        if preconditioned { c.preconditioned = true }
         if let v = seed { c.seed = v }
         if let v = logEvery { c.logEvery = v }
         if let v = checkpointEvery { c.checkpointEvery = v }
