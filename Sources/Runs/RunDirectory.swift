@@ -30,7 +30,9 @@ public struct RunDirectory: Sendable {
         if let path {
             if fm.fileExists(atPath: path) {
                 guard force else { throw RunError.runFolder(path: path, problem: "already exists; choose another --out or pass --force to overwrite it") }
-                for name in ["config.yaml", "metrics.jsonl", "summary.json", "checkpoints"] {
+                // (With the plots and report.html: a stale report must not describe the new run.)
+                let plots = ["samples-last", "samples-ema", "losses", "metrics"].flatMap { [$0 + ".svg", $0 + ".png"] }
+                for name in ["config.yaml", "metrics.jsonl", "summary.json", "checkpoints", "report.html"] + plots {
                     try? fm.removeItem(atPath: path + "/" + name)
                 }
             }

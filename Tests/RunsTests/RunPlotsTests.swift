@@ -140,6 +140,20 @@ struct RunPlotsTests {
         #expect(moved.samples(of: loaded.ema, count: 4, seed: nil).scalars == training.samples(of: state.ema, count: 4).scalars)
     }
 
+    /// --force clears the previous run's plots and report.html (a stale report would describe
+    /// another run) but leaves files it does not own.
+    @Test func forceClearsThePreviousPlots() throws {
+        let path = Self.folder("force")
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        for name in ["report.html", "samples-ema.svg", "metrics.png", "notes.txt"] {
+            try Data("old".utf8).write(to: URL(fileURLWithPath: path + "/" + name))
+        }
+        _ = try RunDirectory(creating: path, defaultPrefix: "ring", force: true)
+        let left = try FileManager.default.contentsOfDirectory(atPath: path).sorted()
+        #expect(left == ["checkpoints", "notes.txt"])
+    }
+
     /// MNIST: the image grid of 8×8 samples (skipped without the MNIST-5k file).
     @Test func mnistRunsDrawAnImageGrid() throws {
         var c = tinyConfiguration(.adam, .none, iterations: 1)
