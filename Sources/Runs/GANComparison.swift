@@ -45,6 +45,14 @@ public struct GANComparison: Sendable {
         public var summary: TrainingSummary?
         /// Set when the run stopped on NaN/Inf (the records up to then are kept).
         public var failure: String?
+        public init(entry: String, seed: UInt64, iterations: Int, records: [MetricsRecord], summary: TrainingSummary?, failure: String?) {
+            self.entry = entry
+            self.seed = seed
+            self.iterations = iterations
+            self.records = records
+            self.summary = summary
+            self.failure = failure
+        }
         /// Minibatch gradients spent (block evaluations).
         public var gradients: Int { Int(((summary?.oracleCalls ?? records.last?.oracleCalls ?? 0) * 2).rounded()) }
     }

@@ -76,6 +76,17 @@ public struct MetricsRecord: Codable, Sendable {
     public var fieldNorm: Double
     public var last: GeneratorMetrics
     public var ema: GeneratorMetrics
+    public init(iteration: Int, wallSeconds: Double, oracleCalls: Double, lossGenerator: Double, lossDiscriminator: Double,
+                fieldNorm: Double, last: GeneratorMetrics, ema: GeneratorMetrics) {
+        self.iteration = iteration
+        self.wallSeconds = wallSeconds
+        self.oracleCalls = oracleCalls
+        self.lossGenerator = lossGenerator
+        self.lossDiscriminator = lossDiscriminator
+        self.fieldNorm = fieldNorm
+        self.last = last
+        self.ema = ema
+    }
 }
 
 /// A 64-bit seed drawn from a stream (the first word of `stream`).

@@ -10,5 +10,5 @@ struct Reproduce: ParsableCommand {
         per claim: the claim, whether it passed, and the numbers behind it) and a self-contained \
         report.html. `--quick` runs a reduced grid in a few minutes.
         """,
-        subcommands: [ReproduceSRFB.self, ReproduceAsymmetric.self])
+        subcommands: [ReproduceAsymmetric.self, ReproduceSRFB.self, ReproduceMixedNash.self])
 }
