@@ -83,11 +83,8 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
         s.beta2 = beta2
         s.decay = beta2
         s.relaxation = relaxation
-        s.mirrorGAN.innerSteps = sgldSteps
-        s.mirrorGAN.thermalNoise = thermalNoise
-        s.mirrorGAN.damping = damping
-        s.mirrorGAN.preconditioner = preconditioned ? .rmspropDefault : .identity
-        s.mirrorGAN.seed = seed
+        s.mirrorGAN = MirrorGANOptions(innerSteps: sgldSteps, thermalNoise: thermalNoise, damping: damping,
+                                       preconditioned: preconditioned, seed: seed)
         return s
     }
 

@@ -51,6 +51,16 @@ public struct MirrorGANOptions: Sendable, Equatable {
 
     public init() {}
 
+    /// The options the command-line and config files set (the rest at their defaults);
+    /// `preconditioned` selects ``LangevinPreconditioner/rmspropDefault``.
+    public init(innerSteps: Int, thermalNoise: Double, damping: Double, preconditioned: Bool, seed: UInt64) {
+        self.innerSteps = innerSteps
+        self.thermalNoise = thermalNoise
+        self.damping = damping
+        self.preconditioner = preconditioned ? .rmspropDefault : .identity
+        self.seed = seed
+    }
+
     func validate() throws {
         guard innerSteps >= 1 else { throw SolverError.outOfRange(parameter: "SGLD steps K", value: Double(innerSteps), allowed: "integers ≥ 1") }
         guard damping > 0 && damping <= 1 else { throw SolverError.outOfRange(parameter: "damping β", value: damping, allowed: "(0, 1]") }

@@ -164,11 +164,8 @@ struct Solve: ParsableCommand {
         config.eftpFirstStep = eftpFirstStep
         config.optimisticFirstStep = optimisticFirstStep
         config.previousMoments = previousMoments
-        config.mirrorGAN.innerSteps = sgldSteps
-        config.mirrorGAN.thermalNoise = thermalNoise
-        config.mirrorGAN.damping = damping
-        config.mirrorGAN.preconditioner = preconditioned ? .rmspropDefault : .identity
-        config.mirrorGAN.seed = seed
+        config.mirrorGAN = MirrorGANOptions(innerSteps: sgldSteps, thermalNoise: thermalNoise, damping: damping,
+                                            preconditioned: preconditioned, seed: seed)
         switch average {
         case .none: config.averaging = nil
         case .uniform: config.averaging = .uniform
