@@ -116,7 +116,7 @@ struct TrainRunFolderTests {
         from safetensors import safe_open
         with safe_open(sys.argv[1], "np") as f:
             m = f.metadata()
-            assert m["format_version"] == "1" and m["iteration"] == "20", m
+            assert m["format_version"] == "2" and m["iteration"] == "20", m
             shapes = {k: tuple(f.get_tensor(k).shape) for k in f.keys()}
         assert shapes["generator"] == (25090,) and shapes["discriminator"] == (17025,), shapes
         assert shapes["generator_ema"] == (25090,) and shapes["solver.rule.secondMoment.discriminator"] == (17025,), shapes
