@@ -38,8 +38,9 @@ struct Train: ParsableCommand {
         high-quality samples against the fair share.
 
         Every run writes a run folder (--out; default runs/<dataset>-<UTC time>): config.yaml (the \
-        resolved configuration; --config reads the same keys), metrics.jsonl, summary.json and \
-        safetensors checkpoints in checkpoints/. Settings apply in this order: defaults, --preset, \
+        resolved configuration; --config reads the same keys), metrics.jsonl, summary.json, plots \
+        redrawn at every log interval (samples-last, samples-ema, losses, metrics; SVG and PNG), a \
+        self-contained report.html at the end, and safetensors checkpoints in checkpoints/. Settings apply in this order: defaults, --preset, \
         --config, flags. --resume RUN_DIR continues a run from its latest checkpoint, bit for bit.
 
         Examples:
