@@ -230,11 +230,13 @@ public final class GANTraining {
                 let losses = game.losses(at: omega)
                 if !(losses.generator.isFinite && losses.discriminator.isFinite) { try diverged(k, "a loss") }
                 let fieldNorm = game.field(at: omega, blocks: Player.both, sample: .exact).norm()
+                // Drawn once, for the metrics and for the run folder's scatter plots.
+                let lastSamples = samples(of: omega[.generator]), emaSamples = samples(of: ema)
                 let record = MetricsRecord(iteration: k, wallSeconds: seconds, oracleCalls: oracle.counter.oracleCalls,
                                            lossGenerator: losses.generator, lossDiscriminator: losses.discriminator,
-                                           fieldNorm: fieldNorm, last: score(omega[.generator]), ema: score(ema))
+                                           fieldNorm: fieldNorm, last: data.score(lastSamples), ema: data.score(emaSamples))
                 try session.runDirectory?.appendMetrics(record)
-                if let dir = session.runDirectory { writePlots(dir, theta: omega[.generator], ema: ema) }
+                if let dir = session.runDirectory { writePlots(dir, theta: omega[.generator], ema: ema, evaluated: (lastSamples, emaSamples)) }
                 session.progress(record)
             }
             if c.checkpointEvery > 0 && k % c.checkpointEvery == 0 && k < c.iterations { try checkpoint(k) }

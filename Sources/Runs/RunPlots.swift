@@ -219,12 +219,15 @@ extension GANTraining {
     /// SVG and PNG, or an 8×8 image grid as PNG), `losses` and `metrics` (curves from
     /// `metrics.jsonl`, SVG and PNG). Called at every log interval, overwriting the previous files;
     /// a plot that cannot be written never stops training (errors are ignored).
-    public func writePlots(_ dir: RunDirectory, theta: Tensor, ema: Tensor) {
+    ///
+    /// `evaluated`: the two generators' evaluation samples when the caller has just scored them
+    /// (the scatter plots draw exactly those, so they are not generated a second time).
+    public func writePlots(_ dir: RunDirectory, theta: Tensor, ema: Tensor, evaluated: (last: Tensor, ema: Tensor)? = nil) {
         let width = data.width
         guard RunPlots.canDraw(width: width) else { return }
-        for (name, parameters, label) in [("samples-last", theta, "last"), ("samples-ema", ema, "EMA")] {
+        for (name, parameters, label, drawn) in [("samples-last", theta, "last", evaluated?.last), ("samples-ema", ema, "EMA", evaluated?.ema)] {
             if width == 2 {
-                let plot = RunPlots.scatter(samples(of: parameters), mixture: data.mixture, title: "\(label) generator, \(configuration.evaluationSamples) samples")
+                let plot = RunPlots.scatter(drawn ?? samples(of: parameters), mixture: data.mixture, title: "\(label) generator, \(configuration.evaluationSamples) samples")
                 let figure = plot.figure()
                 try? dir.writePlot(name, svg: SVG.render(figure), png: Raster(figure).fastPNG())
             } else {
