@@ -50,10 +50,17 @@ public enum Gzip {
 
     /// Compresses `input` as one gzip member (level 6).
     public static func compress(_ input: [UInt8]) -> [UInt8] {
+        // 15 + 16: a 32 KB window with a gzip header.
+        deflate(input, level: 6, windowBits: 15 + 16, strategy: Z_DEFAULT_STRATEGY)
+    }
+
+    /// One-shot deflate with zlib's own parameters: `windowBits` 15 gives a zlib stream (PNG's
+    /// IDAT), 15 + 16 a gzip member; `strategy` e.g. `Z_DEFAULT_STRATEGY` or `Z_RLE`. Memory level 8
+    /// (zlib's default).
+    public static func deflate(_ input: [UInt8], level: Int32, windowBits: Int32, strategy: Int32) -> [UInt8] {
         var stream = z_stream()
-        // 15 + 16: a 32 KB window with a gzip header; memory level 8 (zlib's default).
-        let ok = deflateInit2_(&stream, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY, zlibVersion(), Int32(MemoryLayout<z_stream>.size))
-        ensure(ok == Z_OK, "Gzip.compress: deflateInit2 failed (\(ok))")
+        let ok = deflateInit2_(&stream, level, Z_DEFLATED, windowBits, 8, strategy, zlibVersion(), Int32(MemoryLayout<z_stream>.size))
+        ensure(ok == Z_OK, "Gzip.deflate: deflateInit2 failed (\(ok))")
         defer { deflateEnd(&stream) }
         var out = [UInt8](repeating: 0, count: Int(deflateBound(&stream, UInt(input.count))) + 64)
         var input = input
@@ -63,8 +70,8 @@ public enum Gzip {
                 stream.avail_in = UInt32(inp.count)
                 stream.next_out = o.baseAddress
                 stream.avail_out = UInt32(o.count)
-                let status = deflate(&stream, Z_FINISH)
-                ensure(status == Z_STREAM_END, "Gzip.compress: deflate returned \(status)")
+                let status = CZlib.deflate(&stream, Z_FINISH)
+                ensure(status == Z_STREAM_END, "Gzip.deflate: deflate returned \(status)")
                 return o.count - Int(stream.avail_out)
             }
         }

@@ -1,4 +1,5 @@
 import CZlib
+import Formats
 import Tensors
 
 extension PNG {
@@ -17,23 +18,7 @@ extension PNG {
                 }
             }
         }
-        var stream = z_stream()
-        var status = deflateInit2_(&stream, 1, Z_DEFLATED, 15, 8, Z_RLE, zlibVersion(), Int32(MemoryLayout<z_stream>.size))
-        ensure(status == Z_OK, "PNG.encodeFast: deflateInit2 returned \(status)")
-        var out = [UInt8](repeating: 0, count: Int(deflateBound(&stream, uLong(raw.count))))
-        let produced: Int = raw.withUnsafeMutableBufferPointer { r in
-            out.withUnsafeMutableBufferPointer { o in
-                stream.next_in = r.baseAddress
-                stream.avail_in = uInt(r.count)
-                stream.next_out = o.baseAddress
-                stream.avail_out = uInt(o.count)
-                status = deflate(&stream, Z_FINISH)
-                return o.count - Int(stream.avail_out)
-            }
-        }
-        deflateEnd(&stream)
-        ensure(status == Z_STREAM_END, "PNG.encodeFast: deflate returned \(status)")
-        out.removeLast(out.count - produced)
+        let out = Gzip.deflate(raw, level: 1, windowBits: 15, strategy: Z_RLE)
         let ihdr = bigEndian(UInt32(width)) + bigEndian(UInt32(height)) + [8, 2, 0, 0, 0]
         return signature + chunk("IHDR", ihdr) + chunk("IDAT", out) + chunk("IEND", [])
     }
