@@ -17,15 +17,35 @@ public enum JacobianProducts {
 
     /// The Jacobian–vector product J·v (each output's block), together with f's outputs.
     ///
-    /// By the double-VJP trick: g(u) = Jᵀu is linear in a dummy cotangent u, and
-    /// J·v = ∇u ⟨g(u), v⟩. The first sweep records its graph (createGraph), the second
-    /// differentiates it with respect to u. Costs about two reverse sweeps; exact in any order.
+    /// Forward mode over f's recorded graph (``tangents(of:from:along:)``): f runs once,
+    /// recording, and one sweep carries v from the inputs to the outputs. When f is itself a
+    /// gradient recorded with `createGraph` (a game's field), this is forward-over-reverse and
+    /// costs about three times f's work.
     public static func jvp(of f: ([Variable]) -> [Variable], at points: [Tensor],
                            tangents: [Tensor]) -> (outputs: [Tensor], jvp: [Tensor]) {
-        ensure(points.count == tangents.count, "jvp: \(tangents.count) tangents for \(points.count) inputs")
-        for (p, t) in zip(points, tangents) {
-            ensure(p.shape == t.shape && p.dtype == t.dtype, "jvp: tangent \(t.dtype) \(t.shape) for input \(p.dtype) \(p.shape)")
+        checkTangents(points, tangents)
+        let xs = points.map { Variable($0, requiresGradient: true) }
+        let ys = f(xs)
+        let jv = Autodiff.tangents(of: ys, from: xs, along: tangents)
+        // The caller owns the products: none may share memory with a tangent passed in or with
+        // another product (f(x) = (x, x) would give the seed itself, twice).
+        var taken = tangents
+        let products = zip(ys, jv).map { y, t -> Tensor in
+            guard let t else { return Tensor.zeros(y.shape, dtype: y.dtype) }
+            let owned = taken.contains(where: { $0.overlaps(t) }) ? t.copy() : t
+            taken.append(owned)
+            return owned
         }
+        return (ys.map(\.value), products)
+    }
+
+    /// J·v by the double-VJP trick, an independent route to ``jvp(of:at:tangents:)`` that tests
+    /// compare against: g(u) = Jᵀu is linear in a dummy cotangent u, and J·v = ∇u ⟨g(u), v⟩. The
+    /// first sweep records its graph (createGraph), the second differentiates it with respect to u.
+    /// Costs about two reverse sweeps of f's graph (for a field F, about 4.8 × F's work on W3).
+    public static func jvpByDoubleVJP(of f: ([Variable]) -> [Variable], at points: [Tensor],
+                                      tangents: [Tensor]) -> (outputs: [Tensor], jvp: [Tensor]) {
+        checkTangents(points, tangents)
         let xs = points.map { Variable($0, requiresGradient: true) }
         let ys = f(xs)
         let us = ys.map { Variable(Tensor.zeros($0.shape, dtype: $0.dtype), requiresGradient: true) }
@@ -41,5 +61,12 @@ public enum JacobianProducts {
         }
         let jv = gradients(of: pairing, withRespectTo: us)
         return (ys.map(\.value), jv.map(\.value))
+    }
+
+    private static func checkTangents(_ points: [Tensor], _ tangents: [Tensor]) {
+        ensure(points.count == tangents.count, "jvp: \(tangents.count) tangents for \(points.count) inputs")
+        for (p, t) in zip(points, tangents) {
+            ensure(p.shape == t.shape && p.dtype == t.dtype, "jvp: tangent \(t.dtype) \(t.shape) for input \(p.dtype) \(p.shape)")
+        }
     }
 }

@@ -7,7 +7,15 @@ import Tensors
 /// The matrix product op(a)·op(b); see `Tensors.matmul`.
 public func matmul(_ a: Variable, _ b: Variable, transposeA: Bool = false, transposeB: Bool = false) -> Variable {
     let value = Tensors.matmul(a.value, b.value, transposeA: transposeA, transposeB: transposeB)
-    return record(value, "matmul", [a, b]) { g, need in
+    return record(value, "matmul", [a, b], tangent: { t, x, _ in
+        // op(ȧ)·op(b) + op(a)·op(ḃ), the second added into the first by BLAS.
+        var out: Tensor? = t[0].map { Tensors.matmul($0, x[1], transposeA: transposeA, transposeB: transposeB) }
+        if let tb = t[1] {
+            if let o = out { Tensors.matmul(x[0], tb, transposeA: transposeA, transposeB: transposeB, into: o, accumulate: true) }
+            else { out = Tensors.matmul(x[0], tb, transposeA: transposeA, transposeB: transposeB) }
+        }
+        return out
+    }) { g, need in
         switch (transposeA, transposeB) {
         case (false, false):
             return [need[0] ? matmul(g, b, transposeB: true) : nil, need[1] ? matmul(a, g, transposeA: true) : nil]
@@ -35,7 +43,19 @@ public func linear(_ x: Variable, weight: Variable, bias: Variable?, leakySlope:
         y.copy(from: y.leakyRelu(slope: slope))
     }
     let inputs = bias.map { [x, weight, $0] } ?? [x, weight]
-    return record(y, "linear", inputs) { g, need in
+    return record(y, "linear", inputs, tangent: { t, v, y in
+        // ẏ = act'(pre) ⊙ (ẋ·Wᵀ + x·Ẇᵀ + ḃ); act' is the sign mask of y (that of pre, slope ≥ 0).
+        var pre: Tensor? = t[0].map { Tensors.matmul($0, v[1], transposeB: true) }
+        if let tw = t[1] {
+            if let p = pre { Tensors.matmul(v[0], tw, transposeB: true, into: p, accumulate: true) }
+            else { pre = Tensors.matmul(v[0], tw, transposeB: true) }
+        }
+        if t.count > 2, let tb = t[2] {
+            if let p = pre { p.addBiasActivate(tb, leakySlope: nil) } else { pre = tb.broadcastRows(y.shape[0]) }
+        }
+        guard let pre, let slope = leakySlope else { return pre }
+        return pre.masked(bySignOf: y, slope: slope)
+    }) { g, need in
         let gp = leakySlope.map { g.masked(bySignOf: y, slope: $0) } ?? g
         var result: [Variable?] = [need[0] ? matmul(gp, weight) : nil,
                                    need[1] ? matmul(gp, x, transposeA: true) : nil]
@@ -47,7 +67,10 @@ public func linear(_ x: Variable, weight: Variable, bias: Variable?, leakySlope:
 extension Variable {
     /// Adds the vector `row` to every row of this matrix.
     public func addingRow(_ row: Variable) -> Variable {
-        record(value.addingRow(row.value), "addRow", [self, row]) { g, need in
+        record(value.addingRow(row.value), "addRow", [self, row], tangent: { t, x, _ in
+            guard let tr = t[1] else { return t[0] }
+            return t[0]?.addingRow(tr) ?? tr.broadcastRows(x[0].shape[0])
+        }) { g, need in
             [g, need[1] ? g.sumRows().reshaped(row.shape) : nil]
         }
     }
@@ -55,29 +78,30 @@ extension Variable {
     /// Column sums of a matrix, shape [columns].
     public func sumRows() -> Variable {
         let rows = value.shape[0]
-        return record(value.sumRows(), "sumRows", [self]) { g, _ in [g.broadcastRows(rows)] }
+        return record(value.sumRows(), "sumRows", [self], tangent: { t, _, _ in t[0]!.sumRows() }) { g, _ in [g.broadcastRows(rows)] }
     }
 
     /// A matrix with `rows` copies of this vector.
     public func broadcastRows(_ rows: Int) -> Variable {
         let mine = shape
-        return record(value.broadcastRows(rows), "broadcastRows", [self]) { g, _ in [g.sumRows().reshaped(mine)] }
+        return record(value.broadcastRows(rows), "broadcastRows", [self], tangent: { t, _, _ in t[0]!.broadcastRows(rows) }) { g, _ in [g.sumRows().reshaped(mine)] }
     }
 
     /// Row sums of a matrix, shape [rows, 1].
     public func sumColumns() -> Variable {
         let columns = value.shape[1]
-        return record(value.sumColumns(), "sumColumns", [self]) { g, _ in [g.broadcastColumns(columns)] }
+        return record(value.sumColumns(), "sumColumns", [self], tangent: { t, _, _ in t[0]!.sumColumns() }) { g, _ in [g.broadcastColumns(columns)] }
     }
 
     /// A matrix whose row i repeats element i of this column `columns` times.
     public func broadcastColumns(_ columns: Int) -> Variable {
         let mine = shape
-        return record(value.broadcastColumns(columns), "broadcastColumns", [self]) { g, _ in [g.sumColumns().reshaped(mine)] }
+        return record(value.broadcastColumns(columns), "broadcastColumns", [self],
+                      tangent: { t, _, _ in t[0]!.broadcastColumns(columns) }) { g, _ in [g.sumColumns().reshaped(mine)] }
     }
 
     /// The transpose of a matrix.
     public func transposed() -> Variable {
-        record(value.transposed(), "transpose", [self]) { g, _ in [g.transposed()] }
+        record(value.transposed(), "transpose", [self], tangent: { t, _, _ in t[0]!.transposed() }) { g, _ in [g.transposed()] }
     }
 }

@@ -8,7 +8,8 @@ extension Variable {
     /// Elements `start ..< start + shape.count` (row-major) under `shape`; no copy.
     public func slice(from start: Int, shape: Shape) -> Variable {
         let total = count, mine = self.shape
-        return record(value.view(from: start, shape: shape), "slice", [self]) { g, _ in
+        return record(value.view(from: start, shape: shape), "slice", [self],
+                      tangent: { t, _, _ in t[0]!.view(from: start, shape: shape) }) { g, _ in
             [g.padded(toCount: total, at: start).reshaped(mine)]
         }
     }
@@ -19,6 +20,10 @@ extension Variable {
         let out = Tensor.zeros([total], dtype: dtype)
         out.view(from: start, shape: shape).copy(from: value)
         let mine = shape
-        return record(out, "pad", [self]) { g, _ in [g.slice(from: start, shape: mine)] }
+        return record(out, "pad", [self], tangent: { t, _, _ in
+            let o = Tensor.zeros([total], dtype: t[0]!.dtype)
+            o.view(from: start, shape: mine).copy(from: t[0]!)
+            return o
+        }) { g, _ in [g.slice(from: start, shape: mine)] }
     }
 }

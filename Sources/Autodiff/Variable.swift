@@ -45,22 +45,36 @@ public final class Variable {
     public var scalar: Double { value.scalar }
 }
 
-/// One recorded operation: its inputs and the rule that maps the output's cotangent to theirs.
+/// One recorded operation: its inputs and its two derivative rules.
 ///
-/// `backward(g, needs)` returns, for each input i with `needs[i]`, the cotangent ∂⟨g, out⟩/∂inputᵢ as
-/// a `Variable` built from differentiable operations (nil where not needed, or where it is zero).
-/// Rules capture their inputs, never their output variable, so graphs hold no reference cycles.
+/// `backward(g, needs)` (reverse mode) returns, for each input i with `needs[i]`, the cotangent
+/// ∂⟨g, out⟩/∂inputᵢ as a `Variable` built from differentiable operations (nil where not needed,
+/// or where it is zero).
+///
+/// `tangent(ṫ, x, y)` (forward mode) returns the output's tangent ẏ = Σᵢ ∂out/∂inputᵢ · ṫᵢ from
+/// the inputs' tangents ṫ (nil for a zero tangent), the inputs' values x and the output's value y,
+/// or nil when ẏ is zero. It works on plain tensors: forward mode here is one sweep over a graph
+/// already recorded (see ``tangents(of:from:along:)``), and the tangent is never differentiated
+/// again. Rules capture their inputs, never their output variable, so graphs hold no reference
+/// cycles.
 final class Node {
     let name: StaticString
     let inputs: [Variable]
     let backward: (Variable, [Bool]) -> [Variable?]
+    let tangent: TangentRule
 
-    init(_ name: StaticString, _ inputs: [Variable], _ backward: @escaping (Variable, [Bool]) -> [Variable?]) {
+    init(_ name: StaticString, _ inputs: [Variable], _ tangent: @escaping TangentRule,
+         _ backward: @escaping (Variable, [Bool]) -> [Variable?]) {
         self.name = name
         self.inputs = inputs
+        self.tangent = tangent
         self.backward = backward
     }
 }
+
+/// A forward-mode rule: (inputs' tangents, nil when zero; inputs' values; output value) ↦ the
+/// output's tangent, nil when zero. See ``Node``.
+typealias TangentRule = (_ tangents: [Tensor?], _ inputs: [Tensor], _ output: Tensor) -> Tensor?
 
 /// Whether operations are being recorded on the current thread (or task).
 ///
@@ -90,10 +104,10 @@ public enum GradientRecording {
 
 /// Wraps the result of an operation, recording a node when some input needs a gradient.
 @inline(__always)
-func record(_ value: Tensor, _ name: StaticString, _ inputs: [Variable],
+func record(_ value: Tensor, _ name: StaticString, _ inputs: [Variable], tangent: @escaping TangentRule,
             _ backward: @escaping (Variable, [Bool]) -> [Variable?]) -> Variable {
     guard GradientRecording.enabled, inputs.contains(where: { $0.requiresGradient }) else {
         return Variable(value)
     }
-    return Variable(value, node: Node(name, inputs, backward))
+    return Variable(value, node: Node(name, inputs, tangent, backward))
 }

@@ -6,7 +6,8 @@ import Tensors
 
 /// Jacobian–vector and vector–Jacobian products of a GAN's vector field
 ///   F(θ, φ) = (∇θ L_G(θ, φ), ∇φ L_D(θ, φ)),
-/// itself a gradient, so J·v is a third-level derivative (double-VJP trick over a recorded F).
+/// itself a gradient, so J·v is a third-level derivative: forward mode over a recorded F, checked
+/// against finite differences and against the double-VJP trick.
 @Suite("Jacobian products of a GAN vector field (Float64)")
 struct JacobianProductTests {
     let generator: MLP
@@ -57,6 +58,11 @@ struct JacobianProductTests {
         let fd = FiniteDifferences.directional(of: evaluate, at: omega, along: v)
         for k in 0..<2 {
             #expect(compareEntrywise(jv[k], fd[k], tolerance: 1e-6, label: "Jv block \(k)") == nil)
+        }
+        // The double-VJP trick, an independent route, gives the same product.
+        let (_, jvReverse) = JacobianProducts.jvpByDoubleVJP(of: field, at: omega, tangents: v)
+        for k in 0..<2 {
+            #expect(compareEntrywise(jv[k], jvReverse[k], tolerance: 1e-12, label: "forward vs double-VJP block \(k)") == nil)
         }
         // Not vacuous: the off-diagonal blocks couple the players.
         #expect(jv[0].maxAbs() > 1e-4 && jv[1].maxAbs() > 1e-4)
