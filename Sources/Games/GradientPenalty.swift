@@ -74,6 +74,9 @@ public struct GradientPenalty: Regularizer {
         return total
     }
 
+    /// True: (γ/2)·mean over the samples of ‖∇x D‖².
+    public var isMeanOverSamples: Bool { true }
+
     public func lossTerms(in graph: NeuralGAN.Graph) -> PerPlayer<Variable?> {
         var term: Variable? = nil
         for (s, w) in sampleWeights {

@@ -34,19 +34,25 @@ public final class NeuralGAN: InputGradientGame {
     public let evaluationSeed: UInt64
     public let domain: ProductDomain
     public let initialPoint: BlockVector
+    /// Cores for one evaluation of F (1 or 2): with 2, the two halves of the minibatch are
+    /// differentiated at once, one per core (see ``field(at:blocks:sample:regularizers:)``).
+    public let threads: Int
 
     /// - Parameters:
     ///   - generator: G, input width = latent size, output width = data width.
     ///   - discriminator: D, data width → 1.
     ///   - data: draws `count` real samples, shape [count, data width], in the networks' dtype.
     ///   - batchSize: n (default 64); stochastic: a fresh minibatch per oracle call (default true).
+    ///   - threads: 1 (default) or 2 cores per evaluation of F; more count as 2.
     public init(name: String = "neural-gan", generator: MLP, discriminator: MLP, loss: Loss = .nonSaturating,
                 batchSize: Int = 64, stochastic: Bool = true, evaluationSeed: UInt64 = 0x5eed,
-                domain: ProductDomain = .unconstrained, data: @escaping DataSampler) {
+                domain: ProductDomain = .unconstrained, threads: Int = 1, data: @escaping DataSampler) {
         ensure(generator.parameters.dtype == discriminator.parameters.dtype, "NeuralGAN: players of different dtypes")
         ensure(generator.sizes.last == discriminator.sizes.first && discriminator.sizes.last == 1,
                "NeuralGAN: G \(generator.sizes) must output D's input \(discriminator.sizes), and D must output 1")
         ensure(batchSize >= 1, "NeuralGAN: batch size \(batchSize)")
+        ensure(threads >= 1, "NeuralGAN: threads \(threads)")
+        self.threads = threads
         self.name = name
         self.generator = generator
         self.discriminator = discriminator
@@ -68,6 +74,15 @@ public final class NeuralGAN: InputGradientGame {
         public let noise: Tensor
         public let mixing: Tensor
         public var count: Int { real.shape[0] }
+
+        /// Rows `range` of each tensor (views, no copy).
+        public func rows(_ range: Range<Int>) -> Batch {
+            func cut(_ t: Tensor) -> Tensor {
+                let width = t.shape[1]
+                return t.view(from: range.lowerBound * width, shape: [range.count, width])
+            }
+            return Batch(real: cut(real), noise: cut(noise), mixing: cut(mixing))
+        }
     }
 
     public func batch(_ sample: SampleRequest) -> Batch {
@@ -163,11 +178,40 @@ public final class NeuralGAN: InputGradientGame {
         (Variable(omega[.generator].copy(), requiresGradient: true), Variable(omega[.discriminator].copy(), requiresGradient: true))
     }
 
+    /// Whether ``field(at:blocks:sample:regularizers:)`` computes a batch of `batchSize` as two
+    /// halves at once: with ``threads`` ≥ 2, an even batch, and every regularizer a mean over samples.
+    public func splitsIntoHalves(batchSize: Int, regularizers: [any Regularizer]) -> Bool {
+        threads >= 2 && batchSize >= 2 && batchSize % 2 == 0 && regularizers.allSatisfy(\.isMeanOverSamples)
+    }
+
     /// F(ω) with `regularizers` applied (``Regularized`` calls this).
+    ///
+    /// With ``threads`` ≥ 2, an even minibatch and regularizers that are means over the samples
+    /// (``Regularizer/isMeanOverSamples``), the losses on the batch are the averages of the losses
+    /// on its two halves, and so is F: each half's field is computed on its own core (one BLAS
+    /// thread each) and F = (F₀ + F₁)/2. That is the same F as one pass over the whole batch up to
+    /// Float32 rounding, in other bits; with a fixed thread count the bits are reproducible, since
+    /// each half's arithmetic is serial and the two are added in a fixed order.
     public func field(at omega: BlockVector, blocks: Set<Player>, sample: SampleRequest, regularizers: [any Regularizer]) -> BlockVector {
         let (theta, phi) = leaves(omega)
-        let f = recordedField(theta: theta, phi: phi, batch: batch(sample), regularizers: regularizers, createGraph: false)
-        var out = BlockVector(generator: f.generator.value, discriminator: f.discriminator.value)
+        let b = batch(sample)
+        var out: BlockVector
+        if splitsIntoHalves(batchSize: b.count, regularizers: regularizers) {
+            let half = b.count / 2
+            // Each half records its own graph from its own leaves (graphs are per thread).
+            let work = { (h: Int) -> PerPlayer<Variable> in
+                let (t, p) = (Variable(theta.value, requiresGradient: true), Variable(phi.value, requiresGradient: true))
+                return self.recordedField(theta: t, phi: p, batch: b.rows(h * half ..< (h + 1) * half),
+                                          regularizers: regularizers, createGraph: false)
+            }
+            var f0: PerPlayer<Variable>!, f1: PerPlayer<Variable>!  // one variable per thread
+            runConcurrently(true, { f0 = work(0) }, { f1 = work(1) })
+            out = BlockVector(generator: Tensor.linearCombination(0.5, f0.generator.value, 0.5, f1.generator.value),
+                              discriminator: Tensor.linearCombination(0.5, f0.discriminator.value, 0.5, f1.discriminator.value))
+        } else {
+            let f = recordedField(theta: theta, phi: phi, batch: b, regularizers: regularizers, createGraph: false)
+            out = BlockVector(generator: f.generator.value, discriminator: f.discriminator.value)
+        }
         for p in Player.allCases where !blocks.contains(p) { out.withBlock(p) { $0.fill(0) } }
         return out
     }

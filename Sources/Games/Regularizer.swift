@@ -29,10 +29,16 @@ public protocol Regularizer: Sendable, CustomStringConvertible {
     func domain(_ base: ProductDomain) -> ProductDomain
     /// Whether a zero `star` of the game's F is still a zero of the regularized F.
     func keepsEquilibrium(_ star: BlockVector) -> Bool
+    /// Whether ``lossTerms(in:)`` are a mean over the batch's samples plus terms that do not depend
+    /// on the batch: then the field on a batch is the average of the fields on its two halves, and
+    /// a ``NeuralGAN`` with two threads computes the halves at once. False by default (a term
+    /// nonlinear in a batch mean, like the consensus term's ‖F‖², is not split).
+    var isMeanOverSamples: Bool { get }
 }
 
 extension Regularizer {
     public func domain(_ base: ProductDomain) -> ProductDomain { base }
+    public var isMeanOverSamples: Bool { false }
 }
 
 /// A regularizer that a game cannot carry, or an out-of-range parameter.

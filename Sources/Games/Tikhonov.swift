@@ -46,6 +46,9 @@ public struct Tikhonov: Regularizer {
         return f
     }
 
+    /// True: depends on the parameters only.
+    public var isMeanOverSamples: Bool { true }
+
     public func lossTerms(in graph: NeuralGAN.Graph) -> PerPlayer<Variable?> {
         var t = PerPlayer<Variable?>(nil)
         for p in players { t[p] = graph.parameters[p].squared().sum().scaled(by: weight / 2) }

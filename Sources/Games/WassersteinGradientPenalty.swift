@@ -41,6 +41,9 @@ public struct WassersteinGradientPenalty: Regularizer {
         return BlockVector.only(.discriminator, g.scaled(by: weight), sizes: omega.sizes)
     }
 
+    /// True: (γ/2)·mean over the interpolates.
+    public var isMeanOverSamples: Bool { true }
+
     public func lossTerms(in graph: NeuralGAN.Graph) -> PerPlayer<Variable?> {
         let gx = graph.inputGradient(on: graph.interpolates)
         // ‖r‖ per row as exp(½ log Σ r²): differentiable to every order away from r = 0.

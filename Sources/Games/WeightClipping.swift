@@ -24,6 +24,9 @@ public struct WeightClipping: Regularizer {
     }
     public func value(at omega: BlockVector, of game: any Game) -> PerPlayer<Double> { PerPlayer(0) }
     public func contribution(at omega: BlockVector, of game: any Game) -> BlockVector { BlockVector.zeros(like: omega) }
+    /// True: no loss terms.
+    public var isMeanOverSamples: Bool { true }
+
     public func lossTerms(in graph: NeuralGAN.Graph) -> PerPlayer<Variable?> { PerPlayer(nil) }
 
     /// The intersection with [−c, c] (a box already there is tightened).

@@ -20,7 +20,7 @@ struct SaddleCommand: ParsableCommand {
 
 /// Options every computing command shares.
 struct ComputeOptions: ParsableArguments {
-    @Option(parsing: .unconditional, help: "Threads to compute with (OpenBLAS, and the players' concurrent work). Default: all cores (\(BLAS.availableCores) here).")
+    @Option(parsing: .unconditional, help: "Threads to compute with: OpenBLAS's, or the cores a step's independent work runs on (train: the minibatch's two halves at once, one per core; results depend on the count). Default: all cores (\(BLAS.availableCores) here).")
     var threads: Int?
 
     func validate() throws {

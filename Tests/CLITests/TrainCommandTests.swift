@@ -16,7 +16,7 @@ struct TrainCommandTests {
 
     /// Same seed ⇒ the same metrics and losses, in two processes; another seed differs.
     @Test func shortRunIsReproducible() throws {
-        let args = ["--iterations", "100", "--batch-size", "512"]  // 512: batches this size ran the players concurrently before GANTraining
+        let args = ["--iterations", "100", "--batch-size", "512"]
         var a = try summary(args + ["--threads", "2"]), b = try summary(args + ["--threads", "2"])
         var c = try summary(args + ["--seed", "1", "--threads", "2"])
         var serial = try summary(args + ["--threads", "1"])
@@ -26,8 +26,12 @@ struct TrainCommandTests {
         let jc = try JSONSerialization.data(withJSONObject: c, options: [.sortedKeys])
         #expect(ja == jb)
         #expect(ja != jc)
-        // The players' gradients on two threads give the same bits as the serial run.
-        #expect(try JSONSerialization.data(withJSONObject: serial, options: [.sortedKeys]) == ja)
+        // On two threads each minibatch's halves are differentiated at once: the same field up to
+        // rounding (NeuralGANHalvesTests checks it to 1e-13 in Float64), so the serial run's bits
+        // differ, but not its course: the EMA generator, an average over the run, lands within 1%.
+        let swSerial = try #require((serial["ema"] as? [String: Any])?["slicedWasserstein"] as? Double)
+        let swTwo = try #require((a["ema"] as? [String: Any])?["slicedWasserstein"] as? Double)
+        #expect(abs(swSerial - swTwo) <= 0.01 * swTwo, "EMA sliced Wasserstein: \(swSerial) serial, \(swTwo) on two threads")
         #expect(a["iterations"] as? Int == 100)
         let last = try #require(a["last"] as? [String: Any])
         #expect(last["samples"] as? Int == 2500 && last["modes"] as? Int == 8)
