@@ -3,11 +3,12 @@ import Tensors
 /// A tensor in a differentiable computation.
 ///
 /// Saddle's autodiff is define-by-run and reverse mode: every operation on variables that need a
-/// gradient records a ``Node`` holding its inputs and its backward rule. The rules are written with
+/// gradient records a ``Node`` holding its inputs and its backward rule (and a tangent rule, for
+/// forward mode over the recorded graph: ``tangents(of:from:along:)``). The rules are written with
 /// the same `Variable` operations, so when ``gradients(of:withRespectTo:seeds:createGraph:)`` runs
 /// with `createGraph: true` the gradients it returns are themselves recorded and can be
 /// differentiated again: R1's mixed derivative ∂φ‖∇x D(x)‖², or Jacobian-vector products of a
-/// game's vector field by the double-VJP trick.
+/// game's vector field (forward over reverse).
 ///
 /// A leaf variable is one the user makes (`Variable(t, requiresGradient: true)` for parameters and
 /// inputs). Its ``value`` may be a view into a parameter buffer that a solver updates in place; a

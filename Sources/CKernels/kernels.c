@@ -218,3 +218,11 @@ int sk_uses_avx2(void) {
   return 0;
 #endif
 }
+
+void sk_cpu_relax(void) {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#elif defined(__aarch64__)
+  __asm__ __volatile__("yield");
+#endif
+}

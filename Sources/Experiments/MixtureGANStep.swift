@@ -1,5 +1,4 @@
 import Autodiff
-import Dispatch
 import Networks
 import Tensors
 
@@ -17,9 +16,10 @@ import Tensors
 /// The real batch and the noise are drawn once from the seed, so the timed loop measures the
 /// step itself and no random sampling (as the peers' scripts do).
 ///
-/// With `threads` ≥ 2 the work runs on two cores, each with single-threaded BLAS (512×128 products
-/// scale poorly over two BLAS threads): see ``step()`` for the schedule. Each gradient is computed
-/// entirely on one thread, so the result is bit-identical to the serial step.
+/// The step is computed on the two halves of the batch, as `saddle train` computes F with two
+/// threads (``Games/NeuralGAN``): with `threads` ≥ 2 each half on its own core with
+/// single-threaded BLAS (512×128 products scale poorly over two BLAS threads), with one thread the
+/// two halves in turn — the same arithmetic, so the bits do not depend on `threads`.
 public final class MixtureGANStep {
     public struct Configuration: Sendable, Equatable {
         public var batch = 512
@@ -35,25 +35,12 @@ public final class MixtureGANStep {
         public var r1Weight: Double? = nil
         public var stepSize = 1e-3
         public var seed: UInt64 = 0
-        /// Cores to use: 1 runs everything serially with one BLAS thread; 2 or more runs the
-        /// players' work concurrently (see above).
+        /// Cores to use: 1 computes the batch's halves in turn with one BLAS thread; 2 or more
+        /// computes them at once, one per core (see above).
         public var threads = 1
-        /// How the step's work is cut into pieces that two cores can share (the serial step
-        /// computes the same pieces in order, so the bits do not depend on `threads`).
-        public var schedule: Schedule = .threeSweeps
         public init() {}
 
         public enum RealData: Sendable, Equatable { case ring, uniform }
-
-        public enum Schedule: Sendable, Equatable {
-            /// ∇φ L_D's real-data term, its fake-data term and ∇θ L_G as three sweeps over the
-            /// whole batch (core A: the first two, core B: G(z), D(G(z)) and the third).
-            case threeSweeps
-            /// The whole step on each half of the batch (losses still divided by the full batch),
-            /// the two halves' gradients added: the halves are equal work, so two cores finish
-            /// together, where the three sweeps leave one core with ≈ 60% of the work at W2's sizes.
-            case batchHalves
-        }
 
         /// W2's sizes: z ∈ R⁶⁴, hidden 256, 784-pixel uniform [0, 1] images, sigmoid output, batch 256.
         public static var mnist: Configuration {
@@ -63,7 +50,6 @@ public final class MixtureGANStep {
             c.dataWidth = 784
             c.generatorOutput = .sigmoid
             c.realData = .uniform
-            c.schedule = .batchHalves
             return c
         }
     }
@@ -77,7 +63,7 @@ public final class MixtureGANStep {
     let gradientG: Tensor
     let gradientD: Tensor
     let gradientDFake: Tensor
-    /// The second half's gradients of the batch-halves schedule.
+    /// The second half's gradient of L_G (`gradientDFake` holds the second half's of L_D).
     let gradientGHalf: Tensor
 
     public init(_ configuration: Configuration) {
@@ -97,7 +83,7 @@ public final class MixtureGANStep {
         gradientD = Tensor.zeros([discriminator.parameters.count])
         gradientDFake = Tensor.zeros([discriminator.parameters.count])
         gradientGHalf = Tensor.zeros([generator.parameters.count])
-        ensure(c.schedule != .batchHalves || c.batch % 2 == 0, "MixtureGANStep: batch halves need an even batch, got \(c.batch)")
+        ensure(c.batch % 2 == 0, "MixtureGANStep: the step splits the batch in halves, got \(c.batch)")
     }
 
     /// `count` samples of the ring of 8 Gaussians (radius 2, std 0.02; SPEC §6).
@@ -112,55 +98,19 @@ public final class MixtureGANStep {
         return t
     }
 
-    /// One simultaneous step.
-    ///
-    /// ∇φ L_D is taken as the sum of two sweeps, over its real-data and its fake-data terms, so the
-    /// work splits into three gradients that two cores can share: core A computes D(x) and the
-    /// real term's gradient, then the fake term's once core B has finished G(z), D(G(z)); core B
-    /// then computes ∇θ L_G. The serial step runs the same sweeps in order, with the same sums.
+    /// One simultaneous step: both gradients (``stepByBatchHalves()``), then the update.
     public func step() {
         let c = configuration
-        if c.schedule == .batchHalves {
-            stepByBatchHalves()
-        } else {
-            stepByThreeSweeps()
-        }
+        stepByBatchHalves()
         gradientD.add(gradientDFake)
         generator.parameters.flat.axpy(-c.stepSize, gradientG)
         discriminator.parameters.flat.axpy(-c.stepSize, gradientD)
     }
 
-    /// The three-sweep schedule; leaves ∇θ L_G in `gradientG` and ∇φ L_D as `gradientD` + `gradientDFake`.
-    func stepByThreeSweeps() {
-        let c = configuration
-        var lossReal: Variable!, dFake: Variable!
-        let realForward = {
-            let x = Variable(self.real, requiresGradient: c.r1Weight != nil)
-            let dReal = self.discriminator(x)
-            lossReal = (-dReal).softplus().mean()
-            if let gamma = c.r1Weight {
-                let gx = gradients(of: dReal.sum(), withRespectTo: [x], createGraph: true)[0]
-                lossReal = lossReal + gx.squared().sum().scaled(by: gamma / 2 / Double(c.batch))
-            }
-        }
-        let fakeForward = { dFake = self.discriminator(self.generator(Variable(self.noise))) }
-        let realGradient = { _ = self.discriminator.parameters.gradient(of: lossReal, into: self.gradientD) }
-        let fakeGradient = { _ = self.discriminator.parameters.gradient(of: dFake.softplus().mean(), into: self.gradientDFake) }
-        let generatorGradient = { _ = self.generator.parameters.gradient(of: (-dFake).softplus().mean(), into: self.gradientG) }
-        if c.threads >= 2 {
-            let fakeReady = DispatchSemaphore(value: 0)
-            runConcurrently(true,
-                            { realForward(); realGradient(); fakeReady.wait(); fakeGradient() },
-                            { fakeForward(); fakeReady.signal(); generatorGradient() })
-        } else {
-            realForward(); fakeForward(); realGradient(); fakeGradient(); generatorGradient()
-        }
-    }
-
-    /// The batch-halves schedule: half h of the real and the noise batch gives L_D's and L_G's
-    /// terms of those samples (divided by the full batch), each differentiated in one sweep; half 0
-    /// goes to `gradientD`, `gradientG`, half 1 to `gradientDFake`, `gradientGHalf`, and the two
-    /// are added. With two cores each half runs on its own.
+    /// Half h of the real and the noise batch gives L_D's and L_G's terms of those samples (divided
+    /// by the full batch), each differentiated in one sweep; half 0 goes to `gradientD`,
+    /// `gradientG`, half 1 to `gradientDFake`, `gradientGHalf`, and the two are added. With two
+    /// cores each half runs on its own: the halves are equal work, so the cores finish together.
     func stepByBatchHalves() {
         let c = configuration
         let half = c.batch / 2

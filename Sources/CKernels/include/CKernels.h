@@ -60,4 +60,7 @@ int sk_uses_avx2(void);
 double sk_probe_fma_f32(size_t iterations, float *sink);
 double sk_probe_stream_read_f64(const double *x, size_t n);
 
+/* A spin-wait hint (x86 PAUSE): lets a core that polls a flag yield its pipeline (kernels.c). */
+void sk_cpu_relax(void);
+
 #endif
