@@ -92,6 +92,9 @@ SK_CLONES void sk_sigmoid_backward_f64(const double *g, const double *x, double 
   SK_CLONES void sk_axpby_##S(T al, const T *x, T be, const T *y, T *out, size_t n) {          \
     SK_LOOP(n) out[i] = al * x[i] + be * y[i];                                                  \
   }                                                                                             \
+  SK_CLONES void sk_axpy_sum_##S(T al, const T *a, const T *b, T *y, size_t n) {                \
+    SK_LOOP(n) y[i] = al * (a[i] + b[i]) + y[i];                                                \
+  }                                                                                             \
   SK_CLONES void sk_scale_add_##S(const T *x, T al, T be, T *out, size_t n) {                   \
     SK_LOOP(n) out[i] = al * x[i] + be;                                                         \
   }                                                                                             \

@@ -206,8 +206,11 @@ public final class NeuralGAN: InputGradientGame {
             }
             var f0: PerPlayer<Variable>!, f1: PerPlayer<Variable>!  // one variable per thread
             runConcurrently(true, { f0 = work(0) }, { f1 = work(1) })
-            out = BlockVector(generator: Tensor.linearCombination(0.5, f0.generator.value, 0.5, f1.generator.value),
-                              discriminator: Tensor.linearCombination(0.5, f0.discriminator.value, 0.5, f1.discriminator.value))
+            // The halves' average, each player's block on its own core.
+            var g: Tensor!, d: Tensor!
+            runConcurrently(true, { g = Tensor.linearCombination(0.5, f0.generator.value, 0.5, f1.generator.value) },
+                            { d = Tensor.linearCombination(0.5, f0.discriminator.value, 0.5, f1.discriminator.value) })
+            out = BlockVector(generator: g, discriminator: d)
         } else {
             let f = recordedField(theta: theta, phi: phi, batch: b, regularizers: regularizers, createGraph: false)
             out = BlockVector(generator: f.generator.value, discriminator: f.discriminator.value)

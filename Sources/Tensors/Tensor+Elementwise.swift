@@ -129,6 +129,17 @@ extension Tensor {
         }
     }
 
+    /// `self += alpha · (a + b)` in one pass (the same bits as `a + b`, then ``axpy(_:_:)``): the
+    /// update of a parameter by a gradient computed in two halves.
+    public func axpy(_ alpha: Double, sumOf a: Tensor, _ b: Tensor) {
+        ensure(a.count == count && b.count == count && a.dtype == dtype && b.dtype == dtype,
+               "Tensor.axpy(sumOf:): \(a.dtype) \(a.shape) + \(b.dtype) \(b.shape) into \(dtype) \(shape)")
+        switch dtype {
+        case .float32: sk_axpy_sum_f32(Float(alpha), a.f32, b.f32, f32, count)
+        case .float64: sk_axpy_sum_f64(alpha, a.f64, b.f64, f64, count)
+        }
+    }
+
     /// `self = alpha · x + beta · self`.
     public func axpby(_ alpha: Double, _ x: Tensor, _ beta: Double) {
         ensure(x.count == count && x.dtype == dtype, "Tensor.axpby: \(x.dtype) \(x.shape) into \(dtype) \(shape)")

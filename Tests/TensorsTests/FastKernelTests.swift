@@ -41,6 +41,20 @@ struct FastKernelTests {
 
     /// The thread choice for matrix–vector work: one BLAS thread for a cache-sized matrix (W4-1000's
     /// 8 MB A), the requested count for a DRAM-sized one (W4-4000's 128 MB).
+    /// The fused update y += α(a + b) of a gradient in two halves gives the bits of a + b and then
+    /// y += α·(a + b), in either dtype, at a length that is not a multiple of the vector width.
+    @Test(arguments: [DType.float32, .float64])
+    func fusedUpdateOfTwoHalvesEqualsAddThenAxpy(_ dtype: DType) {
+        var rng = RandomGenerator(seed: 71)
+        let a = Tensor.normal([1003], dtype: dtype, using: &rng), b = Tensor.normal([1003], dtype: dtype, using: &rng)
+        let y = Tensor.normal([1003], dtype: dtype, using: &rng)
+        let fused = y.copy(), reference = y.copy()
+        fused.axpy(-0.37, sumOf: a, b)
+        reference.axpy(-0.37, a + b)
+        #expect(fused.scalars == reference.scalars)
+        #expect(fused.scalars != y.scalars)
+    }
+
     @Test func cacheSizedMatrixVectorWorkRunsSingleThreaded() {
         #expect(BLAS.threads(forMatrixVectorProductsOf: 8_000_000, requested: 2) == 1)
         #expect(BLAS.threads(forMatrixVectorProductsOf: 128_000_000, requested: 2) == 2)

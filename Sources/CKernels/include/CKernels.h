@@ -16,6 +16,7 @@
   void sk_mul_##S(const T *a, const T *b, T *out, size_t n);                /* in place allowed */ \
   void sk_div_##S(const T *a, const T *b, T *out, size_t n);                /* in place allowed */ \
   void sk_axpby_##S(T alpha, const T *x, T beta, const T *y, T *out, size_t n); /* out = αx + βy; in place allowed */ \
+  void sk_axpy_sum_##S(T alpha, const T *a, const T *b, T *y, size_t n);     /* y += α(a + b), one pass */ \
   void sk_scale_add_##S(const T *x, T alpha, T beta, T *out, size_t n);     /* out = αx + β */ \
   void sk_leaky_relu_##S(const T *x, T slope, T *out, size_t n);           /* slope 0 = ReLU */ \
   void sk_mask_by_sign_##S(const T *g, const T *ref, T slope, T *out, size_t n); /* ref > 0 ? g : slope·g */ \
