@@ -31,28 +31,7 @@ public func gradients(of outputs: [Variable], withRespectTo inputs: [Variable],
                       seeds: [Variable?]? = nil, createGraph: Bool = false) throws -> [Variable] {
     ensure(seeds == nil || seeds!.count == outputs.count,
                  "gradients: \(seeds!.count) seeds for \(outputs.count) outputs")
-    // Relevance: a variable is relevant when it is a requested input or its node has a relevant
-    // input. Computed in one post-order walk, which also yields a topological order.
-    let wanted = Set(inputs.map { ObjectIdentifier($0) })
-    var relevant: [ObjectIdentifier: Bool] = [:]
-    var order: [Variable] = []  // children before parents
-    var stack: [(Variable, Bool)] = outputs.map { ($0, false) }
-    while let (v, expanded) = stack.popLast() {
-        let id = ObjectIdentifier(v)
-        if expanded {
-            var r = wanted.contains(id)
-            if let node = v.node { for i in node.inputs where relevant[ObjectIdentifier(i)] == true { r = true } }
-            relevant[id] = r
-            order.append(v)
-            continue
-        }
-        if relevant[id] != nil { continue }
-        relevant[id] = false  // mark visited; fixed when expanded
-        stack.append((v, true))
-        if let node = v.node {
-            for i in node.inputs where relevant[ObjectIdentifier(i)] == nil && i.requiresGradient { stack.append((i, false)) }
-        }
-    }
+    let (order, relevant) = relevance(from: outputs, to: inputs)
 
     var grads: [ObjectIdentifier: Variable] = [:]
     for (k, out) in outputs.enumerated() {
@@ -93,6 +72,90 @@ public func gradients(of outputs: [Variable], withRespectTo inputs: [Variable],
 public func gradients(of output: Variable, withRespectTo inputs: [Variable], createGraph: Bool = false) -> [Variable] {
     ensure(output.count == 1, "gradients(of:): output of shape \(output.shape) is not a scalar; use gradients(of:withRespectTo:seeds:)")
     return try! gradients(of: [output], withRespectTo: inputs, seeds: nil, createGraph: createGraph)
+}
+
+/// Adds the gradient of a one-element `output` with respect to each of `inputs` into the
+/// matching tensor of `destinations` (of the input's element count and dtype), after setting
+/// them to zero: the first-order sweep of ``gradients(of:withRespectTo:createGraph:)`` without
+/// the tensors it would return.
+///
+/// Why: matrix products then write each weight gradient straight into its place in a flat
+/// gradient vector (BLAS with β = 1 adds it there), where the returning sweep makes a tensor per
+/// contribution, adds a parameter's contributions (a discriminator's weights see the real and
+/// the fake batch), and the caller copies the sums into a flat vector — or, for parameters sliced
+/// from one vector (``slice(from:shape:)``), pads every slice's gradient to the vector's length
+/// and adds the pads. Destinations receive contributions through every input itself and through
+/// every slice of it; overlapping slices add up like any other contributions.
+public func gradients(of output: Variable, withRespectTo inputs: [Variable], into destinations: [Tensor]) {
+    ensure(output.count == 1, "gradients(of:into:): output of shape \(output.shape) is not a scalar")
+    ensure(destinations.count == inputs.count, "gradients(of:into:): \(destinations.count) destinations for \(inputs.count) inputs")
+    var sinks: [ObjectIdentifier: Tensor] = [:]
+    for (x, d) in zip(inputs, destinations) {
+        ensure(d.count == x.count && d.dtype == x.dtype, "gradients(of:into:): destination \(d.dtype) \(d.shape) for input \(x.dtype) \(x.shape)")
+        ensure(sinks[ObjectIdentifier(x)] == nil, "gradients(of:into:): an input is listed twice")
+        d.fill(0)
+        sinks[ObjectIdentifier(x)] = d.reshaped(x.shape)
+    }
+    let (order, relevant) = relevance(from: [output], to: inputs)
+    // A slice of a variable with a sink writes into the matching elements of that sink (inputs
+    // come before their consumers in `order`, so slices of slices resolve too).
+    for v in order {
+        guard let node = v.node, let start = node.viewOffset, let parent = sinks[ObjectIdentifier(node.inputs[0])] else { continue }
+        sinks[ObjectIdentifier(v)] = parent.view(from: start, shape: v.shape)
+    }
+    var grads: [ObjectIdentifier: Variable] = [ObjectIdentifier(output): Variable(Tensor.ones(output.shape, dtype: output.dtype))]
+    GradientRecording.with(false) {
+        for v in order.reversed() {
+            let id = ObjectIdentifier(v)
+            guard relevant[id] == true, let node = v.node, let g = grads[id] else { continue }
+            let needs = node.inputs.map { relevant[ObjectIdentifier($0)] == true }
+            if !needs.contains(true) { continue }
+            let nodeSinks = node.inputs.map { sinks[ObjectIdentifier($0)] }
+            let inputGrads: [Variable?]
+            if let rule = node.backwardInto, nodeSinks.contains(where: { $0 != nil }) {
+                inputGrads = rule(g, needs, nodeSinks)
+            } else {
+                inputGrads = node.backward(g, needs)
+            }
+            ensure(inputGrads.count == node.inputs.count,
+                   "gradients: rule \(node.name) returned \(inputGrads.count) cotangents for \(node.inputs.count) inputs")
+            for k in 0..<node.inputs.count where needs[k] {
+                guard let gk = inputGrads[k] else { continue }
+                accumulate(&grads, ObjectIdentifier(node.inputs[k]), gk)
+            }
+        }
+    }
+    // Contributions that reached an input the ordinary way (through operations without sinks).
+    for (x, d) in zip(inputs, destinations) {
+        if let g = grads[ObjectIdentifier(x)] { d.reshaped(x.shape).add(g.value) }
+    }
+}
+
+/// The variables between `outputs` and `inputs`, inputs before the variables computed from them,
+/// and whether each is relevant: a requested input, or computed from a relevant variable.
+/// Computed in one post-order walk from the outputs.
+private func relevance(from outputs: [Variable], to inputs: [Variable]) -> (order: [Variable], relevant: [ObjectIdentifier: Bool]) {
+    let wanted = Set(inputs.map { ObjectIdentifier($0) })
+    var relevant: [ObjectIdentifier: Bool] = [:]
+    var order: [Variable] = []  // children before parents
+    var stack: [(Variable, Bool)] = outputs.map { ($0, false) }
+    while let (v, expanded) = stack.popLast() {
+        let id = ObjectIdentifier(v)
+        if expanded {
+            var r = wanted.contains(id)
+            if let node = v.node { for i in node.inputs where relevant[ObjectIdentifier(i)] == true { r = true } }
+            relevant[id] = r
+            order.append(v)
+            continue
+        }
+        if relevant[id] != nil { continue }
+        relevant[id] = false  // mark visited; fixed when expanded
+        stack.append((v, true))
+        if let node = v.node {
+            for i in node.inputs where relevant[ObjectIdentifier(i)] == nil && i.requiresGradient { stack.append((i, false)) }
+        }
+    }
+    return (order, relevant)
 }
 
 @inline(__always)

@@ -15,6 +15,32 @@ public func matmul(_ a: Variable, _ b: Variable, transposeA: Bool = false, trans
             else { out = Tensors.matmul(x[0], tb, transposeA: transposeA, transposeB: transposeB) }
         }
         return out
+    }, into: { g, need, sink in
+        // First order: each operand's cotangent op(·)-matched as in the rule below, added into
+        // its sink by BLAS (β = 1) when it has one.
+        var result: [Variable?] = [nil, nil]
+        let gv = g.value
+        if need[0] {
+            if let s = sink[0] {
+                switch (transposeA, transposeB) {
+                case (false, false): Tensors.matmul(gv, b.value, transposeB: true, into: s, accumulate: true)
+                case (false, true): Tensors.matmul(gv, b.value, into: s, accumulate: true)
+                case (true, false): Tensors.matmul(b.value, gv, transposeB: true, into: s, accumulate: true)
+                case (true, true): Tensors.matmul(b.value, gv, transposeA: true, transposeB: true, into: s, accumulate: true)
+                }
+            } else { result[0] = matmulBackward(g, a, b, transposeA, transposeB, operand: 0) }
+        }
+        if need[1] {
+            if let s = sink[1] {
+                switch (transposeA, transposeB) {
+                case (false, false): Tensors.matmul(a.value, gv, transposeA: true, into: s, accumulate: true)
+                case (false, true): Tensors.matmul(gv, a.value, transposeA: true, into: s, accumulate: true)
+                case (true, false): Tensors.matmul(a.value, gv, into: s, accumulate: true)
+                case (true, true): Tensors.matmul(gv, a.value, transposeA: true, transposeB: true, into: s, accumulate: true)
+                }
+            } else { result[1] = matmulBackward(g, a, b, transposeA, transposeB, operand: 1) }
+        }
+        return result
     }) { g, need in
         switch (transposeA, transposeB) {
         case (false, false):
@@ -27,6 +53,20 @@ public func matmul(_ a: Variable, _ b: Variable, transposeA: Bool = false, trans
             return [need[0] ? matmul(b, g, transposeA: true, transposeB: true) : nil,
                     need[1] ? matmul(g, a, transposeA: true, transposeB: true) : nil]
         }
+    }
+}
+
+/// The cotangent of operand 0 or 1 of op(a)·op(b) for the output cotangent g (the rule above).
+private func matmulBackward(_ g: Variable, _ a: Variable, _ b: Variable, _ ta: Bool, _ tb: Bool, operand: Int) -> Variable {
+    switch (ta, tb, operand) {
+    case (false, false, 0): return matmul(g, b, transposeB: true)
+    case (false, false, _): return matmul(a, g, transposeA: true)
+    case (false, true, 0): return matmul(g, b)
+    case (false, true, _): return matmul(g, a, transposeA: true)
+    case (true, false, 0): return matmul(b, g, transposeB: true)
+    case (true, false, _): return matmul(a, g)
+    case (true, true, 0): return matmul(b, g, transposeA: true, transposeB: true)
+    case (true, true, _): return matmul(g, a, transposeA: true, transposeB: true)
     }
 }
 
@@ -55,6 +95,22 @@ public func linear(_ x: Variable, weight: Variable, bias: Variable?, leakySlope:
         }
         guard let pre, let slope = leakySlope else { return pre }
         return pre.masked(bySignOf: y, slope: slope)
+    }, into: { g, need, sink in
+        // First order, with sinks: dX = g'·W, dW = g'ᵀ·x added by BLAS (β = 1), db = column sums.
+        let gp = leakySlope.map { g.value.masked(bySignOf: y, slope: $0) } ?? g.value
+        var result: [Variable?] = [nil, nil, nil]
+        if need[0] {
+            if let s = sink[0] { Tensors.matmul(gp, weight.value, into: s, accumulate: true) }
+            else { result[0] = Variable(Tensors.matmul(gp, weight.value)) }
+        }
+        if need[1] {
+            if let s = sink[1] { Tensors.matmul(gp, x.value, transposeA: true, into: s, accumulate: true) }
+            else { result[1] = Variable(Tensors.matmul(gp, x.value, transposeA: true)) }
+        }
+        if bias != nil && need[2] {
+            if let s = sink[2] { s.add(gp.sumRows()) } else { result[2] = Variable(gp.sumRows()) }
+        }
+        return Array(result.prefix(inputs.count))
     }) { g, need in
         let gp = leakySlope.map { g.masked(bySignOf: y, slope: $0) } ?? g
         var result: [Variable?] = [need[0] ? matmul(gp, weight) : nil,

@@ -9,7 +9,7 @@ extension Variable {
     public func slice(from start: Int, shape: Shape) -> Variable {
         let total = count, mine = self.shape
         return record(value.view(from: start, shape: shape), "slice", [self],
-                      tangent: { t, _, _ in t[0]!.view(from: start, shape: shape) }) { g, _ in
+                      tangent: { t, _, _ in t[0]!.view(from: start, shape: shape) }, viewOffset: start) { g, _ in
             [g.padded(toCount: total, at: start).reshaped(mine)]
         }
     }

@@ -58,20 +58,35 @@ public final class Variable {
 /// already recorded (see ``tangents(of:from:along:)``), and the tangent is never differentiated
 /// again. Rules capture their inputs, never their output variable, so graphs hold no reference
 /// cycles.
+///
+/// Two optional parts serve ``gradients(of:withRespectTo:into:)``, which writes gradients straight
+/// into caller-given buffers: `backwardInto(g, needs, sinks)` is `backward` for a first-order
+/// sweep that *adds* the cotangent of each input k with a sink into `sinks[k]` (returning nil
+/// there) — matrix products write it with BLAS's β = 1 instead of making a tensor that is then
+/// added and copied; `viewOffset` marks a `slice` node (its output is elements `viewOffset…` of
+/// its input), so a slice of a parameter vector can write into the matching part of its buffer.
 final class Node {
     let name: StaticString
     let inputs: [Variable]
     let backward: (Variable, [Bool]) -> [Variable?]
     let tangent: TangentRule
+    let backwardInto: SinkRule?
+    let viewOffset: Int?
 
-    init(_ name: StaticString, _ inputs: [Variable], _ tangent: @escaping TangentRule,
-         _ backward: @escaping (Variable, [Bool]) -> [Variable?]) {
+    init(_ name: StaticString, _ inputs: [Variable], _ tangent: @escaping TangentRule, _ backwardInto: SinkRule?,
+         _ viewOffset: Int?, _ backward: @escaping (Variable, [Bool]) -> [Variable?]) {
         self.name = name
         self.inputs = inputs
         self.tangent = tangent
+        self.backwardInto = backwardInto
+        self.viewOffset = viewOffset
         self.backward = backward
     }
 }
+
+/// A first-order backward rule that adds the cotangents of inputs with a sink into the sink (see
+/// ``Node``): (cotangent, needs, sinks) ↦ the other inputs' cotangents, nil where a sink took it.
+typealias SinkRule = (_ g: Variable, _ needs: [Bool], _ sinks: [Tensor?]) -> [Variable?]
 
 /// A forward-mode rule: (inputs' tangents, nil when zero; inputs' values; output value) ↦ the
 /// output's tangent, nil when zero. See ``Node``.
@@ -106,9 +121,10 @@ public enum GradientRecording {
 /// Wraps the result of an operation, recording a node when some input needs a gradient.
 @inline(__always)
 func record(_ value: Tensor, _ name: StaticString, _ inputs: [Variable], tangent: @escaping TangentRule,
+            into backwardInto: SinkRule? = nil, viewOffset: Int? = nil,
             _ backward: @escaping (Variable, [Bool]) -> [Variable?]) -> Variable {
     guard GradientRecording.enabled, inputs.contains(where: { $0.requiresGradient }) else {
         return Variable(value)
     }
-    return Variable(value, node: Node(name, inputs, tangent, backward))
+    return Variable(value, node: Node(name, inputs, tangent, backwardInto, viewOffset, backward))
 }

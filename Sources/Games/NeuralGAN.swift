@@ -164,8 +164,17 @@ public final class NeuralGAN: InputGradientGame {
         let l = recordedLosses(g, regularizers: regularizers)
         let consensus = regularizers.compactMap { $0 as? Consensus }
         let record = createGraph || !consensus.isEmpty
-        var f = PerPlayer(generator: gradients(of: l.generator, withRespectTo: [theta], createGraph: record)[0],
-                          discriminator: gradients(of: l.discriminator, withRespectTo: [phi], createGraph: record)[0])
+        var f: PerPlayer<Variable>
+        if record {
+            f = PerPlayer(generator: gradients(of: l.generator, withRespectTo: [theta], createGraph: true)[0],
+                          discriminator: gradients(of: l.discriminator, withRespectTo: [phi], createGraph: true)[0])
+        } else {
+            // First order: each layer's gradient is written into its slice of the flat vector.
+            let (gTheta, gPhi) = (Tensor(uninitialized: theta.shape, dtype: theta.dtype), Tensor(uninitialized: phi.shape, dtype: phi.dtype))
+            gradients(of: l.generator, withRespectTo: [theta], into: [gTheta])
+            gradients(of: l.discriminator, withRespectTo: [phi], into: [gPhi])
+            f = PerPlayer(generator: Variable(gTheta), discriminator: Variable(gPhi))
+        }
         for c in consensus {
             let half = (f.generator.squared().sum() + f.discriminator.squared().sum()).scaled(by: c.weight / 2)
             let jtf = gradients(of: half, withRespectTo: [theta, phi], createGraph: createGraph)

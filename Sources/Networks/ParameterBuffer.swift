@@ -83,9 +83,15 @@ public final class ParameterBuffer {
         return o
     }
 
-    /// The gradient of a scalar `loss` with respect to every parameter, as one flat vector.
+    /// The gradient of a scalar `loss` with respect to every parameter, as one flat vector (written
+    /// into `out` when given). Each parameter's gradient is written in its place by the sweep
+    /// itself (``Autodiff/gradients(of:withRespectTo:into:)``), not gathered afterwards.
     @discardableResult
     public func gradient(of loss: Variable, into out: Tensor? = nil) -> Tensor {
-        flatten(Autodiff.gradients(of: loss, withRespectTo: variables).map(\.value), into: out)
+        let o = out ?? Tensor(uninitialized: flat.shape, dtype: dtype)
+        ensure(o.count == count && o.dtype == dtype, "ParameterBuffer.gradient: output \(o.dtype) \(o.shape) for \(count) \(dtype) parameters")
+        Autodiff.gradients(of: loss, withRespectTo: variables,
+                           into: parameters.map { o.view(from: $0.range.lowerBound, shape: $0.value.shape) })
+        return o
     }
 }
