@@ -6,9 +6,10 @@ import Tensors
 /// min_θ max_φ θᵀAφ + bᵀθ + cᵀφ in Float64 (``BilinearGame/random(dimension:seed:box:)``), through the
 /// library's ``ExtraGradient`` and ``Oracle`` exactly as `saddle solve` runs it.
 ///
-/// Each iteration makes two oracle calls, each computing Aφ and Aᵀθ: four passes over A, so
-/// 4·8·n² bytes of A streamed per iteration (32 MB at n = 1000, whose A is 8 MB and cache-resident
-/// on a large L3; 512 MB at n = 4000, from DRAM).
+/// Each iteration makes two oracle calls, each needing Aφ and Aᵀθ. SPEC §7's bound counts two
+/// passes over A per call, 4·8·n² bytes per iteration (32 MB at n = 1000, whose A is 8 MB and
+/// cache-resident on a large L3; 512 MB at n = 4000, from DRAM); the game computes the pair in
+/// one pass (``Tensors/matrixVectorPair(_:_:_:cores:)``), so it can run faster than that bound.
 public final class BilinearExtragradient {
     public let dimension: Int
     public let game: BilinearGame
@@ -16,14 +17,17 @@ public final class BilinearExtragradient {
     var omega: BlockVector
     var state: ExtraGradient<GradientStep>.State
     var oracle: Oracle
-    /// The BLAS threads the iteration runs with: the requested count, or 1 for a cache-sized A
-    /// (``BLAS/threads(forMatrixVectorProductsOf:requested:)``: 8 MB at n = 1000 runs on one).
+    /// The cores the iteration's matrix–vector products are split over (``BLAS/matrixVectorCores``,
+    /// with single-threaded OpenBLAS), as `saddle solve --threads` sets them.
     let threads: Int
 
     public init(dimension n: Int, seed: UInt64 = 0, threads: Int = 1, stepSize: Double = 0.1) {
         ensure(n >= 1, "BilinearExtragradient: dimension \(n) < 1")
         dimension = n
-        self.threads = BLAS.threads(forMatrixVectorProductsOf: 8 * n * n, requested: threads)
+        self.threads = min(threads, 2)
+        // The same split for building the game (its σ_max(A) by power iteration) as for the steps.
+        BLAS.threads = 1
+        BLAS.matrixVectorCores = self.threads
         game = BilinearGame.random(dimension: n, seed: seed)
         solver = ExtraGradient(rule: try! GradientStep(stepSize: stepSize))
         oracle = Oracle(game, seed: seed)
@@ -36,7 +40,8 @@ public final class BilinearExtragradient {
 
     /// One EG iteration (two oracle calls).
     public func step() {
-        if BLAS.threads != threads { BLAS.threads = threads }
+        if BLAS.threads != 1 { BLAS.threads = 1 }
+        BLAS.matrixVectorCores = threads
         try! solver.step(&omega, &state, &oracle)
     }
 

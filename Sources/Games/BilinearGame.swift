@@ -65,6 +65,13 @@ public struct BilinearGame: Game {
 
     public func field(at omega: BlockVector, blocks: Set<Player>, sample: SampleRequest) -> BlockVector {
         var f = BlockVector(zeros: sizes)
+        if blocks.count == 2 {
+            // Both products at once (on two cores for a large A: Tensors.matrixVectorPair).
+            let (aPhi, aTTheta) = matrixVectorPair(matrix, omega[.discriminator], omega[.generator])
+            f.withBlock(.generator) { g in g.copy(from: aPhi); g.add(offsets.generator) }
+            f.withBlock(.discriminator) { d in d.copy(from: aTTheta); d.add(offsets.discriminator); d.scale(by: -1) }
+            return f
+        }
         if blocks.contains(.generator) {
             f.withBlock(.generator) { g in
                 g.copy(from: DenseLinearAlgebra.multiply(matrix, omega[.discriminator]))

@@ -68,30 +68,84 @@ private func outerProductSum(_ a: Tensor, _ b: Tensor, _ ta: Bool, _ tb: Bool, m
     }
 }
 
-/// Matrix–vector products whose matrix has at most this many bytes should run on one BLAS thread
-/// (see ``BLAS/threads(forMatrixVectorProductsOf:requested:)``). Such a matrix is cache-resident
-/// (this machine: 32 MB L3), one pass over it takes ~0.1 ms, and a second OpenBLAS thread did not
-/// pay for its wake-up and the split on the shared 2-core machine: W4-1000 (8 MB A) took 526 µs per
-/// iteration on one thread, 633 on two; W4-4000 (128 MB, DRAM-bound) gained, 32.8 → 18.2 ms.
-public let singleThreadedMatrixVectorBytes = 16 << 20
+/// A matrix–vector product whose matrix has at least this many bytes is split over
+/// ``BLAS/matrixVectorCores`` cores (when OpenBLAS itself runs on one thread): smaller ones take
+/// less time than handing half of the work to the other core.
+public let splitMatrixVectorBytes = 1 << 20
 
 extension BLAS {
-    /// The BLAS thread count for a computation dominated by matrix–vector products with a matrix
-    /// of `matrixBytes`, when the caller would use `requested`: 1 for a cache-sized matrix (at most
-    /// ``singleThreadedMatrixVectorBytes``), `requested` otherwise.
+    /// How many cores (1 or 2) a large matrix–vector product y = op(A)·x uses: with 2, each core
+    /// computes half of y with single-threaded OpenBLAS (rows of A, or columns for Aᵀx), through
+    /// the spinning helper of ``runConcurrently(_:_:_:)``. Only while ``threads`` is 1: OpenBLAS
+    /// threads its own products otherwise. Each entry of y is the same dot product either way.
     ///
-    /// A choice made once per computation, not per product: OpenBLAS's thread count is
-    /// process-wide, and changing it while another thread runs a product is not safe.
-    public static func threads(forMatrixVectorProductsOf matrixBytes: Int, requested: Int) -> Int {
-        matrixBytes <= singleThreadedMatrixVectorBytes ? 1 : requested
+    /// Why not OpenBLAS's own threads: they are woken for every product, which cost more than the
+    /// product on a cache-resident matrix — W4-1000 (8 MB A) took 526 µs per iteration on one
+    /// OpenBLAS thread and 633 on two (2026-11-23), where the split takes it below the one-core time.
+    nonisolated(unsafe) public static var matrixVectorCores = 1
+}
+
+/// y = op(A)·x + β·y for a vector x (n = 1), split over two cores by the rows of y (package
+/// access: tests call it directly instead of changing the process-wide settings).
+package func splitMatrixVector(_ a: Tensor, _ b: Tensor, _ ta: Bool, m: Int, beta: Double, into c: Tensor) {
+    let lda = Int32(a.shape[1]), incX = Int32(b.shape[1])
+    let half = m / 2
+    let part = { (r0: Int, r1: Int) in
+        // Rows r0..<r1 of op(A): rows of A, or columns r0..<r1 of A when transposed (lda strides them).
+        let rows = Int32(ta ? a.shape[0] : r1 - r0), cols = Int32(ta ? r1 - r0 : a.shape[1])
+        let offset = ta ? r0 : r0 * a.shape[1]
+        switch a.dtype {
+        case .float32:
+            cblas_sgemv(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, rows, cols, 1, a.f32 + offset, lda,
+                        b.f32, incX, Float(beta), c.f32 + r0, 1)
+        case .float64:
+            cblas_dgemv(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, rows, cols, 1, a.f64 + offset, lda,
+                        b.f64, incX, beta, c.f64 + r0, 1)
+        }
     }
+    runConcurrently(true, { part(0, half) }, { part(half, m) })
+}
+
+/// A·x and Aᵀ·y for a matrix A (m × n) and vectors x (n entries) and y (m entries): a bilinear
+/// game's two products, which every oracle call needs together.
+///
+/// One pass over A computes both (`sk_gemv_pair`: each row's dot product with x, and the row times
+/// y[r] added into Aᵀy), where two matrix–vector products read A twice: a matrix–vector product
+/// is bound by reading A, so the pair costs about one product. With ``BLAS/matrixVectorCores``
+/// of 2 and A of at least ``splitMatrixVectorBytes``, each core takes a contiguous half of the rows
+/// and the two shares of Aᵀy are added.
+///
+/// - Parameter cores: 1 or 2; by default ``BLAS/matrixVectorCores``.
+public func matrixVectorPair(_ a: Tensor, _ x: Tensor, _ y: Tensor, cores: Int? = nil) -> (ax: Tensor, aty: Tensor) {
+    ensure(a.rank == 2 && x.count == a.shape[1] && y.count == a.shape[0] && x.dtype == a.dtype && y.dtype == a.dtype,
+           "matrixVectorPair: \(a.dtype) \(a.shape) with x \(x.dtype) \(x.shape) and y \(y.dtype) \(y.shape)")
+    let (m, n) = (a.shape[0], a.shape[1])
+    FlopCounter.record(m: m, n: 1, k: n)
+    FlopCounter.record(m: n, n: 1, k: m)
+    let ax = Tensor(uninitialized: [m], dtype: a.dtype)
+    let shares = [Tensor(uninitialized: [n], dtype: a.dtype), Tensor(uninitialized: [n], dtype: a.dtype)]
+    let rows = { (h: Int, r0: Int, r1: Int) in
+        switch a.dtype {
+        case .float32: sk_gemv_pair_f32(a.f32, r0, r1, n, x.f32, y.f32, ax.f32, shares[h].f32)
+        case .float64: sk_gemv_pair_f64(a.f64, r0, r1, n, x.f64, y.f64, ax.f64, shares[h].f64)
+        }
+    }
+    guard m >= 2 && (cores ?? BLAS.matrixVectorCores) >= 2 && a.count * a.dtype.byteSize >= splitMatrixVectorBytes else {
+        rows(0, 0, m)
+        return (ax, shares[0])
+    }
+    runConcurrently(true, { rows(0, 0, m / 2) }, { rows(1, m / 2, m) })
+    shares[0].add(shares[1])
+    return (ax, shares[0])
 }
 
 /// op(A)·op(B) with n ≤ 4 (one matrix–vector product per column of C) or m ≤ 4 (one per row).
 private func matrixVectorProducts(_ a: Tensor, _ b: Tensor, _ ta: Bool, _ tb: Bool, m: Int, n: Int, k: Int,
                                   beta: Double, into c: Tensor) {
     let lda = Int32(a.shape[1]), ldb = Int32(b.shape[1])
-    if n <= m {
+    if n == 1 && m >= 2 && BLAS.matrixVectorCores >= 2 && a.count * a.dtype.byteSize >= splitMatrixVectorBytes && BLAS.threads == 1 {
+        splitMatrixVector(a, b, ta, m: m, beta: beta, into: c)
+    } else if n <= m {
         // C[:, j] = op(A) · op(B)[:, j]; op(B)[:, j] has stride ldb unless B is transposed.
         for j in 0..<n {
             let xOffset = tb ? j * b.shape[1] : j

@@ -55,9 +55,51 @@ struct FastKernelTests {
         #expect(fused.scalars != y.scalars)
     }
 
-    @Test func cacheSizedMatrixVectorWorkRunsSingleThreaded() {
-        #expect(BLAS.threads(forMatrixVectorProductsOf: 8_000_000, requested: 2) == 1)
-        #expect(BLAS.threads(forMatrixVectorProductsOf: 128_000_000, requested: 2) == 2)
-        #expect(BLAS.threads(forMatrixVectorProductsOf: 128_000_000, requested: 1) == 1)
+    /// The one-pass pair A·x, Aᵀ·y (a bilinear game's oracle call) against the two products, on one
+    /// core and split over two, at sizes that leave remainders of the four-row and eight-column
+    /// blocks, in both dtypes; the split gives the same A·x bits (the same rows' dot products).
+    @Test(arguments: [DType.float32, .float64])
+    func matrixVectorPairEqualsTheTwoProducts(_ dtype: DType) {
+        var rng = RandomGenerator(seed: 73)
+        for (m, n) in [(1, 1), (3, 5), (7, 13), (523, 611)] {
+            let a = Tensor.normal([m, n], dtype: dtype, using: &rng)
+            let x = Tensor.normal([n], dtype: dtype, using: &rng), y = Tensor.normal([m], dtype: dtype, using: &rng)
+            let ax = matmul(a, x.reshaped([n, 1])).reshaped([m]), aty = matmul(a, y.reshaped([m, 1]), transposeA: true).reshaped([n])
+            let tolerance = dtype == .float32 ? 1e-5 : 1e-13
+            let one = matrixVectorPair(a, x, y, cores: 1), two = matrixVectorPair(a, x, y, cores: 2)
+            #expect(compareEntrywise(one.ax, ax, tolerance: tolerance, label: "A·x, \(m)×\(n)") == nil)
+            #expect(compareEntrywise(one.aty, aty, tolerance: tolerance, label: "Aᵀ·y, \(m)×\(n)") == nil)
+            #expect(compareEntrywise(two.aty, aty, tolerance: tolerance, label: "Aᵀ·y on two cores, \(m)×\(n)") == nil)
+            #expect(two.ax.scalars == one.ax.scalars)
+        }
+    }
+
+    /// A large matrix–vector product split over two cores (rows of A, or columns of A for Aᵀx)
+    /// against the one-call product: each entry is the same dot product, so they agree to
+    /// rounding (in practice bit for bit). Odd sizes, both dtypes, with and without β = 1.
+    @Test(arguments: [DType.float32, .float64])
+    func splitMatrixVectorProductEqualsOneCall(_ dtype: DType) {
+        var rng = RandomGenerator(seed: 72)
+        let a = Tensor.normal([523, 611], dtype: dtype, using: &rng)  // ≥ 1 MB in Float32 and Float64
+        #expect(a.count * dtype.byteSize >= splitMatrixVectorBytes)
+        let x = Tensor.normal([611, 1], dtype: dtype, using: &rng), xt = Tensor.normal([523, 1], dtype: dtype, using: &rng)
+        let start = Tensor.normal([523, 1], dtype: dtype, using: &rng), startT = Tensor.normal([611, 1], dtype: dtype, using: &rng)
+        let tolerance = dtype == .float32 ? 1e-5 : 1e-13
+        for (transposed, vector, initial) in [(false, x, start), (true, xt, startT)] {
+            for beta in [0.0, 1.0] {
+                let reference = initial.copy(), split = initial.copy()
+                matmul(a, vector, transposeA: transposed, into: reference, accumulate: beta == 1)
+                splitMatrixVector(a, vector, transposed, m: transposed ? 611 : 523, beta: beta, into: split)
+                #expect(compareEntrywise(split, reference, tolerance: tolerance, label: "transposed \(transposed), β \(beta)") == nil)
+            }
+        }
+        // Not vacuous: an entry computed directly in Float64.
+        let y = Tensor.zeros([523, 1], dtype: dtype)
+        splitMatrixVector(a, x, false, m: 523, beta: 0, into: y)
+        for i in [0, 261, 522] {
+            var dot = 0.0
+            for j in 0..<611 { dot += a[i, j] * x[j] }
+            #expect(abs(y[i] - dot) <= (dtype == .float32 ? 1e-3 : 1e-10) * max(1, abs(dot)))
+        }
     }
 }

@@ -61,6 +61,11 @@ int sk_uses_avx2(void);
 double sk_probe_fma_f32(size_t iterations, float *sink);
 double sk_probe_stream_read_f64(const double *x, size_t n);
 
+/* A·x and Aᵀ·y over rows r0..<r1 of a row-major matrix in one pass (kernels.c): ax[r0..<r1] gets
+   the rows' dot products with x, aty[0..<cols] (overwritten) the rows' share Σ_r y[r]·row r. */
+void sk_gemv_pair_f32(const float *a, size_t r0, size_t r1, size_t cols, const float *x, const float *y, float *ax, float *aty);
+void sk_gemv_pair_f64(const double *a, size_t r0, size_t r1, size_t cols, const double *x, const double *y, double *ax, double *aty);
+
 /* A spin-wait hint (x86 PAUSE): lets a core that polls a flag yield its pipeline (kernels.c). */
 void sk_cpu_relax(void);
 

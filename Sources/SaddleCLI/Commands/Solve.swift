@@ -148,7 +148,10 @@ struct Solve: ParsableCommand {
     }
 
     func run() throws {
-        compute.apply()
+        // Closed-form games are matrix–vector work: Saddle splits each large product over the
+        // cores itself, with single-threaded OpenBLAS (see BLAS.matrixVectorCores).
+        BLAS.matrixVectorCores = min(compute.apply(), 2)
+        BLAS.threads = 1
         let (problem, gameEntries) = try gameOptions.make(seed: seed)
         let start = try gameOptions.startPoint(problem.sizes)
         let (fallback, defaultSource) = step == nil ? defaultStep(problem) : (step!, "--step")
