@@ -19,7 +19,9 @@ struct Bench: ParsableCommand {
         drawn from the seed; no sampling is timed. W3 is one Jacobian–vector product of W1's \
         vector field F = (∇θ L_G, ∇φ L_D) along a fixed random tangent. W4-1000 and W4-4000 are one \
         extragradient iteration on a dense Float64 bilinear game of that size; their rows also give \
-        the MB of A streamed per iteration (four passes) and GB/s. Without --workload, W1 and W1-R1 run (about a \
+        the MB of A that SPEC's bound counts per iteration (two passes per oracle call) and GB/s \
+        at that count; Saddle reads A once per oracle call (Aφ and Aᵀθ in one pass), so it can \
+        exceed 100% of the bound. Without --workload, W1 and W1-R1 run (about a \
         minute); `--workload all` runs every workload.
 
         Before timing, the machine itself is measured at each thread count (about a second): \
