@@ -14,16 +14,10 @@ import Tensors
 struct ForwardModeTests {
     static let tolerance = 1e-6
 
-    func inputs(_ c: OperationCase, _ rng: inout RandomGenerator) -> [Tensor] {
-        c.shapes.map { s in
-            c.positive ? Tensor.uniform(s, low: 0.5, high: 1.5, dtype: .float64, using: &rng) : awayFromZero(s, using: &rng)
-        }
-    }
-
     @Test(arguments: operationCases)
     func tangentOfOutput(_ c: OperationCase) throws {
         var rng = RandomGenerator(seed: 31)
-        let xs = inputs(c, &rng)
+        let xs = c.inputs(using: &rng)
         // Small directions keep x ± hv on the same side of every kink (inputs are ≥ 0.1 from it).
         let vs = xs.map { Tensor.normal($0.shape, dtype: .float64, using: &rng) }
         let vars = xs.map { Variable($0, requiresGradient: true) }
@@ -38,7 +32,7 @@ struct ForwardModeTests {
     @Test(arguments: operationCases)
     func tangentOfGradient(_ c: OperationCase) throws {
         var rng = RandomGenerator(seed: 32)
-        let xs = inputs(c, &rng)
+        let xs = c.inputs(using: &rng)
         let out = GradientRecording.withoutRecording { c.f(xs.map { Variable($0) }) }
         let w = Tensor.normal(out.shape, dtype: .float64, using: &rng)
         let vs = xs.map { Tensor.normal($0.shape, dtype: .float64, using: &rng) }

@@ -25,9 +25,7 @@ struct GradientSinkTests {
     @Test(arguments: operationCases)
     func everyOperation(_ c: OperationCase) throws {
         var rng = RandomGenerator(seed: 51)
-        let xs = c.shapes.map { s in
-            c.positive ? Tensor.uniform(s, low: 0.5, high: 1.5, dtype: .float64, using: &rng) : awayFromZero(s, using: &rng)
-        }
+        let xs = c.inputs(using: &rng)
         let out = GradientRecording.withoutRecording { c.f(xs.map { Variable($0) }) }
         let w = Tensor.normal(out.shape, dtype: .float64, using: &rng)
         try compare({ c.f($0).dot(Variable(w)) }, at: xs, label: c.name)

@@ -15,6 +15,13 @@ struct OperationCase: CustomTestStringConvertible, Sendable {
     var positive = false
     let f: @Sendable ([Variable]) -> Variable
     var testDescription: String { name }
+
+    /// Inputs of ``shapes`` in Float64: ±[0.1, 1], or [0.5, 1.5] when `positive`.
+    func inputs(using rng: inout RandomGenerator) -> [Tensor] {
+        shapes.map { s in
+            positive ? Tensor.uniform(s, low: 0.5, high: 1.5, dtype: .float64, using: &rng) : awayFromZero(s, using: &rng)
+        }
+    }
 }
 
 let operationCases: [OperationCase] = [
@@ -66,12 +73,6 @@ let operationCases: [OperationCase] = [
 struct OperationDerivativeTests {
     static let tolerance = 1e-6
 
-    func inputs(_ c: OperationCase, _ rng: inout RandomGenerator) -> [Tensor] {
-        c.shapes.map { s in
-            c.positive ? Tensor.uniform(s, low: 0.5, high: 1.5, dtype: .float64, using: &rng) : awayFromZero(s, using: &rng)
-        }
-    }
-
     /// L(x) = ⟨w, f(x)⟩ evaluated without recording.
     func loss(_ c: OperationCase, _ w: Tensor) -> ([Tensor]) -> Double {
         { xs in GradientRecording.withoutRecording { c.f(xs.map { Variable($0) }).value.dot(w) } }
@@ -80,7 +81,7 @@ struct OperationDerivativeTests {
     @Test(arguments: operationCases)
     func firstOrder(_ c: OperationCase) throws {
         var rng = RandomGenerator(seed: 11)
-        let xs = inputs(c, &rng)
+        let xs = c.inputs(using: &rng)
         let out = GradientRecording.withoutRecording { c.f(xs.map { Variable($0) }) }
         let w = Tensor.normal(out.shape, dtype: .float64, using: &rng)
         let vars = xs.map { Variable($0, requiresGradient: true) }
@@ -95,7 +96,7 @@ struct OperationDerivativeTests {
     @Test(arguments: operationCases)
     func secondOrder(_ c: OperationCase) throws {
         var rng = RandomGenerator(seed: 12)
-        let xs = inputs(c, &rng)
+        let xs = c.inputs(using: &rng)
         let out = GradientRecording.withoutRecording { c.f(xs.map { Variable($0) }) }
         let w = Tensor.normal(out.shape, dtype: .float64, using: &rng)
         let vs = xs.map { Tensor.normal($0.shape, dtype: .float64, using: &rng) }
