@@ -9,22 +9,67 @@ package enum DenseLinearAlgebra {
         return matmul(a, x.reshaped([n, 1]), transposeA: transposed).reshaped([transposed ? a.shape[1] : a.shape[0]])
     }
 
-    /// σ_max(A) by power iteration on AᵀA, run to a relative change below 1e-13 (at most 20,000
-    /// iterations) from a fixed start; accurate for the gapped spectra of random matrices.
+    /// σ_max(A): the largest eigenvalue of AᵀA by the Lanczos method with full
+    /// reorthogonalization, from a fixed start, stopped when the largest Ritz value has not moved
+    /// by more than 1e-15 (relative) for three steps, when the Krylov space is exhausted, or after
+    /// min(n, 300) steps.
+    ///
+    /// Why Lanczos: power iteration converges at the rate (σ₂/σ₁)², which is close to 1 at the
+    /// edge of a random matrix's spectrum — n = 4000 took about 5,700 iterations (40 s) to reach a
+    /// relative change below 1e-13; Lanczos gets there in tens of steps.
     package static func spectralNorm(_ a: Tensor) -> Double {
-        var v = Tensor.filled(1 / Double(a.shape[1]).squareRoot(), [a.shape[1]], dtype: a.dtype)
-        for i in 0..<v.count { v[i] += 1e-3 * Double((i * 7919) % 97) / 97 }
+        let n = a.shape[1]
+        var v = Tensor.filled(1 / Double(n).squareRoot(), [n], dtype: a.dtype)
+        for i in 0..<n { v[i] += 1e-3 * Double((i * 7919) % 97) / 97 }
         v.scale(by: 1 / v.norm())
-        var sigma2 = 0.0
-        for _ in 0..<20_000 {
+        var basis: [Tensor] = []
+        var alphas: [Double] = [], betas: [Double] = []
+        var estimate = 0.0, unchanged = 0
+        for _ in 0..<min(n, 300) {
+            basis.append(v)
             let w = multiply(a, multiply(a, v), transposed: true)
-            let s = w.norm()
-            if s == 0 { return 0 }
-            w.scale(by: 1 / s)
+            alphas.append(v.dot(w))
+            // Full reorthogonalization, twice (classical Gram–Schmidt): keeps the basis orthogonal
+            // to rounding, so no spurious copies of σ₁² appear.
+            for _ in 0..<2 { for q in basis { w.axpy(-q.dot(w), q) } }
+            let beta = w.norm()
+            let lambda = largestEigenvalue(diagonal: alphas, offDiagonal: betas)
+            if abs(lambda - estimate) <= 1e-15 * lambda { unchanged += 1 } else { unchanged = 0 }
+            estimate = lambda
+            if unchanged >= 3 || beta <= 1e-14 * max(lambda, 1e-300) { break }
+            betas.append(beta)
+            w.scale(by: 1 / beta)
             v = w
-            if abs(s - sigma2) <= 1e-13 * s { sigma2 = s; break }
-            sigma2 = s
         }
-        return sigma2.squareRoot()
+        return estimate.squareRoot()
+    }
+
+    /// The largest eigenvalue of the symmetric tridiagonal matrix with `diagonal` (k entries) and
+    /// `offDiagonal` (k − 1 entries), by bisection on Sturm counts to the last bits.
+    package static func largestEigenvalue(diagonal d: [Double], offDiagonal e: [Double]) -> Double {
+        let k = d.count
+        // Gershgorin: every eigenvalue lies in [lo, hi].
+        var lo = Double.infinity, hi = -Double.infinity
+        for i in 0..<k {
+            let r = (i > 0 ? abs(e[i - 1]) : 0) + (i < k - 1 ? abs(e[i]) : 0)
+            lo = min(lo, d[i] - r); hi = max(hi, d[i] + r)
+        }
+        // The number of eigenvalues below x: sign changes of the LDLᵀ pivots of T − xI.
+        func countBelow(_ x: Double) -> Int {
+            var count = 0, q = 1.0
+            for i in 0..<k {
+                q = d[i] - x - (i > 0 ? e[i - 1] * e[i - 1] / q : 0)
+                if q == 0 { q = -1e-300 }
+                if q < 0 { count += 1 }
+            }
+            return count
+        }
+        // The largest eigenvalue: the smallest x with all k eigenvalues below it.
+        for _ in 0..<200 {
+            let mid = lo + (hi - lo) / 2
+            if mid <= lo || mid >= hi { break }
+            if countBelow(mid) == k { hi = mid } else { lo = mid }
+        }
+        return hi
     }
 }
