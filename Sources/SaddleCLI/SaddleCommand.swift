@@ -20,7 +20,7 @@ struct SaddleCommand: ParsableCommand {
 
 /// Options every computing command shares.
 struct ComputeOptions: ParsableArguments {
-    @Option(parsing: .unconditional, help: "Threads to compute with: OpenBLAS's, or the cores a step's independent work runs on (train: the minibatch's two halves at once, one per core; results depend on the count). Default: all cores (\(BLAS.availableCores) here).")
+    @Option(parsing: .unconditional, help: "Threads to compute with. train: 2 or more differentiates the minibatch's two halves at once, one core each; solve: large matrix-vector products are split over 2 cores; analyze: OpenBLAS's thread count. Results are reproducible for a given count, and differ in rounding between counts. Default: all cores (\(BLAS.availableCores) here).")
     var threads: Int?
 
     func validate() throws {
@@ -47,5 +47,5 @@ struct CLIError: Error, CustomStringConvertible {
 
 /// Prints a warning when more threads are asked for than there are cores (allowed, rarely useful).
 func warnOversubscribed(_ threads: Int) {
-    FileHandle.standardError.write(Data("warning: \(threads) threads asked for, this machine has \(BLAS.availableCores) cores\n".utf8))
+    FileHandle.standardError.write(Data("warning: \(threads) threads asked for, this machine has \(BLAS.availableCores) cores; work split in two halves uses 2 of them, OpenBLAS uses \(threads)\n".utf8))
 }

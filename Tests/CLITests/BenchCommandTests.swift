@@ -64,6 +64,9 @@ struct BenchCommandTests {
     @Test(arguments: [
         (["bench", "--threads", "0"], "--threads"),
         (["bench", "--threads", "two"], "--threads"),
+        (["bench", "--threads", "-1"], "--threads"),              // read as "Missing value" before
+        (["bench", "--threads", "1,,2"], "--threads"),
+        (["bench", "--fingerprint-steps", "0"], "--fingerprint-steps"),
         (["bench", "--workload", "W9"], "W1-R1"),       // the message lists the valid choices
         (["bench", "--repetitions", "-1"], "--repetitions"),
         (["bench", "--no-such-option"], "no-such-option"),

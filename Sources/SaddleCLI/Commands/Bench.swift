@@ -21,8 +21,8 @@ struct Bench: ParsableCommand {
         extragradient iteration on a dense Float64 bilinear game of that size; their rows also give \
         the MB of A that SPEC's bound counts per iteration (two passes per oracle call) and GB/s \
         at that count; Saddle reads A once per oracle call (Aφ and Aᵀθ in one pass), so it can \
-        exceed 100% of the bound. Without --workload, W1 and W1-R1 run (about a \
-        minute); `--workload all` runs every workload.
+        exceed 100% of the bound. Without --workload, W1 and W1-R1 run (about ten \
+        seconds); `--workload all` runs every workload.
 
         Before timing, the machine itself is measured at each thread count (about a second): \
         the FP32 FMA peak (12 independent AVX2 FMA chains per thread) and the streaming read \
@@ -60,7 +60,7 @@ struct Bench: ParsableCommand {
         return out.filter { seen.insert($0).inserted }
     }
 
-    @Option(help: "Comma-separated thread counts. Default: 1 and all cores (1,\(BLAS.availableCores)).")
+    @Option(parsing: .unconditional, help: "Comma-separated thread counts. Default: 1 and all cores (1,\(BLAS.availableCores)).")
     var threads: String?
 
     @Option(parsing: .unconditional, help: "Timed blocks per workload and thread count.")
@@ -86,7 +86,7 @@ struct Bench: ParsableCommand {
 
     func threadCounts() throws -> [Int] {
         guard let threads else { return Array(Set([1, BLAS.availableCores])).sorted() }
-        let parts = threads.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+        let parts = threads.split(separator: ",", omittingEmptySubsequences: false).map { Int($0.trimmingCharacters(in: .whitespaces)) }
         guard !parts.isEmpty, parts.allSatisfy({ ($0 ?? 0) >= 1 }) else {
             throw ValidationError("--threads must be a comma-separated list of positive integers, got '\(threads)'")
         }
@@ -101,7 +101,7 @@ struct Bench: ParsableCommand {
         if iterations < 1 { throw ValidationError("--iterations must be at least 1, got \(iterations)") }
         if warmup < 0 { throw ValidationError("--warmup must be non-negative, got \(warmup)") }
         _ = try selectedWorkloads()
-        if let n = fingerprintSteps, n < 0 { throw ValidationError("--fingerprint-steps must be non-negative, got \(n)") }
+        if let n = fingerprintSteps, n < 1 { throw ValidationError("--fingerprint-steps must be at least 1, got \(n)") }
     }
 
     func run() throws {
