@@ -47,24 +47,7 @@ public func gradients(of outputs: [Variable], withRespectTo inputs: [Variable],
         accumulate(&grads, ObjectIdentifier(out), seed)
     }
 
-    GradientRecording.with(createGraph) {
-        for v in order.reversed() {
-            let id = ObjectIdentifier(v)
-            guard relevant[id] == true, let node = v.node, let g = grads[id] else { continue }
-            let needs = node.inputs.map { relevant[ObjectIdentifier($0)] == true }
-            if !needs.contains(true) { continue }
-            let inputGrads = node.backward(g, needs)
-            ensure(inputGrads.count == node.inputs.count,
-                         "gradients: rule \(node.name) returned \(inputGrads.count) cotangents for \(node.inputs.count) inputs")
-            for k in 0..<node.inputs.count where needs[k] {
-                guard let gk = inputGrads[k] else { continue }
-                let input = node.inputs[k]
-                ensure(gk.shape == input.shape,
-                             "gradients: rule \(node.name) returned a cotangent of shape \(gk.shape) for an input of shape \(input.shape)")
-                accumulate(&grads, ObjectIdentifier(input), gk)
-            }
-        }
-    }
+    GradientRecording.with(createGraph) { backwardSweep(order, relevant, &grads, sinks: [:]) }
     return inputs.map { x in grads[ObjectIdentifier(x)] ?? Variable(Tensor.zeros(x.shape, dtype: x.dtype)) }
 }
 
@@ -104,30 +87,40 @@ public func gradients(of output: Variable, withRespectTo inputs: [Variable], int
         sinks[ObjectIdentifier(v)] = parent.view(from: start, shape: v.shape)
     }
     var grads: [ObjectIdentifier: Variable] = [ObjectIdentifier(output): Variable(Tensor.ones(output.shape, dtype: output.dtype))]
-    GradientRecording.with(false) {
-        for v in order.reversed() {
-            let id = ObjectIdentifier(v)
-            guard relevant[id] == true, let node = v.node, let g = grads[id] else { continue }
-            let needs = node.inputs.map { relevant[ObjectIdentifier($0)] == true }
-            if !needs.contains(true) { continue }
-            let nodeSinks = node.inputs.map { sinks[ObjectIdentifier($0)] }
-            let inputGrads: [Variable?]
-            if let rule = node.backwardInto, nodeSinks.contains(where: { $0 != nil }) {
-                inputGrads = rule(g, needs, nodeSinks)
-            } else {
-                inputGrads = node.backward(g, needs)
-            }
-            ensure(inputGrads.count == node.inputs.count,
-                   "gradients: rule \(node.name) returned \(inputGrads.count) cotangents for \(node.inputs.count) inputs")
-            for k in 0..<node.inputs.count where needs[k] {
-                guard let gk = inputGrads[k] else { continue }
-                accumulate(&grads, ObjectIdentifier(node.inputs[k]), gk)
-            }
-        }
-    }
+    GradientRecording.with(false) { backwardSweep(order, relevant, &grads, sinks: sinks) }
     // Contributions that reached an input the ordinary way (through operations without sinks).
     for (x, d) in zip(inputs, destinations) {
         if let g = grads[ObjectIdentifier(x)] { d.reshaped(x.shape).add(g.value) }
+    }
+}
+
+/// The reverse sweep shared by both forms of `gradients`: each relevant node's rule maps its
+/// output's cotangent in `grads` to its inputs', which are added up in `grads`. A node with a
+/// sink rule (``Node/backwardInto``) and an input in `sinks` adds that input's cotangent into the
+/// sink instead (first order only; `sinks` is empty when a graph of the gradient is recorded).
+private func backwardSweep(_ order: [Variable], _ relevant: [ObjectIdentifier: Bool],
+                           _ grads: inout [ObjectIdentifier: Variable], sinks: [ObjectIdentifier: Tensor]) {
+    for v in order.reversed() {
+        let id = ObjectIdentifier(v)
+        guard relevant[id] == true, let node = v.node, let g = grads[id] else { continue }
+        let needs = node.inputs.map { relevant[ObjectIdentifier($0)] == true }
+        if !needs.contains(true) { continue }
+        let nodeSinks = sinks.isEmpty ? [] : node.inputs.map { sinks[ObjectIdentifier($0)] }
+        let inputGrads: [Variable?]
+        if let rule = node.backwardInto, nodeSinks.contains(where: { $0 != nil }) {
+            inputGrads = rule(g, needs, nodeSinks)
+        } else {
+            inputGrads = node.backward(g, needs)
+        }
+        ensure(inputGrads.count == node.inputs.count,
+               "gradients: rule \(node.name) returned \(inputGrads.count) cotangents for \(node.inputs.count) inputs")
+        for k in 0..<node.inputs.count where needs[k] {
+            guard let gk = inputGrads[k] else { continue }
+            let input = node.inputs[k]
+            ensure(gk.shape == input.shape,
+                   "gradients: rule \(node.name) returned a cotangent of shape \(gk.shape) for an input of shape \(input.shape)")
+            accumulate(&grads, ObjectIdentifier(input), gk)
+        }
     }
 }
 

@@ -16,57 +16,51 @@ public func matmul(_ a: Variable, _ b: Variable, transposeA: Bool = false, trans
         }
         return out
     }, into: { g, need, sink in
-        // First order: each operand's cotangent op(·)-matched as in the rule below, added into
-        // its sink by BLAS (β = 1) when it has one.
-        var result: [Variable?] = [nil, nil]
-        let gv = g.value
-        if need[0] {
-            if let s = sink[0] {
-                switch (transposeA, transposeB) {
-                case (false, false): Tensors.matmul(gv, b.value, transposeB: true, into: s, accumulate: true)
-                case (false, true): Tensors.matmul(gv, b.value, into: s, accumulate: true)
-                case (true, false): Tensors.matmul(b.value, gv, transposeB: true, into: s, accumulate: true)
-                case (true, true): Tensors.matmul(b.value, gv, transposeA: true, transposeB: true, into: s, accumulate: true)
-                }
-            } else { result[0] = matmulBackward(g, a, b, transposeA, transposeB, operand: 0) }
+        // First order: an operand with a sink gets its cotangent added there by BLAS (β = 1).
+        (0..<2).map { k -> Variable? in
+            guard need[k] else { return nil }
+            let f = MatmulCotangent(operand: k, transposeA, transposeB)
+            guard let s = sink[k] else { return f.product(g, a, b) }
+            Tensors.matmul(f.left(g.value, a.value, b.value), f.right(g.value, a.value, b.value),
+                           transposeA: f.transposeLeft, transposeB: f.transposeRight, into: s, accumulate: true)
+            return nil
         }
-        if need[1] {
-            if let s = sink[1] {
-                switch (transposeA, transposeB) {
-                case (false, false): Tensors.matmul(a.value, gv, transposeA: true, into: s, accumulate: true)
-                case (false, true): Tensors.matmul(gv, a.value, transposeA: true, into: s, accumulate: true)
-                case (true, false): Tensors.matmul(a.value, gv, into: s, accumulate: true)
-                case (true, true): Tensors.matmul(gv, a.value, transposeA: true, transposeB: true, into: s, accumulate: true)
-                }
-            } else { result[1] = matmulBackward(g, a, b, transposeA, transposeB, operand: 1) }
-        }
-        return result
     }) { g, need in
-        switch (transposeA, transposeB) {
-        case (false, false):
-            return [need[0] ? matmul(g, b, transposeB: true) : nil, need[1] ? matmul(a, g, transposeA: true) : nil]
-        case (false, true):
-            return [need[0] ? matmul(g, b) : nil, need[1] ? matmul(g, a, transposeA: true) : nil]
-        case (true, false):
-            return [need[0] ? matmul(b, g, transposeB: true) : nil, need[1] ? matmul(a, g) : nil]
-        case (true, true):
-            return [need[0] ? matmul(b, g, transposeA: true, transposeB: true) : nil,
-                    need[1] ? matmul(g, a, transposeA: true, transposeB: true) : nil]
-        }
+        (0..<2).map { k in need[k] ? MatmulCotangent(operand: k, transposeA, transposeB).product(g, a, b) : nil }
     }
 }
 
-/// The cotangent of operand 0 or 1 of op(a)·op(b) for the output cotangent g (the rule above).
-private func matmulBackward(_ g: Variable, _ a: Variable, _ b: Variable, _ ta: Bool, _ tb: Bool, operand: Int) -> Variable {
-    switch (ta, tb, operand) {
-    case (false, false, 0): return matmul(g, b, transposeB: true)
-    case (false, false, _): return matmul(a, g, transposeA: true)
-    case (false, true, 0): return matmul(g, b)
-    case (false, true, _): return matmul(g, a, transposeA: true)
-    case (true, false, 0): return matmul(b, g, transposeB: true)
-    case (true, false, _): return matmul(a, g)
-    case (true, true, 0): return matmul(b, g, transposeA: true, transposeB: true)
-    case (true, true, _): return matmul(g, a, transposeA: true, transposeB: true)
+/// The cotangent of operand k of op(a)·op(b) for the output cotangent g, as one product
+/// op(left)·op(right) of two of g, a, b: for C = A·B, Ā = Ḡ·Bᵀ and B̄ = Aᵀ·Ḡ, and the transposed
+/// cases follow by transposing both sides. The four transpose combinations map to each other, which
+/// is what lets the autodiff differentiate its own gradients.
+private struct MatmulCotangent {
+    enum Factor { case g, a, b }
+    let left: Factor, right: Factor
+    let transposeLeft: Bool, transposeRight: Bool
+
+    init(operand k: Int, _ ta: Bool, _ tb: Bool) {
+        switch (ta, tb, k) {
+        case (false, false, 0): (left, right, transposeLeft, transposeRight) = (.g, .b, false, true)
+        case (false, false, _): (left, right, transposeLeft, transposeRight) = (.a, .g, true, false)
+        case (false, true, 0): (left, right, transposeLeft, transposeRight) = (.g, .b, false, false)
+        case (false, true, _): (left, right, transposeLeft, transposeRight) = (.g, .a, true, false)
+        case (true, false, 0): (left, right, transposeLeft, transposeRight) = (.b, .g, false, true)
+        case (true, false, _): (left, right, transposeLeft, transposeRight) = (.a, .g, false, false)
+        case (true, true, 0): (left, right, transposeLeft, transposeRight) = (.b, .g, true, true)
+        case (true, true, _): (left, right, transposeLeft, transposeRight) = (.g, .a, true, true)
+        }
+    }
+
+    static func pick<T>(_ f: Factor, _ g: T, _ a: T, _ b: T) -> T {
+        switch f { case .g: return g; case .a: return a; case .b: return b }
+    }
+    func left<T>(_ g: T, _ a: T, _ b: T) -> T { Self.pick(left, g, a, b) }
+    func right<T>(_ g: T, _ a: T, _ b: T) -> T { Self.pick(right, g, a, b) }
+
+    /// The cotangent as a recorded product (differentiable again when recording).
+    func product(_ g: Variable, _ a: Variable, _ b: Variable) -> Variable {
+        matmul(left(g, a, b), right(g, a, b), transposeA: transposeLeft, transposeB: transposeRight)
     }
 }
 

@@ -65,25 +65,16 @@ public struct BilinearGame: Game {
 
     public func field(at omega: BlockVector, blocks: Set<Player>, sample: SampleRequest) -> BlockVector {
         var f = BlockVector(zeros: sizes)
-        if blocks.count == 2 {
-            // Both products at once (on two cores for a large A: Tensors.matrixVectorPair).
-            let (aPhi, aTTheta) = matrixVectorPair(matrix, omega[.discriminator], omega[.generator])
+        // Both products in one pass over A when both blocks are wanted (Tensors.matrixVectorPair).
+        let (aPhi, aTTheta): (Tensor?, Tensor?) = blocks.count == 2
+            ? matrixVectorPair(matrix, omega[.discriminator], omega[.generator])
+            : (blocks.contains(.generator) ? DenseLinearAlgebra.multiply(matrix, omega[.discriminator]) : nil,
+               blocks.contains(.discriminator) ? DenseLinearAlgebra.multiply(matrix, omega[.generator], transposed: true) : nil)
+        if let aPhi {
             f.withBlock(.generator) { g in g.copy(from: aPhi); g.add(offsets.generator) }
+        }
+        if let aTTheta {
             f.withBlock(.discriminator) { d in d.copy(from: aTTheta); d.add(offsets.discriminator); d.scale(by: -1) }
-            return f
-        }
-        if blocks.contains(.generator) {
-            f.withBlock(.generator) { g in
-                g.copy(from: DenseLinearAlgebra.multiply(matrix, omega[.discriminator]))
-                g.add(offsets.generator)
-            }
-        }
-        if blocks.contains(.discriminator) {
-            f.withBlock(.discriminator) { d in
-                d.copy(from: DenseLinearAlgebra.multiply(matrix, omega[.generator], transposed: true))
-                d.add(offsets.discriminator)
-                d.scale(by: -1)
-            }
         }
         return f
     }

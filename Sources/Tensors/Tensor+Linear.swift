@@ -85,6 +85,11 @@ extension BLAS {
     nonisolated(unsafe) public static var matrixVectorCores = 1
 }
 
+/// Whether a matrix–vector product (or pair) with the m-row matrix `a` is split over two cores.
+private func splitsOverTwoCores(_ a: Tensor, rows m: Int, cores: Int) -> Bool {
+    m >= 2 && cores >= 2 && a.count * a.dtype.byteSize >= splitMatrixVectorBytes
+}
+
 /// y = op(A)·x + β·y for a vector x (n = 1), split over two cores by the rows of y (package
 /// access: tests call it directly instead of changing the process-wide settings).
 package func splitMatrixVector(_ a: Tensor, _ b: Tensor, _ ta: Bool, m: Int, beta: Double, into c: Tensor) {
@@ -130,7 +135,7 @@ public func matrixVectorPair(_ a: Tensor, _ x: Tensor, _ y: Tensor, cores: Int? 
         case .float64: sk_gemv_pair_f64(a.f64, r0, r1, n, x.f64, y.f64, ax.f64, shares[h].f64)
         }
     }
-    guard m >= 2 && (cores ?? BLAS.matrixVectorCores) >= 2 && a.count * a.dtype.byteSize >= splitMatrixVectorBytes else {
+    guard splitsOverTwoCores(a, rows: m, cores: cores ?? BLAS.matrixVectorCores) else {
         rows(0, 0, m)
         return (ax, shares[0])
     }
@@ -143,7 +148,7 @@ public func matrixVectorPair(_ a: Tensor, _ x: Tensor, _ y: Tensor, cores: Int? 
 private func matrixVectorProducts(_ a: Tensor, _ b: Tensor, _ ta: Bool, _ tb: Bool, m: Int, n: Int, k: Int,
                                   beta: Double, into c: Tensor) {
     let lda = Int32(a.shape[1]), ldb = Int32(b.shape[1])
-    if n == 1 && m >= 2 && BLAS.matrixVectorCores >= 2 && a.count * a.dtype.byteSize >= splitMatrixVectorBytes && BLAS.threads == 1 {
+    if n == 1 && BLAS.threads == 1 && splitsOverTwoCores(a, rows: m, cores: BLAS.matrixVectorCores) {
         splitMatrixVector(a, b, ta, m: m, beta: beta, into: c)
     } else if n <= m {
         // C[:, j] = op(A) · op(B)[:, j]; op(B)[:, j] has stride ldb unless B is transposed.
