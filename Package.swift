@@ -25,6 +25,8 @@ let package = Package(
         // Fused elementwise kernels, compiled for baseline x86-64 and for x86-64-v3 (AVX2 + FMA);
         // the dynamic loader picks the clone (target_clones), so no unsafe flags are needed.
         .target(name: "CKernels", path: "Sources/CKernels"),
+        // Clean-stop signal handlers for the `saddle` program (SIGINT, SIGTERM); the library never installs any.
+        .target(name: "CSystem", path: "Sources/CSystem"),
         // zlib, for gzipped data files (MNIST IDX, mnist_5k.csv.gz).
         .systemLibrary(
             name: "CZlib",
@@ -60,7 +62,7 @@ let package = Package(
         // The `saddle` program: thin ArgumentParser commands over the library.
         .executableTarget(
             name: "SaddleCLI",
-            dependencies: ["Saddle", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+            dependencies: ["Saddle", "CSystem", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
 
         // Examples that `import Saddle`; building them is part of the test command.
         .executableTarget(name: "ExampleMLPGradients", dependencies: ["Saddle"], path: "Examples/MLPGradients"),
@@ -81,7 +83,7 @@ let package = Package(
         .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "Networks", "Autodiff", "Tensors", "TestSupport"]),
         .testTarget(name: "DiagnosticsTests", dependencies: ["Diagnostics", "Solvers", "Games", "Networks", "Autodiff", "Tensors", "TestSupport"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "Tensors", "CZlib"]),
-        .testTarget(name: "RunsTests", dependencies: ["Runs", "Solvers", "Games", "Networks", "Autodiff", "Tensors", "TestSupport"]),
+        .testTarget(name: "RunsTests", dependencies: ["Runs", "Formats", "Solvers", "Games", "Networks", "Autodiff", "Tensors", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["Saddle", "TestSupport"]),
     ],
     swiftLanguageModes: [.v5]

@@ -52,40 +52,6 @@ package func readFileBytes(_ path: String) throws -> [UInt8] {
     }
 }
 
-/// Writes `bytes` to `path` atomically: a temporary file beside it, flushed, then renamed over
-/// `path` (rename(2) is atomic on one file system), so a crash leaves either the old file or the
-/// new one, never a partial one. The temporary's name starts with `.` and ends in `.tmp`.
-public func atomicWrite(_ bytes: [UInt8], to path: String) throws {
-    let url = URL(fileURLWithPath: path)
-    let tmp = url.deletingLastPathComponent()
-        .appendingPathComponent(".\(url.lastPathComponent).\(ProcessInfo.processInfo.processIdentifier).tmp").path
-    let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-    guard fd >= 0 else { throw FormatError.unwritable(file: path, reason: String(cString: strerror(errno))) }
-    var written = 0
-    let ok: Bool = bytes.withUnsafeBytes { raw in
-        while written < raw.count {
-            let n = write(fd, raw.baseAddress! + written, min(raw.count - written, 1 << 16))
-            if n <= 0 { return false }
-            written += n
-            if let hook = atomicWriteHook { hook(path, written, raw.count) }
-        }
-        return fsync(fd) == 0
-    }
-    close(fd)
-    guard ok else { unlink(tmp); throw FormatError.unwritable(file: path, reason: String(cString: strerror(errno))) }
-    guard rename(tmp, path) == 0 else {
-        unlink(tmp); throw FormatError.unwritable(file: path, reason: String(cString: strerror(errno)))
-    }
-}
-
-/// Writes UTF-8 text atomically (see ``atomicWrite(_:to:)-([UInt8],_)``).
-public func atomicWrite(_ text: String, to path: String) throws { try atomicWrite(Array(text.utf8), to: path) }
-
-/// A test seam: called after each chunk of an atomic write with (path, bytes written, total).
-/// Tests of crash safety set it (through the `saddle` program's environment) to kill the process
-/// in the middle of a write.
-nonisolated(unsafe) package var atomicWriteHook: ((String, Int, Int) -> Void)? = nil
-
 /// Throws ``FormatError/nonFinite(file:location:)`` naming the first NaN or infinity of `t`.
 public func requireFinite(_ t: Tensor, file: String, name: String) throws {
     guard !t.isFinite else { return }

@@ -37,7 +37,8 @@ extension GANTraining {
             guard FileManager.default.fileExists(atPath: run + "/config.yaml") else {
                 throw FormatError.corruptHeader(file: path, detail: "metadata lacks configuration and there is no \(run)/config.yaml")
             }
-            configuration = try RunDirectory(existing: run).readConfiguration()
+            configuration = TrainingConfiguration()
+            try configuration.apply(configFile: run + "/config.yaml")
         }
         if let dataFile { configuration.dataFile = dataFile }
         let training = try GANTraining(configuration)

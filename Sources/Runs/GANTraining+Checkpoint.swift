@@ -68,6 +68,8 @@ extension GANTraining {
             }
         }
         var saved = try decode(TrainingConfiguration.self, "configuration")
+        // Decoded JSON skips the config file's range checks: run them (they bound every size).
+        do { try saved.validate() } catch { throw FormatError.corruptHeader(file: path, detail: "metadata configuration: \(error)") }
         saved.iterations = configuration.iterations
         saved.logEvery = configuration.logEvery
         saved.checkpointEvery = configuration.checkpointEvery
@@ -78,29 +80,45 @@ extension GANTraining {
             throw RunError.runFolder(path: path, problem: "the checkpoint was written with another configuration than config.yaml")
         }
         let oracle = try decode(Oracle.Checkpoint.self, "oracle")
-        guard let iteration = Int(try meta("iteration")), iteration >= 0 else {
-            throw FormatError.corruptHeader(file: path, detail: "metadata iteration is not a non-negative integer")
+        guard oracle.batchSize >= 1, oracle.batchSize <= TrainingConfiguration.maximumBatchSize,
+              oracle.counter.blockEvaluations >= 0, oracle.counter.samples >= 0 else {
+            throw FormatError.badValue(file: path, location: "metadata oracle", value: "batch \(oracle.batchSize), counts \(oracle.counter.blockEvaluations), \(oracle.counter.samples)",
+                                       allowed: "a batch size in 1…\(TrainingConfiguration.maximumBatchSize) and non-negative counts")
+        }
+        let iterationText = try meta("iteration")
+        guard let iteration = Int(iterationText), iteration >= 0, iteration <= TrainingConfiguration.maximumIterations else {
+            throw FormatError.badValue(file: path, location: "metadata iteration", value: String(iterationText.prefix(40)),
+                                       allowed: "an integer in 0…\(TrainingConfiguration.maximumIterations)")
+        }
+        let secondsText = try meta("wall_seconds")
+        guard let seconds = Double(secondsText), seconds.isFinite, seconds >= 0 else {
+            throw FormatError.badValue(file: path, location: "metadata wall_seconds", value: String(secondsText.prefix(40)), allowed: "a finite number ≥ 0")
         }
         let n = sizes
         let g = try f.tensor("generator", file: path, shape: [n.generator])
         let d = try f.tensor("discriminator", file: path, shape: [n.discriminator])
-        guard g.dtype == game.dtype, d.dtype == game.dtype else {
-            throw FormatError.unsupportedType(file: path, type: "\(g.dtype)", allowed: "\(game.dtype)")
+        let ema = try f.tensor("generator_ema", file: path, shape: [n.generator])
+        for (name, t) in [("generator", g), ("discriminator", d), ("generator_ema", ema)] {
+            guard t.dtype == game.dtype else { throw FormatError.unsupportedType(file: path, type: "\(t.dtype) (tensor \(name))", allowed: "\(game.dtype)") }
+            try requireFinite(t, file: path, name: name)
         }
         let omega = BlockVector(generator: g, discriminator: d)
-        guard omega.isFinite else { throw FormatError.nonFinite(file: path, location: "generator/discriminator") }
-        let ema = try f.tensor("generator_ema", file: path, shape: [n.generator])
         let stateDecoder = JSONDecoder()
         stateDecoder.userInfo[.tensorArchive] = TensorArchive(prefix: "solver.", entries: f.entries.filter { $0.name.hasPrefix("solver.") }.map { ($0.name, $0.tensor) })
-        let solverState = try decodeState(solver, with: stateDecoder, path: path, json: try meta("solver_state"))
-        return State(iteration: iteration, omega: omega, ema: ema.copy(), solver: solverState, oracle: oracle,
-                     wallSeconds: Double(try meta("wall_seconds")) ?? 0)
+        let solverState = try decodeState(solver, with: stateDecoder, path: path, json: try meta("solver_state"), at: omega)
+        return State(iteration: iteration, omega: omega, ema: ema.copy(), solver: solverState, oracle: oracle, wallSeconds: seconds)
     }
 
-    func decodeState<S: Solver>(_ solver: S, with decoder: JSONDecoder, path: String, json: String) throws -> any Sendable & Codable {
-        do { return try decoder.decode(S.State.self, from: Foundation.Data(json.utf8)) } catch {
+    /// Decodes the solver's state and checks it against ω (``Solver/validate(_:at:)``).
+    func decodeState<S: Solver>(_ solver: S, with decoder: JSONDecoder, path: String, json: String, at omega: BlockVector) throws -> any Sendable & Codable {
+        let state: S.State
+        do { state = try decoder.decode(S.State.self, from: Foundation.Data(json.utf8)) } catch {
             throw FormatError.corruptHeader(file: path, detail: "the solver state does not match \(solver.kind.rawValue) (\(error))")
         }
+        do { try solver.validate(state, at: omega) } catch {
+            throw FormatError.badValue(file: path, location: "metadata solver_state", value: "\(error)", allowed: "a state of \(solver.kind.rawValue) for this configuration")
+        }
+        return state
     }
 }
 

@@ -22,7 +22,7 @@ public struct TrainingSummary: Codable, Sendable {
     /// with (MNIST: the Fréchet distance should fall to a tenth of this one's).
     public var untrained: GeneratorMetrics?
     public var finalLosses: [String: Double]
-    /// `completed`, `time-limit` (stopped cleanly; resume continues) or `diverged`.
+    /// `completed`, `time-limit` or `interrupted` (stopped cleanly; resume continues), or `diverged`.
     public var exitStatus: String
     public var saddleVersion: String
     public var gitCommit: String?
@@ -58,6 +58,14 @@ public struct TrainingSession {
     public var progress: (MetricsRecord) -> Void
     /// Called after every iteration with its number (progress bars).
     public var tick: ((Int) -> Void)? = nil
+    /// Asked before the first iteration and after every one: true stops training cleanly — a
+    /// checkpoint, the summary and the report, exit status `interrupted` — so that a resume
+    /// continues exactly. (The `saddle` program answers from its SIGINT/SIGTERM handler.)
+    public var stopRequested: () -> Bool = { false }
+    /// Hears what the session does besides training (a damaged checkpoint skipped, metrics lines dropped).
+    public var log: (String) -> Void = { _ in }
+    /// Test seam of the divergence guard: a NaN is put into θ after this iteration.
+    package var poisonAtIteration: Int? = nil
     public init(runDirectory: RunDirectory? = nil, timeLimit: Double? = nil, progress: @escaping (MetricsRecord) -> Void = { _ in }) {
         self.runDirectory = runDirectory
         self.timeLimit = timeLimit
@@ -159,19 +167,39 @@ public final class GANTraining {
         return State(iteration: 0, omega: omega, ema: omega[.generator].copy(), solver: s, oracle: oracle.checkpoint, wallSeconds: 0)
     }
 
-    /// Runs from the initial state, or from the run folder's latest checkpoint when `resume` is set.
+    /// Runs from the initial state, or, when `resume` is set, from the run folder's newest good
+    /// checkpoint (``resumableState(in:log:)``; from the start when it has none).
     public func run(_ session: TrainingSession, resume: Bool = false) throws -> TrainingSummary {
         var state: State
-        if resume {
-            guard let dir = session.runDirectory, let latest = try dir.latestCheckpoint() else {
-                throw RunError.runFolder(path: session.runDirectory?.path ?? "?", problem: "no checkpoint to resume from")
-            }
-            state = try load(latest)
-            try dir.truncateMetrics(after: state.iteration)
+        if resume, let dir = session.runDirectory {
+            state = try resumableState(in: dir, log: session.log) ?? initialState()
+            if let note = try dir.truncateMetrics(after: state.iteration) { session.log(note) }
         } else {
             state = try initialState()
         }
         return try run(from: &state, session)
+    }
+
+    /// The state of the newest checkpoint in `dir` that loads and passes every check, or nil when
+    /// there is no checkpoint. Newer checkpoints that fail are set aside (`NAME.damaged`) and
+    /// `log` says so; when none loads, the newest one's error is thrown and nothing is changed.
+    public func resumableState(in dir: RunDirectory, log: (String) -> Void = { _ in }) throws -> State? {
+        let all = dir.checkpoints()
+        guard !all.isEmpty else { return nil }
+        var failures: [(path: String, error: Error)] = []
+        for c in all.reversed() {
+            do {
+                let state = try load(c.path)
+                for f in failures {
+                    dir.setAside(damagedCheckpoint: f.path)
+                    log("\(f.path): cannot be resumed from (\(f.error)); set aside as \((f.path as NSString).lastPathComponent).damaged, resuming from iteration \(state.iteration)")
+                }
+                return state
+            } catch {
+                failures.append((c.path, error))
+            }
+        }
+        throw failures[0].error
     }
 
     /// Runs from `state` to `configuration.iterations`.
@@ -191,7 +219,7 @@ public final class GANTraining {
         let start = Date()
         let before = state.wallSeconds
         var seconds: Double { before + Date().timeIntervalSince(start) }
-        var lastCheckpoint = try session.runDirectory?.latestCheckpoint()
+        var lastCheckpoint = session.runDirectory?.latestCheckpoint()
         func snapshot(_ k: Int) -> State {
             State(iteration: k, omega: omega, ema: ema, solver: solverState, oracle: oracle.checkpoint, wallSeconds: seconds)
         }
@@ -215,8 +243,16 @@ public final class GANTraining {
             throw RunError.diverged(iteration: k, quantity: quantity, lastGoodCheckpoint: lastCheckpoint)
         }
         var k = state.iteration
-        // Test seam for the divergence guard: SADDLE_TEST_POISON_AT_ITERATION=k puts a NaN into θ at iteration k.
-        let poison = ProcessInfo.processInfo.environment["SADDLE_TEST_POISON_AT_ITERATION"].flatMap { Int($0) }
+        // Every run has a checkpoint from its first moment (iteration 0, or where it resumes when
+        // the folder lost its checkpoints): a resume point, and the point where a run that
+        // replaced another (--force) lets the old one go.
+        if let dir = session.runDirectory, dir.checkpoints().isEmpty || dir.pendingReplacement != nil { try checkpoint(k) }
+        func interrupted() throws -> TrainingSummary {
+            if lastCheckpoint.map({ !$0.hasSuffix(RunDirectory.checkpointName(k)) }) ?? true { try checkpoint(k) }
+            state = snapshot(k)
+            return try finish(k, "interrupted")
+        }
+        if session.stopRequested() { return try interrupted() }
         while k < c.iterations {
             // The step-size decay: the same method with scaled step sizes (no state depends on α).
             let factor = c.stepSizeFactor(atIteration: k + 1)
@@ -225,7 +261,7 @@ public final class GANTraining {
             ema.axpby(1 - c.emaDecay, solver.output(omega, solverState)[.generator], c.emaDecay)
             k += 1
             session.tick?(k)
-            if k == poison { omega.withBlock(.generator) { $0[0] = .nan } }
+            if k == session.poisonAtIteration { omega.withBlock(.generator) { $0[0] = .nan } }
             if !omega.isFinite { try diverged(k, "the parameters") }
             if k % c.logEvery == 0 || k == c.iterations {
                 let losses = game.losses(at: omega)
@@ -246,6 +282,7 @@ public final class GANTraining {
                 state = snapshot(k)
                 return try finish(k, "time-limit")
             }
+            if k < c.iterations, session.stopRequested() { return try interrupted() }
         }
         try checkpoint(k)
         state = snapshot(k)

@@ -186,28 +186,8 @@ extension RunDirectory {
     /// Writes `NAME.svg` (when given) and `NAME.png`, each through a temporary file and a rename
     /// (readers never see half a plot), without `fsync`: plots are redrawn at the next interval.
     func writePlot(_ name: String, svg: String?, png: [UInt8]) throws {
-        if let svg { try Self.quickWrite(Array(svg.utf8), to: path + "/" + name + ".svg") }
-        try Self.quickWrite(png, to: path + "/" + name + ".png")
-    }
-
-    static func quickWrite(_ bytes: [UInt8], to path: String) throws {
-        let tmp = path + ".\(getpid()).tmp"
-        let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        guard fd >= 0 else { throw FormatError.unwritable(file: path, reason: String(cString: strerror(errno))) }
-        let ok = bytes.withUnsafeBytes { raw -> Bool in
-            var done = 0
-            while done < raw.count {
-                let n = write(fd, raw.baseAddress! + done, raw.count - done)
-                if n <= 0 { return false }
-                done += n
-            }
-            return true
-        }
-        close(fd)
-        guard ok, rename(tmp, path) == 0 else {
-            unlink(tmp)
-            throw FormatError.unwritable(file: path, reason: String(cString: strerror(errno)))
-        }
+        if let svg { try atomicWrite(Array(svg.utf8), to: path + "/" + name + ".svg", kind: .plot, durable: false) }
+        try atomicWrite(png, to: path + "/" + name + ".png", kind: .plot, durable: false)
     }
 }
 
@@ -251,6 +231,6 @@ extension GANTraining {
             writePlots(dir, theta: theta, ema: ema)
             history = (try? RunHistory(path: dir.path)) ?? history
         }
-        try? atomicWrite(RunReport.html(history), to: dir.path + "/report.html")
+        try? atomicWrite(RunReport.html(history), to: dir.path + "/report.html", kind: .report)
     }
 }

@@ -92,12 +92,12 @@ extension TrainingConfiguration {
         case "regularizer": regularizer = try choice(TrainingRegularizer.allCases)
         case "regularizer_weight": regularizerWeight = try real({ $0 >= 0 }, "must be ≥ 0")
         case "relaxation": relaxation = try real({ $0 > 0 && $0 <= 1 }, "must lie in (0, 1]")
-        case "iterations": iterations = try int(min: 1)
+        case "iterations": iterations = try int(min: 1, max: Self.maximumIterations)
         // Upper bounds keep a typo from becoming an out-of-memory crash: a step holds ~20
         // activations of batch × hidden floats.
-        case "batch_size": batchSize = try int(min: 1, max: 65_536)
-        case "latent": latent = try int(min: 1, max: 4096)
-        case "hidden": hidden = try int(min: 1, max: 4096)
+        case "batch_size": batchSize = try int(min: 1, max: Self.maximumBatchSize)
+        case "latent": latent = try int(min: 1, max: Self.maximumWidth)
+        case "hidden": hidden = try int(min: 1, max: Self.maximumWidth)
         case "generator_step_size": generatorStepSize = try real({ $0 > 0 }, "must be positive")
         case "discriminator_step_size": discriminatorStepSize = try real({ $0 > 0 }, "must be positive")
         case "sgld_steps": sgldSteps = try int(min: 1, max: 1_000_000)
@@ -106,8 +106,8 @@ extension TrainingConfiguration {
         case "preconditioned":
             guard ["true", "false"].contains(value) else { throw ConfigError.wrongType(file: file, key: key, value: value, expected: "true or false") }
             preconditioned = value == "true"
-        case "step_size_decay_start": stepSizeDecayStart = try int(min: 0)
-        case "step_size_decay_end": stepSizeDecayEnd = try int(min: 0)
+        case "step_size_decay_start": stepSizeDecayStart = try int(min: 0, max: Self.maximumIterations)
+        case "step_size_decay_end": stepSizeDecayEnd = try int(min: 0, max: Self.maximumIterations)
         case "step_size_decay_final": stepSizeDecayFinal = try real({ $0 > 0 && $0 <= 1 }, "must lie in (0, 1]")
         case "beta1": beta1 = try real({ $0 >= 0 && $0 < 1 }, "must lie in [0, 1)")
         case "beta2": beta2 = try real({ $0 >= 0 && $0 < 1 }, "must lie in [0, 1)")
@@ -115,10 +115,10 @@ extension TrainingConfiguration {
         case "seed":
             guard let v = UInt64(value) else { throw ConfigError.wrongType(file: file, key: key, value: value, expected: "an integer in 0…2⁶⁴−1") }
             seed = v
-        case "threads": threads = try int(min: 1)
-        case "evaluation_samples": evaluationSamples = try int(min: 1)
-        case "log_every": logEvery = try int(min: 1)
-        case "checkpoint_every": checkpointEvery = try int(min: 0)
+        case "threads": threads = try int(min: 1, max: Self.maximumThreads)
+        case "evaluation_samples": evaluationSamples = try int(min: 1, max: Self.maximumEvaluationSamples)
+        case "log_every": logEvery = try int(min: 1, max: Self.maximumIterations)
+        case "checkpoint_every": checkpointEvery = try int(min: 0, max: Self.maximumIterations)
         default:
             throw ConfigError.unknownKey(file: file, line: line, key: key, allowed: Self.yamlKeys)
         }

@@ -65,6 +65,17 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
     public var checkpointEvery = 1000
     public init() {}
 
+    /// Limits on the sizes a configuration may ask for, checked before anything is allocated
+    /// (a typo must not become an out-of-memory crash); docs/reliability.md lists them.
+    public static let maximumIterations = 1_000_000_000_000
+    /// A step holds ~20 activations of batch × hidden floats.
+    public static let maximumBatchSize = 65_536
+    /// Latent and hidden widths.
+    public static let maximumWidth = 4096
+    /// Samples scored at each log interval: 100,000 MNIST images are ~0.3 GB of Float32.
+    public static let maximumEvaluationSamples = 100_000
+    public static let maximumThreads = 1024
+
     /// Whether the data are images (MNIST) rather than 2-D points.
     public var isImageData: Bool { dataset == "mnist" }
 

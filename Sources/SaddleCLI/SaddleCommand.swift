@@ -47,5 +47,5 @@ struct CLIError: Error, CustomStringConvertible {
 
 /// Prints a warning when more threads are asked for than there are cores (allowed, rarely useful).
 func warnOversubscribed(_ threads: Int) {
-    FileHandle.standardError.write(Data("warning: \(threads) threads asked for, this machine has \(BLAS.availableCores) cores; work split in two halves uses 2 of them, OpenBLAS uses \(threads)\n".utf8))
+    Console.errorRaw("warning: \(threads) threads asked for, this machine has \(BLAS.availableCores) cores; work split in two halves uses 2 of them, OpenBLAS uses \(threads)\n")
 }

@@ -83,6 +83,14 @@ public struct MirrorGANState: Sendable, Codable {
     public var lastSamples: BlockVector
     /// Outer iterations taken.
     public var iterations: Int
+
+    /// The generic check, and each chain's V: empty or one entry per coordinate of its player.
+    func validate(at omega: BlockVector) throws {
+        try SolverStateValidation.check(self, like: omega)
+        for p in Player.allCases where !(chains[p].secondMoment.isEmpty || chains[p].secondMoment.count == omega.sizes[p]) {
+            throw SolverStateError(field: "chains.\(p).secondMoment", problem: "\(chains[p].secondMoment.count) entries, expected 0 or \(omega.sizes[p])")
+        }
+    }
 }
 
 /// The machinery both methods share: one player's chain against a fixed opponent.
@@ -202,6 +210,7 @@ public struct MirrorGAN: Solver {
     public var warnings: [SolverWarning] { mirrorGANWarnings(options) }
 
     public func makeState(at omega: BlockVector, _ F: inout Oracle) throws -> State { core.makeState(at: omega) }
+    public func validate(_ state: State, at omega: BlockVector) throws { try state.validate(at: omega) }
 
     public func step(_ omega: inout BlockVector, _ state: inout State, _ F: inout Oracle) throws {
         let next = core.pass(from: omega, generatorOpponent: omega, discriminatorOpponent: omega, order: opponentOrder, &state, &F)
@@ -240,6 +249,7 @@ public struct MirrorProxGAN: Solver {
     public var warnings: [SolverWarning] { mirrorGANWarnings(options) }
 
     public func makeState(at omega: BlockVector, _ F: inout Oracle) throws -> State { core.makeState(at: omega) }
+    public func validate(_ state: State, at omega: BlockVector) throws { try state.validate(at: omega) }
 
     public func step(_ omega: inout BlockVector, _ state: inout State, _ F: inout Oracle) throws {
         let leading = core.pass(from: omega, generatorOpponent: omega, discriminatorOpponent: omega, order: opponentOrder, &state, &F)

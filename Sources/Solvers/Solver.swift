@@ -21,10 +21,16 @@ public protocol Solver: Sendable {
     /// The point the method outputs after a step: ω itself, or an average it keeps (averaged SRFB,
     /// mirror methods, ``Averaged``).
     func output(_ omega: BlockVector, _ state: State) -> BlockVector
+    /// Checks a state read from a file (a checkpoint) before it is used at the point `omega`:
+    /// throws ``SolverStateError`` naming the field. The default, ``SolverStateValidation/check(_:like:)``,
+    /// checks every vector's block sizes, dtype and finiteness and that every integer is ≥ 0; a
+    /// method adds what only it knows (array lengths, ranges).
+    func validate(_ state: State, at omega: BlockVector) throws
 }
 
 extension Solver {
     public var warnings: [SolverWarning] { [] }
+    public func validate(_ state: State, at omega: BlockVector) throws { try SolverStateValidation.check(state, like: omega) }
     public func output(_ omega: BlockVector, _ state: State) -> BlockVector { omega }
 }
 
@@ -122,4 +128,50 @@ public enum SolverKind: String, CaseIterable, Sendable, Codable {
 func applyDisplacement(_ omega: inout BlockVector, _ d: BlockVector, _ F: Oracle) {
     omega.axpy(1, d)
     F.project(&omega)
+}
+
+/// A solver state that cannot be used: the field (its path in the state) and what is wrong.
+public struct SolverStateError: Error, Equatable, CustomStringConvertible {
+    public let field: String
+    public let problem: String
+    public init(field: String, problem: String) { self.field = field; self.problem = problem }
+    public var description: String { "solver state \(field.isEmpty ? "(root)" : field): \(problem)" }
+}
+
+/// The generic check behind ``Solver/validate(_:at:)``: a walk over the state's stored properties
+/// (by reflection, so a user's solver gets it without writing anything).
+public enum SolverStateValidation {
+    /// Throws unless every ``BlockVector`` in `state` has `omega`'s block sizes and dtype and finite
+    /// entries, every `Tensor`, `Double` and `[Double]` is finite, and every `Int` is ≥ 0.
+    public static func check(_ state: Any, like omega: BlockVector) throws {
+        try walk(state, path: "", omega: omega, depth: 0)
+    }
+
+    static func walk(_ value: Any, path: String, omega: BlockVector, depth: Int) throws {
+        guard depth < 32 else { return }
+        switch value {
+        case let b as BlockVector:
+            guard b.sizes == omega.sizes else {
+                throw SolverStateError(field: path, problem: "blocks of \(b.sizes.generator) + \(b.sizes.discriminator) entries, expected \(omega.sizes.generator) + \(omega.sizes.discriminator)")
+            }
+            guard b.dtype == omega.dtype else { throw SolverStateError(field: path, problem: "\(b.dtype) entries, expected \(omega.dtype)") }
+            guard b.isFinite else { throw SolverStateError(field: path, problem: "NaN or infinity") }
+        case let t as Tensor:
+            guard t.isFinite else { throw SolverStateError(field: path, problem: "NaN or infinity") }
+        case let d as Double:
+            guard d.isFinite else { throw SolverStateError(field: path, problem: "\(d) is not finite") }
+        case let a as [Double]:
+            guard a.allSatisfy(\.isFinite) else { throw SolverStateError(field: path, problem: "NaN or infinity") }
+        case let i as Int:
+            guard i >= 0 else { throw SolverStateError(field: path, problem: "\(i) is negative") }
+        case is RandomGenerator:
+            return   // checked when decoded
+        default:
+            let mirror = Mirror(reflecting: value)
+            for (index, child) in mirror.children.enumerated() {
+                let name = child.label.map { $0 == "some" ? "" : $0 } ?? "\(index)"
+                try walk(child.value, path: name.isEmpty ? path : (path.isEmpty ? name : path + "." + name), omega: omega, depth: depth + 1)
+            }
+        }
+    }
 }

@@ -554,6 +554,9 @@ public struct RandomGenerator: RandomNumberGenerator, Sendable, Hashable, Codabl
             throw DecodingError.dataCorruptedError(forKey: .position, in: c,
                                                    debugDescription: "block position \(position) is not in 0...4")
         }
+        guard spareNormal?.isFinite ?? true else {
+            throw DecodingError.dataCorruptedError(forKey: .spareNormalBits, in: c, debugDescription: "the buffered normal is not finite")
+        }
         block = .zero
         if position < 4 {
             // The partly used block is the one before the counter.

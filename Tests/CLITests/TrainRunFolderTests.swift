@@ -61,8 +61,10 @@ struct TrainRunFolderTests {
     @Test func killDuringCheckpointResumesFromThePreviousOne() throws {
         let dir = try Self.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let killed = try SaddleBinary.run(["train", "--out", dir + "/k"] + Self.quick,
-                                          environment: ["SADDLE_TEST_KILL_DURING_CHECKPOINT": "40"])
+        // Where the checkpoint of iteration 40 is written, from the write log of an identical run.
+        let writes = try WriteLog.record(["train", "--out", dir + "/probe"] + Self.quick)
+        let span = try #require(writes.first { $0.path.hasSuffix("iteration-00000040.safetensors") })
+        let killed = try SaddleBinary.run(["train", "--out", dir + "/k"] + Self.quick + ["--test-faults", "kill-after-bytes=\((span.start + span.end) / 2)"])
         #expect(killed.status != 0)
         let names = try FileManager.default.contentsOfDirectory(atPath: dir + "/k/checkpoints")
         #expect(names.contains("iteration-00000020.safetensors") && !names.contains("iteration-00000040.safetensors"), "\(names)")
@@ -90,8 +92,7 @@ struct TrainRunFolderTests {
         let dir = try Self.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let r = try SaddleBinary.run(["train", "--out", dir + "/d", "--iterations", "50", "--checkpoint-every", "10",
-                                      "--log-every", "10", "--batch-size", "32", "--threads", "1"],
-                                     environment: ["SADDLE_TEST_POISON_AT_ITERATION": "25"])
+                                      "--log-every", "10", "--batch-size", "32", "--threads", "1", "--test-faults", "poison=25"])
         #expect(r.status != 0)
         let line = r.stderr.split(separator: "\n").last.map(String.init) ?? ""
         #expect(line.hasPrefix("Error: training diverged at iteration 25") && line.contains("iteration-00000020.safetensors"), "\(r.stderr)")
@@ -180,11 +181,14 @@ struct TrainRunFolderTests {
         #expect(again.status != 0 && again.stderr.contains("--force"), "\(again.stderr)")
         #expect(try Data(contentsOf: URL(fileURLWithPath: dir + "/run/summary.json")) == before)
 
-        // A corrupt safetensors header in the checkpoint to resume from.
+        // A corrupt safetensors header in every checkpoint to resume from: refused, naming the newest.
         let ckpt = dir + "/run/checkpoints/iteration-00000020.safetensors"
-        var bytes = try Data(contentsOf: URL(fileURLWithPath: ckpt))
-        bytes[8] = UInt8(ascii: "x")
-        try bytes.write(to: URL(fileURLWithPath: ckpt))
+        for name in ["iteration-00000000.safetensors", "iteration-00000020.safetensors"] {
+            let path = dir + "/run/checkpoints/" + name
+            var bytes = try Data(contentsOf: URL(fileURLWithPath: path))
+            bytes[8] = UInt8(ascii: "x")
+            try bytes.write(to: URL(fileURLWithPath: path))
+        }
         let corrupt = try SaddleBinary.run(["train", "--resume", dir + "/run", "--iterations", "30"])
         #expect(corrupt.status != 0 && corrupt.stderr.contains("corrupt safetensors header") && corrupt.stderr.contains(ckpt), "\(corrupt.stderr)")
         #expect(try SaddleBinary.run(["train", "--out", dir + "/run", "--force"] + args).status == 0)

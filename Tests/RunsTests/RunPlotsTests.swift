@@ -1,4 +1,5 @@
 import Foundation
+import Formats
 import Runs
 import Solvers
 import Tensors
@@ -140,18 +141,62 @@ struct RunPlotsTests {
         #expect(moved.samples(of: loaded.ema, count: 4, seed: nil).scalars == training.samples(of: state.ema, count: 4).scalars)
     }
 
-    /// --force clears the previous run's plots and report.html (a stale report would describe
-    /// another run) but leaves files it does not own.
-    @Test func forceClearsThePreviousPlots() throws {
+    /// --force on a Saddle run folder sets the previous run's files aside (a stale report would
+    /// describe another run) and leaves files it does not own; they are deleted at the new run's
+    /// first checkpoint, or restored when it gives up before that. A folder without the marker is
+    /// refused and left as it was.
+    @Test func forceReplacesOnlySaddlesFilesAndOnlyOnceTheNewRunHasACheckpoint() throws {
         let path = Self.folder("force")
         defer { try? FileManager.default.removeItem(atPath: path) }
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        let fm = FileManager.default
+        let old = try RunDirectory(creating: path, defaultPrefix: "ring", force: false)
+        old.release()
         for name in ["report.html", "samples-ema.svg", "metrics.png", "notes.txt"] {
             try Data("old".utf8).write(to: URL(fileURLWithPath: path + "/" + name))
         }
-        _ = try RunDirectory(creating: path, defaultPrefix: "ring", force: true)
-        let left = try FileManager.default.contentsOfDirectory(atPath: path).sorted()
-        #expect(left == ["checkpoints", "notes.txt"])
+        func visible() throws -> [String] { try fm.contentsOfDirectory(atPath: path).filter { !$0.hasPrefix(".saddle-run") && $0 != ".saddle-lock" }.sorted() }
+        // Gives up before a checkpoint: everything is back.
+        let failed = try RunDirectory(creating: path, defaultPrefix: "ring", force: true)
+        #expect(try visible().contains { $0.hasPrefix(".saddle-replaced-") })
+        failed.abandon()
+        failed.release()
+        #expect(try visible() == ["checkpoints", "metrics.png", "notes.txt", "report.html", "samples-ema.svg"])
+        #expect(try String(contentsOfFile: path + "/report.html", encoding: .utf8) == "old")
+        // Writes a checkpoint: the old run's files are gone, notes.txt stays.
+        let replacing = try RunDirectory(creating: path, defaultPrefix: "ring", force: true)
+        try replacing.writeCheckpoint(SafeTensors(), iteration: 0)
+        #expect(try visible() == ["checkpoints", "notes.txt"])
+        replacing.release()
+        // No marker: refused, untouched.
+        let foreign = Self.folder("foreign")
+        defer { try? fm.removeItem(atPath: foreign) }
+        try fm.createDirectory(atPath: foreign + "/checkpoints", withIntermediateDirectories: true)
+        try Data("user".utf8).write(to: URL(fileURLWithPath: foreign + "/config.yaml"))
+        #expect(throws: RunError.self) { _ = try RunDirectory(creating: foreign, defaultPrefix: "ring", force: true) }
+        #expect(try fm.contentsOfDirectory(atPath: foreign).sorted() == ["checkpoints", "config.yaml"])
+    }
+
+    /// A second process (here: a second opening) cannot take a run folder that is in use.
+    @Test func aRunFolderHasOneWriter() throws {
+        let path = Self.folder("lock")
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let first = try RunDirectory(creating: path, defaultPrefix: "ring", force: false)
+        try first.writeConfiguration(TrainingConfiguration().yaml)
+        do {
+            _ = try RunDirectory(resuming: path)
+            Issue.record("a second opening succeeded")
+        } catch let e as RunError {
+            #expect("\(e)".contains("in use by another saddle process (pid \(getpid()))"), "\(e)")
+        }
+        first.release()
+        #expect(throws: Never.self) { _ = try RunDirectory(resuming: path) }
+    }
+
+    /// Checkpoint names keep their order past 8 digits and 2³¹.
+    @Test func checkpointNamesForAnyIteration() {
+        #expect(RunDirectory.checkpointName(40) == "iteration-00000040.safetensors")
+        #expect(RunDirectory.checkpointName(3_000_000_000) == "iteration-3000000000.safetensors")
+        #expect(RunDirectory.checkpointName(Int(Int32.max) + 1) == "iteration-2147483648.safetensors")
     }
 
     /// MNIST: the image grid of 8×8 samples (skipped without the MNIST-5k file).

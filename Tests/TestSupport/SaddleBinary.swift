@@ -50,3 +50,29 @@ public enum SaddleBinary {
                       stderr: String(decoding: errData, as: UTF8.self))
     }
 }
+
+/// The write log of a `saddle` run (`--test-faults report=FILE`): each file write's kind, path and
+/// span in the process's count of bytes written, for choosing fault points inside writes.
+public struct WriteLog {
+    public struct Write { public let kind: String; public let start: Int; public let end: Int; public let path: String }
+
+    /// Runs `saddle arguments --test-faults report=…` (which must succeed) and returns its writes.
+    public static func record(_ arguments: [String]) throws -> [Write] {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("saddle-writes-\(UUID().uuidString).jsonl").path
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        let r = try SaddleBinary.run(arguments + ["--test-faults", "report=\(file)"])
+        guard r.status == 0 else { throw Failure(description: "the recording run failed: \(r.stderr)") }
+        return try parse(String(contentsOfFile: file, encoding: .utf8))
+    }
+
+    public static func parse(_ text: String) throws -> [Write] {
+        try text.split(separator: "\n").map { line in
+            guard let o = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
+                  let kind = o["kind"] as? String, let start = o["start"] as? Int, let end = o["end"] as? Int, let path = o["path"] as? String
+            else { throw Failure(description: "bad write-log line: \(line)") }
+            return Write(kind: kind, start: start, end: end, path: path)
+        }
+    }
+
+    struct Failure: Error, CustomStringConvertible { let description: String }
+}

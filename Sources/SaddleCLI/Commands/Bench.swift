@@ -142,7 +142,7 @@ struct Bench: ParsableCommand {
         bench.iterations = iterations
         bench.warmup = warmup
         bench.seed = seed
-        let results = bench.run(machine: profile) { line in FileHandle.standardError.write(Data((line + "\n").utf8)) }
+        let results = bench.run(machine: profile) { line in Console.errorRaw(line + "\n") }
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys]

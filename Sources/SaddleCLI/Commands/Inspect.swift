@@ -24,7 +24,7 @@ struct Inspect: ParsableCommand {
         do {
             for f in files { try inspect(f) }
         } catch {
-            FileHandle.standardError.write(Data("Error: \(error)\n".utf8))
+            Console.errorRaw("Error: \(error)\n")
             throw ExitCode.failure
         }
     }

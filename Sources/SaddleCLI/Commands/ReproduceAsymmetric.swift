@@ -38,7 +38,7 @@ struct ReproduceAsymmetric: ParsableCommand {
         do {
             try AsymmetricStudy.checkOutput(dir, force: force)
             let study = AsymmetricStudy(quick ? .quick : .full)
-            let result = try study.run { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
+            let result = try study.run { Console.errorRaw($0 + "\n") }
             try AsymmetricStudy.write(result, to: dir, force: true)
             for v in result.verdicts { print("\(v.pass ? "PASS" : "FAIL")  \(v.claim)\n      \(v.summary)") }
             print(String(format: "wrote %@ (%d runs, %.1f s)", dir, result.rows.count, result.wallSeconds))

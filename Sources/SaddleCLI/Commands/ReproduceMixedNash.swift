@@ -35,7 +35,7 @@ struct ReproduceMixedNash: ParsableCommand {
         do { try MixedNashStudy.checkOutput(output, force: force) } catch { throw CLIError("\(error)") }
         let result = try study.run { d, r in
             let q = r.summary.flatMap { MixedNashStudy.quality($0.last) }
-            FileHandle.standardError.write(Data("\(d) \(r.entry) seed \(r.seed): \(r.iterations) iterations, quality \(q.map { String(format: "%.2f", $0) } ?? r.failure ?? "?")\n".utf8))
+            Console.errorRaw("\(d) \(r.entry) seed \(r.seed): \(r.iterations) iterations, quality \(q.map { String(format: "%.2f", $0) } ?? r.failure ?? "?")\n")
         }
         try study.write(result, to: output, force: force)
         for v in result.verdicts {

@@ -46,11 +46,11 @@ struct ReproduceSRFB: ParsableCommand {
             try SRFBStudy.prepareOutput(dir, force: force)
             let start = Date()
             var study = try SRFBStudy.run(config, quick: quick, threads: 1) { line in
-                FileHandle.standardError.write(Data((line + "\n").utf8))
+                Console.errorRaw(line + "\n")
             }
             // Claim (e) trains GANs (the Runs layer); its outcome replaces the study's placeholder.
             let claim = SRFBGANClaim(seeds: quick ? [0] : [0, 1, 2], budget: quick ? 400 : 4000, dataFile: dataFile)
-            let e = try claim.evaluate { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
+            let e = try claim.evaluate { Console.errorRaw($0 + "\n") }
             if let i = study.verdicts.firstIndex(where: { $0.id == "e" }) {
                 study.verdicts[i].pass = e.pass
                 study.verdicts[i].numbers = e.numbers.map { SRFBStudyVerdict.Number($0.name, $0.value) }

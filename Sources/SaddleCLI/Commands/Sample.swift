@@ -50,7 +50,7 @@ struct Sample: ParsableCommand {
         switch format {
         case .csv:
             let text = Self.csv(samples)
-            if let out { try write { try atomicWrite(text, to: out) } } else { FileHandle.standardOutput.write(Data(text.utf8)) }
+            if let out { try write { try atomicWrite(text, to: out) } } else { Console.out(text) }
         case .npy:
             try write { try NPY.write(samples, to: out!) }
         case .png:
@@ -60,7 +60,7 @@ struct Sample: ParsableCommand {
             let title = "\(ema ? "EMA" : "last") generator, iteration \(state.iteration), \(count) samples"
             try write { try atomicWrite(RunPlots.samplesPNG(samples, mixture: training.data.mixture, title: title), to: out!) }
         }
-        if let out { FileHandle.standardError.write(Data("wrote \(count) samples to \(out)\n".utf8)) }
+        if let out { Console.errorRaw("wrote \(count) samples to \(out)\n") }
     }
 
     func write(_ body: () throws -> Void) throws {

@@ -180,7 +180,7 @@ struct Solve: ParsableCommand {
         }
         // Check the run folder before computing, so a bad --out costs nothing and touches nothing.
         if let dir = out { try RunFolder.prepare(dir: dir, force: force) }
-        for w in solver.warnings { FileHandle.standardError.write(Data("warning: \(w.message)\n".utf8)) }
+        for w in solver.warnings { Console.errorRaw("warning: \(w.message)\n") }
         let result = try solve(problem, withAny: solver, from: start, seed: seed,
                                stopping: StoppingRule(iterations: iters, tolerance: tol, maxOracleCalls: maxOracleCalls))
 

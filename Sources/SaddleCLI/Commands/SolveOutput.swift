@@ -61,15 +61,22 @@ enum RunFolder {
         if dir.isEmpty { throw CLIError("--out needs a folder name") }
         if fm.fileExists(atPath: dir, isDirectory: &isDirectory) {
             guard isDirectory.boolValue else { throw CLIError("--out \(dir): exists and is not a folder") }
-            let contents = (try? fm.contentsOfDirectory(atPath: dir)) ?? []
+            let contents = ((try? fm.contentsOfDirectory(atPath: dir)) ?? []).filter { $0 != RunDirectory.markerName }
+            let marked = fm.fileExists(atPath: dir + "/" + RunDirectory.markerName)
             if !contents.isEmpty && !force {
-                throw CLIError("--out \(dir): folder exists and is not empty; choose another folder or pass --force to replace its run files")
+                throw CLIError("--out \(dir): folder exists and is not empty; choose another folder, or pass --force to replace the run Saddle wrote there")
+            }
+            if !contents.isEmpty && !marked {
+                throw CLIError("--out \(dir): not a folder Saddle wrote (no \(RunDirectory.markerName)): --force replaces only Saddle's run folders; remove it yourself or choose another folder")
             }
         }
         if mkdirParents(dir) != 0 {
             throw CLIError("--out \(dir): cannot create the folder (\(String(cString: strerror(errno))))")
         }
         guard fm.isWritableFile(atPath: dir) else { throw CLIError("--out \(dir): the folder is not writable") }
+        if !fm.fileExists(atPath: dir + "/" + RunDirectory.markerName) {
+            try atomicWrite("{\"format\":\"saddle-run-folder\",\"format_version\":1,\"command\":\"solve\"}\n", to: dir + "/" + RunDirectory.markerName)
+        }
     }
 
     /// mkdir -p: 0, or −1 with errno set by the first mkdir(2) that failed.
@@ -116,13 +123,6 @@ enum RunFolder {
     }
 
     static func atomicWrite(_ text: String, to path: String) throws {
-        let tmp = path + ".tmp-\(ProcessInfo.processInfo.processIdentifier)"
-        do { try Data(text.utf8).write(to: URL(fileURLWithPath: tmp)) } catch {
-            throw CLIError("cannot write \(path): \((error as NSError).localizedDescription)")
-        }
-        // rename(2) replaces the old file atomically.
-        if Foundation.rename(tmp, path) != 0 {
-            throw CLIError("cannot write \(path): \(String(cString: strerror(errno)))")
-        }
+        do { try Saddle.atomicWrite(text, to: path, kind: .output) } catch { throw CLIError("cannot write \(path): \(error)") }
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CSystem
 import Foundation
 import Saddle
 
@@ -101,6 +102,8 @@ struct Train: ParsableCommand {
     @OptionGroup var compute: ComputeOptions
     @Flag(help: "Print the summary as one JSON object.")
     var json = false
+    @Option(help: ArgumentHelp("Fault injection for the crash and disk-full tests (see TestFaults).", visibility: .private))
+    var testFaults: String?
 
     func validate() throws {
         if let v = logEvery, v < 1 { throw ValidationError("--log-every must be at least 1, got \(v)") }
@@ -159,46 +162,118 @@ struct Train: ParsableCommand {
     }
 
     func run() throws {
-        do { try train() } catch let e as ExitCode { throw e } catch let e as CleanExit { throw e } catch {
+        let faults: TestFaults?
+        do { faults = try testFaults.map(TestFaults.init(parsing:)) } catch { throw ValidationError("\(error)") }
+        faults?.install()
+        defer { faults?.finish() }
+        do { try train(faults) } catch let e as ExitCode { throw e } catch let e as CleanExit { throw e } catch {
             // Input and run errors are one line on stderr (no usage text) and exit status 1;
             // divergence exits with 2.
-            FileHandle.standardError.write(Data("Error: \(error)\n".utf8))
+            Console.error("Error: \(error)")
             if case RunError.diverged = error { throw ExitCode(2) }
             throw ExitCode.failure
         }
     }
 
-    func train() throws {
-        var c: TrainingConfiguration
-        let dir: RunDirectory
+    /// The command line, for the run's history.
+    static var commandLine: String { (["saddle"] + CommandLine.arguments.dropFirst()).joined(separator: " ") }
+
+    /// Ctrl-C and SIGTERM stop training cleanly at the end of the current iteration; a second one
+    /// exits at once. Installed once a run folder is about to change, so that everything after is
+    /// either finished or undone.
+    static func installStopHandlers() {
+        sk_install_stop_handlers("\nsaddle: interrupted: finishing this iteration, then writing a checkpoint, the summary and the report (interrupt again to exit at once)\n",
+                                 "\nsaddle: interrupted again: exiting at once; the run folder keeps its last checkpoint\n")
+    }
+
+    func train(_ faults: TestFaults?) throws {
+        let log: (String) -> Void = { Console.error($0) }
+        let c: TrainingConfiguration, dir: RunDirectory, training: GANTraining, state: GANTraining.State?
+        var changes: [String: String] = [:]
         if let r = resume {
-            dir = try RunDirectory(existing: r)
-            c = try dir.readConfiguration()
-            if let v = iterations { c.iterations = v }
-            if let v = logEvery { c.logEvery = v }
-            if let v = checkpointEvery { c.checkpointEvery = v }
+            // Nothing in the folder changes until the configuration is valid and a checkpoint loaded.
+            Self.installStopHandlers()
+            dir = try RunDirectory(resuming: r)
+            var resumed = try dir.readConfiguration()
+            for (key, new, old) in [("iterations", iterations, resumed.iterations), ("log_every", logEvery, resumed.logEvery),
+                                    ("checkpoint_every", checkpointEvery, resumed.checkpointEvery)] {
+                guard let new, new != old else { continue }
+                changes[key] = "\(old) → \(new)"
+            }
+            if let v = iterations { resumed.iterations = v }
+            if let v = logEvery { resumed.logEvery = v }
+            if let v = checkpointEvery { resumed.checkpointEvery = v }
+            try resumed.validate()
+            c = resumed
+            training = try GANTraining(c, log: log)
+            state = try training.resumableState(in: dir, log: log)
+            let done = state?.iteration ?? 0
+            if c.iterations < done {
+                throw RunError.runFolder(path: dir.path, problem: "the run has done \(done) iterations, more than --iterations \(c.iterations); give a total above \(done) to extend it")
+            }
+            if c.iterations == done, let s = dir.readSummary(), s.exitStatus == "completed", s.iterations == done {
+                Console.error("\(dir.path): the run is complete (\(done) of \(done) iterations); nothing to do. Extend it with --iterations N (N > \(done)).")
+                return
+            }
+            if let note = try dir.truncateMetrics(after: done) { log(note) }
+            if !changes.isEmpty { try dir.writeConfiguration(c.yaml) }
+            if state == nil { log("\(dir.path): no checkpoint yet; starting from iteration 0") }
         } else {
-            c = try resolve()
-            try c.validate()
+            let resolved = try resolve()
+            try resolved.validate()
+            c = resolved
+            // The configuration is valid, the data read and the networks built before any folder changes.
+            training = try GANTraining(c, log: log)
+            Self.installStopHandlers()
             dir = try RunDirectory(creating: out, defaultPrefix: c.dataset, force: force)
+            do { try dir.writeConfiguration(c.yaml) } catch { dir.abandon(); throw error }
+            state = nil
         }
-        let training = try GANTraining(c) { FileHandle.standardError.write(Data("\($0)\n".utf8)) }
-        try dir.writeConfiguration(c.yaml)
-        FileHandle.standardError.write(Data("run folder: \(dir.path)\n".utf8))
+        do {
+            try dir.appendHistory(.init(event: "start", iteration: state?.iteration ?? 0, iterations: c.iterations, command: Self.commandLine,
+                                        changes: changes.isEmpty ? nil : changes))
+        } catch { dir.abandon(); throw error }
+        Console.error("run folder: \(dir.path)")
         let progress = TrainingProgress(total: c.iterations, logEvery: c.logEvery,
                                         interactive: isatty(STDERR_FILENO) == 1 && ProcessInfo.processInfo.environment["TERM"] != "dumb")
         var session = TrainingSession(runDirectory: dir, timeLimit: timeLimit) { progress.record($0) }
         session.tick = { progress.tick($0) }
+        session.stopRequested = { sk_stop_signal() != 0 }
+        session.log = { progress.finish(); log($0) }
+        session.poisonAtIteration = faults?.poisonAtIteration
         let summary: TrainingSummary
-        do { summary = try training.run(session, resume: resume != nil) } catch { progress.finish(); throw error }
-        progress.finish()
-        if summary.exitStatus == "time-limit" {
-            FileHandle.standardError.write(Data("stopped at the time limit after iteration \(summary.iterations); continue with: saddle train --resume \(dir.path)\n".utf8))
+        do {
+            var start = try state ?? training.initialState()
+            summary = try training.run(from: &start, session)
+        } catch {
+            progress.finish()
+            // A run that replaced another (--force) and wrote no checkpoint gives the old one back.
+            if dir.pendingReplacement != nil {
+                dir.abandon()
+                Console.error("\(dir.path): the new run wrote no checkpoint; the run it was to replace is restored")
+            } else {
+                try? dir.appendHistory(.init(event: "end", iteration: -1, status: { if case RunError.diverged = error { return "diverged" }; return "failed" }()))
+            }
+            throw error
         }
+        progress.finish()
+        try? dir.appendHistory(.init(event: "end", iteration: summary.iterations, status: summary.exitStatus))
+        switch summary.exitStatus {
+        case "time-limit":
+            Console.error("stopped at the time limit after iteration \(summary.iterations); continue with: saddle train --resume \(dir.path)")
+        case "interrupted":
+            Console.error("interrupted after iteration \(summary.iterations) (checkpoint, summary and report written); continue with: saddle train --resume \(dir.path)")
+        default: break
+        }
+        printSummary(summary, c, dir)
+        if summary.exitStatus == "interrupted" { throw ExitCode(128 + max(sk_stop_signal(), 1)) }
+    }
+
+    func printSummary(_ summary: TrainingSummary, _ c: TrainingConfiguration, _ dir: RunDirectory) {
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys]
-            print(String(decoding: try encoder.encode(summary), as: UTF8.self))
+            if let data = try? encoder.encode(summary) { print(String(decoding: data, as: UTF8.self)) }
             return
         }
         print("trained \(summary.iterations) iterations (\(Int(summary.oracleCalls)) oracle calls) in \(String(format: "%.1f", summary.wallSeconds)) s on the \(c.dataset); run folder \(dir.path)")
@@ -263,7 +338,7 @@ final class TrainingProgress {
             let brief = m.ema.brief
             if !brief.isEmpty { line += "  EMA " + brief }
         }
-        FileHandle.standardError.write(Data(("\r\u{1B}[K" + line).utf8))
+        Console.errorRaw("\r\u{1B}[K" + line)
         drawn = true
     }
 
@@ -277,12 +352,12 @@ final class TrainingProgress {
                           r.iteration, total, rate, Double(total - r.iteration) / max(rate, 1e-9), r.lossGenerator, r.lossDiscriminator, r.fieldNorm)
         if !r.last.brief.isEmpty { line += "  last " + r.last.brief }
         if !r.ema.brief.isEmpty { line += "  EMA " + r.ema.brief }
-        FileHandle.standardError.write(Data((line + "\n").utf8))
+        Console.errorRaw(line + "\n")
     }
 
     /// Ends the bar's line.
     func finish() {
-        if drawn { FileHandle.standardError.write(Data("\n".utf8)); drawn = false }
+        if drawn { Console.errorRaw("\n"); drawn = false }
     }
 
     static func duration(_ s: Double) -> String {
