@@ -40,6 +40,12 @@ void sk_install_stop_handlers(const char *first_message, const char *second_mess
     action.sa_flags = SA_RESTART;
     sigaction(SIGINT, &action, NULL);
     sigaction(SIGTERM, &action, NULL);
+    // A blocked signal mask is inherited across exec (some launchers block these): unblock them.
+    sigset_t stops;
+    sigemptyset(&stops);
+    sigaddset(&stops, SIGINT);
+    sigaddset(&stops, SIGTERM);
+    sigprocmask(SIG_UNBLOCK, &stops, NULL);
 }
 
 int sk_stop_signal(void) { return stop_signal; }

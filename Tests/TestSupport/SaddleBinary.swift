@@ -6,9 +6,12 @@ import Foundation
 /// --build-tests` builds both; `scripts/test` does that). SADDLE_BINARY overrides the location.
 public enum SaddleBinary {
     public struct Result {
+        /// The exit status, or the signal's number when ``signaled``.
         public let status: Int32
         public let stdout: String
         public let stderr: String
+        /// Whether a signal ended the process (SIGKILL in the crash tests).
+        public var signaled = false
     }
 
     public static var url: URL {
@@ -47,7 +50,7 @@ public enum SaddleBinary {
         try out.close(); try err.close()
         let outData = try Data(contentsOf: outURL), errData = try Data(contentsOf: errURL)
         return Result(status: p.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-                      stderr: String(decoding: errData, as: UTF8.self))
+                      stderr: String(decoding: errData, as: UTF8.self), signaled: p.terminationReason == .uncaughtSignal)
     }
 }
 
