@@ -34,6 +34,10 @@ let package = Package(
             pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"]), .yum(["zlib-devel"])]),
 
+        // The git commit of the source tree, recorded at build time (summary.json names it).
+        .plugin(name: "RecordGitCommit", capability: .buildTool(), path: "Plugins/RecordGitCommit"),
+        .target(name: "BuildInfo", path: "Sources/BuildInfo", plugins: ["RecordGitCommit"]),
+
         // 1. Storage, shapes, BLAS products, kernels, the pool allocator, the seeded generator.
         .target(name: "Tensors", dependencies: ["CBLAS", "CKernels"]),
         // 2. Define-by-run reverse mode whose backward rules are themselves differentiable.
@@ -54,7 +58,7 @@ let package = Package(
         // 6. Data sets (2-D mixtures, MNIST), metrics, and runs (training loops, run folders).
         .target(name: "Data", dependencies: ["Formats", "Tensors"]),
         .target(name: "Metrics", dependencies: ["Data", "Formats", "Networks", "Autodiff", "Tensors", "CBLAS"]),
-        .target(name: "Runs", dependencies: ["Metrics", "Data", "Formats", "Reports", "Solvers", "Games", "Networks", "Autodiff", "Tensors"]),
+        .target(name: "Runs", dependencies: ["BuildInfo", "Metrics", "Data", "Formats", "Reports", "Solvers", "Games", "Networks", "Autodiff", "Tensors"]),
         // SPEC §7 workloads and the reproduction grids (which use the diagnostics and draw reports).
         .target(name: "Experiments", dependencies: ["Diagnostics", "Reports", "Formats", "Solvers", "Games", "Networks", "Autodiff", "Tensors", "CBLAS"]),
         // Umbrella: re-exports the public modules, nothing else.

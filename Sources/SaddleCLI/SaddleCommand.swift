@@ -25,13 +25,15 @@ struct ComputeOptions: ParsableArguments {
 
     func validate() throws {
         if let t = threads, t < 1 { throw ValidationError("--threads must be at least 1, got \(t)") }
-        if let t = threads, t > BLAS.availableCores { warnOversubscribed(t) }
+        if let t = threads, t > 1024 { throw ValidationError("--threads must be at most 1024, got \(t)") }
     }
 
-    /// Applies the thread count and returns it.
+    /// Applies the thread count to OpenBLAS and returns it; `use` says what the command really runs
+    /// with more threads than cores, for the warning.
     @discardableResult
-    func apply() -> Int {
+    func apply(warning use: (Int) -> String) -> Int {
         let n = threads ?? BLAS.availableCores
+        warnOversubscribed(n, use(n))
         BLAS.threads = n
         return n
     }
@@ -45,7 +47,9 @@ struct CLIError: Error, CustomStringConvertible {
     var description: String { message }
 }
 
-/// Prints a warning when more threads are asked for than there are cores (allowed, rarely useful).
-func warnOversubscribed(_ threads: Int) {
-    Console.errorRaw("warning: \(threads) threads asked for, this machine has \(BLAS.availableCores) cores; work split in two halves uses 2 of them, OpenBLAS uses \(threads)\n")
+/// Prints a warning when more threads are asked for than there are cores (allowed, rarely useful),
+/// saying what the command really runs (`use`).
+func warnOversubscribed(_ threads: Int, _ use: String) {
+    guard threads > BLAS.availableCores else { return }
+    Console.error("warning: --threads \(threads) is more than this machine's \(BLAS.availableCores) cores; \(use)")
 }

@@ -24,26 +24,26 @@ struct Analyze: ParsableCommand {
     @OptionGroup var regularizerOptions: AnalyzeRegularizerOptions
     @OptionGroup var neuralOptions: AnalyzeNeuralOptions
 
-    @Option(help: "The point ω as comma-separated values, θ first then φ (default: the equilibrium, else the start).")
+    @Option(parsing: .unconditional, help: "The point ω as comma-separated values, θ first then φ (default: the equilibrium, else the start).")
     var point: String?
 
-    @Option(help: "Form the full Jacobian and its LAPACK spectra when n ≤ this.")
+    @Option(parsing: .unconditional, help: "Form the full Jacobian and its LAPACK spectra when n ≤ this.")
     var denseLimit: Int = 200
 
-    @Option(help: "Lanczos vectors for μ, μθ, μφ (≥ 1; exact when ≥ n).")
+    @Option(parsing: .unconditional, help: "Lanczos vectors for μ, μθ, μφ (≥ 1; exact when ≥ n).")
     var lanczosSteps: Int = 80
 
-    @Option(help: "EFTP iterations for the observed rate (0 skips the run).")
+    @Option(parsing: .unconditional, help: "EFTP iterations for the observed rate (0 skips the run).")
     var eftpIterations: Int = 2000
 
-    @Option(help: "Seed of random games and of the MLP GAN's weights and evaluation batch.")
+    @Option(parsing: .unconditional, help: "Seed of random games and of the MLP GAN's weights and evaluation batch.")
     var seed: UInt64 = 0
 
     @Option(help: "Analyze the GAN of a `saddle train` checkpoint at its point (Float64 copy of its game; matrix-free unless small).")
     var checkpoint: String?
     @Flag(help: "With --checkpoint: analyze at the EMA generator's parameters instead of the last iterate's.")
     var ema = false
-    @Option(help: "With --checkpoint: the batch F is averaged over (default the run's batch size).")
+    @Option(parsing: .unconditional, help: "With --checkpoint: the batch F is averaged over (default the run's batch size).")
     var checkpointBatch: Int?
 
     @Flag(help: "Print the analysis as one JSON object (eigenvalues as {re, im}).")
@@ -58,7 +58,7 @@ struct Analyze: ParsableCommand {
     }
 
     func run() throws {
-        compute.apply()
+        compute.apply { "OpenBLAS runs \($0) threads on them" }
         if let path = checkpoint { return try analyzeCheckpoint(path) }
         let problem: any VariationalInequality = try neuralOptions.make(seed: seed) ?? gameOptions.make(seed: seed).problem
         let regularizers = try regularizerOptions.make()
@@ -77,6 +77,7 @@ struct Analyze: ParsableCommand {
         options.eftpIterations = eftpIterations
         options.eftpStart = try gameOptions.startPoint(problem.sizes)
         let omega = try parsePoint(problem.sizes)
+        try checkMemory(problem.sizes)
         let analysis = try OperatorAnalysis.analyze(analyzed, at: omega, options: options)
         print(json ? try AnalyzeOutput.json(analysis) : AnalyzeOutput.text(analysis))
     }
@@ -87,7 +88,9 @@ struct Analyze: ParsableCommand {
         if neuralOptions.neuralGan != nil || point != nil || !regularizerFlags.isEmpty {
             throw ValidationError("--checkpoint analyzes the run's own game at its point: drop --neural-gan, --point and the regularizer flags")
         }
-        if let b = checkpointBatch, b < 1 { throw ValidationError("--checkpoint-batch must be at least 1, got \(b)") }
+        if let b = checkpointBatch, b < 1 || b > TrainingConfiguration.maximumBatchSize {
+            throw ValidationError("--checkpoint-batch must lie in 1…\(TrainingConfiguration.maximumBatchSize), got \(b)")
+        }
         let restored: (training: GANTraining, state: GANTraining.State)
         do { restored = try GANTraining.restore(checkpoint: path) } catch { throw CLIError("\(error)") }
         let game = try restored.training.float64Game(batchSize: checkpointBatch)
@@ -98,8 +101,19 @@ struct Analyze: ParsableCommand {
         options.lanczosSteps = lanczosSteps
         options.eftpIterations = eftpIterations
         options.eftpStart = omega
+        try checkMemory(game.sizes)
         let analysis = try OperatorAnalysis.analyze(game, at: omega, options: options)
         print(json ? try AnalyzeOutput.json(analysis) : AnalyzeOutput.text(analysis))
+    }
+
+    /// The dense Jacobian and its LAPACK workspaces (n ≤ --dense-limit: about six n × n Float64
+    /// matrices) and the Lanczos basis (--lanczos-steps vectors of n), checked before they exist.
+    func checkMemory(_ sizes: PerPlayer<Int>) throws {
+        let n = Double(sizes.generator + sizes.discriminator)
+        let dense = sizes.generator + sizes.discriminator <= denseLimit ? 6 * n * n * 8 : 0
+        do { try MemoryBudget.require(dense + Double(min(lanczosSteps, Int(n) + 1)) * n * 8 * 2, for: "analyzing n = \(Int(n)) (--dense-limit \(denseLimit), --lanczos-steps \(lanczosSteps))") } catch {
+            throw CLIError("\(error)")
+        }
     }
 
     func parsePoint(_ sizes: PerPlayer<Int>) throws -> BlockVector? {

@@ -10,13 +10,13 @@ struct AnalyzeNeuralOptions: ParsableArguments {
     @Option(help: "Analyze a small MLP GAN on a 2-D mixture (\(NeuralDataChoice.choiceList)) instead of --game.")
     var neuralGan: NeuralDataChoice?
 
-    @Option(help: "The MLP GAN's hidden width h (≥ 1).")
+    @Option(parsing: .unconditional, help: "The MLP GAN's hidden width h (≥ 1).")
     var hidden: Int = 8
 
-    @Option(help: "The MLP GAN's latent size (≥ 1).")
+    @Option(parsing: .unconditional, help: "The MLP GAN's latent size (≥ 1).")
     var latent: Int = 2
 
-    @Option(help: "The MLP GAN's evaluation batch (≥ 1): F, J and the SGP Gramian are means over it.")
+    @Option(parsing: .unconditional, help: "The MLP GAN's evaluation batch (≥ 1): F, J and the SGP Gramian are means over it.")
     var neuralBatch: Int = 32
 
     func validate() throws {

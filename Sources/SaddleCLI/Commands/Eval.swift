@@ -27,12 +27,15 @@ struct Eval: ParsableCommand {
     var dataFile: String?
 
     func validate() throws {
-        if let n = samples, n < 2 { throw ValidationError("--samples must be at least 2, got \(n)") }
+        if let n = samples, n < 2 || n > TrainingConfiguration.maximumEvaluationSamples {
+            throw ValidationError("--samples must lie in 2…\(TrainingConfiguration.maximumEvaluationSamples), got \(n)")
+        }
     }
 
     func run() throws {
         let (training, state) = try loadCheckpoint(checkpoint, dataFile: dataFile)
         let n = samples ?? training.configuration.evaluationSamples
+        try requireActivationMemory(training, samples: n, flag: "--samples \(n)")
         let last = training.metrics(of: state.omega[.generator], count: n)
         let ema = training.metrics(of: state.ema, count: n)
         let encoder = JSONEncoder()

@@ -20,11 +20,14 @@ struct Report: ParsableCommand {
 
     @Argument(help: "Run folders written by `saddle train`.")
     var runs: [String]
-    @Option(help: "The HTML file to write.")
+    @Option(help: "The HTML file to write (an existing file needs --force).")
     var out = "report.html"
+    @Flag(help: "Overwrite --out when it exists.")
+    var force = false
 
     func validate() throws {
         if runs.isEmpty { throw ValidationError("give at least one run folder") }
+        if FileManager.default.fileExists(atPath: out), !force { throw ValidationError("--out \(out) exists; pass --force to overwrite it") }
     }
 
     func run() throws {
@@ -35,7 +38,7 @@ struct Report: ParsableCommand {
         // Two folders with the same name (a/run, b/run) are told apart by their paths.
         let names = histories.map(\.name)
         for i in histories.indices where names.filter({ $0 == names[i] }).count > 1 { histories[i].name = histories[i].path }
-        do { try atomicWrite(RunReport.comparison(histories), to: out) } catch { throw CLIError("cannot write \(out): \(error)") }
+        do { try atomicWrite(RunReport.comparison(histories), to: out, kind: .output) } catch { throw CLIError("cannot write \(out): \(error)") }
         print("wrote \(out): \(histories.count) run(s): \(histories.map(\.name).joined(separator: ", "))")
     }
 }

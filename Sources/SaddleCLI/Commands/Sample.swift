@@ -26,8 +26,10 @@ struct Sample: ParsableCommand {
     var count: Int
     @Flag(help: "Sample the exponential moving average of the generator's parameters instead of the last iterate.")
     var ema = false
-    @Option(help: "Output file: .csv, .npy or .png. Default: CSV on stdout.")
+    @Option(help: "Output file: .csv, .npy or .png. Default: CSV on stdout. An existing file needs --force.")
     var out: String?
+    @Flag(help: "Overwrite --out when it exists.")
+    var force = false
     @Option(parsing: .unconditional, help: "Seed of the generator's noise. Default: the run's evaluation noise.")
     var seed: UInt64?
     @Option(help: "MNIST checkpoints: the data file, when it is not where the run read it (data_file of its configuration).")
@@ -35,8 +37,14 @@ struct Sample: ParsableCommand {
 
     enum Format: String { case csv, npy, png }
 
+    /// At most this many samples (and no more than the memory budget allows for the networks' activations).
+    static let maximumCount = 10_000_000
+
     func validate() throws {
-        if count < 1 { throw ValidationError("--n must be at least 1, got \(count)") }
+        if count < 1 || count > Self.maximumCount { throw ValidationError("--n must lie in 1…\(Self.maximumCount), got \(count)") }
+        if let o = out, FileManager.default.fileExists(atPath: o), !force {
+            throw ValidationError("--out \(o) exists; pass --force to overwrite it")
+        }
         if let o = out, Format(rawValue: URL(fileURLWithPath: o).pathExtension.lowercased()) == nil {
             throw ValidationError("--out \(o): unknown extension; use .csv, .npy or .png")
         }
@@ -45,12 +53,13 @@ struct Sample: ParsableCommand {
     func run() throws {
         let format = out.flatMap { Format(rawValue: URL(fileURLWithPath: $0).pathExtension.lowercased()) } ?? .csv
         let (training, state) = try loadCheckpoint(checkpoint, dataFile: dataFile)
+        try requireActivationMemory(training, samples: count, flag: "--n \(count)")
         let theta = ema ? state.ema : state.omega[.generator]
         let samples = training.samples(of: theta, count: count, seed: seed)
         switch format {
         case .csv:
             let text = Self.csv(samples)
-            if let out { try write { try atomicWrite(text, to: out) } } else { Console.out(text) }
+            if let out { try write { try atomicWrite(text, to: out, kind: .output) } } else { Console.out(text) }
         case .npy:
             try write { try NPY.write(samples, to: out!) }
         case .png:
@@ -58,7 +67,7 @@ struct Sample: ParsableCommand {
                 throw CLIError("--out \(out!): samples of width \(samples.shape[1]) are neither 2-D points nor square images; use .csv or .npy")
             }
             let title = "\(ema ? "EMA" : "last") generator, iteration \(state.iteration), \(count) samples"
-            try write { try atomicWrite(RunPlots.samplesPNG(samples, mixture: training.data.mixture, title: title), to: out!) }
+            try write { try atomicWrite(RunPlots.samplesPNG(samples, mixture: training.data.mixture, title: title), to: out!, kind: .output) }
         }
         if let out { Console.errorRaw("wrote \(count) samples to \(out)\n") }
     }
@@ -78,6 +87,16 @@ struct Sample: ParsableCommand {
             text += (0..<w).map { "\(Float(values[i * w + $0]))" }.joined(separator: ",") + "\n"
         }
         return text
+    }
+}
+
+/// Checks that the generator's activations for `samples` samples (and their text or image form)
+/// fit the memory budget.
+func requireActivationMemory(_ training: GANTraining, samples: Int, flag: String) throws {
+    let c = training.configuration
+    let floatsPerSample = Double(c.latent + 2 * c.hidden + training.data.width)
+    do { try MemoryBudget.require(Double(samples) * floatsPerSample * 4 * 4, for: "\(flag) (the generator's activations)") } catch {
+        throw CLIError("\(error)")
     }
 }
 

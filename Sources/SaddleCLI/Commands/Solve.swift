@@ -150,7 +150,7 @@ struct Solve: ParsableCommand {
     func run() throws {
         // Closed-form games are matrix–vector work: Saddle splits each large product over the
         // cores itself, with single-threaded OpenBLAS (see BLAS.matrixVectorCores).
-        BLAS.matrixVectorCores = min(compute.apply(), 2)
+        BLAS.matrixVectorCores = min(compute.apply { _ in "large matrix-vector products are split over 2 of them" }, 2)
         BLAS.threads = 1
         let (problem, gameEntries) = try gameOptions.make(seed: seed)
         let start = try gameOptions.startPoint(problem.sizes)
@@ -217,6 +217,10 @@ struct Solve: ParsableCommand {
             try RunFolder.write(dir: dir, result: result, configEntries: entries, summaryJSON: summary.json)
         }
         if json { print(summary.json) } else { print(summary.text) }
+        if result.stopReason == "diverged" {
+            Console.error("Error: \(method.rawValue) diverged at iteration \(result.iterations): the iterate became NaN or infinite (try a smaller --step)")
+            throw ExitCode(2)
+        }
     }
 }
 

@@ -43,7 +43,7 @@ struct SolveGameOptions: ParsableArguments {
     @Option(parsing: .unconditional, help: "Dimension n: per player for bilinear-matrix and quadratic, total for avi-psd (default 200), strategies per player for matrix-game (default 50).")
     var dimension: Int?
 
-    @Option(help: "Start point as comma-separated values, θ first then φ (default: the game's own, e.g. 2,0.5 for bilinear).")
+    @Option(parsing: .unconditional, help: "Start point as comma-separated values, θ first then φ (default: the game's own, e.g. 2,0.5 for bilinear).")
     var start: String?
 
     @Option(parsing: .unconditional, help: "Confine both players to the box [-c, c] (avi-psd defaults to 1; use 0 for none).")
@@ -90,6 +90,20 @@ struct SolveGameOptions: ParsableArguments {
         if let n = dimension {
             let least = game == .aviPSD ? 2 : 1
             if n < least { throw ValidationError("--dimension must be at least \(least) for \(game.rawValue), got \(n)") }
+        }
+        // The dense matrices these games hold, in Float64, checked before they are drawn.
+        let n = Double(dimension ?? 0)
+        let matrices: Double? = switch game {
+        case .bilinearMatrix, .matrixGame: n * n
+        case .aviPSD: 2 * n * n
+        case .quadratic: 3 * n * n
+        case .finiteSumBilinear: Double(terms) * n * n
+        default: nil
+        }
+        if let entries = matrices {
+            do { try MemoryBudget.require(entries * 8 * 2, for: "--dimension \(dimension ?? 0)\(game == .finiteSumBilinear ? " --terms \(terms)" : "") (\(game.rawValue): its matrices in Float64)") } catch {
+                throw ValidationError("\(error)")
+            }
         }
         if let b = box, b < 0 { throw ValidationError("--box must be ≥ 0, got \(b)") }
         if penalty < 0 { throw ValidationError("--penalty must be ≥ 0, got \(penalty)") }

@@ -157,7 +157,10 @@ struct Train: ParsableCommand {
         if let v = seed { c.seed = v }
         if let v = logEvery { c.logEvery = v }
         if let v = checkpointEvery { c.checkpointEvery = v }
-        if let v = compute.threads { c.threads = v }
+        if let v = compute.threads {
+            c.threads = v
+            warnOversubscribed(v, "training uses 2 (one per half of each minibatch)")
+        }
         return c
     }
 
