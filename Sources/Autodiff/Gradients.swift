@@ -31,22 +31,26 @@ public func gradients(of outputs: [Variable], withRespectTo inputs: [Variable],
                       seeds: [Variable?]? = nil, createGraph: Bool = false) throws -> [Variable] {
     ensure(seeds == nil || seeds!.count == outputs.count,
                  "gradients: \(seeds!.count) seeds for \(outputs.count) outputs")
-    let (order, relevant) = relevance(from: outputs, to: inputs)
+    let full = try outputs.enumerated().map { k, out -> Variable in
+        if let s = seeds?[k] { return s }
+        guard out.count == 1 else { throw GradientError.seedRequired(outputShape: out.shape) }
+        return Variable(Tensor.ones(out.shape, dtype: out.dtype))
+    }
+    return gradients(of: outputs, withRespectTo: inputs, cotangents: full, createGraph: createGraph)
+}
 
+/// ``gradients(of:withRespectTo:seeds:createGraph:)`` with a cotangent for every output (so it
+/// cannot fail): for each input x, ∂/∂x Σₖ ⟨cotangentₖ, outputₖ⟩ — the vector–Jacobian product.
+public func gradients(of outputs: [Variable], withRespectTo inputs: [Variable],
+                      cotangents: [Variable], createGraph: Bool = false) -> [Variable] {
+    ensure(cotangents.count == outputs.count, "gradients: \(cotangents.count) cotangents for \(outputs.count) outputs")
+    let (order, relevant) = relevance(from: outputs, to: inputs)
     var grads: [ObjectIdentifier: Variable] = [:]
-    for (k, out) in outputs.enumerated() {
-        let seed: Variable
-        if let s = seeds?[k] {
-            ensure(s.shape == out.shape && s.dtype == out.dtype,
-                         "gradients: seed \(s.dtype) \(s.shape) for output \(out.dtype) \(out.shape)")
-            seed = s
-        } else {
-            guard out.count == 1 else { throw GradientError.seedRequired(outputShape: out.shape) }
-            seed = Variable(Tensor.ones(out.shape, dtype: out.dtype))
-        }
+    for (out, seed) in zip(outputs, cotangents) {
+        ensure(seed.shape == out.shape && seed.dtype == out.dtype,
+                     "gradients: seed \(seed.dtype) \(seed.shape) for output \(out.dtype) \(out.shape)")
         accumulate(&grads, ObjectIdentifier(out), seed)
     }
-
     GradientRecording.with(createGraph) { backwardSweep(order, relevant, &grads, sinks: [:]) }
     return inputs.map { x in grads[ObjectIdentifier(x)] ?? Variable(Tensor.zeros(x.shape, dtype: x.dtype)) }
 }
@@ -54,7 +58,7 @@ public func gradients(of outputs: [Variable], withRespectTo inputs: [Variable],
 /// The gradient of a one-element `output` with respect to each of `inputs`.
 public func gradients(of output: Variable, withRespectTo inputs: [Variable], createGraph: Bool = false) -> [Variable] {
     ensure(output.count == 1, "gradients(of:): output of shape \(output.shape) is not a scalar; use gradients(of:withRespectTo:seeds:)")
-    return try! gradients(of: [output], withRespectTo: inputs, seeds: nil, createGraph: createGraph)
+    return gradients(of: [output], withRespectTo: inputs, cotangents: [Variable(Tensor.ones(output.shape, dtype: output.dtype))], createGraph: createGraph)
 }
 
 /// Adds the gradient of a one-element `output` with respect to each of `inputs` into the

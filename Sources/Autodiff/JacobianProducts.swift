@@ -11,7 +11,7 @@ public enum JacobianProducts {
         let xs = points.map { Variable($0, requiresGradient: true) }
         let ys = f(xs)
         ensure(ys.count == cotangents.count, "vjp: \(cotangents.count) cotangents for \(ys.count) outputs")
-        let g = try! gradients(of: ys, withRespectTo: xs, seeds: cotangents.map { Variable($0) })
+        let g = gradients(of: ys, withRespectTo: xs, cotangents: cotangents.map { Variable($0) })
         return (ys.map(\.value), g.map(\.value))
     }
 
@@ -49,7 +49,7 @@ public enum JacobianProducts {
         let xs = points.map { Variable($0, requiresGradient: true) }
         let ys = f(xs)
         let us = ys.map { Variable(Tensor.zeros($0.shape, dtype: $0.dtype), requiresGradient: true) }
-        let jtu = try! gradients(of: ys, withRespectTo: xs, seeds: us, createGraph: true)
+        let jtu = gradients(of: ys, withRespectTo: xs, cotangents: us, createGraph: true)
         var pairing: Variable? = nil
         for (g, v) in zip(jtu, tangents) where g.requiresGradient {
             let term = g.dot(Variable(v))

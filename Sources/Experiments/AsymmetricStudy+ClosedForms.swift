@@ -20,7 +20,7 @@ extension AsymmetricStudy {
         case .scalarBilinear, .diracGAN:
             return [0, 0]
         case .matrixBilinear:
-            let g = makeGame(.matrixBilinear) as! BilinearGame
+            let g = matrixBilinearGame
             let n = configuration.matrixDimension
             let a = (0..<n).map { i in (0..<n).map { g.matrix[i, $0] } }
             let star = g.equilibrium!

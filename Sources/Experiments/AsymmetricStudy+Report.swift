@@ -93,7 +93,7 @@ extension AsymmetricStudy {
 
         report.heading("Plots (γ = \(result.configuration.plottedGamma); every method at α = 1/(4L))")
         for group in plottedGroups(result) {
-            let figures = plotFigures(group, result)
+            let figures = try plotFigures(group, result)
             for (name, figure) in figures {
                 let svg = SVG.render(figure)
                 try atomicWrite(svg, to: "\(plots)/\(name).svg")
@@ -130,7 +130,7 @@ extension AsymmetricStudy {
 
     struct FieldBox: @unchecked Sendable { let problem: Regularized; let z: [Double]; let sizes: PerPlayer<Int> }
 
-    static func plotFigures(_ g: PlotGroup, _ result: Result) -> [(String, Figure)] {
+    static func plotFigures(_ g: PlotGroup, _ result: Result) throws -> [(String, Figure)] {
         let op = g.op
         let label = op.regularization == .none ? "none" : "\(op.regularization.rawValue) γ=\(op.gamma)"
         let base = "\(op.game.rawValue)-\(op.regularization.rawValue)"
@@ -155,7 +155,7 @@ extension AsymmetricStudy {
         let (t0, p0) = (start.theta[0], start.phi[0])
         let reach = max(abs(t0 - zt), abs(p0 - zp), 0.5) * 1.4
         let xr = (zt - reach)...(zt + reach), yr = (zp - reach)...(zp + reach)
-        let box = FieldBox(problem: try! Regularized(makeBaseGame(op, result.configuration), by: regularizers(op.regularization, gamma: op.gamma)),
+        let box = FieldBox(problem: try Regularized(makeBaseGame(op, result.configuration), by: regularizers(op.regularization, gamma: op.gamma)),
                            z: op.zero, sizes: op.sizes)
         let field: @Sendable (Double, Double) -> (Double, Double) = { x, y in
             var v = box.z

@@ -206,11 +206,14 @@ public struct AsymmetricStudy: Sendable {
         Regularization.allCases.filter { !$0.isGradientPenalty || game.hasInput }
     }
 
+    /// The matrix bilinear game of the study (its A is the configuration's seeded random matrix).
+    public var matrixBilinearGame: BilinearGame { BilinearGame.random(dimension: configuration.matrixDimension, seed: configuration.matrixSeed) }
+
     /// The unregularized game.
     public func makeGame(_ kind: GameKind) -> any Game {
         switch kind {
         case .scalarBilinear: return BilinearGame.scalar()
-        case .matrixBilinear: return BilinearGame.random(dimension: configuration.matrixDimension, seed: configuration.matrixSeed)
+        case .matrixBilinear: return matrixBilinearGame
         case .diracGAN: return DiracGAN()
         case .gaussianLocation: return GaussianLocationGame(mean: configuration.mean)
         }

@@ -297,7 +297,7 @@ public final class NeuralGAN: InputGradientGame {
             for k in 0..<d {
                 let seed = Tensor.zeros(r.shape, dtype: r.dtype)
                 seed[i, k] = 1
-                let row = try! gradients(of: [r], withRespectTo: [phi], seeds: [Variable(seed)])[0].value
+                let row = gradients(of: [r], withRespectTo: [phi], cotangents: [Variable(seed)])[0].value
                 rows.view(from: (i * d + k) * m, shape: [m]).copy(from: row.converted(to: .float64))
             }
         }
