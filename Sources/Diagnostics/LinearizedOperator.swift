@@ -2,80 +2,47 @@ import Autodiff
 import Games
 import Tensors
 
-/// J = ∂F/∂ω at one point ω, as products: Jv and Jᵀu (SPEC §4).
+/// J = ∂F/∂ω at one point ω, as products: Jv and Jᵀu (SPEC §4), on the exact field.
 ///
-/// For a ``NeuralGAN`` (bare or ``Regularized``) the products differentiate F itself through
-/// ``JacobianProducts`` (Jv by the double-VJP trick, Jᵀu by one reverse sweep over the recorded
-/// field), on the game's evaluation batch — matrix-free. For closed-form problems J is formed once
-/// by central differences of F (``VariationalInequality/centralDifferenceJacobian(at:step:)``,
-/// error about 1e-10 for O(1) fields, exact up to rounding for affine ones) and the products are
-/// matrix products. Vectors are flat (θ first, then φ), Float64.
+/// The products are the game's own (``VariationalInequality/jacobianVectorProduct(at:_:sample:)``),
+/// the entry points a solver uses through its ``Oracle``: autodiff through the recorded field for
+/// any ``DifferentiableGame`` (bare or ``Regularized``; forward over reverse for Jv, one reverse
+/// sweep for Jᵀu — matrix-free), exact matrix products for affine games, and central differences
+/// of F for the other closed-form games. Vectors are flat (θ first, then φ), Float64.
 public struct LinearizedOperator {
     public let sizes: PerPlayer<Int>
     public let point: BlockVector
-    /// How the products are computed: "autodiff" or "central differences".
+    /// How the products are computed: "autodiff", "closed form" or "central differences".
     public let method: String
-    let dense: Tensor?
-    let field: (([Variable]) -> [Variable])?
+    let problem: any VariationalInequality
     let dtype: DType
 
     public init(_ problem: any VariationalInequality, at omega: BlockVector) {
         sizes = omega.sizes
         point = omega
         dtype = problem.dtype
-        let (gan, regs): (NeuralGAN?, [any Regularizer]) = {
-            if let g = problem as? NeuralGAN { return (g, []) }
-            if let r = problem as? Regularized, let g = r.neuralGAN { return (g, r.regularizers) }
-            return (nil, [])
-        }()
-        if let gan {
-            let batch = gan.batch(.exact)
-            field = { xs in
-                let f = gan.recordedField(theta: xs[0], phi: xs[1], batch: batch, regularizers: regs, createGraph: true)
-                return [f.generator, f.discriminator]
-            }
-            dense = nil
-            method = "autodiff"
-        } else {
-            field = nil
-            dense = problem.centralDifferenceJacobian(at: omega)
-            method = "central differences"
-        }
+        self.problem = problem
+        method = problem.productCosts.method
     }
 
     public var count: Int { sizes.generator + sizes.discriminator }
 
-    func split(_ v: Tensor) -> [Tensor] {
-        let c = v.converted(to: dtype)
-        return [c.view(from: 0, shape: [sizes.generator]).copy(), c.view(from: sizes.generator, shape: [sizes.discriminator]).copy()]
-    }
-
-    func join(_ parts: [Tensor]) -> Tensor {
-        let out = Tensor.zeros([count], dtype: .float64)
-        out.view(from: 0, shape: [sizes.generator]).copy(from: parts[0].converted(to: .float64))
-        out.view(from: sizes.generator, shape: [sizes.discriminator]).copy(from: parts[1].converted(to: .float64))
-        return out
-    }
+    func block(_ v: Tensor) -> BlockVector { BlockVector(flat: v.converted(to: dtype).copy(), sizes: sizes) }
 
     /// J v.
     public func jvp(_ v: Tensor) -> Tensor {
         ensure(v.count == count, "jvp: \(v.count) entries for n = \(count)")
-        if let dense { return matmul(dense, v.converted(to: .float64).reshaped([count, 1])).reshaped([count]) }
-        let pts = [point[.generator].copy(), point[.discriminator].copy()]
-        return join(JacobianProducts.jvp(of: field!, at: pts, tangents: split(v)).jvp)
+        return problem.jacobianVectorProduct(at: point, block(v), sample: .exact).flat.converted(to: .float64)
     }
 
     /// Jᵀ u.
     public func vjp(_ u: Tensor) -> Tensor {
         ensure(u.count == count, "vjp: \(u.count) entries for n = \(count)")
-        if let dense { return matmul(dense, u.converted(to: .float64).reshaped([count, 1]), transposeA: true).reshaped([count]) }
-        let pts = [point[.generator].copy(), point[.discriminator].copy()]
-        return join(JacobianProducts.vjp(of: field!, at: pts, cotangents: split(u)).vjp)
+        return problem.vectorJacobianProduct(at: point, block(u), sample: .exact).flat.converted(to: .float64)
     }
 
-    /// The full n × n Jacobian (row i = component i of F): the dense matrix, or n JVPs.
+    /// The full n × n Jacobian (row i = component i of F): n JVPs.
     public func matrix() -> Tensor {
-        if let dense { return dense.copy() }
         let j = Tensor.zeros([count, count], dtype: .float64)
         for c in 0..<count {
             let e = Tensor.zeros([count], dtype: .float64)

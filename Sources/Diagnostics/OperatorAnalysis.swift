@@ -61,7 +61,7 @@ public struct OperatorAnalysis: Codable, Sendable {
     public var sizes: [String: Int]
     /// The point ω (when it has at most 20 entries).
     public var point: [Double]?
-    /// "autodiff" or "central differences".
+    /// How J's products are computed: "autodiff", "closed form" or "central differences".
     public var jacobianMethod: String
     /// J (when n ≤ 10), row i = component i of F.
     public var jacobian: [[Double]]?
@@ -128,37 +128,11 @@ public struct OperatorAnalysis: Codable, Sendable {
                                                         count: n, iterations: o.powerIterations)
                 rep.kappa = k.value / r.weight
             }
-            if r is Tikhonov { rep.lambda0 = 1 }
-            if r is GradientPenalty, omega.sizes.discriminator > o.gramianLimit {
-                // The dense nφ × nφ Gramian (and its error estimate) would need 2·8·nφ² bytes.
-                rep.note = "λ0 not computed: the dense Gramian of nφ = \(omega.sizes.discriminator) parameters exceeds the limit \(o.gramianLimit)"
-            } else if let gp = r as? GradientPenalty, let game = base as? InputGradientGame {
-                var gramian = gp.gaussNewtonGramian(at: omega, of: game)
-                var names: [(name: String, range: Range<Int>)]? = nil
-                var expectation = "exact expectation"
-                var rankBound: Int? = nil
-                var standardError: Tensor? = nil
-                if let gan = game as? NeuralGAN {
-                    // The weighted sum of the real and fake estimates; independent batches, so the
-                    // variances add with the squared weights.
-                    let m = omega.sizes.discriminator
-                    gramian = Tensor.zeros([m, m], dtype: .float64)
-                    let variance = Tensor.zeros([m, m], dtype: .float64)
-                    for (set, w) in [(PenaltySamples.real, gp.realWeight), (.fake, gp.fakeWeight)] where w > 0 {
-                        let e = gan.gaussNewtonGramianWithError(at: omega, on: set)
-                        gramian.axpy(w, e.mean)
-                        variance.axpy(w * w, e.standardError * e.standardError)
-                    }
-                    standardError = variance.sqrt()
-                    names = gan.discriminator.parameters.parameters.map { ($0.name, $0.range) }
-                    let sets = (gp.realWeight > 0 ? 1 : 0) + (gp.fakeWeight > 0 ? 1 : 0)
-                    expectation = "mean over the evaluation batch of \(gan.defaultBatchSize) samples per set (seed \(gan.evaluationSeed)), not an exact expectation"
-                    rankBound = sets * gan.defaultBatchSize * gan.discriminator.sizes[0]
-                }
-                let s = GramianSpectrum(gramian: gramian, parameters: names, rankBound: rankBound, expectation: expectation,
-                                        standardError: standardError, float32: problem.dtype == .float32)
-                rep.gramian = s
-                rep.lambda0 = s.lambda0
+            if let c = r as? any RegularizerCurvature, let baseGame = base as? any Game {
+                let curvature = c.curvature(at: omega, of: baseGame, options: o, float32: problem.dtype == .float32)
+                rep.lambda0 = curvature.lambda0
+                rep.gramian = curvature.gramian
+                rep.note = curvature.note
             }
             reports.append(rep)
         }

@@ -5,10 +5,11 @@ import Tensors
 /// (γ/2)‖F(ω)‖² to their losses, so F ← F + γ JᵀF with J = ∂F/∂ω (the full vector–Jacobian product,
 /// each player taking its own block of it).
 ///
-/// F here is the field with every other regularizer of the list already applied. On neural GANs JᵀF
-/// is one extra reverse sweep through the recorded field; on closed-form games J comes from central
-/// differences of F (step 1e-5, error about 1e-10 for O(1) fields; exact for affine ones up to rounding).
-/// It keeps every zero of F.
+/// F here is the field with every regularizer before it in the list applied (``readsField``). On a
+/// ``DifferentiableGame`` the term is (γ/2)‖F‖² on the recorded field, and its gradient JᵀF is one
+/// more reverse sweep through it; on closed-form games JᵀF is the game's vector–Jacobian product
+/// (``VariationalInequality/vectorJacobianProduct(at:_:)``: exact for the affine games, central
+/// differences otherwise). It keeps every zero of F.
 public struct Consensus: Regularizer {
     public let weight: Double
 
@@ -28,13 +29,18 @@ public struct Consensus: Regularizer {
 
     public func contribution(at omega: BlockVector, of game: any Game) -> BlockVector {
         let f = game.exactField(at: omega)
-        let j = game.centralDifferenceJacobian(at: omega)
-        let jtf = matmul(j, f.flat.reshaped([f.count, 1]), transposeA: true).reshaped([f.count])
-        return BlockVector(flat: jtf.scaled(by: weight), sizes: omega.sizes)
+        var jtf = game.vectorJacobianProduct(at: omega, f)
+        jtf.scale(by: weight)
+        return jtf
     }
 
-    /// Handled by ``NeuralGAN`` itself, which holds the recorded field.
-    public func lossTerms(in graph: NeuralGAN.Graph) -> PerPlayer<Variable?> { PerPlayer(nil) }
+    public var readsField: Bool { true }
+
+    /// (γ/2)‖F‖² to both players' losses.
+    public func fieldTerms(_ field: PerPlayer<Variable>, in graph: GameGraph) -> PerPlayer<Variable?>? {
+        let half = (field.generator.squared().sum() + field.discriminator.squared().sum()).scaled(by: weight / 2)
+        return PerPlayer(generator: half, discriminator: half)
+    }
     public func keepsEquilibrium(_ star: BlockVector) -> Bool { true }
 }
 

@@ -12,7 +12,9 @@ import Tensors
 /// - Parameters: real: w_real ≥ 0 (default 1); fake: w_fake ≥ 0 (default 1); weight: γ ≥ 0.
 ///   ``r1(weight:)`` is w_fake = 0 and ``r2(weight:)`` is w_real = 0 (Mescheder et al. 2018,
 ///   arXiv:1801.04406), in the (γ/2) convention; GAN_stability's code uses γ·E‖∇D‖² (its γ = ours/2).
-/// Defined for games with an input x (``InputGradientGame``, ``NeuralGAN``), not for bilinear games.
+/// Defined for games whose discriminator reads an input x — closed-form ``InputGradientGame``s and
+/// ``DifferentiableGame``s with discriminator inputs (``NeuralGAN``, whatever its networks) — not
+/// for bilinear games.
 public struct GradientPenalty: Regularizer {
     public let player: Player
     public let realWeight: Double
@@ -41,7 +43,7 @@ public struct GradientPenalty: Regularizer {
     public var description: String { "gradient-penalty(γ=\(weight), real=\(realWeight), fake=\(fakeWeight))" }
 
     public func check(_ game: any Game) throws {
-        guard game is InputGradientGame else {
+        guard game is InputGradientGame || (game as? any DifferentiableGame)?.hasDiscriminatorInputs == true else {
             throw RegularizerError.unsupported(regularizer: "gradient-penalty", game: game.name,
                                                reason: "it needs a discriminator input x (dirac-gan, gaussian-location, neural GANs)")
         }
@@ -50,15 +52,15 @@ public struct GradientPenalty: Regularizer {
     var sampleWeights: [(PenaltySamples, Double)] { [(.real, realWeight), (.fake, fakeWeight)].filter { $0.1 > 0 } }
 
     public func value(at omega: BlockVector, of game: any Game) -> PerPlayer<Double> {
-        let g = game as! InputGradientGame
         var v = PerPlayer(0.0)
+        guard let g = game as? InputGradientGame else { return v }   // check(_:) refused such a game
         for (s, w) in sampleWeights { v[player] += weight * w * g.inputGradientPenalty(at: omega, on: s).value }
         return v
     }
 
     public func contribution(at omega: BlockVector, of game: any Game) -> BlockVector {
-        let g = game as! InputGradientGame
         var f = BlockVector.zeros(like: omega)
+        guard let g = game as? InputGradientGame else { return f }   // check(_:) refused such a game
         for (s, w) in sampleWeights {
             let grad = g.inputGradientPenalty(at: omega, on: s).gradient
             f.withBlock(player) { $0.axpy(weight * w, grad) }
@@ -77,10 +79,11 @@ public struct GradientPenalty: Regularizer {
     /// True: (γ/2)·mean over the samples of ‖∇x D‖².
     public var isMeanOverSamples: Bool { true }
 
-    public func lossTerms(in graph: NeuralGAN.Graph) -> PerPlayer<Variable?> {
+    public func lossTerms(in graph: GameGraph) -> PerPlayer<Variable?> {
+        guard let d = graph.discriminator else { return PerPlayer(nil) }   // check(_:) refused such a game
         var term: Variable? = nil
         for (s, w) in sampleWeights {
-            let gx = graph.inputGradient(on: s == .real ? graph.real : graph.fake)
+            let gx = d.inputGradient(on: s == .real ? d.real : d.fake)
             let t = gx.squared().sum().scaled(by: weight * w / 2 / Double(graph.batchSize))
             term = term.map { $0 + t } ?? t
         }

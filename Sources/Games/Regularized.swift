@@ -6,9 +6,10 @@ import Tensors
 ///
 /// Each regularizer adds γR to the losses of the players it names, so F_p gains γ∇_{ω_p}R in those
 /// blocks only; weight clipping replaces the discriminator's set by a box. Regularizers are applied
-/// in order, and the consensus term squares the field of everything before it. On closed-form games
-/// the terms are closed forms (``InputGradientGame``); on a ``NeuralGAN`` they are loss terms on its
-/// recorded graph, differentiated to second order.
+/// in order, and a term that reads the field (the consensus term) sees the field of everything
+/// before it. On closed-form games the terms are closed forms (``InputGradientGame``); on any
+/// ``DifferentiableGame`` (a ``NeuralGAN`` with any networks, or a game of your own) they are terms
+/// on its recorded graph, differentiated to second order with the losses.
 ///
 /// ``equilibrium`` is the base game's when every regularizer keeps it (SGP and consensus always do;
 /// Tikhonov when the regularized player's block of ω* is 0), nil otherwise.
@@ -44,8 +45,8 @@ public struct Regularized: Game {
         return star
     }
 
-    /// The neural GAN underneath, when there is one.
-    public var neuralGAN: NeuralGAN? { base as? NeuralGAN }
+    /// The differentiable game underneath, when the base is one.
+    public var differentiable: (any DifferentiableGame)? { base as? any DifferentiableGame }
 
     /// The game with only the first `count` regularizers (what the consensus term squares).
     func prefix(_ count: Int) -> Regularized {
@@ -59,11 +60,11 @@ public struct Regularized: Game {
     }
 
     public func field(at omega: BlockVector, blocks: Set<Player>, sample: SampleRequest) -> BlockVector {
-        if let gan = neuralGAN { return gan.field(at: omega, blocks: blocks, sample: sample, regularizers: regularizers) }
+        if let game = differentiable { return game.field(at: omega, blocks: blocks, sample: sample, regularizers: regularizers) }
         var f = base.field(at: omega, blocks: Player.both, sample: sample)
         for (k, r) in regularizers.enumerated() {
-            // The consensus term differentiates the field before it; the others see the base game.
-            let c = r is Consensus ? r.contribution(at: omega, of: prefix(k)) : r.contribution(at: omega, of: base)
+            // A term that reads the field sees the game with the regularizers before it; the others see the base game.
+            let c = r.contribution(at: omega, of: r.readsField ? prefix(k) : base)
             f.axpy(1, c.converted(to: f.dtype))
         }
         for p in Player.allCases where !blocks.contains(p) { f.withBlock(p) { $0.fill(0) } }
@@ -71,10 +72,10 @@ public struct Regularized: Game {
     }
 
     public func losses(at omega: BlockVector) -> PerPlayer<Double> {
-        if let gan = neuralGAN { return gan.losses(at: omega, regularizers: regularizers) }
+        if let game = differentiable { return game.losses(at: omega, regularizers: regularizers) }
         var l = base.losses(at: omega)
         for (k, r) in regularizers.enumerated() {
-            let v = r is Consensus ? r.value(at: omega, of: prefix(k)) : r.value(at: omega, of: base)
+            let v = r.value(at: omega, of: r.readsField ? prefix(k) : base)
             l.generator += v.generator; l.discriminator += v.discriminator
         }
         return l

@@ -49,7 +49,7 @@ public struct Tikhonov: Regularizer {
     /// True: depends on the parameters only.
     public var isMeanOverSamples: Bool { true }
 
-    public func lossTerms(in graph: NeuralGAN.Graph) -> PerPlayer<Variable?> {
+    public func lossTerms(in graph: GameGraph) -> PerPlayer<Variable?> {
         var t = PerPlayer<Variable?>(nil)
         for p in players { t[p] = graph.parameters[p].squared().sum().scaled(by: weight / 2) }
         return t

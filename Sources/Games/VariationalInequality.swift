@@ -40,6 +40,14 @@ public protocol VariationalInequality {
     /// The duality (Nikaido–Isoda) gap max_φ L(θ̂, φ) − min_θ L(θ, φ̂) of a zero-sum game on a bounded
     /// set, when it has a closed form; nil otherwise.
     func dualityGap(at omega: BlockVector) -> Double?
+    /// J(ω)·v, J = ∂F/∂ω of F(·, ξ) on the minibatch `sample` asks for (SPEC §4): autodiff for a
+    /// ``DifferentiableGame``, exact for an ``AffineGame``, central differences by default. Solvers
+    /// ask through their ``Oracle``, which charges ``productCosts``.
+    func jacobianVectorProduct(at omega: BlockVector, _ v: BlockVector, sample: SampleRequest) -> BlockVector
+    /// Jᵀu on the minibatch `sample` asks for.
+    func vectorJacobianProduct(at omega: BlockVector, _ u: BlockVector, sample: SampleRequest) -> BlockVector
+    /// What a product costs in oracle calls, and how it is computed.
+    var productCosts: ProductCosts { get }
 }
 
 extension VariationalInequality {

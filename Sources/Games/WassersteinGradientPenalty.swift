@@ -25,7 +25,7 @@ public struct WassersteinGradientPenalty: Regularizer {
     public var description: String { "wgan-gp(γ=\(weight), c=\(target))" }
 
     public func check(_ game: any Game) throws {
-        if game is NeuralGAN { return }
+        if (game as? any DifferentiableGame)?.hasDiscriminatorInputs == true { return }
         guard let g = game as? InputGradientGame, g.interpolatePenalty(at: game.initialPoint, target: target) != nil else {
             throw RegularizerError.unsupported(regularizer: "wgan-gp", game: game.name,
                                                reason: "no closed form of E(‖∇x D(x̂)‖ − c)² on interpolates here (dirac-gan and neural GANs have one)")
@@ -33,19 +33,22 @@ public struct WassersteinGradientPenalty: Regularizer {
     }
 
     public func value(at omega: BlockVector, of game: any Game) -> PerPlayer<Double> {
-        PerPlayer(generator: 0, discriminator: weight * (game as! InputGradientGame).interpolatePenalty(at: omega, target: target)!.value)
+        // check(_:) accepted only games with a closed form.
+        guard let p = (game as? InputGradientGame)?.interpolatePenalty(at: omega, target: target) else { return PerPlayer(0) }
+        return PerPlayer(generator: 0, discriminator: weight * p.value)
     }
 
     public func contribution(at omega: BlockVector, of game: any Game) -> BlockVector {
-        let g = (game as! InputGradientGame).interpolatePenalty(at: omega, target: target)!.gradient
-        return BlockVector.only(.discriminator, g.scaled(by: weight), sizes: omega.sizes)
+        guard let p = (game as? InputGradientGame)?.interpolatePenalty(at: omega, target: target) else { return BlockVector.zeros(like: omega) }
+        return BlockVector.only(.discriminator, p.gradient.scaled(by: weight), sizes: omega.sizes)
     }
 
     /// True: (γ/2)·mean over the interpolates.
     public var isMeanOverSamples: Bool { true }
 
-    public func lossTerms(in graph: NeuralGAN.Graph) -> PerPlayer<Variable?> {
-        let gx = graph.inputGradient(on: graph.interpolates)
+    public func lossTerms(in graph: GameGraph) -> PerPlayer<Variable?> {
+        guard let d = graph.discriminator else { return PerPlayer(nil) }   // check(_:) refused such a game
+        let gx = d.inputGradient(on: d.interpolates)
         // ‖r‖ per row as exp(½ log Σ r²): differentiable to every order away from r = 0.
         let norms = gx.squared().sumColumns().log().scaled(by: 0.5).exp()
         let term = norms.adding(-target).squared().sum().scaled(by: weight / 2 / Double(graph.batchSize))

@@ -27,7 +27,6 @@ public struct WeightClipping: Regularizer {
     /// True: no loss terms.
     public var isMeanOverSamples: Bool { true }
 
-    public func lossTerms(in graph: NeuralGAN.Graph) -> PerPlayer<Variable?> { PerPlayer(nil) }
 
     /// The intersection with [−c, c] (a box already there is tightened).
     public func domain(_ base: ProductDomain) -> ProductDomain {

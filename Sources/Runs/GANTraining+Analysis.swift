@@ -15,9 +15,9 @@ extension GANTraining {
         let g = MLP([c.latent, c.hidden, c.hidden, data.width], hidden: .relu, output: data.generatorOutput, dtype: .float64, using: &rng)
         let d = MLP([data.width, c.hidden, c.hidden, 1], hidden: .leakyRelu(slope: 0.2), dtype: .float64, using: &rng)
         let sample = data.sample
-        guard let base = game.neuralGAN else { return game }
-        let gan = NeuralGAN(name: base.name + "-f64", generator: g, discriminator: d, loss: c.loss, batchSize: batchSize ?? c.batchSize,
-                            stochastic: false, evaluationSeed: base.evaluationSeed) { rng, n in sample(&rng, n).converted(to: .float64) }
-        return try Regularized(gan, by: c.regularizers())
+        let base = gan
+        let copy = NeuralGAN(name: base.name + "-f64", generator: g, discriminator: d, loss: c.loss, batchSize: batchSize ?? c.batchSize,
+                             stochastic: false, evaluationSeed: base.evaluationSeed, shards: base.shards, threads: base.threads) { rng, n in sample(&rng, n).converted(to: .float64) }
+        return try Regularized(copy, by: c.regularizers())
     }
 }

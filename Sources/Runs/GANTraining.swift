@@ -122,6 +122,8 @@ public final class GANTraining {
     public let data: TrainingData
     let root: RandomGenerator
     let generatorNetwork: MLP
+    /// The GAN, and the game the solver sees: the GAN with its regularizer.
+    public let gan: NeuralGAN
     public let game: Regularized
     public let solver: any Solver
 
@@ -150,8 +152,8 @@ public final class GANTraining {
         let g = MLP([c.latent, c.hidden, c.hidden, data.width], hidden: .relu, output: data.generatorOutput, using: &rngG)
         let d = MLP([data.width, c.hidden, c.hidden, 1], hidden: .leakyRelu(slope: 0.2), using: &rngD)
         generatorNetwork = g
-        let gan = NeuralGAN(name: "gan-\(c.dataset)", generator: g, discriminator: d, loss: c.loss, batchSize: c.batchSize,
-                            evaluationSeed: seedOf(root.split(3)), threads: c.threads, data: data.sample)
+        gan = NeuralGAN(name: "gan-\(c.dataset)", generator: g, discriminator: d, loss: c.loss, batchSize: c.batchSize,
+                        evaluationSeed: seedOf(root.split(3)), shards: c.shards, threads: c.threads, data: data.sample)
         game = try Regularized(gan, by: c.regularizers())
         solver = try c.solverConfiguration().makeSolver()
     }

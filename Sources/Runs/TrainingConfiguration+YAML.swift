@@ -11,7 +11,7 @@ extension TrainingConfiguration {
     public static let yamlKeys = ["dataset", "data_file", "iterations", "batch_size", "latent", "hidden", "loss", "method",
                                   "generator_step_size", "discriminator_step_size", "step_size_decay_start", "step_size_decay_end",
                                   "step_size_decay_final", "beta1", "beta2", "relaxation", "sgld_steps", "thermal_noise", "damping", "preconditioned",
-                                  "regularizer", "regularizer_weight", "ema_decay", "seed", "threads",
+                                  "regularizer", "regularizer_weight", "ema_decay", "seed", "shards", "threads",
                                   "evaluation_samples", "log_every", "checkpoint_every"]
 
     /// Methods that train a GAN (every ``SolverKind`` but the simplex-only mirror methods).
@@ -116,6 +116,7 @@ extension TrainingConfiguration {
             guard let v = UInt64(value) else { throw ConfigError.wrongType(file: file, key: key, value: value, expected: "an integer in 0…2⁶⁴−1") }
             seed = v
         case "threads": threads = try int(min: 1, max: Self.maximumThreads)
+        case "shards": shards = try int(min: 1, max: Self.maximumShards)
         case "evaluation_samples": evaluationSamples = try int(min: 1, max: Self.maximumEvaluationSamples)
         case "log_every": logEvery = try int(min: 1, max: Self.maximumIterations)
         case "checkpoint_every": checkpointEvery = try int(min: 0, max: Self.maximumIterations)
@@ -136,7 +137,7 @@ extension TrainingConfiguration {
             "step_size_decay_final": "\(stepSizeDecayFinal)", "sgld_steps": "\(sgldSteps)", "thermal_noise": "\(thermalNoise)",
             "damping": "\(damping)", "preconditioned": "\(preconditioned)",
             "beta1": "\(beta1)", "beta2": "\(beta2)", "ema_decay": "\(emaDecay)", "seed": "\(seed)",
-            "threads": "\(threads)", "evaluation_samples": "\(evaluationSamples)", "log_every": "\(logEvery)",
+            "shards": "\(shards)", "threads": "\(threads)", "evaluation_samples": "\(evaluationSamples)", "log_every": "\(logEvery)",
             "checkpoint_every": "\(checkpointEvery)",
         ]
         for k in Self.yamlKeys { s += "\(k): \(FlatYAML.scalar(values[k]!))\n" }

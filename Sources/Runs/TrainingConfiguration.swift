@@ -56,6 +56,10 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
     /// Decay of the exponential moving average of the generator's parameters.
     public var emaDecay = 0.999
     public var seed: UInt64 = 0
+    /// S: each minibatch is drawn and differentiated as S shards (each from its own seed), combined
+    /// in a fixed order; results depend on S, not on ``threads`` (``Games/DifferentiableGame``).
+    public var shards = 2
+    /// Threads computing the shards.
     public var threads = 1
     /// Generated samples scored at each log interval and at the end (SPEC §6: 2,500).
     public var evaluationSamples = 2500
@@ -75,6 +79,7 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
     /// Samples scored at each log interval: 100,000 MNIST images are ~0.3 GB of Float32.
     public static let maximumEvaluationSamples = 100_000
     public static let maximumThreads = 1024
+    public static let maximumShards = 4096
 
     /// Whether the data are images (MNIST) rather than 2-D points.
     public var isImageData: Bool { dataset == "mnist" }
@@ -133,6 +138,9 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
         }
         if regularizer == .clipping && !(regularizerWeight > 0) {
             throw RunError.invalid(field: "regularizer_weight", value: "\(regularizerWeight)", allowed: "the clipping bound must be positive")
+        }
+        if shards > batchSize {
+            throw RunError.invalid(field: "shards", value: "\(shards)", allowed: "at most batch_size (\(batchSize)): every shard needs a sample")
         }
         if [.mirrorDescent, .mirrorProx].contains(method) {
             throw RunError.invalid(field: "method", value: method.rawValue, allowed: "mirror descent and mirror-prox need simplex strategy sets; a GAN's parameters are unconstrained")

@@ -5,36 +5,58 @@ import Synchronization
 
 /// Runs `a` and `b`, on two threads when `concurrent`, and returns when both are done.
 ///
-/// Used where a step has two independent halves (the two halves of a minibatch, the two players'
-/// gradients at one point). Each half runs entirely on one thread, so its arithmetic is the same
-/// as in a serial run and the results are reproducible; the tensor pool is locked and gradient
-/// recording is per thread.
-///
-/// `a` runs on the calling thread and `b` on ``SpinningHelper/shared``, a thread that polls for
-/// work for a while after each job instead of sleeping at once. Why: on this project's 2-vCPU
-/// virtual machines, waking a sleeping thread (what `DispatchQueue.concurrentPerform` does) took
-/// about 50 µs — two 86 µs halves ran in 137–145 µs through Dispatch and in 92 µs through the
-/// spinning helper (measured 2026-11-30) — which was 4% of a 1.3 ms GAN step. When the helper is
-/// busy (a nested or a concurrent call) the pair runs through Dispatch as before.
+/// Used where a step has two independent halves (the two players' blocks, the two halves of a
+/// matrix–vector product). Each runs entirely on one thread, so its arithmetic is the same as in a
+/// serial run and the results are reproducible; the tensor pool is locked and gradient recording
+/// is per thread. See ``forEachConcurrently(_:threads:_:)``.
 package func runConcurrently(_ concurrent: Bool, _ a: () -> Void, _ b: () -> Void) {
     guard concurrent else { a(); b(); return }
-    withoutActuallyEscaping(b) { b in
-        if SpinningHelper.shared.tryRun(b, whileCalling: a) { return }
-        withoutActuallyEscaping(a) { a in
-            DispatchQueue.concurrentPerform(iterations: 2) { i in if i == 0 { a() } else { b() } }
+    forEachConcurrently(2, threads: 2) { i in if i == 0 { a() } else { b() } }
+}
+
+/// Calls `body(i)` for every i in 0..<`count` on up to `threads` threads and returns when all are
+/// done. Index i runs on worker i mod w (w = min(threads, count)), each worker's indices in
+/// increasing order, so which thread computes what — and, when each body is serial arithmetic,
+/// every bit of the results — depends only on `count`, never on scheduling.
+///
+/// Worker 0 is the calling thread; the others are ``SpinningHelper``s, threads that poll for work
+/// for a while after each job instead of sleeping at once. Why: on this project's 2-vCPU virtual
+/// machines, waking a sleeping thread (what `DispatchQueue.concurrentPerform` does) took about
+/// 50 µs — two 86 µs halves ran in 137–145 µs through Dispatch and in 92 µs through a spinning
+/// helper (measured 2026-11-30) — which was 4% of a 1.3 ms GAN step. When the helpers are busy (a
+/// nested or a concurrent call) the workers run through Dispatch instead.
+package func forEachConcurrently(_ count: Int, threads: Int, _ body: (Int) -> Void) {
+    let workers = min(max(threads, 1), count)
+    guard workers >= 2 else { for i in 0..<count { body(i) }; return }
+    withoutActuallyEscaping(body) { body in
+        let work: (Int) -> Void = { w in
+            var i = w
+            while i < count { body(i); i += workers }
         }
+        if let helpers = SpinningHelper.take(workers - 1) {
+            for (k, h) in helpers.enumerated() { h.post { work(k + 1) } }
+            work(0)
+            for h in helpers { h.waitAndRelease() }
+            return
+        }
+        DispatchQueue.concurrentPerform(iterations: workers) { work($0) }
     }
 }
 
-/// One helper thread that takes a job, runs it, and then polls for the next one for up to
+/// A helper thread that takes a job, runs it, and then polls for the next one for up to
 /// ``spinSeconds`` before it blocks on a semaphore (as OpenMP runtimes spin before sleeping).
 /// Polling keeps its core awake between the steps of a training loop, so handing it a job costs
-/// a store and a load instead of a wake-up through the kernel and the hypervisor.
+/// a store and a load instead of a wake-up through the kernel and the hypervisor. Helpers are made
+/// on first use and live as long as the process; ``take(_:)`` lends several at once.
 final class SpinningHelper: @unchecked Sendable {
-    static let shared = SpinningHelper()
-    /// How long the helper polls after a job before it sleeps: longer than the serial work
-    /// between two concurrent sections of a training step (an update, a minibatch draw).
+    /// How long a helper polls after a job before it sleeps: longer than the serial work between
+    /// two concurrent sections of a training step (an update, a minibatch draw).
     static let spinSeconds = 0.002
+    /// At most this many helpers (more threads than that run through Dispatch).
+    static let maximumCount = 255
+
+    private static let poolLock = NSLock()
+    nonisolated(unsafe) private static var pool: [SpinningHelper] = []
 
     /// Whether a caller owns the helper (one job at a time).
     private let taken = Atomic<Bool>(false)
@@ -46,26 +68,44 @@ final class SpinningHelper: @unchecked Sendable {
     private let wake = DispatchSemaphore(value: 0)
     /// The job; written by the owner before `posted` is incremented, read by the helper after.
     private var job: (() -> Void)?
+    private var ticket = 0
 
-    private init() {
+    private init(index: Int) {
         let thread = Thread { [unowned self] in self.serve() }
-        thread.name = "saddle-helper"
+        thread.name = "saddle-helper-\(index)"
         thread.start()
     }
 
-    /// Runs `b` on the helper while the caller runs `a`, and returns true when both are done;
-    /// returns false at once (running nothing) when the helper is busy or this is the helper.
-    func tryRun(_ b: @escaping () -> Void, whileCalling a: () -> Void) -> Bool {
-        guard !Thread.current.isSaddleHelper,
-              taken.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged else { return false }
+    /// `count` idle helpers, owned by the caller until ``waitAndRelease()``; nil (taking none)
+    /// when the caller is a helper itself or not enough helpers are idle.
+    static func take(_ count: Int) -> [SpinningHelper]? {
+        guard count <= maximumCount, !Thread.current.isSaddleHelper else { return nil }
+        poolLock.lock()
+        defer { poolLock.unlock() }
+        while pool.count < count { pool.append(SpinningHelper(index: pool.count)) }
+        var taken: [SpinningHelper] = []
+        for h in pool where taken.count < count {
+            if h.taken.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged { taken.append(h) }
+        }
+        guard taken.count == count else {
+            for h in taken { h.taken.store(false, ordering: .releasing) }
+            return nil
+        }
+        return taken
+    }
+
+    /// Hands the helper its job (the caller owns it).
+    func post(_ b: @escaping () -> Void) {
         job = b
-        let ticket = posted.add(1, ordering: .sequentiallyConsistent).newValue
+        ticket = posted.add(1, ordering: .sequentiallyConsistent).newValue
         if asleep.load(ordering: .sequentiallyConsistent) { wake.signal() }
-        a()
+    }
+
+    /// Waits for the posted job and gives the helper back.
+    func waitAndRelease() {
         while finished.load(ordering: .acquiring) != ticket { sk_cpu_relax() }
         job = nil
         taken.store(false, ordering: .releasing)
-        return true
     }
 
     private func serve() {

@@ -190,7 +190,7 @@ struct RegularizerTests {
         let gan = Self.makeGAN()
         let omega = gan.initialPoint
         let (value, _) = gan.inputGradientPenalty(at: omega, on: .real)
-        let x = gan.batch(.exact).real
+        let x = gan.evaluationBatch.real
         let phi = Variable(omega[.discriminator].copy())
         func d(_ x: Tensor) -> Tensor { GradientRecording.withoutRecording { gan.discriminator(Variable(x), parameters: phi).value } }
         var total = 0.0

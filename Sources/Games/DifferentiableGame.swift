@@ -1,0 +1,243 @@
+import Autodiff
+import Tensors
+
+/// One evaluation of a ``DifferentiableGame``, recorded by Autodiff: the players' parameters as
+/// variables, their losses as means over one minibatch, and — for a GAN — what its discriminator
+/// reads, so regularizers can add terms that are differentiated with everything else.
+public struct GameGraph {
+    /// θ and φ as differentiable leaves.
+    public let parameters: PerPlayer<Variable>
+    /// (L_G, L_D), each a mean over the graph's samples (plus terms that do not depend on them).
+    public let losses: PerPlayer<Variable>
+    /// The number of samples the losses average over.
+    public let batchSize: Int
+    /// The discriminator and its inputs, for games that have them (GANs); nil otherwise.
+    public let discriminator: DiscriminatorInputs?
+
+    public init(parameters: PerPlayer<Variable>, losses: PerPlayer<Variable>, batchSize: Int, discriminator: DiscriminatorInputs? = nil) {
+        self.parameters = parameters
+        self.losses = losses
+        self.batchSize = batchSize
+        self.discriminator = discriminator
+    }
+}
+
+/// A GAN's discriminator D_φ on a recorded graph, with its inputs: real samples x, generated
+/// samples G_θ(z) and interpolates x̂ = εx + (1 − ε)G_θ(z) (ε ∼ U(0, 1) per sample), the inputs of
+/// the input-gradient penalties of SPEC §3.
+public struct DiscriminatorInputs {
+    /// x (constants), G_θ(z) and x̂, rows = samples.
+    public let real: Variable
+    public let fake: Variable
+    public let interpolates: Variable
+    let apply: (Variable) -> Variable
+
+    /// - Parameter discriminator: x ↦ D_φ(x) at the graph's φ.
+    public init(real: Variable, fake: Variable, interpolates: Variable, discriminator: @escaping (Variable) -> Variable) {
+        self.real = real
+        self.fake = fake
+        self.interpolates = interpolates
+        self.apply = discriminator
+    }
+
+    /// D_φ at the rows of `x`.
+    public func callAsFunction(_ x: Variable) -> Variable { apply(x) }
+
+    /// r = ∇x D_φ(x) per row ([n, d]), recorded so it can be differentiated with respect to φ (and
+    /// θ, through generated samples).
+    public func inputGradient(on x: Variable) -> Variable {
+        let input = x.requiresGradient ? x : Variable(x.value, requiresGradient: true)
+        return gradients(of: apply(input).sum(), withRespectTo: [input], createGraph: true)[0]
+    }
+}
+
+/// A game whose losses are recorded `Variable` computations of both players' parameters and of a
+/// minibatch drawn from a seed (SPEC §1): F = (∇θ L_G, ∇φ L_D), its Jacobian products, and every
+/// regularizer's terms (``Regularizer/lossTerms(in:)``, ``Regularizer/fieldTerms(_:in:)``) all come
+/// from the recorded graph, so they hold for any networks (``NeuralGAN`` with any ``Network``s, or a
+/// user's own game) without a line of game-specific code.
+///
+/// A conforming type implements ``record(_:samples:seed:)``; the rest has defaults.
+///
+/// **Shards.** A minibatch of n samples is drawn as S = ``shards`` shards of ⌈n/S⌉ or ⌊n/S⌋
+/// samples, shard s from its own seed (the call's seed itself when S = 1, else the first word of
+/// `RandomGenerator(seed).split(s)`), and F = Σₛ (nₛ/n) Fₛ, summed over shard indices in a fixed
+/// tree. Each shard is differentiated serially; ``threads`` threads compute the shards at once
+/// (shard s on thread s mod threads). So F depends on S, never on the thread count or on where a
+/// shard runs. This is exact for losses and regularizers that are means over the samples; a
+/// regularizer that is not (``Regularizer/isMeanOverSamples``, the consensus term) makes the whole
+/// minibatch one shard.
+public protocol DifferentiableGame: Game {
+    /// The players' losses at `parameters` (leaves θ, φ) on `samples` samples drawn from `seed`,
+    /// as means over those samples.
+    func record(_ parameters: PerPlayer<Variable>, samples: Int, seed: UInt64) -> GameGraph
+    /// The seed of the evaluation batch: the exact field is the field on it (``SampleRequest/exact``).
+    var evaluationSeed: UInt64 { get }
+    /// Whether graphs carry ``GameGraph/discriminator`` (the input-gradient penalties need it).
+    var hasDiscriminatorInputs: Bool { get }
+    /// S, the shards a minibatch is drawn and differentiated as (1 by default).
+    var shards: Int { get }
+    /// Threads computing the shards (1 by default).
+    var threads: Int { get }
+}
+
+extension DifferentiableGame {
+    public var hasDiscriminatorInputs: Bool { false }
+    public var shards: Int { 1 }
+    public var threads: Int { 1 }
+
+    public func field(at omega: BlockVector, blocks: Set<Player>, sample: SampleRequest) -> BlockVector {
+        field(at: omega, blocks: blocks, sample: sample, regularizers: [])
+    }
+
+    public func losses(at omega: BlockVector) -> PerPlayer<Double> { losses(at: omega, regularizers: []) }
+
+    /// (size, seed) of the minibatch `sample` asks for.
+    public func batch(_ sample: SampleRequest) -> (size: Int, seed: UInt64) {
+        switch sample {
+        case .exact: return (defaultBatchSize, evaluationSeed)
+        case .minibatch(let size, let seed): return (size, seed)
+        }
+    }
+
+    /// The shards of a minibatch of `size` from `seed` with `regularizers` applied: (samples, seed)
+    /// per shard. One shard when S = 1, when a regularizer is not a mean over samples, or when the
+    /// batch is smaller than S.
+    public func shardPlan(size: Int, seed: UInt64, regularizers: [any Regularizer]) -> [(samples: Int, seed: UInt64)] {
+        let s = shards
+        guard s > 1, size >= s, regularizers.allSatisfy(\.isMeanOverSamples) else { return [(size, seed)] }
+        let root = RandomGenerator(seed: seed)
+        return (0..<s).map { k in
+            var stream = root.split(UInt64(k))
+            return (size / s + (k < size % s ? 1 : 0), stream.next())
+        }
+    }
+
+    /// The recorded field of one shard: F = (∇θ L_G, ∇φ L_D) of the graph's losses with every
+    /// regularizer applied in order — loss terms added to the losses, and field terms (which see
+    /// the field of everything before them) added as loss terms of their own. With `createGraph`
+    /// the result can be differentiated again (Jacobian products).
+    public func recordedField(_ parameters: PerPlayer<Variable>, samples: Int, seed: UInt64,
+                              regularizers: [any Regularizer], createGraph: Bool) -> PerPlayer<Variable> {
+        let graph = record(parameters, samples: samples, seed: seed)
+        return regularizedField(graph, regularizers: regularizers, createGraph: createGraph).field
+    }
+
+    /// F on a recorded graph with `regularizers`, and the regularized losses.
+    ///
+    /// The field is built lazily: pending loss terms are differentiated only when a field term
+    /// needs the field so far, or at the end, so a list without field terms costs one reverse
+    /// sweep per player, and each field term one more sweep through the recorded field.
+    public func regularizedField(_ graph: GameGraph, regularizers: [any Regularizer], createGraph: Bool)
+        -> (field: PerPlayer<Variable>, losses: PerPlayer<Variable>) {
+        let p = graph.parameters
+        var total = graph.losses
+        var pending: PerPlayer<Variable?> = PerPlayer(generator: graph.losses.generator, discriminator: graph.losses.discriminator)
+        var field: PerPlayer<Variable>? = nil
+        func add(_ terms: PerPlayer<Variable?>) {
+            for player in Player.allCases {
+                guard let t = terms[player] else { continue }
+                pending[player] = pending[player].map { $0 + t } ?? t
+                total[player] = total[player] + t
+            }
+        }
+        func differentiatePending(record: Bool) {
+            var f = PerPlayer<Variable?>(nil)
+            for player in Player.allCases {
+                guard let loss = pending[player] else { continue }
+                if record {
+                    f[player] = gradients(of: loss, withRespectTo: [p[player]], createGraph: true)[0]
+                } else {
+                    // First order: each layer's gradient is written straight into its slice of the vector.
+                    let g = Tensor(uninitialized: p[player].shape, dtype: p[player].dtype)
+                    gradients(of: loss, withRespectTo: [p[player]], into: [g])
+                    f[player] = Variable(g)
+                }
+            }
+            var next = PerPlayer(generator: f.generator ?? Variable(Tensor.zeros(p.generator.shape, dtype: p.generator.dtype)),
+                                 discriminator: f.discriminator ?? Variable(Tensor.zeros(p.discriminator.shape, dtype: p.discriminator.dtype)))
+            if let before = field {
+                next = PerPlayer(generator: f.generator.map { before.generator + $0 } ?? before.generator,
+                                 discriminator: f.discriminator.map { before.discriminator + $0 } ?? before.discriminator)
+            }
+            field = next
+            pending = PerPlayer(nil)
+        }
+        for r in regularizers {
+            add(r.lossTerms(in: graph))
+            if r.readsField {
+                differentiatePending(record: true)
+                if let terms = r.fieldTerms(field!, in: graph) { add(terms) }
+            }
+        }
+        if field == nil || pending.generator != nil || pending.discriminator != nil { differentiatePending(record: createGraph) }
+        return (field!, total)
+    }
+
+    /// F(ω) with `regularizers` (``Regularized`` calls this): the shards of the request's
+    /// minibatch, each differentiated on one of ``threads`` threads, combined in a fixed order.
+    public func field(at omega: BlockVector, blocks: Set<Player>, sample: SampleRequest, regularizers: [any Regularizer]) -> BlockVector {
+        let (size, seed) = batch(sample)
+        let plan = shardPlan(size: size, seed: seed, regularizers: regularizers)
+        let parts = computeShards(plan.count) { s in
+            let f = recordedField(omega.leaves(), samples: plan[s].samples, seed: plan[s].seed, regularizers: regularizers, createGraph: false)
+            return [f.generator.value, f.discriminator.value]
+        }
+        var out = combineShards(parts, weights: plan.map { Double($0.samples) / Double(size) })
+        for p in Player.allCases where !blocks.contains(p) { out.withBlock(p) { $0.fill(0) } }
+        return out
+    }
+
+    /// Runs `body(s)` for every shard s in 0..<`count` on ``threads`` threads; results in shard order.
+    func computeShards(_ count: Int, _ body: (Int) -> [Tensor]) -> [[Tensor]] {
+        let slots = (0..<count).map { _ in ShardSlot() }
+        forEachConcurrently(count, threads: threads) { s in slots[s].value = body(s) }
+        return slots.map { $0.value }
+    }
+
+    /// Σₛ wₛ Fₛ over the shards' (θ, φ) blocks, as a block vector: a fixed binary tree over the
+    /// shard indices (equal weights: the sum, then one scaling), each player's block on its own thread.
+    func combineShards(_ parts: [[Tensor]], weights: [Double]) -> BlockVector {
+        guard parts.count > 1 else { return BlockVector(generator: parts[0][0], discriminator: parts[0][1]) }
+        let equal = weights.allSatisfy { $0 == weights[0] }
+        var combined: [Tensor] = [parts[0][0], parts[0][1]]
+        forEachConcurrently(2, threads: min(threads, 2)) { b in
+            var level = parts.map { $0[b] }
+            if !equal { for (t, w) in zip(level, weights) { t.scale(by: w) } }
+            var step = 1
+            while step < level.count {
+                for i in stride(from: 0, to: level.count - step, by: 2 * step) { level[i].add(level[i + step]) }
+                step *= 2
+            }
+            if equal { level[0].scale(by: weights[0]) }
+            combined[b] = level[0]
+        }
+        return BlockVector(generator: combined[0], discriminator: combined[1])
+    }
+
+    /// (L_G, L_D) on the evaluation batch (one graph), with the regularizers' terms.
+    public func losses(at omega: BlockVector, regularizers: [any Regularizer]) -> PerPlayer<Double> {
+        let (size, seed) = batch(.exact)
+        let graph = record(omega.leaves(), samples: size, seed: seed)
+        guard regularizers.contains(where: \.readsField) else {
+            var l = graph.losses
+            for r in regularizers {
+                let t = r.lossTerms(in: graph)
+                for p in Player.allCases { if let term = t[p] { l[p] = l[p] + term } }
+            }
+            return l.map(\.scalar)
+        }
+        return regularizedField(graph, regularizers: regularizers, createGraph: false).losses.map(\.scalar)
+    }
+}
+
+/// One shard's result, written by the thread that computed it.
+final class ShardSlot: @unchecked Sendable { var value: [Tensor] = [] }
+
+extension BlockVector {
+    /// θ and φ as fresh differentiable leaves (copies: the graph never aliases ω).
+    public func leaves() -> PerPlayer<Variable> {
+        PerPlayer(generator: Variable(self[.generator].copy(), requiresGradient: true),
+                  discriminator: Variable(self[.discriminator].copy(), requiresGradient: true))
+    }
+}

@@ -1,0 +1,75 @@
+import Autodiff
+import Tensors
+
+/// A player's model: a differentiable function y = f(x; p) of an input batch x ∈ R^{b×inputWidth}
+/// and a parameter vector p ∈ Rⁿ (n = ``parameterCount``), giving y ∈ R^{b×outputWidth}.
+///
+/// Saddle's solvers see a player as the point p; a game (a GAN's ``Games/NeuralGAN``) calls
+/// ``callAsFunction(_:parameters:mode:)`` with p as a `Variable`, so F = (∇θ L_G, ∇φ L_D) and
+/// everything built on it — input-gradient penalties, Jacobian–vector products, the consensus term
+/// — differentiate through the network to second order. Any network written with `Variable`
+/// operations qualifies: ``MLP`` is one; a user's network (a skip connection, another activation, a
+/// convolution) adopts this protocol in one file (see the DocC article "Bring your own network,
+/// regularizer or solver"). Keeping the layers' weights as views into one buffer
+/// (``ParameterBuffer``, ``Linear/callAsFunction(_:parameters:)``) makes p one contiguous vector.
+///
+/// **Non-trainable state** — batch-norm running statistics, spectral normalization's power-iteration
+/// vectors — is named tensors outside p: a checkpoint stores them, and only the training loop
+/// changes them (``updateNonTrainableState(parameters:)``, once per solver iteration), so every
+/// evaluation of F within an iteration (extragradient's two, a JVP, every shard) sees one operator.
+/// The defaults are empty: a network without such state writes nothing for it.
+public protocol Network: AnyObject {
+    /// Columns of x.
+    var inputWidth: Int { get }
+    /// Columns of y.
+    var outputWidth: Int { get }
+    /// n, the length of p.
+    var parameterCount: Int { get }
+    /// The number type of p (and of x and y).
+    var dtype: DType { get }
+    /// p₀, the parameters the network was initialized with (a vector of ``parameterCount``).
+    var initialParameters: Tensor { get }
+    /// y = f(x; p) in training mode. Must be built from differentiable `Variable` operations.
+    func callAsFunction(_ x: Variable, parameters p: Variable) -> Variable
+    /// y = f(x; p) in `mode`; networks whose evaluation differs from training (batch
+    /// normalization's running statistics) implement it, the default is the training call.
+    func callAsFunction(_ x: Variable, parameters p: Variable, mode: NetworkMode) -> Variable
+    /// The parameters' names and their ranges in p, for reports (empty by default).
+    var parameterNames: [(name: String, range: Range<Int>)] { get }
+    /// The non-trainable state, by name (empty by default).
+    var nonTrainableState: [(name: String, tensor: Tensor)] { get }
+    /// Replaces the non-trainable state with tensors read from a checkpoint; throws
+    /// ``NetworkStateError`` naming a missing or misshapen tensor.
+    func restoreNonTrainableState(_ state: [String: Tensor]) throws
+    /// The training loop's once-per-iteration update of the non-trainable state, at the
+    /// parameters `p` the iteration ended with (nothing by default).
+    func updateNonTrainableState(parameters p: Tensor)
+}
+
+/// Whether a network runs as in training (batch statistics) or as for evaluation (running statistics).
+public enum NetworkMode: Sendable, Equatable { case training, evaluation }
+
+/// A checkpoint's non-trainable state that does not fit the network.
+public struct NetworkStateError: Error, Equatable, CustomStringConvertible {
+    public let name: String
+    public let problem: String
+    public init(name: String, problem: String) { self.name = name; self.problem = problem }
+    public var description: String { "network state \(name): \(problem)" }
+}
+
+extension Network {
+    public func callAsFunction(_ x: Variable, parameters p: Variable, mode: NetworkMode) -> Variable { self(x, parameters: p) }
+    public var nonTrainableState: [(name: String, tensor: Tensor)] { [] }
+    public var parameterNames: [(name: String, range: Range<Int>)] { [] }
+    public func restoreNonTrainableState(_ state: [String: Tensor]) throws {}
+    public func updateNonTrainableState(parameters p: Tensor) {}
+}
+
+extension MLP: Network {
+    public var inputWidth: Int { sizes[0] }
+    public var outputWidth: Int { sizes[sizes.count - 1] }
+    public var parameterCount: Int { parameters.count }
+    public var dtype: DType { parameters.dtype }
+    public var initialParameters: Tensor { parameters.flat }
+    public var parameterNames: [(name: String, range: Range<Int>)] { parameters.parameters.map { ($0.name, $0.range) } }
+}

@@ -1,0 +1,79 @@
+import Autodiff
+import Games
+import Networks
+import Tensors
+import Testing
+
+/// A minibatch drawn and differentiated as S shards (``DifferentiableGame``): F is the field of the
+/// losses on all the shards' samples together — for every loss and every regularizer that is a
+/// mean over samples — whatever the shard sizes; its bits depend on S only, not on the threads; the
+/// consensus term, which squares F, keeps the minibatch in one shard.
+@Suite("Differentiable games: F from S shards")
+struct NeuralGANShardsTests {
+    static func makeGAN(loss: NeuralGAN.Loss, shards: Int, threads: Int, batch: Int = 8) -> NeuralGAN {
+        var rng = RandomGenerator(seed: 41)
+        let g = MLP([3, 6, 2], hidden: .tanh, dtype: .float64, using: &rng)
+        let d = MLP([2, 7, 1], hidden: .softplus, dtype: .float64, using: &rng)
+        return NeuralGAN(generator: g, discriminator: d, loss: loss, batchSize: batch, shards: shards, threads: threads) { rng, n in
+            Tensor.normal([n, 2], mean: 0.5, dtype: .float64, using: &rng)
+        }
+    }
+
+    static func regularizer(_ which: String) throws -> (any Regularizer)? {
+        switch which {
+        case "none": return nil
+        case "tikhonov": return try Tikhonov(on: .discriminator, weight: 0.7)
+        case "symmetric": return try Tikhonov.symmetric(weight: 0.7)
+        case "sgp": return try GradientPenalty(real: 1, fake: 0.5, weight: 0.7)
+        case "r1": return try GradientPenalty.r1(weight: 0.7)
+        case "wgan-gp": return try WassersteinGradientPenalty(weight: 0.7)
+        case "clipping": return try WeightClipping(bound: 0.5)
+        default: return try Consensus(weight: 0.7)
+        }
+    }
+
+    /// The independent computation: every shard's samples drawn as the plan says, concatenated
+    /// into one batch, and F of the losses (with the regularizers' loss terms) on it, in one graph.
+    static func concatenatedField(_ gan: NeuralGAN, _ rs: [any Regularizer], omega: BlockVector, sample: SampleRequest) -> BlockVector {
+        let (size, seed) = gan.batch(sample)
+        let parts = gan.shardPlan(size: size, seed: seed, regularizers: rs).map { gan.batch(samples: $0.samples, seed: $0.seed) }
+        func stack(_ ts: [Tensor]) -> Tensor {
+            let width = ts[0].shape[1], rows = ts.reduce(0) { $0 + $1.shape[0] }
+            let out = Tensor.zeros([rows, width], dtype: ts[0].dtype)
+            var at = 0
+            for t in ts { out.view(from: at * width, shape: t.shape).copy(from: t); at += t.shape[0] }
+            return out
+        }
+        let whole = NeuralGAN.Batch(real: stack(parts.map(\.real)), noise: stack(parts.map(\.noise)), mixing: stack(parts.map(\.mixing)))
+        let graph = gan.graph(omega.leaves(), batch: whole)
+        let f = gan.regularizedField(graph, regularizers: rs, createGraph: false).field
+        return BlockVector(generator: f.generator.value, discriminator: f.discriminator.value)
+    }
+
+    @Test(arguments: ["none", "tikhonov", "symmetric", "sgp", "r1", "wgan-gp", "clipping", "consensus"], NeuralGAN.Loss.allCases)
+    func shardsGiveTheFieldOfAllTheirSamples(which: String, loss: NeuralGAN.Loss) throws {
+        let rs = try Self.regularizer(which).map { [$0] } ?? []
+        for (batch, shards) in [(8, 2), (7, 3), (8, 1)] {
+            let gan = Self.makeGAN(loss: loss, shards: shards, threads: 1, batch: batch)
+            let game = try Regularized(gan, by: rs)
+            let omega = game.initialPoint.copy()
+            #expect(gan.shardPlan(size: batch, seed: 3, regularizers: rs).count == (which == "consensus" ? 1 : shards))
+            for sample in [SampleRequest.exact, .minibatch(size: batch, seed: 3)] {
+                let a = Self.concatenatedField(gan, rs, omega: omega, sample: sample)
+                let b = game.field(at: omega, blocks: Player.both, sample: sample)
+                #expect(a.distance(to: b) <= 1e-13 * max(1, a.norm()), "\(which), \(loss), n \(batch), S \(shards): ‖F_S − F‖ = \(a.distance(to: b))")
+                #expect(a.norm() > 1e-3)
+            }
+        }
+    }
+
+    /// The bits depend on S only: 1, 2 and 3 threads give the same F for S = 4.
+    @Test func threadsDoNotChangeTheBits() throws {
+        let rs: [any Regularizer] = [try GradientPenalty.r1(weight: 0.3)]
+        let fields = try [1, 2, 3].map { t in
+            try Regularized(Self.makeGAN(loss: .nonSaturating, shards: 4, threads: t, batch: 12), by: rs)
+                .field(at: Self.makeGAN(loss: .nonSaturating, shards: 4, threads: 1).initialPoint, blocks: Player.both, sample: .minibatch(size: 12, seed: 9))
+        }
+        #expect(fields[0].isBitIdentical(to: fields[1]) && fields[0].isBitIdentical(to: fields[2]))
+    }
+}
