@@ -15,9 +15,9 @@ public struct ProductCosts: Sendable, Equatable, Codable, CustomStringConvertibl
 
     /// Affine games: a product is one more matrix–vector pass, like F itself.
     public static let affine = ProductCosts(jvp: 1, vjp: 1, hvp: 1, method: "closed form")
-    /// Differentiable games (autodiff on the recorded field). Counted on the default GAN (W1's
-    /// networks, batch 256, R1): F's backward graph recorded and swept forward (JVP) or backward
-    /// (VJP) costs 2.4–3.1 F in multiply–adds (tested in `FieldProductCostTests`); 3 is declared.
+    /// Differentiable games (autodiff on the recorded field). Counted on the default GAN's field
+    /// (W1's networks, batch 256, R1 γ = 0.1): recording F's backward graph and sweeping it forward
+    /// (JVP) or backward (VJP) costs 2.8 F in matrix multiply–adds (`OracleProductTests`); 3 is declared.
     public static let autodiff = ProductCosts(jvp: 3, vjp: 3, hvp: 3, method: "autodiff")
     /// Central differences: a directional difference is two evaluations of F; Jᵀu needs every
     /// column of J, 2n evaluations for n = dim ω.

@@ -4,14 +4,37 @@ import Tensors
 ///
 /// One **oracle call** is one evaluation of F, both blocks, on one minibatch. A block evaluation is
 /// half a call, so alternating GDA with k discriminator steps costs (k+1)/2 calls per iteration.
+///
+/// Jacobian products of F are charged in the same unit, each at the cost its game declares
+/// (``ProductCosts``: fixed constants from operation counts, e.g. 3 calls for a JVP of a neural
+/// GAN's field), so methods that use them are compared at equal cost.
 public struct OracleCounter: Sendable, Equatable, Codable {
     /// Evaluations of one player's block of F.
     public var blockEvaluations: Int = 0
     /// Samples drawn (minibatch sizes summed over calls; 0 for exact operators).
     public var samples: Int = 0
+    /// Jacobian products taken, and their declared cost in oracle calls.
+    public var jacobianVectorProducts: Int = 0
+    public var vectorJacobianProducts: Int = 0
+    public var hessianVectorProducts: Int = 0
+    public var productCalls: Double = 0
     public init() {}
-    /// Oracle calls: block evaluations divided by the number of players (2).
-    public var oracleCalls: Double { Double(blockEvaluations) / 2 }
+    /// Oracle calls: block evaluations divided by the number of players (2), plus the products' cost.
+    public var oracleCalls: Double { Double(blockEvaluations) / 2 + productCalls }
+
+    enum CodingKeys: String, CodingKey {
+        case blockEvaluations, samples, jacobianVectorProducts, vectorJacobianProducts, hessianVectorProducts, productCalls
+    }
+    /// Counters written before products were counted (checkpoint format 2) read as zero products.
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        blockEvaluations = try c.decode(Int.self, forKey: .blockEvaluations)
+        samples = try c.decode(Int.self, forKey: .samples)
+        jacobianVectorProducts = try c.decodeIfPresent(Int.self, forKey: .jacobianVectorProducts) ?? 0
+        vectorJacobianProducts = try c.decodeIfPresent(Int.self, forKey: .vectorJacobianProducts) ?? 0
+        hessianVectorProducts = try c.decodeIfPresent(Int.self, forKey: .hessianVectorProducts) ?? 0
+        productCalls = try c.decodeIfPresent(Double.self, forKey: .productCalls) ?? 0
+    }
 }
 
 /// The only road from a solver to F: evaluates the problem's operator and charges the counter.
@@ -24,6 +47,8 @@ public struct Oracle {
     /// The minibatch size of the next calls (SRFB's schedules change it per iteration).
     public var batchSize: Int
     var generator: RandomGenerator
+    /// The minibatch of the latest evaluation of F: Jacobian products are taken on it unless told otherwise.
+    public private(set) var lastSample: SampleRequest = .exact
 
     /// - Parameters:
     ///   - seed: seeds the minibatch draws.
@@ -39,15 +64,18 @@ public struct Oracle {
         public var counter: OracleCounter
         public var batchSize: Int
         public var generator: RandomGenerator
+        /// nil in checkpoints written before products existed (format 2): the exact field.
+        public var lastSample: SampleRequest?
     }
 
-    public var checkpoint: Checkpoint { Checkpoint(counter: counter, batchSize: batchSize, generator: generator) }
+    public var checkpoint: Checkpoint { Checkpoint(counter: counter, batchSize: batchSize, generator: generator, lastSample: lastSample) }
 
     /// Resumes from a checkpoint taken on an oracle for the same problem.
     public mutating func restore(_ c: Checkpoint) {
         counter = c.counter
         batchSize = c.batchSize
         generator = c.generator
+        lastSample = c.lastSample ?? .exact
     }
 
     /// S = Θ × Φ.
@@ -65,7 +93,31 @@ public struct Oracle {
         } else {
             request = .exact
         }
+        lastSample = request
         return problem.field(at: omega, blocks: blocks, sample: request)
+    }
+
+    /// J(ω)·v, charged ``ProductCosts/jvp`` oracle calls; on `sample` (default: the minibatch of
+    /// the latest evaluation of F, so F and its products see the same samples).
+    public mutating func jacobianVectorProduct(at omega: BlockVector, _ v: BlockVector, sample: SampleRequest? = nil) -> BlockVector {
+        counter.jacobianVectorProducts += 1
+        counter.productCalls += problem.productCosts.jvp
+        return problem.jacobianVectorProduct(at: omega, v, sample: sample ?? lastSample)
+    }
+
+    /// Jᵀ(ω)·u, charged ``ProductCosts/vjp`` oracle calls (sample as for the JVP).
+    public mutating func vectorJacobianProduct(at omega: BlockVector, _ u: BlockVector, sample: SampleRequest? = nil) -> BlockVector {
+        counter.vectorJacobianProducts += 1
+        counter.productCalls += problem.productCosts.vjp
+        return problem.vectorJacobianProduct(at: omega, u, sample: sample ?? lastSample)
+    }
+
+    /// ∂F_p/∂ω_p · v_p, player p's Hessian block (its loss's Hessian in its own parameters for a
+    /// game), charged ``ProductCosts/hvp`` oracle calls (sample as for the JVP).
+    public mutating func hessianVectorProduct(at omega: BlockVector, _ v: Tensor, player: Player, sample: SampleRequest? = nil) -> Tensor {
+        counter.hessianVectorProducts += 1
+        counter.productCalls += problem.productCosts.hvp
+        return problem.hessianVectorProduct(at: omega, v, player: player, sample: sample ?? lastSample)
     }
 
     /// ω ← P_S(ω).

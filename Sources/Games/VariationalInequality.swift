@@ -2,7 +2,7 @@ import Tensors
 
 /// Where the operator is evaluated: exactly (the expectation E_ξ F(ω, ξ)), or on one minibatch
 /// drawn from a seed that the ``Oracle`` supplies, so every draw is reproducible.
-public enum SampleRequest: Sendable, Equatable {
+public enum SampleRequest: Sendable, Equatable, Codable {
     /// The exact operator F(ω) (for a neural game: the field on its fixed evaluation batch).
     case exact
     /// F(ω, ξ) on a minibatch ξ of `size` samples drawn from `seed`.
