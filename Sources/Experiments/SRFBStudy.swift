@@ -92,7 +92,7 @@ public struct SRFBStudyRun: Sendable {
     public var problem: SRFBStudyProblem
     /// "SRFB growing", "SRFB N=8", "averaged SRFB N=8", "EG growing", "EG N=8".
     public var name: String
-    public var method: SolverKind
+    public var method: String
     public var schedule: BatchSchedule
     public var stepSize: Double
     /// The budget of a growing run; nil for fixed-batch runs (which run a fixed number of iterations).
@@ -227,7 +227,7 @@ public struct SRFBStudy: Sendable {
                     samples.append(samples[k] + calls * nk)
                 }
                 ensure(samples.last! == r.counter.samples, "SRFBStudy: \(name) drew \(r.counter.samples) samples, the schedule says \(samples.last!)")
-                let run = SRFBStudyRun(problem: p, name: name, method: solver.kind, schedule: schedule, stepSize: step, sampleBudget: budget,
+                let run = SRFBStudyRun(problem: p, name: name, method: solver.name, schedule: schedule, stepSize: step, sampleBudget: budget,
                                        samples: samples, distance: r.records.map { $0.distance ?? .nan }, gap: r.records.map { $0.gap ?? .nan },
                                        batch: batch, oracleCalls: r.counter.oracleCalls, seconds: seconds)
                 progress("\(p.rawValue) \(name): \(run.iterations) iterations, \(run.totalSamples) samples, distance \(String(format: "%.3g", run.finalDistance)), \(String(format: "%.1f", seconds)) s")

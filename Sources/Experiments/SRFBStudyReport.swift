@@ -58,7 +58,7 @@ extension SRFBStudy {
     /// One row per run; the floor columns are second-half means.
     public var tableRows: [[String]] {
         runs.map { r in
-            [r.problem.rawValue, r.method.rawValue, r.name, Self.scheduleText(r.schedule), Self.number(r.stepSize),
+            [r.problem.rawValue, r.method, r.name, Self.scheduleText(r.schedule), Self.number(r.stepSize),
              r.sampleBudget.map(String.init) ?? "", String(r.iterations), Self.number(r.oracleCalls), String(r.totalSamples),
              Self.number(r.finalDistance), Self.number(r.minDistance), Self.number(r.tailMeanSquaredDistance),
              Self.number(r.finalGap), Self.number(r.tailMeanGap),

@@ -29,7 +29,7 @@ extension GANTraining {
         }
         var configuration: TrainingConfiguration
         if let json = file.metadata["configuration"] {
-            do { configuration = try JSONDecoder().decode(TrainingConfiguration.self, from: Foundation.Data(json.utf8)) } catch {
+            do { configuration = try TrainingConfiguration.decode(json: Foundation.Data(json.utf8)) } catch {
                 throw FormatError.corruptHeader(file: path, detail: "metadata configuration is not valid (\(error))")
             }
         } else {

@@ -4,28 +4,41 @@ import Games
 import Solvers
 import Tensors
 
-/// Checkpoints of ``GANTraining`` in the safetensors format (format version 2).
+/// Checkpoints of ``GANTraining`` in the safetensors format (format version 3).
 ///
 /// Tensors (rank 1, the players' dtype — Float32 for `saddle train`; θ and φ are the players'
-/// parameter buffers, layer by layer, each layer's weight [out, in] row-major as in PyTorch, then
+/// parameter vectors, layer by layer, each layer's weight [out, in] row-major as in PyTorch, then
 /// its bias):
 /// - `generator` [nθ], `discriminator` [nφ]: the iterate ω_k;
-/// - `generator_ema` [nθ]: the exponential moving average of θ;
+/// - `generator_ema` [nθ]: the EMA generator (a copy of `solver.average.generator`, for readers);
 /// - `solver.<field>.generator` / `solver.<field>.discriminator`: every vector of the solver's state,
-///   named by its field path — for Past-Extra-Adam `solver.previousField.*` (EFTP's stored g_{k−1}),
-///   `solver.rule.firstMoment.*` and `solver.rule.secondMoment.*` (Adam's m and v).
-/// Metadata (strings): `format` = `saddle-checkpoint`, `format_version` = `2`, `iteration`,
+///   named by its field path — the averaging wrapper's `solver.average.*`, and inside it the
+///   schedule's and the method's: for Past-Extra-Adam `solver.base.base.previousField.*` (EFTP's
+///   stored g_{k−1}), `solver.base.base.rule.firstMoment.*` and `solver.base.base.rule.secondMoment.*`
+///   (Adam's m and v);
+/// - `network.generator.<name>`, `network.discriminator.<name>`: the networks' non-trainable state
+///   (none for MLPs).
+/// Metadata (strings): `format` = `saddle-checkpoint`, `format_version` = `3`, `iteration`,
 /// `solver` (the method), `solver_state` (JSON of the state's scalars, with the tensors' names in
-/// place of the vectors), `oracle` (JSON: oracle-call counter, batch size and the minibatch
-/// generator's Philox state), `configuration` (JSON), `saddle_version`, `wall_seconds`.
+/// place of the vectors), `oracle` (JSON: oracle-call counter, batch size, the minibatch
+/// generator's Philox state, the last minibatch), `configuration` (JSON), `saddle_version`,
+/// `wall_seconds`.
+///
+/// **Format 2** (Saddle before 2026-12-03: no wrappers, whole minibatches split in halves) is read
+/// for `saddle sample`, `eval`, `report` and `analyze` — ω and `generator_ema` — but not resumed:
+/// minibatches are now drawn per shard, so such a run could not continue as it would have.
 extension GANTraining {
-    public static let checkpointFormatVersion = "2"
+    public static let checkpointFormatVersion = "3"
+    static let legacyFormatVersion = "2"
 
     public func serialize(_ s: State) throws -> SafeTensors {
         var f = SafeTensors()
         f.add("generator", s.omega[.generator].copy())
         f.add("discriminator", s.omega[.discriminator].copy())
         f.add("generator_ema", s.ema.copy())
+        for (player, network) in [("generator", gan.generator), ("discriminator", gan.discriminator)] {
+            for t in network.nonTrainableState { f.add("network.\(player).\(t.name)", t.tensor.copy()) }
+        }
         let archive = TensorArchive(prefix: "solver.")
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
@@ -38,7 +51,7 @@ extension GANTraining {
             "format": "saddle-checkpoint",
             "format_version": Self.checkpointFormatVersion,
             "iteration": "\(s.iteration)",
-            "solver": solver.kind.rawValue,
+            "solver": solver.name,
             "solver_state": String(decoding: solverJSON, as: UTF8.self),
             "oracle": String(decoding: try plain.encode(s.oracle), as: UTF8.self),
             "configuration": String(decoding: try plain.encode(configuration), as: UTF8.self),
@@ -48,9 +61,10 @@ extension GANTraining {
         return f
     }
 
-    /// Reads a checkpoint written for this configuration (iterations, logging and checkpoint
-    /// intervals, and the data file's path, may differ).
-    public func load(_ path: String) throws -> State {
+    /// Reads and checks a checkpoint written for this configuration (iterations, logging and
+    /// checkpoint intervals, and the data file's path, may differ). Format 2 is read only when
+    /// not `forResuming` (see the extension's notes); its solver state is then a fresh one.
+    public func load(_ path: String, forResuming: Bool = false) throws -> State {
         let f = try SafeTensors.read(path)
         func meta(_ key: String) throws -> String {
             guard let v = f.metadata[key] else { throw FormatError.corruptHeader(file: path, detail: "metadata lacks \(key) (not a Saddle checkpoint?)") }
@@ -58,8 +72,13 @@ extension GANTraining {
         }
         guard try meta("format") == "saddle-checkpoint" else { throw FormatError.corruptHeader(file: path, detail: "metadata format is not saddle-checkpoint") }
         let version = try meta("format_version")
-        guard version == Self.checkpointFormatVersion else {
-            throw FormatError.badValue(file: path, location: "format_version", value: version, allowed: Self.checkpointFormatVersion)
+        let legacy = version == Self.legacyFormatVersion
+        guard version == Self.checkpointFormatVersion || legacy else {
+            throw FormatError.badValue(file: path, location: "format_version", value: String(version.prefix(20)),
+                                       allowed: "\(Self.checkpointFormatVersion) (or \(Self.legacyFormatVersion), read but not resumed)")
+        }
+        if legacy && forResuming {
+            throw RunError.runFolder(path: path, problem: "written by an earlier Saddle (checkpoint format 2), whose minibatches were split in halves; minibatches are now drawn per shard, so the run cannot continue as it would have. saddle sample, eval and analyze still read it")
         }
         let decoder = JSONDecoder()
         func decode<T: Decodable>(_ type: T.Type, _ key: String, with d: JSONDecoder = decoder) throws -> T {
@@ -67,7 +86,10 @@ extension GANTraining {
                 throw FormatError.corruptHeader(file: path, detail: "metadata \(key) is not valid (\(error))")
             }
         }
-        var saved = try decode(TrainingConfiguration.self, "configuration")
+        var saved: TrainingConfiguration
+        do { saved = try TrainingConfiguration.decode(json: Foundation.Data(try meta("configuration").utf8)) } catch let e as Formats.FormatError { throw e } catch {
+            throw FormatError.corruptHeader(file: path, detail: "metadata configuration is not valid (\(error))")
+        }
         // Decoded JSON skips the config file's range checks: run them (they bound every size).
         do { try saved.validate() } catch { throw FormatError.corruptHeader(file: path, detail: "metadata configuration: \(error)") }
         saved.iterations = configuration.iterations
@@ -76,12 +98,13 @@ extension GANTraining {
         // The data file may have moved (or be read from another working directory): the data set's
         // name decides what the checkpoint fits, not the path.
         saved.dataFile = configuration.dataFile
+        if legacy { saved.shards = configuration.shards; saved.threads = configuration.threads }
         guard saved == configuration else {
             throw RunError.runFolder(path: path, problem: "the checkpoint was written with another configuration than config.yaml")
         }
         let oracle = try decode(Oracle.Checkpoint.self, "oracle")
         guard oracle.batchSize >= 1, oracle.batchSize <= TrainingConfiguration.maximumBatchSize,
-              oracle.counter.blockEvaluations >= 0, oracle.counter.samples >= 0 else {
+              oracle.counter.blockEvaluations >= 0, oracle.counter.samples >= 0, oracle.counter.productCalls >= 0 else {
             throw FormatError.badValue(file: path, location: "metadata oracle", value: "batch \(oracle.batchSize), counts \(oracle.counter.blockEvaluations), \(oracle.counter.samples)",
                                        allowed: "a batch size in 1…\(TrainingConfiguration.maximumBatchSize) and non-negative counts")
         }
@@ -103,9 +126,23 @@ extension GANTraining {
             try requireFinite(t, file: path, name: name)
         }
         let omega = BlockVector(generator: g, discriminator: d)
-        let stateDecoder = JSONDecoder()
-        stateDecoder.userInfo[.tensorArchive] = TensorArchive(prefix: "solver.", entries: f.entries.filter { $0.name.hasPrefix("solver.") }.map { ($0.name, $0.tensor) })
-        let solverState = try decodeState(solver, with: stateDecoder, path: path, json: try meta("solver_state"), at: omega)
+        for (player, network) in [("generator", gan.generator), ("discriminator", gan.discriminator)] {
+            let prefix = "network.\(player)."
+            var tensors: [String: Tensor] = [:]
+            for e in f.entries where e.name.hasPrefix(prefix) {
+                try requireFinite(e.tensor, file: path, name: e.name)
+                tensors[String(e.name.dropFirst(prefix.count))] = e.tensor.copy()
+            }
+            do { try network.restoreNonTrainableState(tensors) } catch { throw FormatError.badValue(file: path, location: "network.\(player)", value: "\(error)", allowed: "this configuration's network state") }
+        }
+        let solverState: any Sendable & Codable
+        if legacy {
+            solverState = try initialState().solver
+        } else {
+            let stateDecoder = JSONDecoder()
+            stateDecoder.userInfo[.tensorArchive] = TensorArchive(prefix: "solver.", entries: f.entries.filter { $0.name.hasPrefix("solver.") }.map { ($0.name, $0.tensor) })
+            solverState = try decodeState(solver, with: stateDecoder, path: path, json: try meta("solver_state"), at: omega)
+        }
         return State(iteration: iteration, omega: omega, ema: ema.copy(), solver: solverState, oracle: oracle, wallSeconds: seconds)
     }
 
@@ -113,10 +150,10 @@ extension GANTraining {
     func decodeState<S: Solver>(_ solver: S, with decoder: JSONDecoder, path: String, json: String, at omega: BlockVector) throws -> any Sendable & Codable {
         let state: S.State
         do { state = try decoder.decode(S.State.self, from: Foundation.Data(json.utf8)) } catch {
-            throw FormatError.corruptHeader(file: path, detail: "the solver state does not match \(solver.kind.rawValue) (\(error))")
+            throw FormatError.corruptHeader(file: path, detail: "the solver state does not match \(solver.name) (\(error))")
         }
         do { try solver.validate(state, at: omega) } catch {
-            throw FormatError.badValue(file: path, location: "metadata solver_state", value: "\(error)", allowed: "a state of \(solver.kind.rawValue) for this configuration")
+            throw FormatError.badValue(file: path, location: "metadata solver_state", value: "\(error)", allowed: "a state of \(solver.name) for this configuration")
         }
         return state
     }

@@ -111,8 +111,10 @@ public func trainGAN(_ c: TrainingConfiguration, logEvery: Int = 500,
 }
 
 /// A GAN trained as a game (``TrainingConfiguration``): the ``NeuralGAN`` of the data set with the
-/// chosen loss, its regularizer attached (``Regularized``), and any ``Solver``; with checkpoints,
-/// resume, a time limit and a divergence guard.
+/// chosen loss, its regularizer attached (``Regularized``), and any ``Solver`` — under the step-size
+/// decay (``Scheduled``) and the exponential moving average (``Averaged``) — on the one
+/// ``IterationLoop``, with observers for metrics, plots, checkpoints, the time limit, a stop
+/// request and progress.
 ///
 /// The solver is held as `any Solver`; the loop runs in a generic function, so each method's own
 /// `State` type is used as is, and checkpoints store it through its `Codable` form (tensors go to
@@ -125,12 +127,14 @@ public final class GANTraining {
     /// The GAN, and the game the solver sees: the GAN with its regularizer.
     public let gan: NeuralGAN
     public let game: Regularized
+    /// The method under its schedule, averaged (its output's generator block is the EMA generator).
     public let solver: any Solver
 
     /// The complete state after `iteration` iterations: what a checkpoint holds.
     public struct State {
         public var iteration: Int
         public var omega: BlockVector
+        /// The EMA generator: the averaged output's generator block (a copy, for reading).
         public var ema: Tensor
         /// The solver's state (its own `State` type).
         public var solver: any Sendable & Codable
@@ -144,9 +148,6 @@ public final class GANTraining {
         try c.validate()
         configuration = c
         data = try TrainingData(c, log: log)
-        // Single-threaded BLAS: with --threads 2 the field's two batch halves run on the two cores
-        // instead (NeuralGAN.threads), which the step's 64–512-row products use far better.
-        BLAS.threads = 1
         root = RandomGenerator(seed: c.seed)
         var rngG = root.split(0), rngD = root.split(1)
         let g = MLP([c.latent, c.hidden, c.hidden, data.width], hidden: .relu, output: data.generatorOutput, using: &rngG)
@@ -162,11 +163,16 @@ public final class GANTraining {
     public var sizes: PerPlayer<Int> { game.sizes }
 
     /// The state before the first iteration (spends the solver's initial oracle calls, if any).
-    public func initialState() throws -> State {
-        var oracle = Oracle(game, seed: seedOf(root.split(2)))
-        let omega = game.initialPoint.copy()
-        let s = try solver.makeState(at: omega, &oracle)
-        return State(iteration: 0, omega: omega, ema: omega[.generator].copy(), solver: s, oracle: oracle.checkpoint, wallSeconds: 0)
+    public func initialState() throws -> State { try initialState(solver) }
+
+    func initialState<S: Solver>(_ solver: S) throws -> State {
+        let loop = try IterationLoop(solver, on: game, seed: seedOf(root.split(2)))
+        return snapshot(loop, wallSeconds: 0)
+    }
+
+    func snapshot<S: Solver>(_ loop: IterationLoop<S>, wallSeconds: Double) -> State {
+        State(iteration: loop.iteration, omega: loop.omega, ema: loop.output[.generator].copy(), solver: loop.state,
+              oracle: loop.oracle.checkpoint, wallSeconds: wallSeconds)
     }
 
     /// Runs from the initial state, or, when `resume` is set, from the run folder's newest good
@@ -191,7 +197,7 @@ public final class GANTraining {
         var failures: [(path: String, error: Error)] = []
         for c in all.reversed() {
             do {
-                let state = try load(c.path)
+                let state = try load(c.path, forResuming: true)
                 for f in failures {
                     dir.setAside(damagedCheckpoint: f.path)
                     log("\(f.path): cannot be resumed from (\(f.error)); set aside as \((f.path as NSString).lastPathComponent).damaged, resuming from iteration \(state.iteration)")
@@ -206,33 +212,35 @@ public final class GANTraining {
 
     /// Runs from `state` to `configuration.iterations`.
     public func run(from state: inout State, _ session: TrainingSession) throws -> TrainingSummary {
-        try loop(solver, &state, session)
+        try train(solver, &state, session)
     }
 
-    func loop<S: Solver>(_ solver: S, _ state: inout State, _ session: TrainingSession) throws -> TrainingSummary {
+    func train<S: Solver>(_ solver: S, _ state: inout State, _ session: TrainingSession) throws -> TrainingSummary {
         let c = configuration
+        guard let solverState = state.solver as? S.State else {
+            throw RunError.runFolder(path: session.runDirectory?.path ?? "?", problem: "the solver state does not belong to \(solver.name)")
+        }
         var oracle = Oracle(game, seed: 0)
         oracle.restore(state.oracle)
-        guard var solverState = state.solver as? S.State else {
-            throw RunError.runFolder(path: session.runDirectory?.path ?? "?", problem: "the solver state does not belong to \(solver.kind.rawValue)")
-        }
-        var omega = state.omega
-        let ema = state.ema
-        let start = Date()
-        let before = state.wallSeconds
-        var seconds: Double { before + Date().timeIntervalSince(start) }
-        var lastCheckpoint = session.runDirectory?.latestCheckpoint()
-        func snapshot(_ k: Int) -> State {
-            State(iteration: k, omega: omega, ema: ema, solver: solverState, oracle: oracle.checkpoint, wallSeconds: seconds)
-        }
-        func checkpoint(_ k: Int) throws {
-            guard let dir = session.runDirectory else { return }
-            lastCheckpoint = try dir.writeCheckpoint(serialize(snapshot(k)), iteration: k)
-        }
-        func finish(_ k: Int, _ status: String) throws -> TrainingSummary {
+        var loop = IterationLoop(solver, iteration: state.iteration, omega: state.omega, state: solverState, oracle: oracle)
+        if let k = session.poisonAtIteration { loop.afterStep = { i, omega in if i == k { omega.withBlock(.generator) { $0[0] = .nan } } } }
+        let clock = TrainingClock(before: state.wallSeconds)
+        let checkpoints = CheckpointObserver(training: self, directory: session.runDirectory, every: c.checkpointEvery,
+                                             iterations: c.iterations, clock: clock)
+        var observers: [any LoopObserver] = []
+        observers.append(NetworkStateObserver(gan: gan))
+        if let tick = session.tick { observers.append(EveryIteration { tick($0.iteration); return .proceed }) }
+        observers.append(MetricsObserver(training: self, session: session, clock: clock))
+        observers.append(checkpoints)
+        if let limit = session.timeLimit { observers.append(TimeLimit(seconds: limit, clock: clock, iterations: c.iterations)) }
+        observers.append(StopRequest(session.stopRequested, iterations: c.iterations))
+        let stop = try loop.run(until: c.iterations, observers: observers)
+        let k = loop.iteration
+        func finish(_ status: String) throws -> TrainingSummary {
+            let omega = loop.omega, ema = loop.output[.generator]
             let losses = game.losses(at: omega)
             let summary = TrainingSummary(
-                configuration: c, iterations: k, oracleCalls: oracle.counter.oracleCalls, wallSeconds: seconds,
+                configuration: c, iterations: k, oracleCalls: loop.oracle.counter.oracleCalls, wallSeconds: clock.seconds,
                 last: score(omega[.generator]), ema: score(ema), untrained: score(game.initialPoint[.generator]),
                 finalLosses: ["generator": losses.generator, "discriminator": losses.discriminator],
                 exitStatus: status, saddleVersion: SaddleVersion.string, gitCommit: BuildInformation.gitCommit, blasCore: BLAS.coreName)
@@ -240,64 +248,142 @@ public final class GANTraining {
             if let dir = session.runDirectory { writeReport(dir, theta: omega[.generator], ema: ema) }
             return summary
         }
-        func diverged(_ k: Int, _ quantity: String) throws -> Never {
-            _ = try? finish(k, "diverged")
-            throw RunError.diverged(iteration: k, quantity: quantity, lastGoodCheckpoint: lastCheckpoint)
+        switch stop.reason {
+        case LoopStop.diverged.reason, MetricsObserver.divergedLoss.reason:
+            _ = try? finish("diverged")
+            throw RunError.diverged(iteration: k, quantity: stop == .diverged ? "the parameters" : "a loss",
+                                    lastGoodCheckpoint: checkpoints.last)
+        default:
+            let status = stop == .iterations ? "completed" : stop.reason
+            try checkpoints.write(loop)
+            state = snapshot(loop, wallSeconds: clock.seconds)
+            return try finish(status)
         }
-        var k = state.iteration
-        // Every run has a checkpoint from its first moment (iteration 0, or where it resumes when
-        // the folder lost its checkpoints): a resume point, and the point where a run that
-        // replaced another (--force) lets the old one go.
-        if let dir = session.runDirectory, dir.checkpoints().isEmpty || dir.pendingReplacement != nil { try checkpoint(k) }
-        func interrupted() throws -> TrainingSummary {
-            if lastCheckpoint.map({ !$0.hasSuffix(RunDirectory.checkpointName(k)) }) ?? true { try checkpoint(k) }
-            state = snapshot(k)
-            return try finish(k, "interrupted")
-        }
-        if session.stopRequested() { return try interrupted() }
-        while k < c.iterations {
-            // The step-size decay: the same method with scaled step sizes (no state depends on α).
-            let factor = c.stepSizeFactor(atIteration: k + 1)
-            let stepper = factor == 1 ? solver : try c.solverConfiguration(stepSizeFactor: factor).makeSolver() as! S
-            try stepper.step(&omega, &solverState, &oracle)
-            ema.axpby(1 - c.emaDecay, solver.output(omega, solverState)[.generator], c.emaDecay)
-            k += 1
-            session.tick?(k)
-            if k == session.poisonAtIteration { omega.withBlock(.generator) { $0[0] = .nan } }
-            if !omega.isFinite { try diverged(k, "the parameters") }
-            if k % c.logEvery == 0 || k == c.iterations {
-                let losses = game.losses(at: omega)
-                if !(losses.generator.isFinite && losses.discriminator.isFinite) { try diverged(k, "a loss") }
-                let fieldNorm = game.field(at: omega, blocks: Player.both, sample: .exact).norm()
-                // Drawn once, for the metrics and for the run folder's scatter plots.
-                let lastSamples = samples(of: omega[.generator]), emaSamples = samples(of: ema)
-                let record = MetricsRecord(iteration: k, wallSeconds: seconds, oracleCalls: oracle.counter.oracleCalls,
-                                           lossGenerator: losses.generator, lossDiscriminator: losses.discriminator,
-                                           fieldNorm: fieldNorm, last: data.score(lastSamples), ema: data.score(emaSamples))
-                try session.runDirectory?.appendMetrics(record)
-                if let dir = session.runDirectory { writePlots(dir, theta: omega[.generator], ema: ema, evaluated: (lastSamples, emaSamples)) }
-                session.progress(record)
-            }
-            if c.checkpointEvery > 0 && k % c.checkpointEvery == 0 && k < c.iterations { try checkpoint(k) }
-            if let limit = session.timeLimit, seconds - before >= limit, k < c.iterations {
-                try checkpoint(k)
-                state = snapshot(k)
-                return try finish(k, "time-limit")
-            }
-            if k < c.iterations, session.stopRequested() { return try interrupted() }
-        }
-        try checkpoint(k)
-        state = snapshot(k)
-        return try finish(k, "completed")
     }
 
     /// `evaluationSamples` samples of the generator with parameters `theta`, from a fixed noise batch.
     public func samples(of theta: Tensor, count: Int? = nil) -> Tensor {
         var rngEval = root.split(4)
         let z = Tensor.normal([count ?? configuration.evaluationSamples, configuration.latent], using: &rngEval)
-        return GradientRecording.withoutRecording { generatorNetwork(Variable(z), parameters: Variable(theta)).value }
+        return gan.generate(z, parameters: theta)
     }
 
     /// Scores `evaluationSamples` samples of the generator with parameters `theta`.
     func score(_ theta: Tensor) -> GeneratorMetrics { data.score(samples(of: theta)) }
+}
+
+/// Seconds of training, summed over the sessions of a resumed run.
+final class TrainingClock {
+    let before: Double
+    let start = Date()
+    init(before: Double) { self.before = before }
+    var seconds: Double { before + Date().timeIntervalSince(start) }
+    var sessionSeconds: Double { Date().timeIntervalSince(start) }
+}
+
+/// After every iteration: the networks' non-trainable state advances once (``Network/updateNonTrainableState(parameters:)``).
+final class NetworkStateObserver: LoopObserver {
+    let gan: NeuralGAN
+    init(gan: NeuralGAN) { self.gan = gan }
+    func didStep(_ view: LoopView) throws -> LoopDecision {
+        gan.generator.updateNonTrainableState(parameters: view.omega[.generator])
+        gan.discriminator.updateNonTrainableState(parameters: view.omega[.discriminator])
+        return .proceed
+    }
+}
+
+/// Every `logEvery` iterations (and at the last): losses, ‖F‖ and the two generators' metrics to
+/// `metrics.jsonl`, the plots, and the session's progress; a loss that is not finite stops the run.
+final class MetricsObserver: LoopObserver {
+    static let divergedLoss = LoopStop("diverged-loss")
+    unowned let training: GANTraining
+    let session: TrainingSession
+    let clock: TrainingClock
+    init(training: GANTraining, session: TrainingSession, clock: TrainingClock) {
+        self.training = training
+        self.session = session
+        self.clock = clock
+    }
+
+    func didStep(_ view: LoopView) throws -> LoopDecision {
+        let c = training.configuration, k = view.iteration
+        guard k % c.logEvery == 0 || k == c.iterations else { return .proceed }
+        let losses = training.game.losses(at: view.omega)
+        guard losses.generator.isFinite && losses.discriminator.isFinite else { return .stop(Self.divergedLoss) }
+        let fieldNorm = training.game.field(at: view.omega, blocks: Player.both, sample: .exact).norm()
+        // Drawn once, for the metrics and for the run folder's scatter plots.
+        let theta = view.omega[.generator], ema = view.output[.generator]
+        let lastSamples = training.samples(of: theta), emaSamples = training.samples(of: ema)
+        let record = MetricsRecord(iteration: k, wallSeconds: clock.seconds, oracleCalls: view.counter.oracleCalls,
+                                   lossGenerator: losses.generator, lossDiscriminator: losses.discriminator,
+                                   fieldNorm: fieldNorm, last: training.data.score(lastSamples), ema: training.data.score(emaSamples))
+        try session.runDirectory?.appendMetrics(record)
+        if let dir = session.runDirectory { training.writePlots(dir, theta: theta, ema: ema, evaluated: (lastSamples, emaSamples)) }
+        session.progress(record)
+        return .proceed
+    }
+}
+
+/// Checkpoints: at the start when the run folder has none (or a replaced run waits for one),
+/// every `every` iterations, and when the run ends.
+final class CheckpointObserver: LoopObserver {
+    unowned let training: GANTraining
+    let directory: RunDirectory?
+    let every: Int
+    let iterations: Int
+    let clock: TrainingClock
+    /// The newest checkpoint written or found.
+    private(set) var last: String?
+    private var lastIteration: Int?
+
+    init(training: GANTraining, directory: RunDirectory?, every: Int, iterations: Int, clock: TrainingClock) {
+        self.training = training
+        self.directory = directory
+        self.every = every
+        self.iterations = iterations
+        self.clock = clock
+        last = directory?.latestCheckpoint()
+    }
+
+    func write(_ view: LoopView) throws {
+        guard let dir = directory, lastIteration != view.iteration else { return }
+        let state = GANTraining.State(iteration: view.iteration, omega: view.omega, ema: view.output[.generator], solver: view.state,
+                                      oracle: view.oracle.checkpoint, wallSeconds: clock.seconds)
+        last = try dir.writeCheckpoint(try training.serialize(state), iteration: view.iteration)
+        lastIteration = view.iteration
+    }
+
+    func write<S: Solver>(_ loop: IterationLoop<S>) throws { try write(loop.view) }
+
+    func start(_ view: LoopView) throws -> LoopDecision {
+        if let dir = directory, dir.checkpoints().isEmpty || dir.pendingReplacement != nil { try write(view) }
+        return .proceed
+    }
+
+    func didStep(_ view: LoopView) throws -> LoopDecision {
+        if every > 0 && view.iteration % every == 0 && view.iteration < iterations { try write(view) }
+        return .proceed
+    }
+}
+
+/// Stops cleanly once this session has trained for `seconds`.
+final class TimeLimit: LoopObserver {
+    let seconds: Double
+    let clock: TrainingClock
+    let iterations: Int
+    init(seconds: Double, clock: TrainingClock, iterations: Int) { self.seconds = seconds; self.clock = clock; self.iterations = iterations }
+    func didStep(_ view: LoopView) throws -> LoopDecision {
+        clock.sessionSeconds >= seconds && view.iteration < iterations ? .stop(LoopStop("time-limit")) : .proceed
+    }
+}
+
+/// Stops cleanly, before the first iteration or after any, when `requested()` says so (the CLI's SIGINT/SIGTERM).
+final class StopRequest: LoopObserver {
+    let requested: () -> Bool
+    let iterations: Int
+    init(_ requested: @escaping () -> Bool, iterations: Int) { self.requested = requested; self.iterations = iterations }
+    func start(_ view: LoopView) throws -> LoopDecision { requested() ? .stop(LoopStop("interrupted")) : .proceed }
+    func didStep(_ view: LoopView) throws -> LoopDecision {
+        view.iteration < iterations && requested() ? .stop(LoopStop("interrupted")) : .proceed
+    }
 }

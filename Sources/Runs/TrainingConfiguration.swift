@@ -1,3 +1,4 @@
+import Foundation
 import Games
 import Solvers
 
@@ -81,26 +82,45 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
     public static let maximumThreads = 1024
     public static let maximumShards = 4096
 
+    /// A configuration from its JSON form (checkpoint metadata). Keys the JSON lacks — settings
+    /// added after it was written, like `shards` — take their defaults.
+    public static func decode(json: Foundation.Data) throws -> TrainingConfiguration {
+        let defaults = try JSONSerialization.jsonObject(with: JSONEncoder().encode(TrainingConfiguration())) as? [String: Any] ?? [:]
+        guard let given = try JSONSerialization.jsonObject(with: json) as? [String: Any] else {
+            throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "not a JSON object"))
+        }
+        let merged = defaults.merging(given) { _, new in new }
+        return try JSONDecoder().decode(TrainingConfiguration.self, from: JSONSerialization.data(withJSONObject: merged))
+    }
+
     /// Whether the data are images (MNIST) rather than 2-D points.
     public var isImageData: Bool { dataset == "mnist" }
 
     /// The factor on α at iteration k (counted from 1): 1 for k ≤ a = `stepSizeDecayStart`, then
     /// 1 − (1 − f)·(k − a)/(b − a) up to b = `stepSizeDecayEnd`, and f = `stepSizeDecayFinal` after.
     public func stepSizeFactor(atIteration k: Int) -> Double {
-        guard k > stepSizeDecayStart else { return 1 }
-        guard k < stepSizeDecayEnd else { return stepSizeDecayFinal }
-        return 1 - (1 - stepSizeDecayFinal) * Double(k - stepSizeDecayStart) / Double(stepSizeDecayEnd - stepSizeDecayStart)
+        (try? LinearDecay(start: stepSizeDecayStart, end: stepSizeDecayEnd, final: stepSizeDecayFinal))?.factor(atIteration: k) ?? 1
     }
 
-    /// The solver these settings name, with both step sizes multiplied by `factor` (the decay).
-    public func solverConfiguration(stepSizeFactor factor: Double = 1) -> SolverConfiguration {
-        var s = SolverConfiguration(kind: method, stepSize: PerPlayer(generator: generatorStepSize * factor, discriminator: discriminatorStepSize * factor))
+    /// The method these settings name, before its schedule and averaging.
+    public func methodConfiguration() -> SolverConfiguration {
+        var s = SolverConfiguration(kind: method, stepSize: PerPlayer(generator: generatorStepSize, discriminator: discriminatorStepSize))
         s.beta1 = beta1
         s.beta2 = beta2
         s.decay = beta2
         s.relaxation = relaxation
         s.mirrorGAN = MirrorGANOptions(innerSteps: sgldSteps, thermalNoise: thermalNoise, damping: damping,
                                        preconditioned: preconditioned, seed: seed)
+        return s
+    }
+
+    /// The solver training runs: the method under the step-size decay (``Scheduled`` with
+    /// ``LinearDecay``), and the exponential moving average of its output (``Averaged``, decay
+    /// `emaDecay`) — the "EMA generator" of the reports is the average's generator block.
+    public func solverConfiguration() throws -> SolverConfiguration {
+        var s = methodConfiguration()
+        s.stepSizeSchedule = try LinearDecay(start: stepSizeDecayStart, end: stepSizeDecayEnd, final: stepSizeDecayFinal)
+        s.averaging = .exponential(decay: emaDecay)
         return s
     }
 

@@ -22,7 +22,13 @@ public struct Averaged<Base: Solver>: Solver {
         self.scheme = scheme
     }
 
-    public var kind: SolverKind { base.kind }
+    public var name: String { base.name }
+    public func scaled(by factor: Double) -> Averaged? { base.scaled(by: factor).flatMap { try? Averaged($0, scheme: scheme) } }
+    /// The base's check, then the average's.
+    public func validate(_ state: State, at omega: BlockVector) throws {
+        try base.validate(state.base, at: omega)
+        try SolverStateValidation.check(state.average, like: omega)
+    }
     public var cost: OracleCost { base.cost }
     public var warnings: [SolverWarning] { base.warnings }
 

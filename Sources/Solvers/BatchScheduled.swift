@@ -22,7 +22,12 @@ public struct BatchScheduled<Base: Solver>: Solver {
         self.schedule = schedule
     }
 
-    public var kind: SolverKind { base.kind }
+    public var name: String { base.name }
+    public func scaled(by factor: Double) -> BatchScheduled? { base.scaled(by: factor).flatMap { try? BatchScheduled($0, schedule: schedule) } }
+    public func validate(_ state: State, at omega: BlockVector) throws {
+        try base.validate(state.base, at: omega)
+        guard state.iteration >= 0 else { throw SolverStateError(field: "iteration", problem: "\(state.iteration) is negative") }
+    }
     public var cost: OracleCost { base.cost }
     public var warnings: [SolverWarning] { base.warnings }
 

@@ -21,9 +21,16 @@ public struct ExtrapolationFromThePast<Rule: StepRule>: Solver {
         public var previousField: BlockVector?
         public var rule: Rule.State
     }
-    public let rule: Rule
+    public private(set) var rule: Rule
     public let firstStep: FirstStep
     public let kind: SolverKind
+    public var name: String { kind.rawValue }
+    public func scaled(by factor: Double) -> Self? {
+        guard let r = rule.scaled(by: factor) else { return nil }
+        var s = self
+        s.rule = r
+        return s
+    }
 
     /// - Parameter kind: `.eftp` (default) or `.pastExtraAdam`.
     public init(rule: Rule, firstStep: FirstStep = .fieldAtStart, kind: SolverKind = .eftp) {
@@ -67,9 +74,16 @@ public struct OptimisticGradient<Rule: StepRule>: Solver {
         public var previousDisplacement: BlockVector?
         public var rule: Rule.State
     }
-    public let rule: Rule
+    public private(set) var rule: Rule
     public let firstStep: OptimisticFirstStep
     public let kind: SolverKind
+    public var name: String { kind.rawValue }
+    public func scaled(by factor: Double) -> Self? {
+        guard let r = rule.scaled(by: factor) else { return nil }
+        var s = self
+        s.rule = r
+        return s
+    }
 
     /// - Parameter kind: `.ogda` (default) or `.optimisticAdam`.
     public init(rule: Rule, firstStep: OptimisticFirstStep = .repeatFirst, kind: SolverKind = .ogda) {

@@ -8,8 +8,15 @@ import Games
 /// For μ-strongly monotone, L-Lipschitz F it converges for 0 < α < 2μ/L².
 public struct ForwardBackward<Rule: StepRule>: Solver {
     public struct State: Sendable, Codable { public var rule: Rule.State }
-    public let rule: Rule
+    public private(set) var rule: Rule
     public let kind: SolverKind
+    public var name: String { kind.rawValue }
+    public func scaled(by factor: Double) -> Self? {
+        guard let r = rule.scaled(by: factor) else { return nil }
+        var s = self
+        s.rule = r
+        return s
+    }
 
     /// - Parameter kind: `.fb` (default), `.sgd`, `.adam` or `.rmsprop` — the name the run reports.
     public init(rule: Rule, kind: SolverKind = .fb) {
@@ -34,7 +41,7 @@ public struct ForwardBackward<Rule: StepRule>: Solver {
 /// Parameters: α > 0 per player, k ≥ 1 (default 1).
 public struct AlternatingGradient: Solver {
     public struct State: Sendable, Codable {}
-    public let stepSize: PerPlayer<Double>
+    public private(set) var stepSize: PerPlayer<Double>
     public let discriminatorSteps: Int
 
     public init(stepSize: PerPlayer<Double>, discriminatorSteps: Int = 1) throws {
@@ -47,6 +54,8 @@ public struct AlternatingGradient: Solver {
     }
 
     public var kind: SolverKind { .alternatingGDA }
+    public var name: String { kind.rawValue }
+    public func scaled(by factor: Double) -> AlternatingGradient? { var s = self; s.stepSize = stepSize.map { $0 * factor }; return s }
     public var cost: OracleCost { OracleCost(perIteration: Double(discriminatorSteps + 1) / 2) }
     public func makeState(at omega: BlockVector, _ F: inout Oracle) throws -> State { State() }
     public func step(_ omega: inout BlockVector, _ state: inout State, _ F: inout Oracle) throws {
@@ -70,8 +79,15 @@ public struct AlternatingGradient: Solver {
 /// monotone L-Lipschitz F it converges for α < 1/L.
 public struct ExtraGradient<Rule: StepRule>: Solver {
     public struct State: Sendable, Codable { public var rule: Rule.State }
-    public let rule: Rule
+    public private(set) var rule: Rule
     public let kind: SolverKind
+    public var name: String { kind.rawValue }
+    public func scaled(by factor: Double) -> Self? {
+        guard let r = rule.scaled(by: factor) else { return nil }
+        var s = self
+        s.rule = r
+        return s
+    }
 
     /// - Parameter kind: `.eg` (default) or `.extraAdam`.
     public init(rule: Rule, kind: SolverKind = .eg) {

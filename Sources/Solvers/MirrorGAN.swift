@@ -205,6 +205,8 @@ public struct MirrorGAN: Solver {
     /// The opponent order in effect (``MirrorGANOptions/opponentOrder`` or sequential).
     public var opponentOrder: OpponentOrder { options.opponentOrder ?? .sequential }
     public var kind: SolverKind { .mirrorGAN }
+    public func scaled(by factor: Double) -> MirrorGAN? { try? MirrorGAN(stepSize: stepSize.map { $0 * factor }, options: options) }
+    public var name: String { kind.rawValue }
     /// K oracle calls = 2K minibatch gradients per iteration.
     public var cost: OracleCost { OracleCost(perIteration: Double(options.innerSteps)) }
     public var warnings: [SolverWarning] { mirrorGANWarnings(options) }
@@ -244,6 +246,8 @@ public struct MirrorProxGAN: Solver {
     /// The opponent order in effect (``MirrorGANOptions/opponentOrder`` or simultaneous).
     public var opponentOrder: OpponentOrder { options.opponentOrder ?? .simultaneous }
     public var kind: SolverKind { .mirrorProxGAN }
+    public func scaled(by factor: Double) -> MirrorProxGAN? { try? MirrorProxGAN(stepSize: stepSize.map { $0 * factor }, options: options) }
+    public var name: String { kind.rawValue }
     /// 2K oracle calls = 4K minibatch gradients per iteration.
     public var cost: OracleCost { OracleCost(perIteration: Double(2 * options.innerSteps)) }
     public var warnings: [SolverWarning] { mirrorGANWarnings(options) }

@@ -40,7 +40,7 @@ public struct RunningAverage: Sendable, Codable {
 /// η = √(2 log n/T)/max|A_ij| (Nemirovski & Yudin 1983; Beck & Teboulle 2003). η > 0 per player.
 public struct MirrorDescent: Solver {
     public typealias State = RunningAverage
-    public let stepSize: PerPlayer<Double>
+    public private(set) var stepSize: PerPlayer<Double>
 
     public init(stepSize: PerPlayer<Double>) throws {
         try validateStepSize(stepSize)
@@ -48,6 +48,8 @@ public struct MirrorDescent: Solver {
     }
 
     public var kind: SolverKind { .mirrorDescent }
+    public func scaled(by factor: Double) -> MirrorDescent? { var s = self; s.stepSize = stepSize.map { $0 * factor }; return s }
+    public var name: String { kind.rawValue }
     public var cost: OracleCost { OracleCost(perIteration: 1) }
     public func makeState(at omega: BlockVector, _ F: inout Oracle) throws -> State {
         try requireSimplices(F, "mirror-descent")
@@ -67,7 +69,7 @@ public struct MirrorDescent: Solver {
 /// whose duality gap is O(1/(ηT)) for η ≤ 1/max|A_ij| (the ℓ₁→ℓ∞ Lipschitz constant). η > 0 per player.
 public struct MirrorProx: Solver {
     public typealias State = RunningAverage
-    public let stepSize: PerPlayer<Double>
+    public private(set) var stepSize: PerPlayer<Double>
 
     public init(stepSize: PerPlayer<Double>) throws {
         try validateStepSize(stepSize)
@@ -75,6 +77,8 @@ public struct MirrorProx: Solver {
     }
 
     public var kind: SolverKind { .mirrorProx }
+    public func scaled(by factor: Double) -> MirrorProx? { var s = self; s.stepSize = stepSize.map { $0 * factor }; return s }
+    public var name: String { kind.rawValue }
     public var cost: OracleCost { OracleCost(perIteration: 2) }
     public func makeState(at omega: BlockVector, _ F: inout Oracle) throws -> State {
         try requireSimplices(F, "mirror-prox")

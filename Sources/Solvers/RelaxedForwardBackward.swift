@@ -67,7 +67,7 @@ public struct RelaxedForwardBackward: Solver {
     public static let inverseGoldenRatio = 0.6180339887498949
 
     public let relaxation: Double
-    public let stepSize: PerPlayer<Double>
+    public private(set) var stepSize: PerPlayer<Double>
     public let batchSchedule: BatchSchedule?
     public let averaged: Bool
 
@@ -88,6 +88,8 @@ public struct RelaxedForwardBackward: Solver {
     }
 
     public var kind: SolverKind { averaged ? .averagedSRFB : .srfb }
+    public func scaled(by factor: Double) -> RelaxedForwardBackward? { var s = self; s.stepSize = stepSize.map { $0 * factor }; return s }
+    public var name: String { kind.rawValue }
     public var cost: OracleCost { OracleCost(perIteration: 1) }
     public var warnings: [SolverWarning] {
         relaxation < Self.inverseGoldenRatio - 1e-12

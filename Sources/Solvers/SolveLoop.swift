@@ -56,48 +56,63 @@ public struct SolveResult: Sendable {
     }
 }
 
-/// Runs `solver` on `problem` from ω₀ (default the problem's start), measuring after every step.
+/// Measures the solver's output after every iteration (merits with the exact operator, no oracle
+/// calls) and stops the loop at a merit tolerance: the observer behind ``solve(_:with:from:seed:stopping:)``.
+public final class MeritRecorder: LoopObserver {
+    public let problem: any VariationalInequality
+    public let tolerance: Double?
+    public private(set) var records: [TrajectoryRecord] = []
+    let star: BlockVector?
+    let recordPoint: Bool
+
+    public init(_ problem: any VariationalInequality, tolerance: Double? = nil) {
+        self.problem = problem
+        self.tolerance = tolerance
+        star = problem.equilibrium
+        recordPoint = problem.sizes.generator == 1 && problem.sizes.discriminator == 1
+    }
+
+    func measure(_ v: LoopView) -> TrajectoryRecord {
+        TrajectoryRecord(iteration: v.iteration, oracleCalls: v.counter.oracleCalls,
+                         distance: star.map { v.output.distance(to: $0) },
+                         residual: Merit.residual(of: problem, at: v.output),
+                         gap: problem.dualityGap(at: v.output),
+                         point: recordPoint ? v.omega.scalars : nil)
+    }
+
+    func decide(_ r: TrajectoryRecord) -> LoopDecision {
+        records.append(r)
+        guard let tol = tolerance, (r.gap ?? r.residual) <= tol else { return .proceed }
+        return .stop(LoopStop("tolerance"))
+    }
+
+    public func start(_ view: LoopView) throws -> LoopDecision { decide(measure(view)) }
+    public func didStep(_ view: LoopView) throws -> LoopDecision { decide(measure(view)) }
+    /// A diverged step is recorded too (its merits are not finite).
+    public func finish(_ view: LoopView, stop: LoopStop) throws {
+        if stop == .diverged { records.append(measure(view)) }
+    }
+}
+
+/// Runs `solver` on `problem` from ω₀ (default the problem's start), measuring after every step
+/// (``MeritRecorder``) on the ``IterationLoop``.
 ///
 /// Merits are measured on the solver's output (the average, for averaging methods) with the exact
 /// operator, and cost no oracle calls. The run stops at `stopping.iterations`, at the tolerance, at
-/// the oracle budget, or when the iterate stops being finite.
+/// the oracle budget (``OracleBudget``), or when the iterate stops being finite.
 public func solve<S: Solver>(_ problem: any VariationalInequality, with solver: S, from start: BlockVector? = nil,
-                             seed: UInt64 = 0, stopping: StoppingRule) throws -> SolveResult {
-    var F = Oracle(problem, seed: seed)
-    var omega = (start ?? problem.initialPoint).copy()
-    var state = try solver.makeState(at: omega, &F)
-    let star = problem.equilibrium
-    let recordPoint = problem.sizes.generator == 1 && problem.sizes.discriminator == 1
-    func measure(_ k: Int) -> TrajectoryRecord {
-        let out = solver.output(omega, state)
-        return TrajectoryRecord(iteration: k, oracleCalls: F.counter.oracleCalls,
-                                distance: star.map { out.distance(to: $0) },
-                                residual: Merit.residual(of: problem, at: out),
-                                gap: problem.dualityGap(at: out),
-                                point: recordPoint ? omega.scalars : nil)
-    }
-    var records = [measure(0)]
-    var reason = "iterations"
-    func merit(_ r: TrajectoryRecord) -> Double { r.gap ?? r.residual }
-    if let tol = stopping.tolerance, merit(records[0]) <= tol { reason = "tolerance" }
-    else {
-        for k in 1...max(1, stopping.iterations) where stopping.iterations > 0 {
-            if let budget = stopping.maxOracleCalls, F.counter.oracleCalls + solver.cost.perIteration > budget + 1e-9 {
-                reason = "max-oracle-calls"; break
-            }
-            try solver.step(&omega, &state, &F)
-            let r = measure(k)
-            records.append(r)
-            if !omega.isFinite { reason = "diverged"; break }
-            if let tol = stopping.tolerance, merit(r) <= tol { reason = "tolerance"; break }
-        }
-    }
-    return SolveResult(records: records, lastIterate: omega, output: solver.output(omega, state), counter: F.counter,
-                       stopReason: reason, warnings: solver.warnings)
+                             seed: UInt64 = 0, stopping: StoppingRule, observers: [any LoopObserver] = []) throws -> SolveResult {
+    var loop = try IterationLoop(solver, on: problem, from: start, seed: seed)
+    let merits = MeritRecorder(problem, tolerance: stopping.tolerance)
+    var all: [any LoopObserver] = [merits]
+    if let budget = stopping.maxOracleCalls { all.append(OracleBudget(maximumCalls: budget)) }
+    let stop = try loop.run(until: max(stopping.iterations, 0), observers: all + observers)
+    return SolveResult(records: merits.records, lastIterate: loop.omega, output: loop.output, counter: loop.oracle.counter,
+                       stopReason: stop.reason, warnings: solver.warnings)
 }
 
-/// ``solve(_:with:from:seed:stopping:)`` for a solver known only as `any Solver`.
+/// ``solve(_:with:from:seed:stopping:observers:)`` for a solver known only as `any Solver`.
 public func solve(_ problem: any VariationalInequality, withAny solver: any Solver, from start: BlockVector? = nil,
-                  seed: UInt64 = 0, stopping: StoppingRule) throws -> SolveResult {
-    try solve(problem, with: solver, from: start, seed: seed, stopping: stopping)
+                  seed: UInt64 = 0, stopping: StoppingRule, observers: [any LoopObserver] = []) throws -> SolveResult {
+    try solve(problem, with: solver, from: start, seed: seed, stopping: stopping, observers: observers)
 }

@@ -8,8 +8,10 @@ import Tensors
 /// and initial costs are declared in ``cost`` and checked by the test suite's solver walk.
 public protocol Solver: Sendable {
     associatedtype State: Sendable & Codable   // all memory; a checkpoint round trip resumes bit for bit
-    /// The method, as SPEC and the CLI spell it.
-    var kind: SolverKind { get }
+    /// The method's name, as reports and checkpoints spell it (`past-extra-adam`; a solver of your
+    /// own names itself: `negative-momentum`). Saddle's built-in methods are listed, with their CLI
+    /// aliases, in ``SolverRegistry``.
+    var name: String { get }
     /// Declared oracle calls, per iteration and at initialization.
     var cost: OracleCost { get }
     /// Legal settings that lie outside the theory (SRFB's δ < 0.618); the CLI prints them.
@@ -26,11 +28,15 @@ public protocol Solver: Sendable {
     /// checks every vector's block sizes, dtype and finiteness and that every integer is ≥ 0; a
     /// method adds what only it knows (array lengths, ranges).
     func validate(_ state: State, at omega: BlockVector) throws
+    /// The same method with every step size multiplied by `factor` (> 0), for step-size schedules
+    /// (``Scheduled``); nil when the method has no step size to scale (the default).
+    func scaled(by factor: Double) -> Self?
 }
 
 extension Solver {
     public var warnings: [SolverWarning] { [] }
     public func validate(_ state: State, at omega: BlockVector) throws { try SolverStateValidation.check(state, like: omega) }
+    public func scaled(by factor: Double) -> Self? { nil }
     public func output(_ omega: BlockVector, _ state: State) -> BlockVector { omega }
 }
 

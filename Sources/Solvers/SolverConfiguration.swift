@@ -24,7 +24,9 @@ public struct SolverConfiguration: Sendable {
     public var optimisticFirstStep: OptimisticFirstStep = .repeatFirst
     /// Optimistic Adam's previous moments.
     public var previousMoments: Adam.PreviousMoments = .biasCorrected
-    /// Iterate averaging wrapped around the method (nil: none).
+    /// A step-size schedule wrapped around the method (``Scheduled``; nil: constant steps).
+    public var stepSizeSchedule: (any StepSizeSchedule)? = nil
+    /// Iterate averaging wrapped around the method (nil: none); it averages the scheduled method's output.
     public var averaging: AveragingScheme? = nil
     /// Mirror-GAN / Mirror-Prox-GAN: K, ε, β, preconditioning, opponent order, … (``stepSize`` is γ).
     public var mirrorGAN = MirrorGANOptions()
@@ -34,15 +36,21 @@ public struct SolverConfiguration: Sendable {
         self.stepSize = stepSize
     }
 
-    /// The solver, validated.
+    /// The solver, validated: the method, under its batch schedule, its step-size schedule, and
+    /// iterate averaging, in that order from the inside.
     public func makeSolver() throws -> any Solver {
-        let base = try scheduled(try makeBase())
-        guard let scheme = averaging else { return base }
-        return try wrap(base, scheme)
+        var solver = try scheduled(try makeBase())
+        if let schedule = stepSizeSchedule { solver = try withSchedule(solver, schedule) }
+        guard let scheme = averaging else { return solver }
+        return try wrap(solver, scheme)
     }
 
     func wrap<S: Solver>(_ s: S, _ scheme: AveragingScheme) throws -> any Solver {
         try Averaged(s, scheme: scheme)
+    }
+
+    func withSchedule<S: Solver>(_ s: S, _ schedule: any StepSizeSchedule) throws -> any Solver {
+        try Scheduled(s, schedule: schedule)
     }
 
     func adam() throws -> Adam {
@@ -92,6 +100,7 @@ public struct SolverConfiguration: Sendable {
         default: break
         }
         if kind != .srfb, kind != .averagedSRFB, let schedule = batchSchedule { e.append(("batch_schedule", schedule.description)) }
+        e.append(("step_size_schedule", stepSizeSchedule?.description ?? "constant"))
         e.append(("averaging", averaging?.description ?? "none"))
         return e
     }

@@ -15,6 +15,8 @@ public protocol StepRule: Sendable {
                                 firstStep: OptimisticFirstStep) -> BlockVector
     /// A one-line description of the rule's resolved parameters, for run configs.
     var parameters: [(String, String)] { get }
+    /// The rule with its step size α multiplied by `factor` (nil by default: no step size).
+    func scaled(by factor: Double) -> Self?
 }
 
 /// What the optimistic correction uses at the first step, where no previous field exists.
@@ -27,6 +29,8 @@ public enum OptimisticFirstStep: String, Sendable, CaseIterable {
 }
 
 extension StepRule {
+    public func scaled(by factor: Double) -> Self? { nil }
+
     public func optimisticDisplacement(for g: BlockVector, _ state: inout State, previous: inout BlockVector?,
                                        firstStep: OptimisticFirstStep) -> BlockVector {
         let d = displacement(for: g, &state)
@@ -39,7 +43,7 @@ extension StepRule {
 /// Δ = −α g, per player: the plain gradient step (α > 0; no state).
 public struct GradientStep: StepRule {
     public struct State: Sendable, Codable {}
-    public let stepSize: PerPlayer<Double>
+    public private(set) var stepSize: PerPlayer<Double>
 
     /// - Throws: ``SolverError/outOfRange(parameter:value:allowed:)`` unless every α > 0 is finite.
     public init(stepSize: PerPlayer<Double>) throws {
@@ -55,6 +59,7 @@ public struct GradientStep: StepRule {
         return d
     }
     public var parameters: [(String, String)] { [("step_size", "\(stepSize)")] }
+    public func scaled(by factor: Double) -> GradientStep? { var r = self; r.stepSize = stepSize.map { $0 * factor }; return r }
 }
 
 /// Adam (Kingma & Ba 2015, arXiv:1412.6980), per entry:
@@ -77,7 +82,7 @@ public struct Adam: StepRule {
         /// The number of displacements taken so far.
         public var count: Int
     }
-    public let stepSize: PerPlayer<Double>
+    public private(set) var stepSize: PerPlayer<Double>
     public let beta1: Double
     public let beta2: Double
     public let epsilon: Double
@@ -138,13 +143,14 @@ public struct Adam: StepRule {
         [("step_size", "\(stepSize)"), ("beta1", "\(beta1)"), ("beta2", "\(beta2)"), ("epsilon", "\(epsilon)"),
          ("previous_moments", previousMoments.rawValue)]
     }
+    public func scaled(by factor: Double) -> Adam? { var r = self; r.stepSize = stepSize.map { $0 * factor }; return r }
 }
 
 /// RMSProp (Tieleman & Hinton 2012), per entry: v ← ρv + (1−ρ)g²; Δ = −α g/(√v + ε).
 /// α > 0 per player; ρ ∈ [0, 1) (default 0.99, PyTorch's); ε > 0 (default 1e-8). No bias correction.
 public struct RMSProp: StepRule {
     public struct State: Sendable, Codable { public var secondMoment: BlockVector }
-    public let stepSize: PerPlayer<Double>
+    public private(set) var stepSize: PerPlayer<Double>
     public let decay: Double
     public let epsilon: Double
 
@@ -162,6 +168,7 @@ public struct RMSProp: StepRule {
         return d
     }
     public var parameters: [(String, String)] { [("step_size", "\(stepSize)"), ("decay", "\(decay)"), ("epsilon", "\(epsilon)")] }
+    public func scaled(by factor: Double) -> RMSProp? { var r = self; r.stepSize = stepSize.map { $0 * factor }; return r }
 }
 
 #if canImport(Glibc)

@@ -24,79 +24,39 @@ struct CheckSolverTests {
                              domain: box ? ProductDomain(Box(radius: 0.3)) : .unconstrained)
     }
 
+    /// The public walk (``SolverConformance``) on every built-in method: costs, S, seeds, checkpoints.
     @Test(arguments: SolverKind.allCases)
-    func counterMatchesDeclaredCost(kind: SolverKind) throws {
-        let solver = try Self.configuration(kind).makeSolver()
-        try countCheck(solver, Self.problem(for: kind))
-    }
-
-    func countCheck<S: Solver>(_ solver: S, _ problem: any VariationalInequality) throws {
-        var F = Oracle(problem, seed: 1)
-        var w = problem.initialPoint.copy()
-        var s = try solver.makeState(at: w, &F)
-        #expect(F.counter.oracleCalls == solver.cost.initialization, "\(solver.kind) init")
-        for k in 1...7 {
-            try solver.step(&w, &s, &F)
-            #expect(F.counter.oracleCalls == solver.cost.initialization + Double(k) * solver.cost.perIteration, "\(solver.kind) step \(k)")
-        }
-    }
-
-    @Test(arguments: SolverKind.allCases)
-    func iteratesStayInTheDomain(kind: SolverKind) throws {
-        let solver = try Self.configuration(kind, step: kind.needsSimplex ? 2 : kind.isAdaptive ? 0.1 : 0.5).makeSolver()
-        try domainCheck(solver, Self.problem(for: kind, box: true))
-    }
-
-    func domainCheck<S: Solver>(_ solver: S, _ problem: any VariationalInequality) throws {
-        var F = Oracle(problem, seed: 1)
-        var w = problem.initialPoint.copy()
-        var s = try solver.makeState(at: w, &F)
-        for _ in 0..<50 {
-            try solver.step(&w, &s, &F)
-            #expect(problem.domain.contains(w, tolerance: 1e-12), "\(solver.kind): \(w)")
-            #expect(problem.domain.contains(solver.output(w, s), tolerance: 1e-12), "\(solver.kind) output")
-        }
-    }
-
-    @Test(arguments: SolverKind.allCases)
-    func sameSeedSameBits(kind: SolverKind) throws {
-        // A stochastic oracle, so the seed matters; two runs from scratch must agree bit for bit,
-        // and another seed must differ.
-        let problem = AdditiveNoise(Self.problem(for: kind), noiseLevel: 0.1, batchSize: 2)
-        let solver = try Self.configuration(kind).makeSolver()
-        func run(_ seed: UInt64) throws -> BlockVector { try solve(problem, withAny: solver, seed: seed, stopping: StoppingRule(iterations: 30)).lastIterate }
-        #expect(try run(7).isBitIdentical(to: try run(7)))
-        #expect(!(try run(7).isBitIdentical(to: try run(8))))
-    }
-
-    @Test(arguments: SolverKind.allCases)
-    func checkpointRoundTripResumesBitForBit(kind: SolverKind) throws {
+    func conformanceWalk(kind: SolverKind) throws {
+        let plain = try Self.configuration(kind).makeSolver()
+        #expect(SolverConformance.check(plain, on: Self.problem(for: kind)).isEmpty, "\(SolverConformance.check(plain, on: Self.problem(for: kind)))")
+        // Large steps on a box: the projections are exercised.
+        let bold = try Self.configuration(kind, step: kind.needsSimplex ? 2 : kind.isAdaptive ? 0.1 : 0.5).makeSolver()
+        let failures = SolverConformance.check(bold, on: Self.problem(for: kind, box: true), iterations: 25)
+        #expect(failures.isEmpty, "\(failures)")
+        // The wrappers' nested states: averaging and a step-size schedule around the method.
         var config = Self.configuration(kind)
-        config.averaging = kind == .eg ? .exponential(decay: 0.9) : nil   // the wrapper's nested state too
-        let solver = try config.makeSolver()
-        try resumeCheck(solver, AdditiveNoise(Self.problem(for: kind), noiseLevel: 0.1, batchSize: 3))
+        config.averaging = .exponential(decay: 0.9)
+        config.stepSizeSchedule = try LinearDecay(start: 3, end: 12, final: 0.1)
+        let wrapped = try config.makeSolver()
+        let nested = SolverConformance.check(wrapped, on: Self.problem(for: kind))
+        #expect(nested.isEmpty, "\(nested)")
     }
 
-    struct Snapshot<State: Codable>: Codable {
-        var omega: BlockVector
-        var state: State
-        var oracle: Oracle.Checkpoint
-    }
-
-    func resumeCheck<S: Solver>(_ solver: S, _ problem: any VariationalInequality) throws {
-        var F = Oracle(problem, seed: 11)
-        var w = problem.initialPoint.copy()
-        var s = try solver.makeState(at: w, &F)
-        for _ in 0..<10 { try solver.step(&w, &s, &F) }
-        let data = try JSONEncoder().encode(Snapshot(omega: w, state: s, oracle: F.checkpoint))
-        for _ in 0..<10 { try solver.step(&w, &s, &F) }
-        let snap = try JSONDecoder().decode(Snapshot<S.State>.self, from: data)
-        var G = Oracle(problem, seed: 999)
-        G.restore(snap.oracle)
-        var w2 = snap.omega, s2 = snap.state
-        for _ in 0..<10 { try solver.step(&w2, &s2, &G) }
-        #expect(w2.isBitIdentical(to: w), "\(solver.kind): resumed run differs")
-        #expect(solver.output(w2, s2).isBitIdentical(to: solver.output(w, s)) && G.counter == F.counter)
+    /// A method whose declared cost is wrong fails the walk (the walk can fail).
+    @Test func theWalkCatchesAWrongDeclaredCost() throws {
+        struct Liar: Solver {
+            struct State: Sendable, Codable {}
+            let inner = ExtraGradient(rule: try! GradientStep(stepSize: 0.1))
+            var name: String { "liar" }
+            var cost: OracleCost { OracleCost(perIteration: 1) }   // EG spends 2
+            func makeState(at omega: BlockVector, _ F: inout Oracle) throws -> State { State() }
+            func step(_ omega: inout BlockVector, _ state: inout State, _ F: inout Oracle) throws {
+                var s = try inner.makeState(at: omega, &F)
+                try inner.step(&omega, &s, &F)
+            }
+        }
+        let failures = SolverConformance.check(Liar(), on: Self.problem(for: .eg))
+        #expect(failures.contains { $0.contains("declared") }, "\(failures)")
     }
 
     /// Converges on the strongly monotone quadratic (μ = 0.5, L ≈ 2): gradient methods to 1e-8 of

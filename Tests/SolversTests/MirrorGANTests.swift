@@ -137,7 +137,7 @@ struct MirrorGANTests {
             c.mirrorGAN.innerSteps = 7
             c.mirrorGAN.preconditioner = .rmspropDefault
             let solver = try c.makeSolver()
-            #expect(solver.kind == kind && solver.cost.perIteration == (kind == .mirrorGAN ? 7 : 14))
+            #expect(solver.name == kind.rawValue && solver.cost.perIteration == (kind == .mirrorGAN ? 7 : 14))
             let keys = Dictionary(c.resolvedEntries, uniquingKeysWith: { a, _ in a })
             #expect(keys["sgld_steps"] == "7" && keys["preconditioner"]!.hasPrefix("rmsprop"))
             #expect(keys["opponent_order"] == (kind == .mirrorGAN ? "sequential" : "simultaneous"))
