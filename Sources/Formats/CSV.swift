@@ -10,9 +10,10 @@ public struct NumericTable: Sendable, Equatable {
     public subscript(row: Int, column: Int) -> Double { values[row * columns + column] }
 }
 
-/// Comma-separated numbers, one row per line (gzip detected from the first bytes). A first line
-/// that is not numeric is taken as a header and skipped; blank lines are skipped. A row of the
-/// wrong length, a field that is not a number, or NaN/infinity is an error naming the line.
+/// Comma-separated numbers, one row per line (gzip detected from the first bytes). Lines end in
+/// LF, CRLF or a lone CR (old Mac files), in any mix. A first line that is not numeric is taken
+/// as a header and skipped; blank lines are skipped. A row of the wrong length, a field that is
+/// not a number, or NaN/infinity is an error naming the line.
 public enum CSV {
     /// The default limit on a CSV file's size, on disk and inflated: 256 MiB. The largest table
     /// Saddle reads is MNIST in MNIST-5k's layout: MNIST-5k is 9,139,322 bytes for 5,000 rows, so
@@ -39,9 +40,9 @@ public enum CSV {
             line += 1
             let i = next
             var stop = i
-            while stop < b.count && b[stop] != 0x0a { stop += 1 }
-            next = stop + 1
-            if stop > i && b[stop - 1] == 0x0d { stop -= 1 }
+            while stop < b.count && b[stop] != 0x0a && b[stop] != 0x0d { stop += 1 }
+            // The next line starts after LF, CR or CRLF.
+            next = stop + (stop + 1 < b.count && b[stop] == 0x0d && b[stop + 1] == 0x0a ? 2 : 1)
             if stop == i { continue }                     // blank line
             row.removeAll(keepingCapacity: true)
             var headerLine = false

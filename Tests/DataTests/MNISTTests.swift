@@ -67,6 +67,14 @@ struct MNISTTests {
         }
     }
 
+    /// An MNIST CSV saved with old-Mac (CR-only) line endings reads like the LF file.
+    @Test func readsCSVWithCROnlyLineEndings() throws {
+        let rows = (0..<3).map { i in ((0..<784).map { String(($0 * 7 + i) % 256) } + [String(i)]).joined(separator: ",") }
+        let lf = try MNIST.readCSV(try temporaryFile(Array(rows.joined(separator: "\n").utf8), "lf.csv"))
+        let cr = try MNIST.readCSV(try temporaryFile(Array(rows.joined(separator: "\r").utf8), "cr.csv"))
+        #expect(cr.count == 3 && cr.labels == [0, 1, 2] && cr.images.scalars == lf.images.scalars)
+    }
+
     /// The real MNIST-5k file, when scripts/fetch-mnist5k has fetched it.
     @Test(.enabled(if: FileManager.default.fileExists(atPath: MNIST.defaultMNIST5kPath),
                    "data/mnist_5k.csv.gz is absent: run scripts/fetch-mnist5k to fetch it"))
