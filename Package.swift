@@ -83,6 +83,9 @@ let package = Package(
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "Tensors", "CZlib"]),
         .testTarget(name: "RunsTests", dependencies: ["Runs", "Solvers", "Games", "Networks", "Autodiff", "Tensors", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["Saddle", "TestSupport"]),
+
+        // The config reader's tests; they sit with the fuzz targets (Fuzz/), which check the same promises.
+        .testTarget(name: "FuzzTests", dependencies: ["Runs"], path: "Fuzz/Tests"),
     ],
     swiftLanguageModes: [.v5]
 )

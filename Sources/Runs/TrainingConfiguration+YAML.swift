@@ -1,4 +1,5 @@
 import Foundation
+import Formats
 import Games
 import Solvers
 import Tensors
@@ -52,10 +53,25 @@ extension TrainingConfiguration {
         for e in try FlatYAML.parse(text, file: file).entries { try set(e.key, e.value, file: file, line: e.line) }
     }
 
-    /// Applies a config file.
+    /// The largest config file Saddle reads: 1 MiB. A resolved `config.yaml` (every key, with a
+    /// comment line) is under 1 KB, so this leaves room for any amount of comments while keeping a
+    /// mistaken `--config` (a data file, `/dev/zero`) from being read whole.
+    public static let maximumConfigFileByteCount = 1 << 20
+    /// The most evaluation samples a config may ask for: 100,000, 40 times the default 2,500; at
+    /// MNIST's 784 pixels that is 314 MB of Float32 samples, before the metrics' own arrays.
+    public static let maximumEvaluationSamples = 100_000
+
+    /// Applies a config file of at most ``maximumConfigFileByteCount`` bytes of UTF-8 text.
     public mutating func apply(configFile path: String) throws {
-        guard FileManager.default.fileExists(atPath: path) else { throw ConfigError.syntax(file: path, line: 0, detail: "no such file") }
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+        let bytes: [UInt8]
+        do { bytes = try readFileBytes(path, limit: Self.maximumConfigFileByteCount) } catch let e as Formats.FormatError {
+            switch e {
+            case .unreadable(_, let reason): throw ConfigError.syntax(file: path, line: 0, detail: reason)
+            case .tooLarge(_, let detail, let limit): throw ConfigError.syntax(file: path, line: 0, detail: "too large for a config file: \(detail); the limit is \(limit)")
+            default: throw ConfigError.syntax(file: path, line: 0, detail: "\(e)")
+            }
+        }
+        guard let text = String(bytes: bytes, encoding: .utf8) else {
             throw ConfigError.syntax(file: path, line: 0, detail: "cannot read the file as UTF-8 text")
         }
         try apply(yaml: text, file: path)
@@ -116,7 +132,7 @@ extension TrainingConfiguration {
             guard let v = UInt64(value) else { throw ConfigError.wrongType(file: file, key: key, value: value, expected: "an integer in 0…2⁶⁴−1") }
             seed = v
         case "threads": threads = try int(min: 1)
-        case "evaluation_samples": evaluationSamples = try int(min: 1)
+        case "evaluation_samples": evaluationSamples = try int(min: 1, max: Self.maximumEvaluationSamples)
         case "log_every": logEvery = try int(min: 1)
         case "checkpoint_every": checkpointEvery = try int(min: 0)
         default:
