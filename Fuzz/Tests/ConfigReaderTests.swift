@@ -78,6 +78,27 @@ struct ConfigReaderTests {
         #expect(again == c)
     }
 
+    /// Found by the yaml fuzz target (Fuzz/regressions/yaml/combining-mark-after-quote): a value
+    /// starting with a combining mark (U+065D) was written in double quotes, and reading that back
+    /// as Characters saw one Character (the quote and the mark), not a quote, so the quotes became
+    /// part of the value.
+    /// Likewise a line break or a colon followed by a combining mark.
+    @Test func combiningMarksDoNotHideSyntax() throws {
+        var c = TrainingConfiguration()
+        try c.apply(yaml: "data_file: \u{65D}inge'\nmethod: \"extra-adam\"\n", file: "c")
+        #expect(c.dataFile == "\u{65D}inge'")
+        var again = TrainingConfiguration()
+        try again.apply(yaml: c.yaml, file: "config.yaml")
+        #expect(again == c)
+        // Found next (Fuzz/regressions/yaml/combining-mark-after-quote-in-value): the writer's
+        // Character-wise escaping missed a quote followed by a combining mark (U+0614).
+        c.dataFile = "a\"\u{614}b\\\u{301}"
+        try again.apply(yaml: c.yaml, file: "config.yaml")
+        #expect(again.dataFile == c.dataFile, "\(c.yaml)")
+        let yaml = try FlatYAML.parse("dataset:\u{301} ring\n\u{301}seed: 3", file: "c")
+        #expect(yaml.entries.map(\.key) == ["dataset", "\u{301}seed"] && yaml.entries[0].value == "\u{301} ring")
+    }
+
     @Test func singleQuotesFollowYAML() throws {
         #expect(try FlatYAML.parse("data_file: 'it''s here' # note", file: "c").entries[0].value == "it's here")
     }
