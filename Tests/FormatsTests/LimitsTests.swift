@@ -90,18 +90,20 @@ struct LimitsTests {
         #expect(m.contains("too large") && m.contains("\(NPY.maximumByteCount) bytes"), "\(m)")
     }
 
-    @Test func npyHeaderLengthAndRank() {
-        let long = "{'descr': '<f4', 'fortran_order': False, 'shape': (1,), }" + String(repeating: " ", count: NPY.maximumHeaderLength) + "\n"
+    /// A version 2.0 file of one Float32 1.0 whose header, padded with spaces, has `length` bytes.
+    func npy2(headerLength length: Int) -> [UInt8] {
+        let dict = "{'descr': '<f4', 'fortran_order': False, 'shape': (1,), }"
+        let header = dict + String(repeating: " ", count: length - dict.utf8.count - 1) + "\n"
         var bytes: [UInt8] = [0x93] + Array("NUMPY".utf8) + [2, 0]
-        withUnsafeBytes(of: UInt32(long.utf8.count).littleEndian) { bytes += $0 }
-        bytes += Array(long.utf8) + [0, 0, 0, 0]
-        #expect(message(naming: "long.npy") { _ = try NPY.parse(bytes, file: "long.npy") }.contains("10000 bytes"))
-        // At the limit it is read.
-        let atLimit = String(long.dropLast(long.utf8.count - NPY.maximumHeaderLength + 1)) + "\n"
-        var ok: [UInt8] = [0x93] + Array("NUMPY".utf8) + [2, 0]
-        withUnsafeBytes(of: UInt32(atLimit.utf8.count).littleEndian) { ok += $0 }
-        ok += Array(atLimit.utf8) + [0, 0, 0x80, 0x3f]
-        #expect((try? NPY.parse(ok, file: "ok.npy"))?.scalars == [1])
+        withUnsafeBytes(of: UInt32(header.utf8.count).littleEndian) { bytes += $0 }
+        return bytes + Array(header.utf8) + [0, 0, 0x80, 0x3f]
+    }
+
+    @Test func npyHeaderLengthAndRank() {
+        // At the limit the file is read; one byte more and it is refused before the header is read.
+        #expect((try? NPY.parse(npy2(headerLength: NPY.maximumHeaderLength), file: "ok.npy"))?.scalars == [1])
+        let m = message(naming: "long.npy") { _ = try NPY.parse(npy2(headerLength: NPY.maximumHeaderLength + 1), file: "long.npy") }
+        #expect(m.contains("a header of 10001 bytes") && m.contains("10000 bytes (NumPy's max_header_size)"), "\(m)")
         _ = message(naming: "rank.npy") { _ = try NPY.parse(npy("{'descr': '<f4', 'fortran_order': False, 'shape': (1, 1, 1, 1, 1), }\n", data: 4), file: "rank.npy") }
     }
 
