@@ -113,6 +113,16 @@ struct ConfigReaderTests {
         }
     }
 
+    /// Numbers that parse to infinity or NaN are not numbers here: each was accepted before and
+    /// written to config.yaml as "inf" or "nan", which does not read back.
+    @Test(arguments: ["1e999", "-1e999", "0x1p1024", "-nan", "+nan", "nan", "inf", "Infinity"])
+    func nonFiniteNumbersAreRefused(_ text: String) {
+        var c = TrainingConfiguration()
+        #expect { try c.apply(yaml: "generator_step_size: \(text)\n", file: "c") } throws: { e in
+            "\(e)" == "c: generator_step_size = \(text) has the wrong type: expected a number"
+        }
+    }
+
     @Test func evaluationSamplesAreBounded() throws {
         var c = TrainingConfiguration()
         try c.apply(yaml: "evaluation_samples: \(TrainingConfiguration.maximumEvaluationSamples)", file: "c")

@@ -86,7 +86,9 @@ extension TrainingConfiguration {
             return v
         }
         func real(_ ok: (Double) -> Bool, _ allowed: String) throws -> Double {
-            guard let v = Double(value), value.lowercased() != "nan", !value.lowercased().contains("inf") else {
+            // Finite, not just spelled without "nan"/"inf": Double("1e999") and Double("-nan") parse
+            // to ±infinity and NaN, which config.yaml would write back as text that reads as an error.
+            guard let v = Double(value), v.isFinite else {
                 throw ConfigError.wrongType(file: file, key: key, value: value, expected: "a number")
             }
             guard ok(v) else { throw ConfigError.outOfRange(file: file, key: key, value: value, allowed: allowed) }
