@@ -27,9 +27,9 @@ public enum NPY {
     /// Writes `t` atomically.
     public static func write(_ t: Tensor, to path: String) throws { try atomicWrite(serialize(t), to: path) }
 
-    /// The largest `.npy` file Saddle reads: 2 GiB, far above what it writes (`saddle sample`
-    /// writes n × 784 Float32 for MNIST: 684,000 images per GiB) and within a 24 GiB machine when
-    /// the file and its tensor are both in memory.
+    /// The largest `.npy` file Saddle reads: 2 GiB, room for 684,784 MNIST samples from `saddle
+    /// sample` (n × 784 Float32), and within a 24 GiB machine when the file and its tensor are
+    /// both in memory.
     public static let maximumByteCount = 1 << 31
     /// The longest header Saddle reads: 10,000 bytes, NumPy's own default `max_header_size`
     /// (`numpy.lib.format`); Saddle writes 118 bytes.

@@ -84,8 +84,8 @@ public struct SafeTensors: Sendable {
     /// the tensor objects made for a header of empty tensors.
     public static let maximumTensorCount = 100_000
     /// The deepest JSON nesting the header may have: the format needs 3 (the header object, a
-    /// tensor's object, its shape list); checked before the JSON parser sees the header, so a
-    /// header of a million `[` cannot exhaust the parser's stack.
+    /// tensor's object, its shape list). Checked before the JSON parser sees the header, so the
+    /// reader does not depend on the parser's own limit (Foundation's stops at 512 levels).
     public static let maximumHeaderDepth = 8
 
     /// Reads and checks a safetensors file of at most ``maximumByteCount`` bytes.
