@@ -89,6 +89,21 @@ let package = Package(
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "Tensors", "CZlib"]),
         .testTarget(name: "RunsTests", dependencies: ["Runs", "Formats", "Solvers", "Games", "Networks", "Autodiff", "Tensors", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["Saddle", "TestSupport"]),
+
+        // Fuzzing (docs/reliability.md): one check per file reader, replayed on the committed
+        // corpus and regression inputs by FuzzTests in every build.
+        .target(name: "FuzzTargets", dependencies: ["Formats", "Runs", "Tensors"], path: "Fuzz/Targets"),
+        .testTarget(name: "FuzzTests", dependencies: ["FuzzTargets", "Formats", "Runs"], path: "Fuzz/Tests"),
     ],
     swiftLanguageModes: [.v5]
 )
+
+// The libFuzzer driver exists only in scripts/fuzz's build (SADDLE_FUZZ=1, scratch path
+// .build-fuzz, -sanitize=fuzzer,address): it calls libFuzzer, which an ordinary build does not
+// link, and the ordinary build stays as it was.
+if Context.environment["SADDLE_FUZZ"] != nil {
+    package.targets += [
+        .systemLibrary(name: "CLibFuzzer", path: "Fuzz/CLibFuzzer"),
+        .executableTarget(name: "saddle-fuzz", dependencies: ["FuzzTargets", "CLibFuzzer"], path: "Fuzz/Driver"),
+    ]
+}

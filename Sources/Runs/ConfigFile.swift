@@ -1,4 +1,5 @@
 import Foundation
+import Formats
 
 /// A bad configuration file or value: one line naming the file, the key, the value and what is allowed.
 public enum ConfigError: Error, Equatable, CustomStringConvertible {
@@ -7,56 +8,83 @@ public enum ConfigError: Error, Equatable, CustomStringConvertible {
     case outOfRange(file: String, key: String, value: String, allowed: String)
     case syntax(file: String, line: Int, detail: String)
 
+    /// One line: keys and values come from the file, so they are shortened and their control
+    /// characters escaped (``oneLine(_:limit:)``).
     public var description: String {
         switch self {
         case .unknownKey(let f, let l, let k, let a):
-            return "\(f):\(l): unknown key '\(k)'; known keys: \(a.joined(separator: ", "))"
-        case .wrongType(let f, let k, let v, let e): return "\(f): \(k) = \(v) has the wrong type: expected \(e)"
-        case .outOfRange(let f, let k, let v, let a): return "\(f): \(k) = \(v) is invalid: \(a)"
-        case .syntax(let f, let l, let d): return "\(f):\(l): \(d)"
+            return "\(f):\(l): unknown key '\(oneLine(k))'; known keys: \(a.joined(separator: ", "))"
+        case .wrongType(let f, let k, let v, let e): return "\(f): \(oneLine(k)) = \(oneLine(v)) has the wrong type: expected \(e)"
+        case .outOfRange(let f, let k, let v, let a): return "\(f): \(oneLine(k)) = \(oneLine(v)) is invalid: \(a)"
+        case .syntax(let f, let l, let d): return "\(f):\(l): \(oneLine(d, limit: 300))"
         }
     }
 }
 
 /// A flat YAML mapping, `key: value` per line: the subset Saddle's configs use. Comments (`#`),
 /// blank lines, a `---` start marker and quoted strings are accepted; nesting, lists and
-/// duplicate keys are errors naming the line.
+/// duplicate keys are errors naming the line. Lines end in LF, CRLF or CR (YAML 1.2's line
+/// breaks), the last one with or without a line break; a leading byte-order mark is skipped.
+///
+/// The syntax is read on Unicode scalars, not on Swift's Characters: a Character is a grapheme
+/// cluster, so "\r\n" is one Character (a CRLF file did not split on "\n"), and a quote or a
+/// colon followed by a combining mark is one Character that equals neither.
 public struct FlatYAML {
     public struct Entry { public var key: String; public var value: String; public var line: Int }
     public var entries: [Entry] = []
 
+    typealias Scalars = ArraySlice<Unicode.Scalar>
+
     public static func parse(_ text: String, file: String) throws -> FlatYAML {
         var result = FlatYAML()
         var seen = Set<String>()
-        for (index, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        var all = Array(text.unicodeScalars)[...]
+        if all.first == "\u{FEFF}" { all = all.dropFirst() }
+        var lines: [Scalars] = []
+        var start = all.startIndex, i = all.startIndex
+        while i < all.endIndex {
+            if all[i] == "\n" || all[i] == "\r" {
+                lines.append(all[start..<i])
+                i += all[i] == "\r" && i + 1 < all.endIndex && all[i + 1] == "\n" ? 2 : 1
+                start = i
+            } else {
+                i += 1
+            }
+        }
+        lines.append(all[start...])
+        for (index, s) in lines.enumerated() {
             let line = index + 1
-            var s = String(rawLine)
-            if s.hasSuffix("\r") { s.removeLast() }
-            let trimmed = s.trimmingCharacters(in: .whitespaces)
-            if trimmed.isEmpty || trimmed.hasPrefix("#") || trimmed == "---" || trimmed == "..." { continue }
+            let trimmed = trimmed(s)
+            if trimmed.isEmpty || trimmed.first == "#" || string(trimmed) == "---" || string(trimmed) == "..." { continue }
             if s.first == " " || s.first == "\t" {
                 throw ConfigError.syntax(file: file, line: line, detail: "indented line: nested mappings are not supported (one `key: value` per line)")
             }
             guard let colon = s.firstIndex(of: ":") else {
-                throw ConfigError.syntax(file: file, line: line, detail: "expected `key: value`, found \"\(trimmed.prefix(40))\"")
+                throw ConfigError.syntax(file: file, line: line, detail: "expected `key: value`, found \"\(string(trimmed.prefix(40)))\"")
             }
-            let key = s[..<colon].trimmingCharacters(in: .whitespaces)
-            var value = String(s[s.index(after: colon)...]).trimmingCharacters(in: .whitespaces)
-            if value.hasPrefix("\"") || value.hasPrefix("'") {
-                let q = value.first!
-                guard let end = value.dropFirst().firstIndex(of: q) else {
+            let key = string(Self.trimmed(s[..<colon]))
+            var rest = Self.trimmed(s[(colon + 1)...])
+            var value: String
+            var isQuoted = false
+            if let q = rest.first, q == "\"" || q == "'" {
+                isQuoted = true
+                guard let (body, after) = quoted(rest.dropFirst(), closedBy: q) else {
                     throw ConfigError.syntax(file: file, line: line, detail: "unterminated string for \(key)")
                 }
-                let rest = value[value.index(after: end)...].trimmingCharacters(in: .whitespaces)
-                guard rest.isEmpty || rest.hasPrefix("#") else { throw ConfigError.syntax(file: file, line: line, detail: "text after the string of \(key)") }
-                value = String(value[value.index(after: value.startIndex)..<end])
-            } else if let hash = value.range(of: " #") {
-                value = value[..<hash.lowerBound].trimmingCharacters(in: .whitespaces)
-            } else if value.hasPrefix("#") {
-                value = ""
+                let tail = Self.trimmed(after)
+                guard tail.isEmpty || tail.first == "#" else { throw ConfigError.syntax(file: file, line: line, detail: "text after the string of \(key)") }
+                value = body
+            } else {
+                // A comment starts at a '#' at the start of the value or after a space or tab.
+                if let hash = rest.indices.first(where: { rest[$0] == "#" && ($0 == rest.startIndex || rest[$0 - 1] == " " || rest[$0 - 1] == "\t") }) {
+                    rest = Self.trimmed(rest[..<hash])
+                }
+                value = string(rest)
             }
-            if value.isEmpty { throw ConfigError.syntax(file: file, line: line, detail: "\(key) has no value (nested mappings are not supported)") }
-            if value.hasPrefix("[") || value.hasPrefix("{") {
+            // A quoted value is a string whatever it holds ("" included); only a plain one can
+            // open a nested mapping, a list or a mapping.
+            if value.isEmpty && !isQuoted { throw ConfigError.syntax(file: file, line: line, detail: "\(key) has no value (nested mappings are not supported)") }
+            if !isQuoted && (rest.first == "[" || rest.first == "{") {
                 throw ConfigError.wrongType(file: file, key: key, value: value, expected: "a single value, not a list or mapping")
             }
             guard seen.insert(key).inserted else { throw ConfigError.syntax(file: file, line: line, detail: "duplicate key \(key)") }
@@ -65,9 +93,56 @@ public struct FlatYAML {
         return result
     }
 
+    /// `s` without leading and trailing spaces and tabs (YAML's white space).
+    static func trimmed(_ s: Scalars) -> Scalars {
+        var s = s
+        while let c = s.first, c == " " || c == "\t" { s = s.dropFirst() }
+        while let c = s.last, c == " " || c == "\t" { s = s.dropLast() }
+        return s
+    }
+
+    static func string(_ s: Scalars) -> String {
+        var v = String.UnicodeScalarView()
+        v.append(contentsOf: s)
+        return String(v)
+    }
+
+    /// The body of a quoted scalar whose opening quote `q` has been read, and the text after its
+    /// closing quote; nil when it is not closed. In double quotes `\"` and `\\` stand for `"` and
+    /// `\` (what ``scalar(_:)`` writes; any other backslash is kept as it is, so a Windows path
+    /// reads as typed); in single quotes `''` stands for `'`, as in YAML.
+    static func quoted(_ text: Scalars, closedBy q: Unicode.Scalar) -> (String, Scalars)? {
+        var body = String.UnicodeScalarView()
+        var i = text.startIndex
+        while i < text.endIndex {
+            let c = text[i]
+            let next = i + 1
+            if q == "\"" && c == "\\" && next < text.endIndex && (text[next] == "\"" || text[next] == "\\") {
+                body.append(text[next])
+                i = next + 1
+            } else if c == q && q == "'" && next < text.endIndex && text[next] == "'" {
+                body.append("'")
+                i = next + 1
+            } else if c == q {
+                return (String(body), text[next...])
+            } else {
+                body.append(c)
+                i = next
+            }
+        }
+        return nil
+    }
+
     /// A scalar as YAML writes it: plain when unambiguous, else double-quoted.
     public static func scalar(_ s: String) -> String {
         if s.range(of: "^[A-Za-z0-9_.+-]+$", options: .regularExpression) != nil, !["true", "false", "null", "yes", "no", "~"].contains(s.lowercased()) || Double(s) != nil { return s }
-        return "\"" + s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+        // Escaped scalar by scalar: a quote followed by a combining mark is one Character, which
+        // a Character-wise replacement would leave unescaped.
+        var out = String.UnicodeScalarView()
+        for u in s.unicodeScalars {
+            if u == "\"" || u == "\\" { out.append("\\") }
+            out.append(u)
+        }
+        return "\"" + String(out) + "\""
     }
 }

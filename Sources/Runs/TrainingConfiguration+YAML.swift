@@ -1,4 +1,5 @@
 import Foundation
+import Formats
 import Games
 import Solvers
 import Tensors
@@ -52,10 +53,22 @@ extension TrainingConfiguration {
         for e in try FlatYAML.parse(text, file: file).entries { try set(e.key, e.value, file: file, line: e.line) }
     }
 
-    /// Applies a config file.
+    /// The largest config file Saddle reads: 1 MiB. A resolved `config.yaml` (every key, with a
+    /// comment line) is under 1 KB, so this leaves room for any amount of comments while keeping a
+    /// mistaken `--config` (a data file, `/dev/zero`) from being read whole.
+    public static let maximumConfigFileByteCount = 1 << 20
+
+    /// Applies a config file of at most ``maximumConfigFileByteCount`` bytes of UTF-8 text.
     public mutating func apply(configFile path: String) throws {
-        guard FileManager.default.fileExists(atPath: path) else { throw ConfigError.syntax(file: path, line: 0, detail: "no such file") }
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+        let bytes: [UInt8]
+        do { bytes = try readFileBytes(path, limit: Self.maximumConfigFileByteCount) } catch let e as Formats.FormatError {
+            switch e {
+            case .unreadable(_, let reason): throw ConfigError.syntax(file: path, line: 0, detail: reason)
+            case .tooLarge(_, let detail, let limit): throw ConfigError.syntax(file: path, line: 0, detail: "too large for a config file: \(detail); the limit is \(limit)")
+            default: throw ConfigError.syntax(file: path, line: 0, detail: "\(e)")
+            }
+        }
+        guard let text = String(bytes: bytes, encoding: .utf8) else {
             throw ConfigError.syntax(file: path, line: 0, detail: "cannot read the file as UTF-8 text")
         }
         try apply(yaml: text, file: path)
@@ -70,7 +83,9 @@ extension TrainingConfiguration {
             return v
         }
         func real(_ ok: (Double) -> Bool, _ allowed: String) throws -> Double {
-            guard let v = Double(value), value.lowercased() != "nan", !value.lowercased().contains("inf") else {
+            // Finite, not just spelled without "nan"/"inf": Double("1e999") and Double("-nan") parse
+            // to ±infinity and NaN, which config.yaml would write back as text that reads as an error.
+            guard let v = Double(value), v.isFinite else {
                 throw ConfigError.wrongType(file: file, key: key, value: value, expected: "a number")
             }
             guard ok(v) else { throw ConfigError.outOfRange(file: file, key: key, value: value, allowed: allowed) }

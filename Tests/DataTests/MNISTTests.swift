@@ -52,6 +52,29 @@ struct MNISTTests {
         #expect { try MNIST.readIDX(images: cut, labels: lp) } throws: { "\($0)".contains("truncated") && "\($0)".contains(cut) }
     }
 
+    /// IDX headers whose dimensions would overflow `n × 28 × 28` (or hide behind a zero count)
+    /// are one-line errors naming the file, never a trap; so are images that are not 28 × 28.
+    @Test func idxHeadersThatWouldOverflowAreRefused() throws {
+        let labels = try temporaryFile(IDX(dimensions: [0], bytes: []).serialized(), "labels-idx1-ubyte")
+        func header(_ dims: [UInt32]) -> [UInt8] {
+            [0, 0, 8, UInt8(dims.count)] + dims.flatMap { [UInt8($0 >> 24), UInt8($0 >> 16 & 0xff), UInt8($0 >> 8 & 0xff), UInt8($0 & 0xff)] }
+        }
+        for dims: [UInt32] in [[0, UInt32.max, UInt32.max], [0, 65_536, 65_536], [0, 784, 1], [1, 1, 784]] {
+            let p = try temporaryFile(header(dims) + [UInt8](repeating: 0, count: Int(dims.reduce(1, { $0 &* $1 }) % 1000)), "images-idx3-ubyte")
+            #expect { try MNIST.readIDX(images: p, labels: labels) } throws: { e in
+                "\(e)".hasPrefix(p) && !"\(e)".contains("\n") && e is FormatError
+            }
+        }
+    }
+
+    /// An MNIST CSV saved with old-Mac (CR-only) line endings reads like the LF file.
+    @Test func readsCSVWithCROnlyLineEndings() throws {
+        let rows = (0..<3).map { i in ((0..<784).map { String(($0 * 7 + i) % 256) } + [String(i)]).joined(separator: ",") }
+        let lf = try MNIST.readCSV(try temporaryFile(Array(rows.joined(separator: "\n").utf8), "lf.csv"))
+        let cr = try MNIST.readCSV(try temporaryFile(Array(rows.joined(separator: "\r").utf8), "cr.csv"))
+        #expect(cr.count == 3 && cr.labels == [0, 1, 2] && cr.images.scalars == lf.images.scalars)
+    }
+
     /// The real MNIST-5k file, when scripts/fetch-mnist5k has fetched it.
     @Test(.enabled(if: FileManager.default.fileExists(atPath: MNIST.defaultMNIST5kPath),
                    "data/mnist_5k.csv.gz is absent: run scripts/fetch-mnist5k to fetch it"))

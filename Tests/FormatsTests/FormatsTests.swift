@@ -98,6 +98,22 @@ struct FormatsTests {
         }
     }
 
+    /// LF, CRLF and a lone CR (old Mac files) all end a line, in any mix; line numbers in errors
+    /// count each ending once. Issue #14: a CR-only file used to read as an empty table.
+    @Test(arguments: ["\n", "\r\n", "\r"])
+    func csvLineEndings(_ end: String) throws {
+        let text = ["x,y", "1,2", "", "3,4.5", "6,7"].joined(separator: end)
+        for body in [text, text + end] {
+            let t = try CSV.parseNumeric(Array(body.utf8), file: "e.csv", columns: 2)
+            #expect(t.rows == 3 && t.columns == 2 && t.values == [1, 2, 3, 4.5, 6, 7], "\(body.debugDescription)")
+        }
+        #expect { try CSV.parseNumeric(Array(["1,2", "3,4", "", "5"].joined(separator: end).utf8), file: "e.csv") } throws: {
+            "\($0)".contains("line 4 has 1 fields, expected 2")
+        }
+        let mixed = try CSV.parseNumeric(Array("1,2\r3,4\r\n5,6\n7,8\r\r\n9,10".utf8), file: "m.csv")
+        #expect(mixed.rows == 5 && mixed.values.last == 10)
+    }
+
     /// Every proper prefix of a valid file is rejected with an error, never a crash.
     @Test func truncationsAtEveryOffsetThrow() throws {
         let st = Self.safetensorsBytes()
@@ -107,7 +123,7 @@ struct FormatsTests {
         let idx = IDX(dimensions: [2, 3], bytes: Array(0..<6)).serialized()
         for n in 0..<idx.count { #expect(throws: FormatError.self) { try IDX.parse(Array(idx.prefix(n)), file: "t") } }
         let gz = Gzip.compress(idx)
-        for n in 0..<gz.count { #expect(throws: FormatError.self) { try IDX.parse(try Gzip.inflate(Array(gz.prefix(n)), file: "t"), file: "t") } }
+        for n in 0..<gz.count { #expect(throws: FormatError.self) { try IDX.parse(try Gzip.inflate(Array(gz.prefix(n)), file: "t", limit: 1 << 20), file: "t") } }
     }
 
     /// Single-byte corruptions of the safetensors header either parse or throw; none crashes.
