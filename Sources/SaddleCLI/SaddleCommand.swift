@@ -16,6 +16,33 @@ struct SaddleCommand: ParsableCommand {
         """,
         version: SaddleVersion.string,
         subcommands: [Train.self, Sample.self, Eval.self, Report.self, Solve.self, Analyze.self, Inspect.self, Bench.self, Reproduce.self])
+
+    /// ArgumentParser's `main`, except that a `ValidationError` thrown while a command runs (checks
+    /// that need the game's sizes or a file) shows that command's usage, as one found while parsing
+    /// does, instead of the top-level `saddle <subcommand>` usage.
+    static func main() {
+        var command: ParsableCommand
+        do { command = try parseAsRoot() } catch { exit(withError: error) }
+        do { try command.run() } catch let e as ValidationError {
+            let type = Swift.type(of: command)
+            let path = commandPath(to: type).joined(separator: " ")
+            Console.error("Error: \(e.message)\nUsage: \(usageString(for: type))\n  See '\(path) --help' for more information.")
+            Foundation.exit(ExitCode.validationFailure.rawValue)
+        } catch {
+            exit(withError: error)
+        }
+    }
+
+    /// The names from `saddle` down to `type` (`["saddle", "reproduce", "srfb"]`).
+    static func commandPath(to type: ParsableCommand.Type, from root: ParsableCommand.Type = SaddleCommand.self) -> [String] {
+        let name = root.configuration.commandName ?? String(describing: root).lowercased()
+        if ObjectIdentifier(root) == ObjectIdentifier(type) { return [name] }
+        for sub in root.configuration.subcommands {
+            let rest = commandPath(to: type, from: sub)
+            if !rest.isEmpty { return [name] + rest }
+        }
+        return []
+    }
 }
 
 /// Options every computing command shares.
@@ -25,7 +52,7 @@ struct ComputeOptions: ParsableArguments {
 
     func validate() throws {
         if let t = threads, t < 1 { throw ValidationError("--threads must be at least 1, got \(t)") }
-        if let t = threads, t > 1024 { throw ValidationError("--threads must be at most 1024, got \(t)") }
+        if let t = threads, t > TrainingConfiguration.maximumThreads { throw ValidationError("--threads must be at most \(TrainingConfiguration.maximumThreads), got \(t)") }
     }
 
     /// Applies the thread count to OpenBLAS and returns it; `use` says what the command really runs

@@ -55,6 +55,15 @@ struct Analyze: ParsableCommand {
         if denseLimit < 0 { throw ValidationError("--dense-limit must be ≥ 0, got \(denseLimit)") }
         if lanczosSteps < 1 { throw ValidationError("--lanczos-steps must be at least 1, got \(lanczosSteps)") }
         if eftpIterations < 0 { throw ValidationError("--eftp-iterations must be ≥ 0, got \(eftpIterations)") }
+        try gameOptions.validateRanges()
+        if checkpoint != nil {
+            if neuralOptions.neuralGan != nil || point != nil || regularizerOptions.any {
+                throw ValidationError("--checkpoint analyzes the run's own game at its point: drop --neural-gan, --point and the regularizer flags")
+            }
+            if let b = checkpointBatch, b < 1 || b > TrainingConfiguration.maximumBatchSize {
+                throw ValidationError("--checkpoint-batch must lie in 1…\(TrainingConfiguration.maximumBatchSize), got \(b)")
+            }
+        }
     }
 
     func run() throws {
@@ -91,8 +100,7 @@ struct Analyze: ParsableCommand {
         if let b = checkpointBatch, b < 1 || b > TrainingConfiguration.maximumBatchSize {
             throw ValidationError("--checkpoint-batch must lie in 1…\(TrainingConfiguration.maximumBatchSize), got \(b)")
         }
-        let restored: (training: GANTraining, state: GANTraining.State)
-        do { restored = try GANTraining.restore(checkpoint: path) } catch { throw CLIError("\(error)") }
+        let restored: (training: GANTraining, state: GANTraining.State) = try loadCheckpoint(path, dataFile: nil)
         let game = try restored.training.float64Game(batchSize: checkpointBatch)
         var omega = restored.state.omega.converted(to: .float64)
         if ema { omega.withBlock(.generator) { $0.copy(from: restored.state.ema.converted(to: .float64)) } }

@@ -34,17 +34,39 @@ struct AnalyzeRegularizerOptions: ParsableArguments {
     @Option(parsing: .unconditional, help: "Consensus γ: both players add (γ/2)‖F‖².")
     var consensus: Double?
 
-    /// The regularizers; range errors come from the library's initializers.
+    /// Each regularizer flag: its name, its value, and how the library builds it (whose initializer
+    /// checks the range).
+    private var flags: [(flag: String, value: Double?, make: (Double) throws -> any Regularizer)] {
+        let (real, fake) = (realWeight, fakeWeight)
+        return [
+            ("--tikhonov", tikhonov, { try Tikhonov(on: .discriminator, weight: $0) }),
+            ("--symmetric-tikhonov", symmetricTikhonov, { try Tikhonov.symmetric(weight: $0) }),
+            ("--sgp", sgp, { try GradientPenalty(real: real, fake: fake, weight: $0) }),
+            ("--r1", r1, { try GradientPenalty.r1(weight: $0) }),
+            ("--r2", r2, { try GradientPenalty.r2(weight: $0) }),
+            ("--wgan-gp", wganGp, { try WassersteinGradientPenalty(weight: $0) }),
+            ("--weight-clip", weightClip, { try WeightClipping(bound: $0) }),
+            ("--consensus", consensus, { try Consensus(weight: $0) }),
+        ]
+    }
+
+    /// Whether any regularizer is asked for.
+    var any: Bool { flags.contains { $0.value != nil } }
+
+    /// Every range, as a usage error naming the flag.
+    func validate() throws {
+        for (flag, w) in [("--real-weight", realWeight), ("--fake-weight", fakeWeight)] where !(w >= 0 && w.isFinite) {
+            throw ValidationError("\(flag) must be a finite number ≥ 0, got \(w)")
+        }
+        _ = try make()
+    }
+
+    /// The regularizers; range errors come from the library's initializers, named by their flag.
     func make() throws -> [any Regularizer] {
-        var out: [any Regularizer] = []
-        if let g = tikhonov { out.append(try Tikhonov(on: .discriminator, weight: g)) }
-        if let e = symmetricTikhonov { out.append(try Tikhonov.symmetric(weight: e)) }
-        if let g = sgp { out.append(try GradientPenalty(real: realWeight, fake: fakeWeight, weight: g)) }
-        if let g = r1 { out.append(try GradientPenalty.r1(weight: g)) }
-        if let g = r2 { out.append(try GradientPenalty.r2(weight: g)) }
-        if let g = wganGp { out.append(try WassersteinGradientPenalty(weight: g)) }
-        if let c = weightClip { out.append(try WeightClipping(bound: c)) }
-        if let g = consensus { out.append(try Consensus(weight: g)) }
-        return out
+        try flags.compactMap { flag, value, make in
+            guard let value else { return nil }
+            guard value.isFinite else { throw ValidationError("\(flag) must be a finite number, got \(value)") }
+            do { return try make(value) } catch { throw ValidationError("\(flag) \(value): \(error)") }
+        }
     }
 }

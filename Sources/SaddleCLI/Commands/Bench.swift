@@ -90,6 +90,10 @@ struct Bench: ParsableCommand {
         guard !parts.isEmpty, parts.allSatisfy({ ($0 ?? 0) >= 1 }) else {
             throw ValidationError("--threads must be a comma-separated list of positive integers, got '\(threads)'")
         }
+        // The machine probe starts that many threads: the bound of every command's --threads.
+        if let t = parts.first(where: { $0! > TrainingConfiguration.maximumThreads }) {
+            throw ValidationError("--threads must be at most \(TrainingConfiguration.maximumThreads) each, got \(t!)")
+        }
         return parts.map { $0! }
     }
 

@@ -35,8 +35,17 @@ struct Inspect: ParsableCommand {
         print("\(name)  \(t.dtype)  \(t.shape)  min \(s.min() ?? 0)  max \(s.max() ?? 0)  mean \(t.count > 0 ? t.mean() : 0)")
     }
 
+    /// What `inspect` cannot read, told by the path before reading: a folder, a device, a name of no
+    /// known kind.
+    struct Unreadable: Error, CustomStringConvertible { let description: String }
+
     func inspect(_ file: String) throws {
         let base = file.hasSuffix(".gz") ? String(file.dropLast(3)) : file
+        if let problem = notARegularFile(file) { throw Unreadable(description: "\(file): \(problem); inspect reads data and checkpoint files") }
+        let known = [".safetensors", ".npy", ".csv", "ubyte", ".idx"].contains { base.lowercased().hasSuffix($0) }
+        if !known && FileManager.default.fileExists(atPath: file) {
+            throw Unreadable(description: "\(file): unknown kind of file (by its name); inspect reads .safetensors, .npy, .csv[.gz] and IDX (…-ubyte[.gz]) files")
+        }
         print("\(file):")
         if base.hasSuffix(".safetensors") {
             let st = try SafeTensors.read(file)
@@ -47,7 +56,7 @@ struct Inspect: ParsableCommand {
         } else if base.hasSuffix(".csv") {
             let t = try CSV.readNumeric(file)
             print("  table  \(t.rows) rows × \(t.columns) columns  min \(t.values.min() ?? 0)  max \(t.values.max() ?? 0)")
-        } else {
+        } else {   // IDX: …-ubyte or .idx, gzipped or not
             let idx = try IDX.read(file)
             print("  idx  uint8  \(idx.dimensions)  min \(idx.bytes.min() ?? 0)  max \(idx.bytes.max() ?? 0)")
         }

@@ -38,7 +38,7 @@ struct Report: ParsableCommand {
         // Two folders with the same name (a/run, b/run) are told apart by their paths.
         let names = histories.map(\.name)
         for i in histories.indices where names.filter({ $0 == names[i] }).count > 1 { histories[i].name = histories[i].path }
-        do { try atomicWrite(RunReport.comparison(histories), to: out, kind: .output) } catch { throw CLIError("cannot write \(out): \(error)") }
+        do { try atomicWrite(RunReport.comparison(histories), to: out, kind: .output) } catch { throw CLIError(cannotWrite(out, error)) }
         print("wrote \(out): \(histories.count) run(s): \(histories.map(\.name).joined(separator: ", "))")
     }
 }

@@ -35,6 +35,7 @@ struct ReproduceAsymmetric: ParsableCommand {
 
     func run() throws {
         let dir = output ?? (quick ? "runs/reproduce-asymmetric-quick" : "runs/reproduce-asymmetric")
+        try RunFolder.checkStudyOutput(dir)
         do {
             try AsymmetricStudy.checkOutput(dir, force: force)
             let study = AsymmetricStudy(quick ? .quick : .full)

@@ -32,6 +32,7 @@ struct ReproduceMixedNash: ParsableCommand {
     func run() throws {
         var study = quick ? MixedNashStudy.quick : MixedNashStudy.full
         study.dataFile = dataFile
+        try RunFolder.checkStudyOutput(output)
         do { try MixedNashStudy.checkOutput(output, force: force) } catch { throw CLIError("\(error)") }
         let result = try study.run { d, r in
             let q = r.summary.flatMap { MixedNashStudy.quality($0.last) }

@@ -42,6 +42,7 @@ struct ReproduceSRFB: ParsableCommand {
         var config = quick ? SRFBStudyConfiguration.quick : SRFBStudyConfiguration.full
         config.seed = seed
         let dir = output ?? (quick ? "runs/reproduce-srfb-quick" : "runs/reproduce-srfb")
+        try RunFolder.checkStudyOutput(dir)
         do {
             try SRFBStudy.prepareOutput(dir, force: force)
             let start = Date()

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Formats
 import Foundation
 import Saddle
 
@@ -73,7 +74,7 @@ struct Sample: ParsableCommand {
     }
 
     func write(_ body: () throws -> Void) throws {
-        do { try body() } catch { throw CLIError("cannot write \(out ?? "stdout"): \(error)") }
+        do { try body() } catch { throw CLIError(cannotWrite(out ?? "stdout", error)) }
     }
 
     /// CSV with a header (`x,y` for 2-D points, `p0,p1,…` otherwise); Float32 values in their
@@ -100,10 +101,25 @@ func requireActivationMemory(_ training: GANTraining, samples: Int, flag: String
     }
 }
 
-/// Rebuilds the training of a checkpoint; a missing or damaged file is a one-line `CLIError`.
+/// "cannot write PATH: reason", naming the path once (the writers' errors name it too).
+func cannotWrite(_ path: String, _ error: Error) -> String {
+    if case Formats.FormatError.unwritable(_, let reason) = error { return "cannot write \(path): \(reason)" }
+    return "cannot write \(path): \(error)"
+}
+
+/// Rebuilds the training of a checkpoint; a missing or damaged file is a one-line `CLIError` that
+/// names the checkpoint (a folder is not read at all).
 func loadCheckpoint(_ path: String, dataFile: String?) throws -> (GANTraining, GANTraining.State) {
+    var isFolder: ObjCBool = false
+    if FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), isFolder.boolValue {
+        throw CLIError("\(path): is a folder, not a checkpoint file (a run's checkpoints are \(path)/checkpoints/iteration-N.safetensors)")
+    }
     do { return try GANTraining.restore(checkpoint: path, dataFile: dataFile) } catch {
-        if case RunError.invalid(field: "data_file", _, _) = error { throw CLIError("\(error) (or pass --data-file PATH)") }
-        throw CLIError("\(error)")
+        var message = "\(error)"
+        // Errors of the configuration the checkpoint carries say "configuration: …" without the file.
+        if message.hasPrefix("configuration: ") { message = "metadata " + message }
+        if !message.contains(path) { message = "\(path): \(message)" }
+        if case RunError.invalid(field: "data_file", _, _) = error { message += " (or pass --data-file PATH)" }
+        throw CLIError(message)
     }
 }

@@ -115,6 +115,9 @@ struct Solve: ParsableCommand {
         if iters > 10_000_000 { throw ValidationError("--iters must be at most 10000000 (every iteration is recorded in memory), got \(iters)") }
         if let t = tol, !(t >= 0) { throw ValidationError("--tol must be ≥ 0, got \(t)") }
         if let m = maxOracleCalls, !(m >= 0) { throw ValidationError("--max-oracle-calls must be ≥ 0, got \(m)") }
+        if let schedule = try parseSchedule() {
+            do { try schedule.validate() } catch { throw ValidationError("--batch-schedule '\(batchSchedule!)': \(error)") }
+        }
         try gameOptions.validateRanges()
     }
 

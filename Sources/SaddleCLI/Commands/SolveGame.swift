@@ -23,9 +23,20 @@ extension ExtrapolationFirstStep: ExpressibleByArgument {}
 
 /// Parses a choice, failing with one line that lists every valid value (ArgumentParser's own message
 /// becomes a bulleted list beyond five values).
-func parseChoice<T: RawRepresentable & CaseIterable>(_ text: String, as: T.Type, what: String) throws -> T where T.RawValue == String {
+func parseChoice<T: RawRepresentable & CaseIterable>(_ text: String, as: T.Type, what: String, listing: [T]? = nil) throws -> T where T.RawValue == String {
     if let v = T(rawValue: text) { return v }
-    throw ValidationError("unknown \(what) '\(text)'; valid choices: \(T.allCases.map(\.rawValue).joined(separator: ", "))")
+    throw ValidationError("unknown \(what) '\(text)'; valid choices: \((listing ?? Array(T.allCases)).map(\.rawValue).joined(separator: ", "))")
+}
+
+/// Why `path` cannot be read as a file (a folder, a device, missing), or nil when it is a regular file.
+func notARegularFile(_ path: String) -> String? {
+    var info = stat()
+    guard stat(path, &info) == 0 else { return errno == ENOENT ? nil : String(cString: strerror(errno)) }   // missing: the reader says so
+    switch info.st_mode & S_IFMT {
+    case S_IFREG: return nil
+    case S_IFDIR: return "is a folder, not a file"
+    default: return "not a regular file"
+    }
 }
 
 extension CaseIterable where Self: RawRepresentable, RawValue == String {
@@ -113,6 +124,9 @@ struct SolveGameOptions: ParsableArguments {
         if game == .quadratic, !(generatorCurvature > 0 && discriminatorCurvature > 0) {
             throw ValidationError("--generator-curvature and --discriminator-curvature must be > 0")
         }
+        if game == .avi && (matrix == nil || offset == nil) {
+            throw ValidationError("--game avi needs --matrix FILE and --offset FILE (CSV or NPY)")
+        }
     }
 
     func startPoint(_ sizes: PerPlayer<Int>) throws -> BlockVector? {
@@ -159,6 +173,10 @@ struct SolveGameOptions: ParsableArguments {
         case .avi:
             guard let m = matrix, let q = offset else {
                 throw ValidationError("--game avi needs --matrix FILE and --offset FILE (CSV or NPY)")
+            }
+            for (flag, path) in [("--matrix", m), ("--offset", q)] {
+                if !FileManager.default.fileExists(atPath: path) { throw CLIError("\(flag) \(path): no such file") }
+                if let problem = notARegularFile(path) { throw CLIError("\(flag) \(path): \(problem); give a CSV or NPY file") }
             }
             problem = try AffineVariationalInequality.load(matrix: m, offset: q, box: boxOrNil)
             entries += [("matrix", m), ("offset", q), ("box", boxOrNil.map { "\($0)" } ?? "none")]

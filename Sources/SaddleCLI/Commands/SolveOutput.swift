@@ -69,6 +69,9 @@ enum RunFolder {
             if !contents.isEmpty && !marked {
                 throw CLIError("--out \(dir): not a folder Saddle wrote (no \(RunDirectory.markerName)): --force replaces only Saddle's run folders; remove it yourself or choose another folder")
             }
+            if let other = Self.runFolderCommand(dir), other != "solve" {
+                throw CLIError("--out \(dir) holds a run of saddle \(other): --force replaces only saddle solve's run folders; choose another folder")
+            }
         }
         if mkdirParents(dir) != 0 {
             throw CLIError("--out \(dir): cannot create the folder (\(String(cString: strerror(errno))))")
@@ -76,6 +79,25 @@ enum RunFolder {
         guard fm.isWritableFile(atPath: dir) else { throw CLIError("--out \(dir): the folder is not writable") }
         if !fm.fileExists(atPath: dir + "/" + RunDirectory.markerName) {
             try atomicWrite("{\"format\":\"saddle-run-folder\",\"format_version\":1,\"command\":\"solve\"}\n", to: dir + "/" + RunDirectory.markerName)
+        }
+    }
+
+    /// The command whose run folder `dir` is, from its marker (`train`'s has no `command`), or nil
+    /// when it has no marker.
+    static func runFolderCommand(_ dir: String) -> String? {
+        guard let data = FileManager.default.contents(atPath: dir + "/" + RunDirectory.markerName) else { return nil }
+        let marker = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any]
+        return marker?["command"] as? String ?? "train"
+    }
+
+    /// Checks a study's `--output` before it computes anything: a file, or a run folder of `saddle
+    /// train` or `solve` (whose files the study's would overwrite or mix with), is refused.
+    static func checkStudyOutput(_ dir: String) throws {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: dir, isDirectory: &isDirectory) else { return }
+        guard isDirectory.boolValue else { throw CLIError("--output \(dir): exists and is not a folder") }
+        if let command = runFolderCommand(dir) {
+            throw CLIError("--output \(dir) holds a run of saddle \(command) (\(RunDirectory.markerName)): a study writes only into its own folder; choose another --output")
         }
     }
 

@@ -57,11 +57,16 @@ struct Train: ParsableCommand {
     var dataset: TrainDataset?
     @Option(help: "The MNIST-5k CSV (mnist only). Default data/mnist_5k.csv.gz.")
     var dataFile: String?
-    @Option(help: "Losses: \(NeuralGAN.Loss.allCases.map(\.rawValue).joined(separator: ", ")). Default non-saturating.")
+    // Choices are parsed by parseChoice, whose error is one line listing the valid values
+    // (ArgumentParser's own turns into a bulleted list beyond five values).
+    @Option(help: ArgumentHelp("Losses: \(NeuralGAN.Loss.allCases.map(\.rawValue).joined(separator: ", ")). Default non-saturating.", valueName: "loss"),
+            transform: { try parseChoice($0, as: NeuralGAN.Loss.self, what: "loss") })
     var loss: NeuralGAN.Loss?
-    @Option(help: "Solver: \(TrainingConfiguration.trainableMethods.map(\.rawValue).joined(separator: ", ")). Default past-extra-adam.")
+    @Option(help: ArgumentHelp("Solver: \(TrainingConfiguration.trainableMethods.map(\.rawValue).joined(separator: ", ")). Default past-extra-adam.", valueName: "method"),
+            transform: { try parseChoice($0, as: SolverKind.self, what: "method", listing: TrainingConfiguration.trainableMethods) })
     var method: SolverKind?
-    @Option(help: "Regularizer: \(TrainingRegularizer.allCases.map(\.rawValue).joined(separator: ", ")). Default r1.")
+    @Option(help: ArgumentHelp("Regularizer: \(TrainingRegularizer.allCases.map(\.rawValue).joined(separator: ", ")). Default r1.", valueName: "regularizer"),
+            transform: { try parseChoice($0, as: TrainingRegularizer.self, what: "regularizer") })
     var regularizer: TrainingRegularizer?
     @Option(parsing: .unconditional, help: "Weight γ of the regularizer (the bound c for clipping). Default 0.1.")
     var regularizerWeight: Double?
@@ -120,6 +125,30 @@ struct Train: ParsableCommand {
         if let v = batchSize, v < 1 { throw ValidationError("--batch-size must be at least 1, got \(v)") }
         if let v = checkpointEvery, v < 0 { throw ValidationError("--checkpoint-every must be at least 0, got \(v)") }
         if let v = timeLimit, !(v > 0 && v.isFinite) { throw ValidationError("--time-limit must be positive, got \(v)") }
+        if regularizer == .clipping, let w = regularizerWeight, !(w > 0) {
+            throw ValidationError("--regularizer-weight must be positive with --regularizer clipping (it is the clipping bound c), got \(w)")
+        }
+        // Every other range is the config key's (TrainingConfiguration.set), checked here so that a
+        // flag out of range is a usage error naming the flag, not a configuration error later.
+        let keyed: [(flag: String, key: String, value: String?)] = [
+            ("--iterations", "iterations", iterations.map { "\($0)" }), ("--batch-size", "batch_size", batchSize.map { "\($0)" }),
+            ("--step-size", "generator_step_size", stepSize.map { "\($0)" }), ("--r1-weight", "regularizer_weight", r1Weight.map { "\($0)" }),
+            ("--regularizer-weight", "regularizer_weight", regularizerWeight.map { "\($0)" }), ("--sgld-steps", "sgld_steps", sgldSteps.map { "\($0)" }),
+            ("--thermal-noise", "thermal_noise", thermalNoise.map { "\($0)" }), ("--damping", "damping", damping.map { "\($0)" }),
+            ("--log-every", "log_every", logEvery.map { "\($0)" }), ("--checkpoint-every", "checkpoint_every", checkpointEvery.map { "\($0)" }),
+            ("--threads", "threads", compute.threads.map { "\($0)" }),
+        ]
+        for (flag, key, value) in keyed {
+            guard let value else { continue }
+            var probe = TrainingConfiguration()
+            do { try probe.set(key, value, file: flag) } catch let e as ConfigError {
+                switch e {
+                case .outOfRange(_, _, let v, let allowed): throw ValidationError("\(flag) \(v) is invalid: \(allowed)")
+                case .wrongType(_, _, let v, let expected): throw ValidationError("\(flag) must be \(expected), got \(v)")
+                default: throw ValidationError("\(flag): \(e)")
+                }
+            }
+        }
         if resume != nil {
             let fixed: [(String, Bool)] = [("--dataset", dataset != nil), ("--batch-size", batchSize != nil), ("--step-size", stepSize != nil),
                                            ("--r1-weight", r1Weight != nil), ("--seed", seed != nil),
@@ -139,7 +168,10 @@ struct Train: ParsableCommand {
         var c = TrainingConfiguration()
         c.threads = BLAS.availableCores
         if let p = preset { try c.apply(yaml: TrainingConfiguration.presets[p.rawValue]!, file: "preset \(p.rawValue)") }
-        if let f = config { try c.apply(configFile: f) }
+        if let f = config {
+            if let problem = notARegularFile(f) { throw CLIError("--config \(f): \(problem); give a YAML file") }
+            try c.apply(configFile: f)
+        }
         if let v = dataset { c.dataset = v.rawValue }
         if let v = iterations { c.iterations = v }
         if let v = batchSize { c.batchSize = v }
@@ -160,6 +192,9 @@ struct Train: ParsableCommand {
         if let v = compute.threads {
             c.threads = v
             warnOversubscribed(v, "training uses 2 (one per half of each minibatch)")
+        }
+        if c.isImageData, let problem = notARegularFile(c.dataFile) {
+            throw CLIError("\(dataFile != nil ? "--data-file" : "data_file") \(c.dataFile): \(problem); give the MNIST-5k CSV (data/mnist_5k.csv.gz)")
         }
         return c
     }
