@@ -4,13 +4,14 @@ and checkpoints (GANTraining.loop with TrainingConfiguration's defaults).
 Networks (Float32): G z in R^64 -> 128 -> 128 -> 2 (ReLU), D 2 -> 128 -> 128 -> 1 (LeakyReLU 0.2),
 initialized as Saddle does (Kaiming-uniform weights with the activation's gain, zero biases).
 omega = (theta, phi) is the iterate; `g_prev` the field stored by the previous iteration; Adam's
-m, v (per parameter tensor, both players) and clock t; `ema` the generator's moving average.
+m, v and clock t (torch.optim.Adam's state, fused on the CPU); `ema` the generator's moving average.
 
 One step (ExtrapolationFromThePast.step with the Adam rule, then the loop's EMA update):
   1. d = Adam(g_prev): t <- t + 1; m <- b1 m + (1 - b1) g_prev; v <- b2 v + (1 - b2) g_prev^2;
      d = -alpha (m / (1 - b1^t)) / (sqrt(v / (1 - b2^t)) + eps)
      (alpha = 3e-3 for both players, b1 = 0.5, b2 = 0.99, eps = 1e-8)
-  2. omega_bar = omega + d, written into G's and D's parameters (the point F is evaluated at)
+  2. omega_bar = omega + d in G's and D's parameters (the point F is evaluated at; 1. and 2. are
+     one opt.step() with g_prev as the gradients, omega kept aside)
   3. a fresh minibatch (the oracle call's draw), torch's generator: z ~ N(0, I) [256, 64];
      x = a uniformly chosen ring mode (radius 2, 8 modes) + N(0, 0.02^2 I) [256, 2]
   4. g = F(omega_bar) on that minibatch, both blocks at omega_bar (simultaneous), each player's
@@ -21,7 +22,7 @@ One step (ExtrapolationFromThePast.step with the Adam rule, then the loop's EMA 
              backward, grad_x D taken with create_graph=True) -> g_phi = grad_phi L_D
   5. g_prev <- g
   6. d = Adam(g) (the clock and the moments advance again: Past-Extra-Adam's second half-step);
-     omega <- omega + d
+     omega <- omega + d (the parameters reset to omega, then opt.step() with g)
   7. ema <- 0.999 ema + 0.001 theta
 One oracle call per step; before the timed steps, g_prev = F(omega_0) on its own minibatch (EFTP's
 default first step, one extra call at start), as `saddle train` does. The step size is constant
@@ -34,6 +35,7 @@ does not go through compiled graphs, and the script then reports the error inste
 --check N trains N iterations from the start (with `saddle train`'s step-size decay) and prints the
 share of generated samples within 3 std of a ring mode, to show that the timed loop learns.
 """
+import copy
 import math
 
 import torch
@@ -63,39 +65,27 @@ def mlp(sizes, activation, gain):
 
 G = mlp([LATENT, HIDDEN, HIDDEN, 2], torch.nn.ReLU, RELU_GAIN)
 D = mlp([2, HIDDEN, HIDDEN, 1], lambda: torch.nn.LeakyReLU(SLOPE), LEAKY_GAIN)
-# The modules' parameters hold the evaluation point omega_bar; omega itself is kept apart.
+sampler = copy.deepcopy(G)  # for --check's samples of theta and of the EMA
+# Between steps the modules' parameters hold omega; inside a step they hold omega_bar while F is
+# evaluated, and `omega` keeps omega meanwhile.
 g_params, d_params = list(G.parameters()), list(D.parameters())
 params = g_params + d_params
 n_theta = len(g_params)
 omega = [p.detach().clone() for p in params]
 ema = [p.detach().clone() for p in g_params]
 means = torch.from_numpy(ring_means())
+# Adam as torch.optim implements it (the same arithmetic as Saddle's: d = -alpha m_hat / (sqrt(v_hat) + eps)),
+# fused into one kernel per tensor where this torch has it on the CPU (else the foreach form); each
+# opt.step() advances every parameter's clock and moments, so both half-steps do.
+try:
+    opt = torch.optim.Adam(params, lr=W5_ALPHA, betas=(W5_BETA1, W5_BETA2), eps=W5_EPSILON, fused=True)
+    adam_kind = "fused"
+except (RuntimeError, TypeError, ValueError):
+    opt = torch.optim.Adam(params, lr=W5_ALPHA, betas=(W5_BETA1, W5_BETA2), eps=W5_EPSILON, foreach=True)
+    adam_kind = "foreach"
 if args.compile:
     G, D = torch.compile(G), torch.compile(D)
 sp = torch.nn.functional.softplus
-
-
-class Adam:
-    """Adam's displacement for a list of tensors (torch.optim.Adam's arithmetic, foreach form); the
-    clock advances on every call."""
-
-    def __init__(self, like):
-        self.m = [torch.zeros_like(p) for p in like]
-        self.v = [torch.zeros_like(p) for p in like]
-        self.t = 0
-
-    def displacement(self, g, alpha):
-        self.t += 1
-        torch._foreach_mul_(self.m, W5_BETA1)
-        torch._foreach_add_(self.m, g, alpha=1 - W5_BETA1)
-        torch._foreach_mul_(self.v, W5_BETA2)
-        torch._foreach_addcmul_(self.v, g, g, value=1 - W5_BETA2)
-        denominator = torch._foreach_sqrt(self.v)
-        torch._foreach_div_(denominator, math.sqrt(1 - W5_BETA2 ** self.t))
-        torch._foreach_add_(denominator, W5_EPSILON)
-        d = torch._foreach_div(self.m, denominator)
-        torch._foreach_mul_(d, -alpha / (1 - W5_BETA1 ** self.t))
-        return d
 
 
 def minibatch():
@@ -119,21 +109,29 @@ def field():
     return list(grads_g) + list(grads_d)
 
 
-adam = Adam(params)
+def adam_step(g):
+    """params <- params + Adam's displacement for the field g."""
+    for p, gp in zip(params, g):
+        p.grad = gp
+    opt.step()
+
+
 g_prev = [None]
 
 
 def step(factor=1.0):
-    alpha = W5_ALPHA * factor
+    for group in opt.param_groups:
+        group["lr"] = W5_ALPHA * factor
     with torch.no_grad():
-        d = adam.displacement(g_prev[0], alpha)                              # 1.
-        torch._foreach_copy_(params, omega)                                  # 2. omega_bar = omega + d
-        torch._foreach_add_(params, d)
+        torch._foreach_copy_(omega, params)                                  # keep omega
+    adam_step(g_prev[0])                                                     # 1., 2. params = omega_bar
     g = field()                                                              # 3., 4.
     g_prev[0] = g                                                            # 5.
     with torch.no_grad():
-        torch._foreach_add_(omega, adam.displacement(g, alpha))              # 6.
-        torch._foreach_lerp_(ema, omega[:n_theta], 1 - W5_EMA)              # 7. ema + 0.001 (theta - ema)
+        torch._foreach_copy_(params, omega)
+    adam_step(g)                                                             # 6. params = omega + d
+    with torch.no_grad():
+        torch._foreach_lerp_(ema, g_params, 1 - W5_EMA)                      # 7. ema + 0.001 (theta - ema)
 
 
 def generated():
@@ -141,9 +139,9 @@ def generated():
     z = torch.randn(2500, LATENT, generator=torch.Generator().manual_seed(12345))
     out = []
     with torch.no_grad():
-        for theta in (omega[:n_theta], ema):
-            torch._foreach_copy_(g_params, theta)
-            out.append(G(z).numpy().copy())
+        for theta in (g_params, ema):
+            torch._foreach_copy_(list(sampler.parameters()), theta)
+            out.append(sampler(z).numpy().copy())
     return out
 
 
@@ -153,7 +151,7 @@ try:
     if args.check:
         learning_check(args, step, generated, framework, torch.__version__)
     else:
-        time_steps(step, args, {"framework": framework, "version": torch.__version__})
+        time_steps(step, args, {"framework": framework, "version": torch.__version__, "adam": adam_kind})
 except Exception as e:  # torch.compile paths that do not run
     if not args.compile:
         raise
