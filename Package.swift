@@ -46,7 +46,7 @@ let package = Package(
         .target(name: "Networks", dependencies: ["Autodiff", "Tensors"]),
         // 4. Games as variational inequalities: players' losses → the operator F, constraint sets,
         //    oracle accounting, closed-form games, merit functions.
-        .target(name: "Games", dependencies: ["Networks", "Autodiff", "Tensors"]),
+        .target(name: "Games", dependencies: ["Formats", "Networks", "Autodiff", "Tensors"]),
         // 5. One protocol, one type per method; F (and any derivative) comes from the oracle.
         .target(name: "Solvers", dependencies: ["Games", "Tensors"]),
         // File formats (safetensors, NPY, IDX, CSV) with typed errors; atomic writes.
@@ -79,7 +79,7 @@ let package = Package(
         .testTarget(name: "TensorsTests", dependencies: ["Tensors", "TestSupport"]),
         .testTarget(name: "AutodiffTests", dependencies: ["Autodiff", "Tensors", "TestSupport"]),
         .testTarget(name: "NetworksTests", dependencies: ["Networks", "Autodiff", "Tensors", "TestSupport"]),
-        .testTarget(name: "GamesTests", dependencies: ["Games", "Networks", "Autodiff", "Tensors", "TestSupport"]),
+        .testTarget(name: "GamesTests", dependencies: ["Games", "Formats", "Networks", "Autodiff", "Tensors", "TestSupport"]),
         .testTarget(name: "SolversTests", dependencies: ["Solvers", "Games", "Networks", "Autodiff", "Tensors", "TestSupport", "CBLAS"]),
         .testTarget(name: "FormatsTests", dependencies: ["Formats", "Tensors", "TestSupport"]),
         .testTarget(name: "MetricsTests", dependencies: ["Metrics", "Data", "Formats", "Networks", "Autodiff", "Tensors", "TestSupport"]),

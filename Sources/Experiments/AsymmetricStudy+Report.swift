@@ -78,7 +78,7 @@ extension AsymmetricStudy {
     public static func write(_ result: Result, to path: String, force: Bool) throws {
         try checkOutput(path, force: force)
         let plots = path + "/plots"
-        try FileManager.default.createDirectory(atPath: plots, withIntermediateDirectories: true)
+        try makeFolders(plots)
         try atomicWrite(table(result.rows), to: path + "/table.csv")
         try atomicWrite(csvLine(operatorHeader) + result.operators.map { csvLine(operatorCells($0)) }.joined(), to: path + "/operators.csv")
         try atomicWrite(verdictsJSON(result.verdicts), to: path + "/verdicts.json")

@@ -25,9 +25,7 @@ extension SRFBStudy {
                 throw SRFBStudyError("\(flag) \(dir): folder exists and is not empty; choose another folder or pass --force to overwrite its files")
             }
         }
-        do { try fm.createDirectory(atPath: dir, withIntermediateDirectories: true) } catch {
-            throw SRFBStudyError("\(flag) \(dir): cannot create the folder (\(error.localizedDescription))")
-        }
+        do { try makeFolders(dir) } catch { throw SRFBStudyError("\(flag) \(dir): cannot create the folder (\(error))") }
         guard fm.isWritableFile(atPath: dir) else { throw SRFBStudyError("\(flag) \(dir): the folder is not writable") }
     }
 

@@ -161,3 +161,23 @@ package final class WriteFaults: @unchecked Sendable {
         log.map { "{\"kind\":\"\($0.kind.rawValue)\",\"start\":\($0.start),\"end\":\($0.end),\"path\":\(jsonString($0.path))}\n" }.joined()
     }
 }
+
+/// Creates `path` and any missing parent folders (mkdir -p), with mode 0755; an existing folder is
+/// fine. Throws ``FormatError/unwritable(file:reason:)`` naming the component that failed and why
+/// (strerror: "Not a directory" when a parent is a file).
+public func makeFolders(_ path: String) throws {
+    var prefix = path.hasPrefix("/") ? "/" : ""
+    for part in path.split(separator: "/") {
+        prefix += part + "/"
+        if mkdir(prefix, 0o755) != 0 && errno != EEXIST {
+            throw FormatError.unwritable(file: String(prefix.dropLast()), reason: String(cString: strerror(errno)))
+        }
+        var info = stat()
+        if stat(prefix, &info) != 0 {
+            throw FormatError.unwritable(file: String(prefix.dropLast()), reason: String(cString: strerror(errno)))
+        }
+        if (info.st_mode & S_IFMT) != S_IFDIR {
+            throw FormatError.unwritable(file: String(prefix.dropLast()), reason: "Not a directory")
+        }
+    }
+}

@@ -1,3 +1,4 @@
+import Formats
 import Foundation
 import Tensors
 
@@ -49,10 +50,10 @@ public struct AffineVariationalInequality: VariationalInequality {
         let m = try MatrixFile.read(matrix)
         let q = try MatrixFile.read(offset)
         guard m.rank == 2, m.shape[0] == m.shape[1] else {
-            throw FormatError.invalid(file: matrix, reason: "M must be a square matrix, got shape \(m.shape)")
+            throw FormatError.wrongShape(file: matrix, detail: "M must be a square matrix, got shape \(m.shape.dims)")
         }
         guard q.count == m.shape[0] else {
-            throw FormatError.invalid(file: offset, reason: "q has \(q.count) entries, M is \(m.shape[0]) × \(m.shape[0])")
+            throw FormatError.wrongShape(file: offset, detail: "q has \(q.count) entries, M is \(m.shape[0]) × \(m.shape[0])")
         }
         return AffineVariationalInequality(name: "avi-file", matrix: m, offset: q, box: box)
     }
@@ -89,95 +90,33 @@ public struct AffineVariationalInequality: VariationalInequality {
     }
 }
 
-/// Errors reading user files (matrices for `avi`).
-public enum FormatError: Error, CustomStringConvertible, Equatable {
-    case unreadable(file: String)
-    case invalid(file: String, reason: String)
-
-    public var description: String {
-        switch self {
-        case .unreadable(let f): return "\(f): cannot read the file"
-        case .invalid(let f, let r): return "\(f): \(r)"
-        }
-    }
-}
-
-/// Reads a dense Float64 matrix or vector from CSV (rows of comma-separated numbers, optional
-/// `#` comments) or NPY (format 1.0/2.0, little-endian '<f8' or '<f4', C order, rank 1 or 2).
+/// A dense Float64 matrix or vector for `avi`, read from CSV (rows of comma-separated numbers; an
+/// optional header line; `#` comment lines) or NPY ('<f8' or '<f4', C order, rank 1 or 2), by the hardened readers of
+/// ``Formats`` (their limits and one-line errors), then checked: at least one entry, every entry
+/// finite.
 public enum MatrixFile {
     public static func read(_ path: String) throws -> Tensor {
-        guard let data = FileManager.default.contents(atPath: path) else { throw FormatError.unreadable(file: path) }
-        return path.lowercased().hasSuffix(".npy") ? try npy(data, file: path) : try csv(data, file: path)
-    }
-
-    static func csv(_ data: Data, file: String) throws -> Tensor {
-        guard let text = String(data: data, encoding: .utf8) else { throw FormatError.invalid(file: file, reason: "not UTF-8 text") }
-        var rows: [[Double]] = []
-        for (lineNumber, raw) in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r" }).enumerated() {
-            let line = raw.trimmingCharacters(in: .whitespaces)
-            if line.isEmpty || line.hasPrefix("#") { continue }
-            var row: [Double] = []
-            for field in line.split(separator: ",", omittingEmptySubsequences: false) {
-                let s = field.trimmingCharacters(in: .whitespaces)
-                guard let v = Double(s) else {
-                    throw FormatError.invalid(file: file, reason: "line \(lineNumber + 1): '\(s)' is not a number")
-                }
-                row.append(v)
+        let t: Tensor
+        if path.lowercased().hasSuffix(".npy") {
+            t = try NPY.read(path)
+            guard t.rank == 1 || t.rank == 2 else { throw FormatError.wrongShape(file: path, detail: "rank \(t.rank); a matrix or a vector (rank 2 or 1) is needed") }
+        } else {
+            // Lines starting with `#` are comments (dropped before parsing; line numbers in errors
+            // count the remaining lines).
+            let bytes = try Gzip.readMaybeCompressed(path, limit: CSV.defaultByteLimit)
+            var kept: [UInt8] = [], line: [UInt8] = []
+            for b in bytes + [0x0a] {
+                if b == 0x0a || b == 0x0d {
+                    if line.drop(while: { $0 == 0x20 || $0 == 0x09 }).first != UInt8(ascii: "#") { kept += line + [0x0a] }
+                    line = []
+                } else { line.append(b) }
             }
-            rows.append(row)
+            let table = try CSV.parseNumeric(kept, file: path)
+            let shape: [Int] = table.rows == 1 || table.columns == 1 ? [table.rows * table.columns] : [table.rows, table.columns]
+            t = Tensor(table.values, shape: Shape(shape), dtype: .float64)
         }
-        guard let width = rows.first?.count, width > 0 else { throw FormatError.invalid(file: file, reason: "no numbers") }
-        for (i, r) in rows.enumerated() where r.count != width {
-            throw FormatError.invalid(file: file, reason: "row \(i + 1) has \(r.count) values, the first row has \(width)")
-        }
-        if rows.count == 1 || width == 1 { return Tensor(rows.flatMap { $0 }, shape: [rows.count * width], dtype: .float64) }
-        return Tensor(rows.flatMap { $0 }, shape: [rows.count, width], dtype: .float64)
-    }
-
-    static func npy(_ data: Data, file: String) throws -> Tensor {
-        let bytes = [UInt8](data)
-        guard bytes.count >= 10, bytes[0] == 0x93, Array(bytes[1...5]) == Array("NUMPY".utf8) else {
-            throw FormatError.invalid(file: file, reason: "not an NPY file (bad magic string)")
-        }
-        let major = bytes[6]
-        let headerLength: Int, headerStart: Int
-        switch major {
-        case 1: headerLength = Int(bytes[8]) | Int(bytes[9]) << 8; headerStart = 10
-        case 2, 3:
-            guard bytes.count >= 12 else { throw FormatError.invalid(file: file, reason: "truncated header") }
-            headerLength = Int(bytes[8]) | Int(bytes[9]) << 8 | Int(bytes[10]) << 16 | Int(bytes[11]) << 24; headerStart = 12
-        default: throw FormatError.invalid(file: file, reason: "NPY version \(major) is not supported (1.0–3.0 are)")
-        }
-        guard bytes.count >= headerStart + headerLength,
-              let header = String(bytes: bytes[headerStart..<(headerStart + headerLength)], encoding: .utf8) else {
-            throw FormatError.invalid(file: file, reason: "truncated header")
-        }
-        func value(_ key: String) -> String? {
-            guard let r = header.range(of: "'\(key)':") else { return nil }
-            return String(header[r.upperBound...]).trimmingCharacters(in: .whitespaces)
-        }
-        guard let descr = value("descr") else { throw FormatError.invalid(file: file, reason: "header has no 'descr'") }
-        let isF8 = descr.hasPrefix("'<f8'"), isF4 = descr.hasPrefix("'<f4'")
-        guard isF8 || isF4 else { throw FormatError.invalid(file: file, reason: "dtype \(descr.prefix(6)) is not supported ('<f8' and '<f4' are)") }
-        guard let fortran = value("fortran_order"), fortran.hasPrefix("False") else {
-            throw FormatError.invalid(file: file, reason: "Fortran order is not supported (save with C order)")
-        }
-        guard let shapeText = value("shape"), let open = shapeText.firstIndex(of: "("), let close = shapeText.firstIndex(of: ")") else {
-            throw FormatError.invalid(file: file, reason: "header has no 'shape'")
-        }
-        let dims = shapeText[shapeText.index(after: open)..<close].split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
-        guard dims.count == 1 || dims.count == 2 else { throw FormatError.invalid(file: file, reason: "rank \(dims.count) (1 or 2 expected)") }
-        let count = dims.reduce(1, *)
-        let start = headerStart + headerLength, width = isF8 ? 8 : 4
-        guard bytes.count >= start + count * width else {
-            throw FormatError.invalid(file: file, reason: "\(bytes.count - start) data bytes for \(count) values of \(width) bytes")
-        }
-        var values = [Double](repeating: 0, count: count)
-        for i in 0..<count {
-            var bits: UInt64 = 0
-            for k in 0..<width { bits |= UInt64(bytes[start + i * width + k]) << (8 * UInt64(k)) }
-            values[i] = isF8 ? Double(bitPattern: bits) : Double(Float(bitPattern: UInt32(bits)))
-        }
-        return Tensor(values, shape: Shape(dims), dtype: .float64)
+        guard t.count > 0 else { throw FormatError.wrongShape(file: path, detail: "no entries (shape \(t.shape.dims))") }
+        try requireFinite(t, file: path, name: "the matrix")
+        return t.converted(to: .float64)
     }
 }

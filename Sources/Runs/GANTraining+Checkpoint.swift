@@ -100,7 +100,8 @@ extension GANTraining {
         saved.dataFile = configuration.dataFile
         if legacy { saved.shards = configuration.shards; saved.threads = configuration.threads }
         guard saved == configuration else {
-            throw RunError.runFolder(path: path, problem: "the checkpoint was written with another configuration than config.yaml")
+            throw RunError.runFolder(path: path, problem: "the checkpoint was written with another configuration than config.yaml ("
+                                     + saved.differences(from: configuration).prefix(3).map { "\($0.key) \($0.value) here, \($0.other) in config.yaml" }.joined(separator: "; ") + ")")
         }
         let oracle = try decode(Oracle.Checkpoint.self, "oracle")
         guard oracle.batchSize >= 1, oracle.batchSize <= TrainingConfiguration.maximumBatchSize,

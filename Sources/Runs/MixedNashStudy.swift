@@ -172,7 +172,7 @@ public struct MixedNashStudy: Sendable {
     /// table.csv, summary.csv, verdicts.json, curves (SVG, PNG), report.html.
     public func write(_ result: Result, to path: String, force: Bool) throws {
         try Self.checkOutput(path, force: force)
-        try FileManager.default.createDirectory(atPath: path + "/plots", withIntermediateDirectories: true)
+        try makeFolders(path + "/plots")
         var table = Self.tableHeader.joined(separator: ",") + "\n"
         var summary = "dataset,method,runs,final_quality_mean,final_quality_std,mean_quality_over_budget_mean,mean_quality_over_budget_std\n"
         var report = HTMLReport(title: "saddle reproduce mixed-nash")

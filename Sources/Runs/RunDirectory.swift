@@ -55,8 +55,22 @@ public final class RunDirectory: @unchecked Sendable {
         if !marked { try writeMarker() }
         removeStaleTemporaries()
         guard fm.fileExists(atPath: path + "/config.yaml") else {
+            guard checkpoints().isEmpty else {
+                throw RunError.runFolder(path: path, problem: "config.yaml is missing but the run has checkpoints: put it back (every checkpoint's metadata holds the configuration; saddle inspect prints it) and resume again")
+            }
             throw RunError.runFolder(path: path, problem: "the run never started (no config.yaml); start it again with --out \(path) --force")
         }
+        if let command = Self.markedCommand(path), command != "train" {
+            throw RunError.runFolder(path: path, problem: "holds a run of saddle \(command), not a training run")
+        }
+    }
+
+    /// The command whose run folder `path` is, from its marker (`train` when the marker names
+    /// none), or nil when it has no marker.
+    public static func markedCommand(_ path: String) -> String? {
+        guard let data = FileManager.default.contents(atPath: path + "/" + markerName) else { return nil }
+        let marker = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any]
+        return marker?["command"] as? String ?? "train"
     }
 
     /// Creates a run folder, or takes over an existing one:
@@ -74,8 +88,9 @@ public final class RunDirectory: @unchecked Sendable {
         guard let path = requested else {
             self.path = try Self.makeDefaultFolder(prefix: defaultPrefix)
             lockDescriptor = try Self.lock(self.path)
+            claim()
             try writeMarker()
-            try fm.createDirectory(atPath: checkpointsPath, withIntermediateDirectories: true)
+            try makeFolders(checkpointsPath)
             return
         }
         self.path = path
@@ -94,6 +109,8 @@ public final class RunDirectory: @unchecked Sendable {
                 throw RunError.runFolder(path: path, problem: force
                     ? "not a Saddle run folder (no \(Self.markerName)): --force replaces only folders Saddle created; remove it yourself or choose another --out"
                     : "already exists and is not empty; choose another --out")
+            } else if let command = Self.markedCommand(path), command != "train" {
+                throw RunError.runFolder(path: path, problem: "holds a run of saddle \(command): saddle train replaces only its own run folders; choose another --out")
             } else if !force {
                 throw RunError.runFolder(path: path, problem: "already holds a run; continue it with --resume \(path), replace it with --force, or choose another --out")
             } else {
@@ -103,14 +120,13 @@ public final class RunDirectory: @unchecked Sendable {
                 try moveAside()
             }
         } else {
-            do { try fm.createDirectory(atPath: path, withIntermediateDirectories: true) } catch {
-                throw RunError.runFolder(path: path, problem: "cannot create the folder (\(error.localizedDescription))")
-            }
+            do { try makeFolders(path) } catch { throw RunError.runFolder(path: path, problem: "cannot create the folder (\(error))") }
             lockDescriptor = try Self.lock(path)
         }
+        claim()
         do {
             if !fm.fileExists(atPath: path + "/" + Self.markerName) { try writeMarker() }
-            try fm.createDirectory(atPath: checkpointsPath, withIntermediateDirectories: true)
+            try makeFolders(checkpointsPath)
         } catch {
             abandon()
             throw RunError.runFolder(path: path, problem: "cannot set up the run folder (\(error))")
@@ -154,17 +170,24 @@ public final class RunDirectory: @unchecked Sendable {
             var buffer = [UInt8](repeating: 0, count: 32)
             let n = pread(fd, &buffer, 31, 0)
             close(fd)
-            let holder = n > 0 ? String(decoding: buffer[0..<n], as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines) : "?"
-            throw RunError.runFolder(path: folder, problem: "in use by another saddle process (pid \(holder)); wait for it to end or stop it")
+            let holder = n > 0 ? String(decoding: buffer[0..<n], as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines) : ""
+            throw RunError.runFolder(path: folder, problem: "in use by another saddle process (\(holder.isEmpty ? "its pid is not recorded yet" : "pid \(holder)")); wait for it to end or stop it")
         }
-        let pid = Array("\(getpid())\n".utf8)
-        if ftruncate(fd, 0) == 0 { _ = pwrite(fd, pid, pid.count, 0) }   // informative only: a full disk may refuse it
         return fd
+    }
+
+    /// Writes this process's pid into the lock file, for the message a second process gets. Only a
+    /// process that is about to change the run does this: a refused or no-op resume leaves the
+    /// folder byte for byte as it was. (Informative only; a full disk may refuse it.)
+    public func claim() {
+        guard lockDescriptor >= 0 else { return }
+        let pid = Array("\(getpid())\n".utf8)
+        if ftruncate(lockDescriptor, 0) == 0 { _ = pwrite(lockDescriptor, pid, pid.count, 0) }
     }
 
     func writeMarker() throws {
         let created = ISO8601DateFormatter().string(from: Date())
-        let text = "{\"format\":\"saddle-run-folder\",\"format_version\":1,\"created\":\"\(created)\",\"saddle_version\":\"\(SaddleVersion.string)\"}\n"
+        let text = "{\"format\":\"saddle-run-folder\",\"format_version\":1,\"created\":\"\(created)\",\"saddle_version\":\"\(SaddleVersion.string)\",\"command\":\"train\"}\n"
         try atomicWrite(text, to: path + "/" + Self.markerName, kind: .marker)
     }
 

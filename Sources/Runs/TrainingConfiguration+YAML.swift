@@ -140,6 +140,20 @@ extension TrainingConfiguration {
         }
     }
 
+    /// The keys whose values differ from `other`'s: (key, this value, the other's).
+    public func differences(from other: TrainingConfiguration) -> [(key: String, value: String, other: String)] {
+        func values(_ c: TrainingConfiguration) -> [String: String] {
+            var v: [String: String] = [:]
+            for line in c.yaml.split(separator: "\n") where !line.hasPrefix("#") {
+                guard let colon = line.firstIndex(of: ":") else { continue }
+                v[String(line[..<colon])] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+            }
+            return v
+        }
+        let a = values(self), b = values(other)
+        return Self.yamlKeys.compactMap { k in a[k] == b[k] ? nil : (k, a[k] ?? "?", b[k] ?? "?") }
+    }
+
     /// The resolved configuration as YAML (every key; reads back to the same configuration).
     public var yaml: String {
         var s = "# saddle train: resolved configuration (Saddle \(SaddleVersion.string))\n"

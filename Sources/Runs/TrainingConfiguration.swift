@@ -86,8 +86,8 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
     /// A configuration from its JSON form (checkpoint metadata). Keys the JSON lacks — settings
     /// added after it was written, like `shards` — take their defaults.
     public static func decode(json: Foundation.Data) throws -> TrainingConfiguration {
-        let defaults = try JSONSerialization.jsonObject(with: JSONEncoder().encode(TrainingConfiguration())) as? [String: Any] ?? [:]
-        guard let given = try JSONSerialization.jsonObject(with: json) as? [String: Any] else {
+        let defaults = (try? JSONSerialization.jsonObject(with: JSONEncoder().encode(TrainingConfiguration())) as? [String: Any]) ?? [:]
+        guard let given = (try? JSONSerialization.jsonObject(with: json)) as? [String: Any] else {
             throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "not a JSON object"))
         }
         let merged = defaults.merging(given) { _, new in new }

@@ -73,9 +73,7 @@ enum RunFolder {
                 throw CLIError("--out \(dir) holds a run of saddle \(other): --force replaces only saddle solve's run folders; choose another folder")
             }
         }
-        if mkdirParents(dir) != 0 {
-            throw CLIError("--out \(dir): cannot create the folder (\(String(cString: strerror(errno))))")
-        }
+        do { try makeFolders(dir) } catch { throw CLIError("--out \(dir): cannot create the folder (\(error))") }
         guard fm.isWritableFile(atPath: dir) else { throw CLIError("--out \(dir): the folder is not writable") }
         if !fm.fileExists(atPath: dir + "/" + RunDirectory.markerName) {
             try atomicWrite("{\"format\":\"saddle-run-folder\",\"format_version\":1,\"command\":\"solve\"}\n", to: dir + "/" + RunDirectory.markerName)
@@ -84,11 +82,7 @@ enum RunFolder {
 
     /// The command whose run folder `dir` is, from its marker (`train`'s has no `command`), or nil
     /// when it has no marker.
-    static func runFolderCommand(_ dir: String) -> String? {
-        guard let data = FileManager.default.contents(atPath: dir + "/" + RunDirectory.markerName) else { return nil }
-        let marker = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any]
-        return marker?["command"] as? String ?? "train"
-    }
+    static func runFolderCommand(_ dir: String) -> String? { RunDirectory.markedCommand(dir) }
 
     /// Checks a study's `--output` before it computes anything: a file, or a run folder of `saddle
     /// train` or `solve` (whose files the study's would overwrite or mix with), is refused.
@@ -101,15 +95,6 @@ enum RunFolder {
         }
     }
 
-    /// mkdir -p: 0, or −1 with errno set by the first mkdir(2) that failed.
-    static func mkdirParents(_ path: String) -> Int32 {
-        var prefix = path.hasPrefix("/") ? "/" : ""
-        for part in path.split(separator: "/") {
-            prefix += part + "/"
-            if mkdir(prefix, 0o755) != 0 && errno != EEXIST { return -1 }
-        }
-        return 0
-    }
 
     static func write(dir: String, result: SolveResult, configEntries: [(String, String)], summaryJSON: String) throws {
         var csv = "iteration,oracle_calls,distance,residual,gap"

@@ -253,6 +253,7 @@ struct Train: ParsableCommand {
                 Console.error("\(dir.path): the run is complete (\(done) of \(done) iterations); nothing to do. Extend it with --iterations N (N > \(done)).")
                 return
             }
+            dir.claim()
             if let note = try dir.truncateMetrics(after: done) { log(note) }
             if !changes.isEmpty { try dir.writeConfiguration(c.yaml) }
             if state == nil { log("\(dir.path): no checkpoint yet; starting from iteration 0") }
