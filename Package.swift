@@ -60,7 +60,7 @@ let package = Package(
         .target(name: "Metrics", dependencies: ["Data", "Formats", "Networks", "Autodiff", "Tensors", "CBLAS"]),
         .target(name: "Runs", dependencies: ["BuildInfo", "Metrics", "Data", "Formats", "Reports", "Solvers", "Games", "Networks", "Autodiff", "Tensors"]),
         // SPEC §7 workloads and the reproduction grids (which use the diagnostics and draw reports).
-        .target(name: "Experiments", dependencies: ["Diagnostics", "Reports", "Formats", "Solvers", "Games", "Networks", "Autodiff", "Tensors", "CBLAS"]),
+        .target(name: "Experiments", dependencies: ["Runs", "Data", "Diagnostics", "Reports", "Formats", "Solvers", "Games", "Networks", "Autodiff", "Tensors", "CBLAS"]),
         // Umbrella: re-exports the public modules, nothing else.
         .target(name: "Saddle", dependencies: ["Tensors", "Formats", "Autodiff", "Networks", "Games", "Solvers", "Data", "Metrics", "Runs", "Experiments", "Diagnostics", "Reports"]),
         // The `saddle` program: thin ArgumentParser commands over the library.
@@ -84,7 +84,7 @@ let package = Package(
         .testTarget(name: "FormatsTests", dependencies: ["Formats", "Tensors", "TestSupport"]),
         .testTarget(name: "MetricsTests", dependencies: ["Metrics", "Data", "Formats", "Networks", "Autodiff", "Tensors", "TestSupport"]),
         .testTarget(name: "DataTests", dependencies: ["Data", "Formats", "Metrics", "Tensors", "TestSupport"]),
-        .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "Networks", "Autodiff", "Tensors", "TestSupport"]),
+        .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "Runs", "Games", "Solvers", "Networks", "Autodiff", "Tensors", "TestSupport"]),
         .testTarget(name: "DiagnosticsTests", dependencies: ["Diagnostics", "Solvers", "Games", "Networks", "Autodiff", "Tensors", "TestSupport"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "Tensors", "CZlib"]),
         .testTarget(name: "RunsTests", dependencies: ["Runs", "Formats", "Solvers", "Games", "Networks", "Autodiff", "Tensors", "TestSupport"]),

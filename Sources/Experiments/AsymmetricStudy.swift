@@ -293,31 +293,32 @@ public struct AsymmetricStudy: Sendable {
             BlockVector(generator: Array(v[0..<sizes.generator]), discriminator: Array(v[sizes.generator...]))
         }
         let z = vector(op.zero), star = vector(op.equilibrium)
-        var F = Oracle(problem)
-        var omega = problem.initialPoint.copy()
-        var state = try solver.makeState(at: omega, &F)
-        let d0 = omega.distance(to: z)
+        var loop = try IterationLoop(solver, on: problem)
+        let d0 = loop.omega.distance(to: z)
         var distances = [d0]
         var trace = Trace()
-        func record(_ d: Double) {
+        func record(_ d: Double, _ v: LoopView) {
             guard keepTrace else { return }
-            trace.oracleCalls.append(F.counter.oracleCalls)
+            trace.oracleCalls.append(v.counter.oracleCalls)
             trace.distance.append(d)
-            trace.theta.append(omega[.generator][0])
-            trace.phi.append(omega[.discriminator][0])
+            trace.theta.append(v.omega[.generator][0])
+            trace.phi.append(v.omega[.discriminator][0])
         }
-        record(d0)
+        record(d0, loop.view)
         var callsToAccuracy: Double? = nil
-        var reason = "iterations"
-        for _ in 0..<configuration.iterations {
-            try solver.step(&omega, &state, &F)
-            let d = omega.distance(to: z)
+        let watch = EveryIteration { v in
+            let d = v.omega.distance(to: z)
             distances.append(d)
-            record(d)
-            if callsToAccuracy == nil, d <= configuration.accuracy * d0 { callsToAccuracy = F.counter.oracleCalls }
+            record(d, v)
+            if callsToAccuracy == nil, d <= self.configuration.accuracy * d0 { callsToAccuracy = v.counter.oracleCalls }
             // Past 1e150 the iterate is gone; stopping there keeps the squares finite in the fit.
-            if !d.isFinite || d > 1e150 { reason = "diverged"; break }
+            return !d.isFinite || d > 1e150 ? .stop(.diverged) : .proceed
         }
+        let stop = try loop.run(until: configuration.iterations, observers: [watch])
+        if stop == .diverged && distances.count == loop.iteration { distances.append(loop.omega.distance(to: z)) }
+        let reason = stop == .diverged ? "diverged" : "iterations"
+        let omega = loop.omega
+        let F = loop.oracle
         let floor = ObservedRate.floor(epsilon: problem.dtype.epsilon, scale: z.norm())
         let observed = ObservedRate.squaredDistanceFactor(distances: distances, floor: floor)
         let half = distances[(distances.count / 2)...]

@@ -1,5 +1,6 @@
 import Foundation
 import Networks
+import Runs
 import Tensors
 
 /// The SPEC §7 workloads `saddle bench` times.
@@ -10,41 +11,18 @@ public enum BenchmarkWorkload: String, CaseIterable, Codable, Sendable {
     case w1R1 = "W1-R1"
     /// One simultaneous GDA step of the MNIST-sized MLP GAN (784-pixel uniform [0, 1] images).
     case w2 = "W2"
-    /// One Jacobian–vector product of W1's vector field F (double-VJP, see ``FieldJVP``).
+    /// One Jacobian–vector product of W1's vector field F (forward over reverse, through the oracle).
     case w3 = "W3"
     /// One extragradient iteration on a dense Float64 bilinear game, n = 1000 (A is 8 MB).
     case w4 = "W4-1000"
     /// The same at n = 4000 (A is 128 MB, streamed from DRAM).
     case w4Large = "W4-4000"
 
+    /// One full iteration of the default `saddle train`, without the log intervals' metrics.
+    case w5 = "W5"
+
     /// What `saddle bench` runs without --workload: the quick ones.
     public static let defaults: [BenchmarkWorkload] = [.w1, .w1R1]
-
-    /// A fresh instance of the workload using `threads` cores, as the benchmark times it.
-    public func makeStep(seed: UInt64 = 0, threads: Int) -> any BenchmarkStep {
-        switch self {
-        case .w1, .w1R1, .w2: return make(seed: seed, threads: threads)
-        case .w3:
-            var c = MixtureGANStep.Configuration()
-            c.seed = seed
-            c.threads = threads
-            return FieldJVP(c)
-        case .w4: return BilinearExtragradient(dimension: 1000, seed: seed, threads: threads)
-        case .w4Large: return BilinearExtragradient(dimension: 4000, seed: seed, threads: threads)
-        }
-    }
-
-    /// A fresh instance of a GAN-step workload (W1, W1-R1, W2) using `threads` cores. Sets the
-    /// BLAS thread count: one per player when they run concurrently.
-    public func make(seed: UInt64 = 0, threads: Int) -> MixtureGANStep {
-        ensure([.w1, .w1R1, .w2].contains(self), "BenchmarkWorkload.make: \(rawValue) is not a GAN step; use makeStep")
-        var c = self == .w2 ? MixtureGANStep.Configuration.mnist : MixtureGANStep.Configuration()
-        c.seed = seed
-        c.threads = threads
-        BLAS.threads = 1
-        if self == .w1R1 { c.r1Weight = 10 }
-        return MixtureGANStep(c)
-    }
 }
 
 /// What the benchmark times: one iteration of a workload.
@@ -61,16 +39,6 @@ extension BenchmarkStep {
     public var bytesStreamed: Double? { nil }
 }
 
-extension MixtureGANStep: BenchmarkStep {}
-
-extension BilinearExtragradient: BenchmarkStep {
-    public var parameterFingerprint: String { fingerprint }
-    public var bytesStreamed: Double? { bytesPerIteration }
-}
-
-extension FieldJVP: BenchmarkStep {
-    public var parameterFingerprint: String { fingerprint }
-}
 
 /// One row of a benchmark table: a workload at a thread count.
 public struct BenchmarkResult: Codable, Sendable {
@@ -160,7 +128,7 @@ public struct Benchmark {
 
     /// Runs everything; `progress` receives a line per finished block. With a `machine` profile
     /// (measured before the timed blocks by default), rows give % of peak and, for W4, % of bound.
-    public func run(machine: MachineProfile? = nil, progress: (String) -> Void = { _ in }) -> [BenchmarkResult] {
+    public func run(machine: MachineProfile? = nil, progress: (String) -> Void = { _ in }) throws -> [BenchmarkResult] {
         let machine = machine ?? MachineProfile.measure(threadCounts: threadCounts)
         struct Cell { let workload: BenchmarkWorkload; let threads: Int; let step: any BenchmarkStep; var times: [Double] = []; var mflop = 0.0 }
         var cells: [Cell] = []
@@ -169,9 +137,9 @@ public struct Benchmark {
                 // Count FLOPs on a serial twin: the counter is task-local and does not follow the
                 // concurrent step onto its worker threads.
                 let counter = FlopCounter()
-                let twin = w.makeStep(seed: seed, threads: 1)
+                let twin = try w.makeStep(seed: seed, threads: 1)
                 counter.measure { twin.step() }
-                let step = w.makeStep(seed: seed, threads: t)
+                let step = try w.makeStep(seed: seed, threads: t)
                 for _ in 0..<warmup { step.step() }
                 var cell = Cell(workload: w, threads: t, step: step)
                 cell.mflop = counter.flops / 1e6
@@ -221,13 +189,3 @@ public struct Benchmark {
     }
 }
 
-extension MixtureGANStep {
-    /// SHA-256 of the generator's then the discriminator's parameter buffer: a fingerprint for
-    /// checking that two runs computed the same bits.
-    public var parameterFingerprint: String {
-        var h = SHA256()
-        h.update(generator.parameters.flat)
-        h.update(discriminator.parameters.flat)
-        return h.hexDigest()
-    }
-}

@@ -31,21 +31,31 @@ public struct DiscriminatorInputs {
     public let fake: Variable
     public let interpolates: Variable
     let apply: (Variable) -> Variable
+    /// D's outputs already recorded for some inputs (the losses' D(x) and D(G(z))), reused by
+    /// ``inputGradient(on:)`` instead of a second forward pass.
+    let known: [(input: Variable, output: Variable)]
 
-    /// - Parameter discriminator: x ↦ D_φ(x) at the graph's φ.
-    public init(real: Variable, fake: Variable, interpolates: Variable, discriminator: @escaping (Variable) -> Variable) {
+    /// - Parameters:
+    ///   - discriminator: x ↦ D_φ(x) at the graph's φ.
+    ///   - outputs: D's recorded outputs on inputs that require gradients (optional).
+    public init(real: Variable, fake: Variable, interpolates: Variable, outputs: [(input: Variable, output: Variable)] = [],
+                discriminator: @escaping (Variable) -> Variable) {
         self.real = real
         self.fake = fake
         self.interpolates = interpolates
         self.apply = discriminator
+        self.known = outputs.filter { $0.input.requiresGradient }
     }
 
-    /// D_φ at the rows of `x`.
-    public func callAsFunction(_ x: Variable) -> Variable { apply(x) }
+    /// D_φ at the rows of `x` (the recorded output when there is one).
+    public func callAsFunction(_ x: Variable) -> Variable { known.first { $0.input === x }?.output ?? apply(x) }
 
     /// r = ∇x D_φ(x) per row ([n, d]), recorded so it can be differentiated with respect to φ (and
     /// θ, through generated samples).
     public func inputGradient(on x: Variable) -> Variable {
+        if let k = known.first(where: { $0.input === x }) {
+            return gradients(of: k.output.sum(), withRespectTo: [x], createGraph: true)[0]
+        }
         let input = x.requiresGradient ? x : Variable(x.value, requiresGradient: true)
         return gradients(of: apply(input).sum(), withRespectTo: [input], createGraph: true)[0]
     }

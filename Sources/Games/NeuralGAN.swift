@@ -1,4 +1,5 @@
 import Autodiff
+import Foundation
 import Networks
 import Tensors
 
@@ -96,7 +97,23 @@ public final class NeuralGAN: DifferentiableGame, InputGradientGame {
     public var evaluationBatch: Batch { batch(samples: defaultBatchSize, seed: evaluationSeed) }
 
     public func record(_ parameters: PerPlayer<Variable>, samples: Int, seed: UInt64) -> GameGraph {
-        graph(parameters, batch: batch(samples: samples, seed: seed))
+        graph(parameters, batch: cachedBatch(samples: samples, seed: seed))
+    }
+
+    /// The evaluation batch's shards are drawn once and kept (they are the same at every exact
+    /// evaluation: metrics, losses, ‖F‖, a fixed-batch game); minibatches are drawn fresh.
+    private let cacheLock = NSLock()
+    private var exactBatches: [UInt64: (samples: Int, batch: Batch)] = [:]
+
+    func cachedBatch(samples: Int, seed: UInt64) -> Batch {
+        let exactPlan = shardPlan(size: defaultBatchSize, seed: evaluationSeed, regularizers: []) + [(defaultBatchSize, evaluationSeed)]
+        guard exactPlan.contains(where: { $0.samples == samples && $0.seed == seed }) else { return batch(samples: samples, seed: seed) }
+        cacheLock.lock()
+        defer { cacheLock.unlock() }
+        if let hit = exactBatches[seed], hit.samples == samples { return hit.batch }
+        let b = batch(samples: samples, seed: seed)
+        if exactBatches.count < 64 { exactBatches[seed] = (samples, b) }
+        return b
     }
 
     /// The recorded losses and discriminator inputs on `batch`.
@@ -106,11 +123,14 @@ public final class NeuralGAN: DifferentiableGame, InputGradientGame {
         let d = discriminator.inputWidth
         let eps = Variable(batch.mixing.broadcastColumns(d))
         let oneMinus = Variable(batch.mixing.affine(scale: -1, shift: 1).broadcastColumns(d))
-        let real = Variable(batch.real)
-        let interpolates = eps * real + oneMinus * fake
+        // x requires a gradient so that an input-gradient penalty can reuse the losses' D(x);
+        // reverse sweeps visit only what leads to the inputs asked for, so the losses pay nothing.
+        let real = Variable(batch.real, requiresGradient: true)
+        let interpolates = eps * Variable(batch.real) + oneMinus * fake
         let dnet = discriminator
-        let inputs = DiscriminatorInputs(real: real, fake: fake, interpolates: interpolates, discriminator: { dnet($0, parameters: phi) })
-        let dReal = inputs(real), dFake = inputs(fake)
+        let dReal = dnet(real, parameters: phi), dFake = dnet(fake, parameters: phi)
+        let inputs = DiscriminatorInputs(real: real, fake: fake, interpolates: interpolates, outputs: [(real, dReal), (fake, dFake)],
+                                         discriminator: { dnet($0, parameters: phi) })
         let l: PerPlayer<Variable>
         switch loss {
         case .nonSaturating:

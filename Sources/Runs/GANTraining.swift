@@ -282,10 +282,10 @@ final class TrainingClock {
 }
 
 /// After every iteration: the networks' non-trainable state advances once (``Network/updateNonTrainableState(parameters:)``).
-final class NetworkStateObserver: LoopObserver {
+public final class NetworkStateObserver: LoopObserver {
     let gan: NeuralGAN
-    init(gan: NeuralGAN) { self.gan = gan }
-    func didStep(_ view: LoopView) throws -> LoopDecision {
+    public init(gan: NeuralGAN) { self.gan = gan }
+    public func didStep(_ view: LoopView) throws -> LoopDecision {
         gan.generator.updateNonTrainableState(parameters: view.omega[.generator])
         gan.discriminator.updateNonTrainableState(parameters: view.omega[.discriminator])
         return .proceed

@@ -20,14 +20,14 @@ struct BenchmarkMachineTests {
 
     /// W4's bound is the time to stream its bytes at the matching bandwidth, and the row's % of
     /// the bound is bound / median; GAN steps get % of peak and no bound.
-    @Test func rowsGivePercentOfPeakAndOfTheBound() {
+    @Test func rowsGivePercentOfPeakAndOfTheBound() throws {
         var bench = Benchmark(workloads: [.w4, .w1], threadCounts: [1])
         bench.repetitions = 1
         bench.iterations = 2
         bench.warmup = 0
         let profile = MachineProfile(rows: [.init(threads: 1, fma_peak_gflops: 100, cache_read_gbytes_per_second: 50,
                                                   dram_read_gbytes_per_second: 10)])
-        let rows = bench.run(machine: profile)
+        let rows = try bench.run(machine: profile)
         let w4 = rows.first { $0.workload == "W4-1000" }!, w1 = rows.first { $0.workload == "W1" }!
         #expect(abs(w4.bound_us! - 32e6 / 50e9 * 1e6) < 1e-9)  // 32 MB at 50 GB/s = 640 µs
         #expect(abs(w4.percent_of_bound! - 100 * w4.bound_us! / w4.median_us) < 1e-9)

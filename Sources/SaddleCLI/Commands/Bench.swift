@@ -5,7 +5,7 @@ import Saddle
 /// `saddle bench`: SPEC §7's workloads, timed at several thread counts.
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Time SPEC §7's workloads (W1, W1-R1, W2, W3, W4) at 1 and 2 threads.",
+        abstract: "Time SPEC §7's workloads (W1, W1-R1, W2, W3, W4, W5) at 1 and 2 threads.",
         discussion: """
         Each workload runs `--repetitions` blocks of `--iterations` steps after `--warmup` steps; \
         blocks of different thread counts and workloads are interleaved. Reported: median, min \
@@ -15,9 +15,13 @@ struct Bench: ParsableCommand {
         W1 is one simultaneous GDA step of an MLP GAN (G 64→128→128→2 ReLU, D 2→128→128→1 \
         LeakyReLU 0.2, batch 512, non-saturating loss); W1-R1 adds the R1 penalty (γ = 10), a \
         double backward pass. W2 is the MNIST-sized step (G 64→256→256→784 ReLU, sigmoid out, D \
-        784→256→256→1 LeakyReLU 0.2, batch 256, uniform [0, 1] images). Inputs are fixed tensors \
-        drawn from the seed; no sampling is timed. W3 is one Jacobian–vector product of W1's \
-        vector field F = (∇θ L_G, ∇φ L_D) along a fixed random tangent. W4-1000 and W4-4000 are one \
+        784→256→256→1 LeakyReLU 0.2, batch 256, uniform [0, 1] images). They are saddle train's \
+        own game, regularizer and solver types on the training loop, with a fixed batch (the \
+        game's evaluation batch, drawn once; no sampling is timed) in 2 shards. W3 is one \
+        Jacobian–vector product of W1's vector field F = (∇θ L_G, ∇φ L_D) along a fixed random \
+        tangent, through the oracle. W5 is one full iteration of the default saddle train \
+        (Past-Extra-Adam, R1 γ = 0.1, a fresh minibatch of 256, the EMA update; the log \
+        intervals' metrics, plots and checkpoints excluded). W4-1000 and W4-4000 are one \
         extragradient iteration on a dense Float64 bilinear game of that size; their rows also give \
         the MB of A that SPEC's bound counts per iteration (two passes per oracle call) and GB/s \
         at that count; Saddle reads A once per oracle call (Aφ and Aᵀθ in one pass), so it can \
@@ -114,7 +118,7 @@ struct Bench: ParsableCommand {
         if let steps = fingerprintSteps {
             var rows: [[String: Any]] = []
             for w in selected {
-                let step = w.makeStep(seed: seed, threads: counts[0])
+                let step = try w.makeStep(seed: seed, threads: counts[0])
                 for _ in 0..<steps { step.step() }
                 rows.append(["workload": w.rawValue, "threads": counts[0], "steps": steps, "seed": seed,
                              "sha256": step.parameterFingerprint])
@@ -146,7 +150,7 @@ struct Bench: ParsableCommand {
         bench.iterations = iterations
         bench.warmup = warmup
         bench.seed = seed
-        let results = bench.run(machine: profile) { line in Console.errorRaw(line + "\n") }
+        let results = try bench.run(machine: profile) { line in Console.errorRaw(line + "\n") }
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys]

@@ -1,0 +1,146 @@
+import Data
+import Foundation
+import Games
+import Networks
+import Runs
+import Solvers
+import Tensors
+
+/// SPEC §7's workloads, built from the types `saddle train` and `saddle solve` use — the game, the
+/// regularizer, the solver and the one ``IterationLoop`` — so the benchmark times the code users run.
+///
+/// - **W1**: one simultaneous gradient step, ``ForwardBackward`` with ``GradientStep`` (α = 1e-3),
+///   of the ring ``NeuralGAN`` (G 64 → 128 → 128 → 2 ReLU, D 2 → 128 → 128 → 1 LeakyReLU 0.2,
+///   non-saturating losses) on a fixed batch of 512 (its evaluation batch, drawn once: no sampling
+///   is timed), in 2 shards like `saddle train`; **W1-R1** with the R1 penalty (``GradientPenalty``,
+///   γ = 10); **W2** the MNIST-sized GAN (G 64 → 256 → 256 → 784, sigmoid out; batch 256 of uniform
+///   [0, 1] "images").
+/// - **W3**: one Jacobian–vector product of W1's field F along a fixed random tangent, through the
+///   oracle (``Oracle/jacobianVectorProduct(at:_:sample:)``: forward over reverse, shard by shard).
+/// - **W4**: one extragradient iteration on a dense Float64 ``BilinearGame`` (n = 1000 or 4000).
+/// - **W5**: one full iteration of the default `saddle train` (Past-Extra-Adam under the step-size
+///   decay, R1 γ = 0.1, a fresh minibatch of 256 from the ring, the EMA update) — everything but the
+///   metrics, plots and checkpoints of the log intervals.
+public final class LoopStep<S: Solver>: BenchmarkStep {
+    public private(set) var loop: IterationLoop<S>
+    let observers: [any LoopObserver]
+    let bytes: Double?
+    let threads: Int
+
+    init(_ loop: IterationLoop<S>, observers: [any LoopObserver] = [], bytes: Double? = nil, threads: Int) {
+        self.loop = loop
+        self.observers = observers
+        self.bytes = bytes
+        self.threads = threads
+    }
+
+    public func step() {
+        if BLAS.threads != 1 { BLAS.threads = 1 }
+        BLAS.matrixVectorCores = min(threads, 2)
+        // A workload's problem is fixed and finite: an error here is a bug, not input.
+        do { try loop.run(until: loop.iteration + 1, observers: observers) } catch { fatalError("benchmark step: \(error)") }
+    }
+
+    public var parameterFingerprint: String {
+        var h = SHA256()
+        h.update(loop.omega.flat)
+        return h.hexDigest()
+    }
+
+    public var bytesStreamed: Double? { bytes }
+}
+
+/// W3: the oracle's JVP at a fixed point along a fixed tangent.
+public final class ProductStep: BenchmarkStep {
+    public private(set) var oracle: Oracle
+    public let point: BlockVector
+    public let tangent: BlockVector
+    public private(set) var product: BlockVector?
+
+    init(game: any VariationalInequality, tangent: BlockVector) {
+        oracle = Oracle(game)
+        point = game.initialPoint
+        self.tangent = tangent
+    }
+
+    public func step() {
+        if BLAS.threads != 1 { BLAS.threads = 1 }
+        product = oracle.jacobianVectorProduct(at: point, tangent, sample: .exact)
+    }
+
+    public var parameterFingerprint: String {
+        var h = SHA256()
+        if let p = product { h.update(p.flat) }
+        return h.hexDigest()
+    }
+}
+
+extension BenchmarkWorkload {
+    /// The GAN of W1, W1-R1, W2 and W3 in `dtype`, on `threads` threads (2 shards).
+    public static func gan(mnistSized: Bool, r1: Double?, seed: UInt64, threads: Int, dtype: DType = .float32) throws -> Regularized {
+        let root = RandomGenerator(seed: seed)
+        var rngG = root.split(0), rngD = root.split(1)
+        let (hidden, width, batch) = mnistSized ? (256, 784, 256) : (128, 2, 512)
+        let g = MLP([64, hidden, hidden, width], hidden: .relu, output: mnistSized ? .sigmoid : .identity, dtype: dtype, using: &rngG)
+        let d = MLP([width, hidden, hidden, 1], hidden: .leakyRelu(slope: 0.2), dtype: dtype, using: &rngD)
+        let sampler: NeuralGAN.DataSampler = mnistSized
+            ? { rng, n in Tensor.uniform([n, 784], dtype: dtype, using: &rng) }
+            : { rng, n in GaussianMixture.ring.sample(n, dtype: dtype, using: &rng) }
+        let game = NeuralGAN(name: mnistSized ? "w2" : "w1", generator: g, discriminator: d, batchSize: batch, stochastic: false,
+                             evaluationSeed: root.split(2).seed, shards: 2, threads: threads, data: sampler)
+        return try Regularized(game, by: try r1.map { [try GradientPenalty.r1(weight: $0)] } ?? [])
+    }
+
+    /// A fresh instance of the workload using `threads` cores, as the benchmark times it.
+    public func makeStep(seed: UInt64 = 0, threads: Int) throws -> any BenchmarkStep {
+        BLAS.threads = 1
+        switch self {
+        case .w1, .w1R1, .w2:
+            let game = try Self.gan(mnistSized: self == .w2, r1: self == .w1R1 ? 10 : nil, seed: seed, threads: threads)
+            let loop = try IterationLoop(ForwardBackward(rule: try GradientStep(stepSize: 1e-3), kind: .fb), on: game, seed: seed)
+            return LoopStep(loop, threads: threads)
+        case .w3:
+            let game = try Self.gan(mnistSized: false, r1: nil, seed: seed, threads: threads)
+            var rng = RandomGenerator(seed: seed).split(3)
+            let v = BlockVector(flat: Tensor.normal([game.initialPoint.count], using: &rng), sizes: game.sizes)
+            return ProductStep(game: game, tangent: v)
+        case .w4, .w4Large:
+            let n = self == .w4 ? 1000 : 4000
+            BLAS.matrixVectorCores = min(threads, 2)
+            let game = BilinearGame.random(dimension: n, seed: seed)
+            let loop = try IterationLoop(ExtraGradient(rule: try GradientStep(stepSize: 0.1)), on: game, seed: seed)
+            // Two oracle calls, each reading A once (Aφ and Aᵀθ in one pass; SPEC's bound counts two passes).
+            return LoopStep(loop, bytes: 4 * 8 * Double(n) * Double(n), threads: threads)
+        case .w5:
+            var c = TrainingConfiguration()
+            c.seed = seed
+            c.threads = threads
+            c.logEvery = TrainingConfiguration.maximumIterations
+            c.checkpointEvery = 0
+            return try GANTraining(c).benchmarkStep()
+        }
+    }
+}
+
+extension GANTraining {
+    /// One iteration of this training per `step()`, through the training loop with its
+    /// per-iteration observers (the networks' state) but no log intervals (metrics, plots,
+    /// checkpoints): the benchmark's W5.
+    public func benchmarkStep() throws -> any BenchmarkStep {
+        try benchmarkStep(solver)
+    }
+
+    func benchmarkStep<S: Solver>(_ solver: S) throws -> any BenchmarkStep {
+        let state = try initialState()
+        guard let s = state.solver as? S.State else { fatalError("GANTraining.benchmarkStep: the solver's own state") }
+        var oracle = Oracle(game)
+        oracle.restore(state.oracle)
+        let loop = IterationLoop(solver, iteration: 0, omega: state.omega, state: s, oracle: oracle)
+        return LoopStep(loop, observers: [NetworkStateObserver(gan: gan)], threads: configuration.threads)
+    }
+}
+
+extension RandomGenerator {
+    /// The first word of this stream, as a seed.
+    var seed: UInt64 { var s = self; return s.next() }
+}
