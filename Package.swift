@@ -61,8 +61,11 @@ let package = Package(
         .target(name: "Runs", dependencies: ["BuildInfo", "Metrics", "Data", "Formats", "Reports", "Solvers", "Games", "Networks", "Autodiff", "Tensors"]),
         // SPEC §7 workloads and the reproduction grids (which use the diagnostics and draw reports).
         .target(name: "Experiments", dependencies: ["Runs", "Data", "Diagnostics", "Reports", "Formats", "Solvers", "Games", "Networks", "Autodiff", "Tensors", "CBLAS"]),
+        // 7. Every reproduction study (asymmetric regularization, SRFB, mixed Nash, SRFB's GAN claim,
+        //    GAN comparisons), above the runs and the workloads they use.
+        .target(name: "Reproductions", dependencies: ["Experiments", "Runs", "Metrics", "Data", "Diagnostics", "Reports", "Formats", "Solvers", "Games", "Networks", "Autodiff", "Tensors"]),
         // Umbrella: re-exports the public modules, nothing else.
-        .target(name: "Saddle", dependencies: ["Tensors", "Formats", "Autodiff", "Networks", "Games", "Solvers", "Data", "Metrics", "Runs", "Experiments", "Diagnostics", "Reports"]),
+        .target(name: "Saddle", dependencies: ["Tensors", "Formats", "Autodiff", "Networks", "Games", "Solvers", "Data", "Metrics", "Runs", "Experiments", "Reproductions", "Diagnostics", "Reports"]),
         // The `saddle` program: thin ArgumentParser commands over the library.
         .executableTarget(
             name: "SaddleCLI",
@@ -89,6 +92,7 @@ let package = Package(
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "Tensors", "CZlib"]),
         .testTarget(name: "RunsTests", dependencies: ["Runs", "Formats", "Solvers", "Games", "Networks", "Autodiff", "Tensors", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["Saddle", "TestSupport"]),
+        .testTarget(name: "ReproductionsTests", dependencies: ["Reproductions", "Experiments", "Runs", "Solvers", "Games", "Networks", "Autodiff", "Tensors", "TestSupport"]),
 
         // Fuzzing (docs/reliability.md): one check per file reader, replayed on the committed
         // corpus and regression inputs by FuzzTests in every build.

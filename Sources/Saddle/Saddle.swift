@@ -8,6 +8,7 @@
 @_exported import Metrics
 @_exported import Networks
 @_exported import Reports
+@_exported import Reproductions
 @_exported import Runs
 @_exported import Solvers
 @_exported import Tensors

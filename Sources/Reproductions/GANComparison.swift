@@ -1,3 +1,4 @@
+import Runs
 import Foundation
 import Games
 import Solvers

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import Experiments
+import Reproductions
 import Games
 import Tensors
 

@@ -1,6 +1,7 @@
 import Foundation
 import Metrics
 import Runs
+import Reproductions
 import Testing
 
 /// The mixed-Nash study's verdict logic, on synthetic runs whose numbers are chosen by hand.

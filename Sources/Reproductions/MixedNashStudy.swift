@@ -1,3 +1,4 @@
+import Runs
 import Foundation
 import Formats
 import Games
