@@ -76,6 +76,8 @@ let package = Package(
         .executableTarget(name: "ExampleClosedFormGame", dependencies: ["Saddle"], path: "Examples/ClosedFormGame"),
         .executableTarget(name: "ExampleNeuralGame", dependencies: ["Saddle"], path: "Examples/NeuralGame"),
         .executableTarget(name: "ExampleImageMetrics", dependencies: ["Saddle"], path: "Examples/ImageMetrics"),
+        .executableTarget(name: "ExampleCustomGame", dependencies: ["Saddle"], path: "Examples/CustomGame"),
+        .executableTarget(name: "ExampleCustomSolver", dependencies: ["Saddle"], path: "Examples/CustomSolver"),
 
         // Tests. TestSupport holds the finite-difference checker, tolerances and the tier switch.
         .target(name: "TestSupport", dependencies: ["Saddle"], path: "Tests/TestSupport"),

@@ -65,11 +65,51 @@ extension Network {
     public func updateNonTrainableState(parameters p: Tensor) {}
 }
 
-extension MLP: Network {
-    public var inputWidth: Int { sizes[0] }
-    public var outputWidth: Int { sizes[sizes.count - 1] }
+/// A network whose parameters live in one ``ParameterBuffer`` (its layers are views into it):
+/// adopting it leaves only the widths and the forward pass to write — p's size, dtype, initial
+/// values and names come from the buffer.
+///
+/// ```swift
+/// final class SkipDiscriminator: BufferedNetwork {
+///     let parameters = ParameterBuffer()
+///     let first: Linear, second: Linear, last: Linear
+///     init(width: Int, hidden: Int, using rng: inout RandomGenerator) {
+///         first = Linear(width, hidden, activation: .elu, name: "first", in: parameters)
+///         second = Linear(hidden, hidden, activation: .elu, name: "second", in: parameters)
+///         last = Linear(hidden, 1, name: "last", in: parameters)
+///         parameters.finalize(initializing: [first, second, last], using: &rng)
+///     }
+///     var inputWidth: Int { first.inputSize }
+///     var outputWidth: Int { 1 }
+///     func callAsFunction(_ x: Variable, parameters p: Variable) -> Variable {
+///         let h = first(x, parameters: p)
+///         return last(h + second(h, parameters: p), parameters: p)   // a skip connection
+///     }
+/// }
+/// ```
+public protocol BufferedNetwork: Network {
+    var parameters: ParameterBuffer { get }
+}
+
+extension BufferedNetwork {
     public var parameterCount: Int { parameters.count }
     public var dtype: DType { parameters.dtype }
     public var initialParameters: Tensor { parameters.flat }
     public var parameterNames: [(name: String, range: Range<Int>)] { parameters.parameters.map { ($0.name, $0.range) } }
+}
+
+extension MLP: BufferedNetwork {
+    public var inputWidth: Int { sizes[0] }
+    public var outputWidth: Int { sizes[sizes.count - 1] }
+}
+
+extension ParameterBuffer {
+    /// ``finalize()``, then each layer's weight and bias drawn by `initializer` with its
+    /// activation's gain (Kaiming-uniform weights and zero biases by default, as ``MLP``).
+    public func finalize(initializing layers: [Linear], with initializer: Initializer = .kaimingUniform, using rng: inout RandomGenerator) {
+        finalize()
+        for layer in layers {
+            initializer.initialize(weight: layer.weight.value, bias: layer.bias?.value, gain: layer.activation.gain, using: &rng)
+        }
+    }
 }

@@ -52,7 +52,7 @@ extension GANTraining {
         guard let seed else { return samples(of: theta, count: count) }
         var rng = RandomGenerator(seed: seed)
         let z = Tensor.normal([count, configuration.latent], using: &rng)
-        return GradientRecording.withoutRecording { generatorNetwork(Variable(z), parameters: Variable(theta)).value }
+        return gan.generate(z, parameters: theta)
     }
 
     /// The metrics of `count` samples (default `evaluationSamples`, the number training scores) of

@@ -11,6 +11,9 @@ extension GANTraining {
     /// the small eigenvalues the theory is about.
     public func float64Game(batchSize: Int? = nil) throws -> Regularized {
         let c = configuration
+        guard usesConfiguredNetworks else {
+            throw RunError.invalid(field: "networks", value: "your own", allowed: "a Float64 copy is made of the configuration's MLPs only")
+        }
         var rng = RandomGenerator(seed: 0)  // weights are replaced by ω anyway
         let g = MLP([c.latent, c.hidden, c.hidden, data.width], hidden: .relu, output: data.generatorOutput, dtype: .float64, using: &rng)
         let d = MLP([data.width, c.hidden, c.hidden, 1], hidden: .leakyRelu(slope: 0.2), dtype: .float64, using: &rng)

@@ -103,6 +103,10 @@ extension GANTraining {
             throw RunError.runFolder(path: path, problem: "the checkpoint was written with another configuration than config.yaml ("
                                      + saved.differences(from: configuration).prefix(3).map { "\($0.key) \($0.value) here, \($0.other) in config.yaml" }.joined(separator: "; ") + ")")
         }
+        let method = try meta("solver")
+        guard method == solver.name else {
+            throw RunError.runFolder(path: path, problem: "the checkpoint was written by \(String(method.prefix(40))), this training runs \(solver.name)")
+        }
         let oracle = try decode(Oracle.Checkpoint.self, "oracle")
         guard oracle.batchSize >= 1, oracle.batchSize <= TrainingConfiguration.maximumBatchSize,
               oracle.counter.blockEvaluations >= 0, oracle.counter.samples >= 0, oracle.counter.productCalls >= 0 else {

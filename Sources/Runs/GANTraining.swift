@@ -123,12 +123,15 @@ public final class GANTraining {
     public let configuration: TrainingConfiguration
     public let data: TrainingData
     let root: RandomGenerator
-    let generatorNetwork: MLP
     /// The GAN, and the game the solver sees: the GAN with its regularizer.
     public let gan: NeuralGAN
     public let game: Regularized
     /// The method under its schedule, averaged (its output's generator block is the EMA generator).
     public let solver: any Solver
+    /// Whether the networks are the configuration's MLPs (not a caller's own).
+    public let usesConfiguredNetworks: Bool
+    /// Whether the method is the configuration's (not a solver the caller gave).
+    public let usesConfiguredMethod: Bool
 
     /// The complete state after `iteration` iterations: what a checkpoint holds.
     public struct State {
@@ -143,20 +146,61 @@ public final class GANTraining {
         public var wallSeconds: Double
     }
 
+    /// The training `c` describes. Its networks are the configuration's MLPs unless `generator` and
+    /// `discriminator` are given (any ``Network``s: G of input width `latent` and output the data
+    /// width, D from the data width to 1), and its method is the configuration's unless `method` is
+    /// given (any ``Solver``, yours included). Either way the method runs under the step-size decay
+    /// (``Scheduled``, when the decay is not constant: the method must then scale its steps) and
+    /// the EMA (``Averaged``) on the one ``IterationLoop``, with the run folder, checkpoints and
+    /// metrics of `saddle train`.
     /// - Parameter log: hears what set-up does at length (training the MNIST classifier).
-    public init(_ c: TrainingConfiguration, log: (String) -> Void = { _ in }) throws {
+    public init(_ c: TrainingConfiguration, generator: (any Network)? = nil, discriminator: (any Network)? = nil,
+                method: (any Solver)? = nil, log: (String) -> Void = { _ in }) throws {
         try c.validate()
         configuration = c
         data = try TrainingData(c, log: log)
         root = RandomGenerator(seed: c.seed)
         var rngG = root.split(0), rngD = root.split(1)
-        let g = MLP([c.latent, c.hidden, c.hidden, data.width], hidden: .relu, output: data.generatorOutput, using: &rngG)
-        let d = MLP([data.width, c.hidden, c.hidden, 1], hidden: .leakyRelu(slope: 0.2), using: &rngD)
-        generatorNetwork = g
+        let g = generator ?? MLP([c.latent, c.hidden, c.hidden, data.width], hidden: .relu, output: data.generatorOutput, using: &rngG)
+        let d = discriminator ?? MLP([data.width, c.hidden, c.hidden, 1], hidden: .leakyRelu(slope: 0.2), using: &rngD)
+        guard (generator == nil) == (discriminator == nil) else {
+            throw RunError.invalid(field: "networks", value: "one of two", allowed: "give both the generator and the discriminator, or neither")
+        }
+        usesConfiguredNetworks = generator == nil
+        usesConfiguredMethod = method == nil
+        guard g.inputWidth == c.latent, g.outputWidth == data.width, d.inputWidth == data.width, d.outputWidth == 1, g.dtype == d.dtype else {
+            throw RunError.invalid(field: "networks", value: "G \(g.inputWidth) → \(g.outputWidth), D \(d.inputWidth) → \(d.outputWidth)",
+                                   allowed: "G \(c.latent) → \(data.width) and D \(data.width) → 1, of one dtype")
+        }
         gan = NeuralGAN(name: "gan-\(c.dataset)", generator: g, discriminator: d, loss: c.loss, batchSize: c.batchSize,
                         evaluationSeed: seedOf(root.split(3)), shards: c.shards, threads: c.threads, data: data.sample)
         game = try Regularized(gan, by: c.regularizers())
-        solver = try c.solverConfiguration().makeSolver()
+        var sc = c.methodConfiguration()
+        let schedule = try LinearDecay(start: c.stepSizeDecayStart, end: c.stepSizeDecayEnd, final: c.stepSizeDecayFinal)
+        let base = try method ?? sc.makeSolver()
+        if schedule.final != 1 {
+            guard base.scaled(by: 1) != nil else {
+                throw RunError.invalid(field: "step_size_decay_final", value: "\(schedule.final)",
+                                       allowed: "\(base.name) has no step size to decay: set step_size_decay_final: 1")
+            }
+            sc.stepSizeSchedule = schedule
+        }
+        sc.averaging = .exponential(decay: c.emaDecay)
+        solver = try Self.wrap(base, schedule: sc.stepSizeSchedule, averaging: c.emaDecay)
+    }
+
+    static func wrap<S: Solver>(_ s: S, schedule: (any StepSizeSchedule)?, averaging decay: Double) throws -> any Solver {
+        guard let schedule else { return try Averaged(s, scheme: .exponential(decay: decay)) }
+        return try Averaged(try Scheduled(s, schedule: schedule), scheme: .exponential(decay: decay))
+    }
+
+    /// `config.yaml` for this training: the configuration, with a note naming the method and the
+    /// networks when they are the caller's own rather than the configuration's.
+    public var configurationYAML: String {
+        var notes = ""
+        if !usesConfiguredMethod { notes += "# method: \(solver.name), a solver given to GANTraining (the method key below is not used)\n" }
+        if !usesConfiguredNetworks { notes += "# networks: given to GANTraining (latent and hidden below do not describe them)\n" }
+        return notes + configuration.yaml
     }
 
     /// Parameter counts of the two players.
@@ -222,6 +266,9 @@ public final class GANTraining {
         }
         var oracle = Oracle(game, seed: 0)
         oracle.restore(state.oracle)
+        if let dir = session.runDirectory, !FileManager.default.fileExists(atPath: dir.path + "/config.yaml") {
+            try dir.writeConfiguration(configurationYAML)
+        }
         var loop = IterationLoop(solver, iteration: state.iteration, omega: state.omega, state: solverState, oracle: oracle)
         if let k = session.poisonAtIteration { loop.afterStep = { i, omega in if i == k { omega.withBlock(.generator) { $0[0] = .nan } } } }
         let clock = TrainingClock(before: state.wallSeconds)

@@ -265,7 +265,7 @@ struct Train: ParsableCommand {
             training = try GANTraining(c, log: log)
             Self.installStopHandlers()
             dir = try RunDirectory(creating: out, defaultPrefix: c.dataset, force: force)
-            do { try dir.writeConfiguration(c.yaml) } catch { dir.abandon(); throw error }
+            do { try dir.writeConfiguration(training.configurationYAML) } catch { dir.abandon(); throw error }
             state = nil
         }
         do {
