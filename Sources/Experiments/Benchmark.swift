@@ -20,6 +20,8 @@ public enum BenchmarkWorkload: String, CaseIterable, Codable, Sendable {
 
     /// One full iteration of the default `saddle train`, without the log intervals' metrics.
     case w5 = "W5"
+    /// W1-R1 at W5's batch (256, R1 γ = 0.1): the step W5 is measured against (W5's loop overhead).
+    case w1R1Batch256 = "W1-R1-256"
 
     /// What `saddle bench` runs without --workload: the quick ones.
     public static let defaults: [BenchmarkWorkload] = [.w1, .w1R1]

@@ -77,10 +77,11 @@ public final class ProductStep: BenchmarkStep {
 
 extension BenchmarkWorkload {
     /// The GAN of W1, W1-R1, W2 and W3 in `dtype`, on `threads` threads (2 shards).
-    public static func gan(mnistSized: Bool, r1: Double?, seed: UInt64, threads: Int, dtype: DType = .float32) throws -> Regularized {
+    public static func gan(mnistSized: Bool, r1: Double?, seed: UInt64, threads: Int, dtype: DType = .float32, batch: Int? = nil) throws -> Regularized {
         let root = RandomGenerator(seed: seed)
         var rngG = root.split(0), rngD = root.split(1)
-        let (hidden, width, batch) = mnistSized ? (256, 784, 256) : (128, 2, 512)
+        let (hidden, width) = mnistSized ? (256, 784) : (128, 2)
+        let batch = batch ?? (mnistSized ? 256 : 512)
         let g = MLP([64, hidden, hidden, width], hidden: .relu, output: mnistSized ? .sigmoid : .identity, dtype: dtype, using: &rngG)
         let d = MLP([width, hidden, hidden, 1], hidden: .leakyRelu(slope: 0.2), dtype: dtype, using: &rngD)
         let sampler: NeuralGAN.DataSampler = mnistSized
@@ -95,8 +96,9 @@ extension BenchmarkWorkload {
     public func makeStep(seed: UInt64 = 0, threads: Int) throws -> any BenchmarkStep {
         BLAS.threads = 1
         switch self {
-        case .w1, .w1R1, .w2:
-            let game = try Self.gan(mnistSized: self == .w2, r1: self == .w1R1 ? 10 : nil, seed: seed, threads: threads)
+        case .w1, .w1R1, .w2, .w1R1Batch256:
+            let r1: Double? = self == .w1R1 ? 10 : self == .w1R1Batch256 ? 0.1 : nil
+            let game = try Self.gan(mnistSized: self == .w2, r1: r1, seed: seed, threads: threads, batch: self == .w1R1Batch256 ? 256 : nil)
             let loop = try IterationLoop(ForwardBackward(rule: try GradientStep(stepSize: 1e-3), kind: .fb), on: game, seed: seed)
             return LoopStep(loop, threads: threads)
         case .w3:

@@ -29,7 +29,9 @@ public struct DiscriminatorInputs {
     /// x (constants), G_θ(z) and x̂, rows = samples.
     public let real: Variable
     public let fake: Variable
-    public let interpolates: Variable
+    /// x̂, recorded when first asked for (only WGAN-GP reads it).
+    public var interpolates: Variable { makeInterpolates() }
+    let makeInterpolates: () -> Variable
     let apply: (Variable) -> Variable
     /// D's outputs already recorded for some inputs (the losses' D(x) and D(G(z))), reused by
     /// ``inputGradient(on:)`` instead of a second forward pass.
@@ -38,11 +40,11 @@ public struct DiscriminatorInputs {
     /// - Parameters:
     ///   - discriminator: x ↦ D_φ(x) at the graph's φ.
     ///   - outputs: D's recorded outputs on inputs that require gradients (optional).
-    public init(real: Variable, fake: Variable, interpolates: Variable, outputs: [(input: Variable, output: Variable)] = [],
+    public init(real: Variable, fake: Variable, interpolates: @escaping () -> Variable, outputs: [(input: Variable, output: Variable)] = [],
                 discriminator: @escaping (Variable) -> Variable) {
         self.real = real
         self.fake = fake
-        self.interpolates = interpolates
+        self.makeInterpolates = interpolates
         self.apply = discriminator
         self.known = outputs.filter { $0.input.requiresGradient }
     }
@@ -128,9 +130,9 @@ extension DifferentiableGame {
     /// the field of everything before them) added as loss terms of their own. With `createGraph`
     /// the result can be differentiated again (Jacobian products).
     public func recordedField(_ parameters: PerPlayer<Variable>, samples: Int, seed: UInt64,
-                              regularizers: [any Regularizer], createGraph: Bool) -> PerPlayer<Variable> {
+                              regularizers: [any Regularizer], createGraph: Bool, into destination: PerPlayer<Tensor>? = nil) -> PerPlayer<Variable> {
         let graph = record(parameters, samples: samples, seed: seed)
-        return regularizedField(graph, regularizers: regularizers, createGraph: createGraph).field
+        return regularizedField(graph, regularizers: regularizers, createGraph: createGraph, into: destination).field
     }
 
     /// F on a recorded graph with `regularizers`, and the regularized losses.
@@ -138,7 +140,8 @@ extension DifferentiableGame {
     /// The field is built lazily: pending loss terms are differentiated only when a field term
     /// needs the field so far, or at the end, so a list without field terms costs one reverse
     /// sweep per player, and each field term one more sweep through the recorded field.
-    public func regularizedField(_ graph: GameGraph, regularizers: [any Regularizer], createGraph: Bool)
+    /// With `destination` (first order, no field term), each player's gradient is written there.
+    public func regularizedField(_ graph: GameGraph, regularizers: [any Regularizer], createGraph: Bool, into destination: PerPlayer<Tensor>? = nil)
         -> (field: PerPlayer<Variable>, losses: PerPlayer<Variable>) {
         let p = graph.parameters
         var total = graph.losses
@@ -159,7 +162,8 @@ extension DifferentiableGame {
                     f[player] = gradients(of: loss, withRespectTo: [p[player]], createGraph: true)[0]
                 } else {
                     // First order: each layer's gradient is written straight into its slice of the vector.
-                    let g = Tensor(uninitialized: p[player].shape, dtype: p[player].dtype)
+                    let g = field == nil ? destination?[player] ?? Tensor(uninitialized: p[player].shape, dtype: p[player].dtype)
+                                         : Tensor(uninitialized: p[player].shape, dtype: p[player].dtype)
                     gradients(of: loss, withRespectTo: [p[player]], into: [g])
                     f[player] = Variable(g)
                 }
@@ -186,14 +190,18 @@ extension DifferentiableGame {
 
     /// F(ω) with `regularizers` (``Regularized`` calls this): the shards of the request's
     /// minibatch, each differentiated on one of ``threads`` threads, combined in a fixed order.
+    /// Shard 0 writes its field straight into the result, which the others are then added to.
     public func field(at omega: BlockVector, blocks: Set<Player>, sample: SampleRequest, regularizers: [any Regularizer]) -> BlockVector {
         let (size, seed) = batch(sample)
         let plan = shardPlan(size: size, seed: seed, regularizers: regularizers)
+        var out = BlockVector(flat: Tensor(uninitialized: [omega.count], dtype: dtype), sizes: omega.sizes)
+        let destination = PerPlayer(generator: out[.generator], discriminator: out[.discriminator])
         let parts = computeShards(plan.count) { s in
-            let f = recordedField(omega.leaves(), samples: plan[s].samples, seed: plan[s].seed, regularizers: regularizers, createGraph: false)
+            let f = recordedField(omega.leaves(), samples: plan[s].samples, seed: plan[s].seed, regularizers: regularizers,
+                                  createGraph: false, into: s == 0 ? destination : nil)
             return [f.generator.value, f.discriminator.value]
         }
-        var out = combineShards(parts, weights: plan.map { Double($0.samples) / Double(size) })
+        combineShards(parts, weights: plan.map { Double($0.samples) / Double(size) }, into: out)
         for p in Player.allCases where !blocks.contains(p) { out.withBlock(p) { $0.fill(0) } }
         return out
     }
@@ -205,24 +213,34 @@ extension DifferentiableGame {
         return slots.map { $0.value }
     }
 
-    /// Σₛ wₛ Fₛ over the shards' (θ, φ) blocks, as a block vector: a fixed binary tree over the
-    /// shard indices (equal weights: the sum, then one scaling), each player's block on its own thread.
+    /// Σₛ wₛ Fₛ over the shards' (θ, φ) blocks: a fixed binary tree over the shard indices, each
+    /// player's block on its own thread; with equal weights the last addition also scales
+    /// (w·(a + b) in one pass, as axpby), otherwise each part is scaled first.
     func combineShards(_ parts: [[Tensor]], weights: [Double]) -> BlockVector {
-        guard parts.count > 1 else { return BlockVector(generator: parts[0][0], discriminator: parts[0][1]) }
+        let out = BlockVector(generator: parts[0][0], discriminator: parts[0][1])
+        combineShards([[out[.generator], out[.discriminator]]] + parts.dropFirst(), weights: weights, into: out)
+        return out
+    }
+
+    /// ``combineShards(_:weights:)`` into `out`, whose blocks hold shard 0's field already (or
+    /// are `parts[0]`'s own storage).
+    func combineShards(_ parts: [[Tensor]], weights: [Double], into out: BlockVector) {
+        let destination = [out[.generator], out[.discriminator]]
+        for b in 0..<2 where !(parts[0][b] === destination[b]) && !parts[0][b].overlaps(destination[b]) { destination[b].copy(from: parts[0][b]) }
+        guard parts.count > 1 else { return }
         let equal = weights.allSatisfy { $0 == weights[0] }
-        var combined: [Tensor] = [parts[0][0], parts[0][1]]
         forEachConcurrently(2, threads: min(threads, 2)) { b in
-            var level = parts.map { $0[b] }
+            var level = [destination[b]] + parts.dropFirst().map { $0[b] }
             if !equal { for (t, w) in zip(level, weights) { t.scale(by: w) } }
             var step = 1
             while step < level.count {
-                for i in stride(from: 0, to: level.count - step, by: 2 * step) { level[i].add(level[i + step]) }
+                let last = 2 * step >= level.count
+                for i in stride(from: 0, to: level.count - step, by: 2 * step) {
+                    if last && equal { level[i].axpby(weights[0], level[i + step], weights[0]) } else { level[i].add(level[i + step]) }
+                }
                 step *= 2
             }
-            if equal { level[0].scale(by: weights[0]) }
-            combined[b] = level[0]
         }
-        return BlockVector(generator: combined[0], discriminator: combined[1])
     }
 
     /// (L_G, L_D) on the evaluation batch (one graph), with the regularizers' terms.
@@ -245,9 +263,10 @@ extension DifferentiableGame {
 final class ShardSlot: @unchecked Sendable { var value: [Tensor] = [] }
 
 extension BlockVector {
-    /// θ and φ as fresh differentiable leaves (copies: the graph never aliases ω).
+    /// θ and φ as differentiable leaves: views of ω's storage, no copy (a recorded graph only
+    /// reads its leaves; the caller must not change ω while the graph is in use).
     public func leaves() -> PerPlayer<Variable> {
-        PerPlayer(generator: Variable(self[.generator].copy(), requiresGradient: true),
-                  discriminator: Variable(self[.discriminator].copy(), requiresGradient: true))
+        PerPlayer(generator: Variable(self[.generator], requiresGradient: true),
+                  discriminator: Variable(self[.discriminator], requiresGradient: true))
     }
 }

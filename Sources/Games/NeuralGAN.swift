@@ -121,12 +121,12 @@ public final class NeuralGAN: DifferentiableGame, InputGradientGame {
         let (theta, phi) = (parameters.generator, parameters.discriminator)
         let fake = generator(Variable(batch.noise), parameters: theta)
         let d = discriminator.inputWidth
-        let eps = Variable(batch.mixing.broadcastColumns(d))
-        let oneMinus = Variable(batch.mixing.affine(scale: -1, shift: 1).broadcastColumns(d))
         // x requires a gradient so that an input-gradient penalty can reuse the losses' D(x);
         // reverse sweeps visit only what leads to the inputs asked for, so the losses pay nothing.
         let real = Variable(batch.real, requiresGradient: true)
-        let interpolates = eps * Variable(batch.real) + oneMinus * fake
+        let interpolates = {
+            Variable(batch.mixing.broadcastColumns(d)) * Variable(batch.real) + Variable(batch.mixing.affine(scale: -1, shift: 1).broadcastColumns(d)) * fake
+        }
         let dnet = discriminator
         let dReal = dnet(real, parameters: phi), dFake = dnet(fake, parameters: phi)
         let inputs = DiscriminatorInputs(real: real, fake: fake, interpolates: interpolates, outputs: [(real, dReal), (fake, dFake)],

@@ -47,10 +47,10 @@ public struct ExtrapolationFromThePast<Rule: StepRule>: Solver {
 
     public func step(_ omega: inout BlockVector, _ state: inout State, _ F: inout Oracle) throws {
         var leading = omega
-        if let g = state.previousField { applyDisplacement(&leading, rule.displacement(for: g, &state.rule), F) }
+        if let g = state.previousField { applyDisplacement(&leading, rule: rule, field: g, &state.rule, F) }
         let g = F.field(at: leading)
         state.previousField = g
-        applyDisplacement(&omega, rule.displacement(for: g, &state.rule), F)
+        applyDisplacement(&omega, rule: rule, field: g, &state.rule, F)
     }
 }
 

@@ -27,8 +27,7 @@ public struct ForwardBackward<Rule: StepRule>: Solver {
     public var cost: OracleCost { OracleCost(perIteration: 1) }
     public func makeState(at omega: BlockVector, _ F: inout Oracle) throws -> State { State(rule: rule.makeState(like: omega)) }
     public func step(_ omega: inout BlockVector, _ state: inout State, _ F: inout Oracle) throws {
-        let d = rule.displacement(for: F.field(at: omega), &state.rule)
-        applyDisplacement(&omega, d, F)
+        applyDisplacement(&omega, rule: rule, field: F.field(at: omega), &state.rule, F)
     }
 }
 
@@ -99,7 +98,7 @@ public struct ExtraGradient<Rule: StepRule>: Solver {
     public func makeState(at omega: BlockVector, _ F: inout Oracle) throws -> State { State(rule: rule.makeState(like: omega)) }
     public func step(_ omega: inout BlockVector, _ state: inout State, _ F: inout Oracle) throws {
         var leading = omega
-        applyDisplacement(&leading, rule.displacement(for: F.field(at: omega), &state.rule), F)
-        applyDisplacement(&omega, rule.displacement(for: F.field(at: leading), &state.rule), F)
+        applyDisplacement(&leading, rule: rule, field: F.field(at: omega), &state.rule, F)
+        applyDisplacement(&omega, rule: rule, field: F.field(at: leading), &state.rule, F)
     }
 }

@@ -129,6 +129,13 @@ public enum SolverKind: String, CaseIterable, Sendable, Codable {
     public var isAdaptive: Bool { [.rmsprop, .adam, .extraAdam, .pastExtraAdam, .optimisticAdam].contains(self) }
 }
 
+/// ω ← P(ω + Δ(g)): the rule's move, then the projection.
+@inline(__always)
+func applyDisplacement<R: StepRule>(_ omega: inout BlockVector, rule: R, field g: BlockVector, _ state: inout R.State, _ F: Oracle) {
+    rule.move(&omega, along: g, &state)
+    F.project(&omega)
+}
+
 /// ω ← P(ω + d): applies a displacement, then projects.
 @inline(__always)
 func applyDisplacement(_ omega: inout BlockVector, _ d: BlockVector, _ F: Oracle) {

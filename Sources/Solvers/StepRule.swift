@@ -17,6 +17,9 @@ public protocol StepRule: Sendable {
     var parameters: [(String, String)] { get }
     /// The rule with its step size α multiplied by `factor` (nil by default: no step size).
     func scaled(by factor: Double) -> Self?
+    /// ω ← ω + Δ(g), advancing the state: by default with the displacement of
+    /// ``displacement(for:_:)``; a rule may do it in one pass (``GradientStep``: ω − αg).
+    func move(_ omega: inout BlockVector, along g: BlockVector, _ state: inout State)
 }
 
 /// What the optimistic correction uses at the first step, where no previous field exists.
@@ -30,6 +33,9 @@ public enum OptimisticFirstStep: String, Sendable, CaseIterable {
 
 extension StepRule {
     public func scaled(by factor: Double) -> Self? { nil }
+    public func move(_ omega: inout BlockVector, along g: BlockVector, _ state: inout State) {
+        omega.axpy(1, displacement(for: g, &state))
+    }
 
     public func optimisticDisplacement(for g: BlockVector, _ state: inout State, previous: inout BlockVector?,
                                        firstStep: OptimisticFirstStep) -> BlockVector {
@@ -60,6 +66,10 @@ public struct GradientStep: StepRule {
     }
     public var parameters: [(String, String)] { [("step_size", "\(stepSize)")] }
     public func scaled(by factor: Double) -> GradientStep? { var r = self; r.stepSize = stepSize.map { $0 * factor }; return r }
+    /// ω ← ω − αg in one pass per player.
+    public func move(_ omega: inout BlockVector, along g: BlockVector, _ state: inout State) {
+        omega.axpy(stepSize.map { -$0 }, g)
+    }
 }
 
 /// Adam (Kingma & Ba 2015, arXiv:1412.6980), per entry:
