@@ -180,7 +180,7 @@ public enum TrainingRegularizer: String, CaseIterable, Codable, Sendable {
     case r2
     /// SGP: R1 + R2 (the asymmetric-regularization paper's default).
     case sgp
-    /// γ·E(‖∇x D(x̂)‖ − 1)² on interpolates (Gulrajani et al.).
+    /// (γ/2)·E(‖∇x D(x̂)‖ − 1)² on interpolates (Gulrajani et al.'s λ·E(…)² with λ = γ/2).
     case wganGP = "wgan-gp"
     /// Discriminator-only Tikhonov (γ/2)‖φ‖².
     case tikhonov

@@ -5,7 +5,7 @@ import Tensors
 /// The discriminator's chain always runs first.
 public enum OpponentOrder: String, Sendable, Codable, CaseIterable {
     /// The generator's chain faces the discriminator the same pass has just produced (Gauss–Seidel).
-    /// ``MirrorGAN``'s default (papers.md §3.4's pseudo-code: θ_{t+1} from w_{t+1}).
+    /// ``MirrorGAN``'s default (SPEC §5's pseudo-code: θ_{t+1} from w_{t+1}).
     case sequential
     /// The generator's chain faces the pass's designated discriminator (Jacobi): w_t in Mirror-GAN
     /// and in Mirror-Prox-GAN's leading pass, w̃ in its real pass. ``MirrorProxGAN``'s default.
@@ -14,7 +14,7 @@ public enum OpponentOrder: String, Sendable, Codable, CaseIterable {
 
 /// Where each SGLD chain starts.
 public enum ChainStart: String, Sendable, Codable, CaseIterable {
-    /// At the player's current parameters (papers.md §3.4: w⁽¹⁾ ← w_t). Default.
+    /// At the player's current parameters (the paper's chains start at w⁽¹⁾ ← w_t). Default.
     case current
     /// Where the player's previous chain ended (a persistent chain; ω₀ before the first); the average
     /// and the damping still start from the current parameters.
@@ -23,14 +23,14 @@ public enum ChainStart: String, Sendable, Codable, CaseIterable {
 
 /// How the chain's exponential average x̄ becomes the next iterate.
 public enum MeanUpdate: String, Sendable, Codable, CaseIterable {
-    /// x_{t+1} = (1−β) x_t + β x̄ (papers.md §3.4's last line). Default.
+    /// x_{t+1} = (1−β) x_t + β x̄ (the mean approximation's last line). Default.
     case damped
     /// x_{t+1} = x̄ (the other reading of where β sits).
     case average
 }
 
 /// The parameters of ``MirrorGAN`` and ``MirrorProxGAN`` besides the SGLD step γ (the solver's
-/// per-player step size). Paper 2's own values are not known to us (papers.md §3.4, [RECALL]); the
+/// per-player step size). Paper 2's own values are not known to us (its experiments' settings were not available); the
 /// defaults below are ours, chosen for the synthetic mixtures, and every one can be changed.
 public struct MirrorGANOptions: Sendable, Equatable {
     /// K ≥ 1: SGLD steps per chain (default 10).
@@ -169,7 +169,7 @@ func write(_ values: [Double], into t: Tensor) {
     }
 }
 
-/// Mirror-GAN (Hsieh, Liu & Cevher, ICML 2019; SPEC §5, papers.md §3.4): approximate entropic mirror
+/// Mirror-GAN (Hsieh, Liu & Cevher, ICML 2019, arXiv:1811.02002; SPEC §5): approximate entropic mirror
 /// descent on mixed strategies, each measure summarized by the mean of an SGLD chain.
 ///
 /// One outer iteration from ω_t = (θ_t, w_t), w the discriminator (φ):
@@ -221,7 +221,7 @@ public struct MirrorGAN: Solver {
     }
 }
 
-/// Mirror-Prox-GAN (SPEC §5, papers.md §3.4): the sampling version of entropic mirror-prox.
+/// Mirror-Prox-GAN (Hsieh, Liu & Cevher 2019; SPEC §5): the sampling version of entropic mirror-prox.
 ///
 /// From ω_t = (θ_t, w_t), with SGLD_φ(w, θ) the discriminator's chain of ``MirrorGAN`` from w against
 /// θ (returning (1−β) w + β w̄) and SGLD_θ(θ, w) the generator's:

@@ -162,3 +162,23 @@ struct WorkloadTests {
         #expect(h.hexDigest() == step.parameterFingerprint)
     }
 }
+
+/// In steady state a training step takes all its tensor memory from the pool: the W5 iteration
+/// (the default training's) asks the system allocator for none after its first iterations.
+@Suite("A training iteration allocates no tensor memory in steady state")
+struct SteadyStateAllocationTests {
+    @Test func w5StepAllocatesNothing() throws {
+        let start = TensorPool.shared.statistics.systemAllocations
+        let step = try BenchmarkWorkload.w5.makeStep(seed: 1, threads: 1)
+        for _ in 0..<5 { step.step() }
+        #expect(TensorPool.shared.statistics.systemAllocations > start, "the counter counts (the first iterations fill the pool)")
+        // Other tests may run concurrently and allocate, so retry a few times for a quiet window.
+        var clean = false
+        for _ in 0..<20 where !clean {
+            let before = TensorPool.shared.statistics.systemAllocations
+            step.step(); step.step()
+            clean = TensorPool.shared.statistics.systemAllocations == before
+        }
+        #expect(clean)
+    }
+}

@@ -79,3 +79,35 @@ struct TensorBasicsTests {
         #expect(clean)
     }
 }
+
+/// SHA-256 against the FIPS 180-4 example vectors (NIST's "SHA256.pdf" and the Secure Hash
+/// Standard's one-million-'a' message), fed in one piece and in uneven pieces.
+@Suite("SHA-256: FIPS 180-4 examples")
+struct SHA256Tests {
+    static let vectors: [(message: [UInt8], digest: String)] = [
+        (Array("abc".utf8), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"),
+        ([], "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"),
+        (Array("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq".utf8),
+         "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1"),
+        (Array("abcdefghbcdefghicdefghijdefghijkefghijklfghijklmghijklmnhijklmnoijklmnopjklmnopqklmnopqrlmnopqrsmnopqrstnopqrstu".utf8),
+         "cf5b16a778af8380036ce59e7b0492370b249b11e8f07a51afac45037afee9d1"),
+        ([UInt8](repeating: UInt8(ascii: "a"), count: 1_000_000), "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0"),
+    ]
+
+    @Test func examples() {
+        for v in Self.vectors {
+            var whole = SHA256()
+            whole.update(v.message)
+            #expect(whole.hexDigest() == v.digest, "\(v.message.count) bytes")
+            var pieces = SHA256()
+            var at = 0, size = 1
+            while at < v.message.count {
+                let end = min(v.message.count, at + size)
+                pieces.update(v.message[at..<end])
+                at = end
+                size = size % 97 + 13
+            }
+            #expect(pieces.hexDigest() == v.digest, "\(v.message.count) bytes in pieces")
+        }
+    }
+}
