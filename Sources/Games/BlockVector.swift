@@ -172,7 +172,7 @@ public struct BlockVector: @unchecked Sendable, CustomStringConvertible {
 /// JSON writes the shortest representation that reads back to the same bits).
 ///
 /// With a ``TensorArchive`` in the coder's `userInfo[.tensorArchive]`, the blocks go to the archive
-/// instead, as tensors named by the coding path (`solver.previousField.generator`, …), and the JSON
+/// instead, as tensors named by the coding path (`solver.base.base.previousField.generator`, …), and the JSON
 /// keeps only the dtype and that name: a solver state of any shape becomes a small JSON document plus
 /// named tensors (a safetensors checkpoint), without knowing the state's type.
 extension BlockVector: Codable {

@@ -8,6 +8,10 @@ import Tensors
 /// under its snake_case key. Later layers override earlier ones: defaults, then `--preset`, then
 /// `--config FILE`, then flags.
 extension TrainingConfiguration {
+    /// The format of `config.yaml`: 2 since the keys `shards` and `format_version` (2026-12-03); a
+    /// config without the key is format 1 and reads the same (`shards` takes its default).
+    public static let formatVersion = 2
+
     /// The keys a config file may set, in the order `config.yaml` lists them.
     public static let yamlKeys = ["dataset", "data_file", "iterations", "batch_size", "latent", "hidden", "loss", "method",
                                   "generator_step_size", "discriminator_step_size", "step_size_decay_start", "step_size_decay_end",
@@ -98,6 +102,11 @@ extension TrainingConfiguration {
             return v
         }
         switch key {
+        case "format_version":
+            // Configs written before the key existed (format 1) read the same: every later key has a default.
+            guard value == "1" || value == "\(Self.formatVersion)" else {
+                throw ConfigError.outOfRange(file: file, key: key, value: value, allowed: "1 or \(Self.formatVersion) (this Saddle's); a newer Saddle wrote it")
+            }
         case "dataset":
             guard ["ring", "grid", "mnist"].contains(value) else { throw ConfigError.outOfRange(file: file, key: key, value: value, allowed: "one of ring, grid, mnist") }
             dataset = value
@@ -136,7 +145,7 @@ extension TrainingConfiguration {
         case "log_every": logEvery = try int(min: 1, max: Self.maximumIterations)
         case "checkpoint_every": checkpointEvery = try int(min: 0, max: Self.maximumIterations)
         default:
-            throw ConfigError.unknownKey(file: file, line: line, key: key, allowed: Self.yamlKeys)
+            throw ConfigError.unknownKey(file: file, line: line, key: key, allowed: ["format_version"] + Self.yamlKeys)
         }
     }
 
@@ -156,7 +165,7 @@ extension TrainingConfiguration {
 
     /// The resolved configuration as YAML (every key; reads back to the same configuration).
     public var yaml: String {
-        var s = "# saddle train: resolved configuration (Saddle \(SaddleVersion.string))\n"
+        var s = "# saddle train: resolved configuration (Saddle \(SaddleVersion.string))\nformat_version: \(Self.formatVersion)\n"
         let values: [String: String] = [
             "dataset": dataset, "data_file": dataFile, "loss": loss.rawValue, "method": method.rawValue,
             "relaxation": "\(relaxation)", "regularizer": regularizer.rawValue, "regularizer_weight": "\(regularizerWeight)",

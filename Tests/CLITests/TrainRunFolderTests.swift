@@ -117,10 +117,11 @@ struct TrainRunFolderTests {
         from safetensors import safe_open
         with safe_open(sys.argv[1], "np") as f:
             m = f.metadata()
-            assert m["format_version"] == "2" and m["iteration"] == "20", m
+            assert m["format_version"] == "3" and m["iteration"] == "20", m
             shapes = {k: tuple(f.get_tensor(k).shape) for k in f.keys()}
         assert shapes["generator"] == (25090,) and shapes["discriminator"] == (17025,), shapes
-        assert shapes["generator_ema"] == (25090,) and shapes["solver.rule.secondMoment.discriminator"] == (17025,), shapes
+        assert shapes["generator_ema"] == (25090,) and shapes["solver.base.base.rule.secondMoment.discriminator"] == (17025,), shapes
+        assert shapes["solver.average.generator"] == (25090,), shapes
         print(len(shapes))
         """
         let p = Process()
@@ -129,7 +130,7 @@ struct TrainRunFolderTests {
         let out = Pipe(); p.standardOutput = out
         try p.run(); p.waitUntilExit()
         #expect(p.terminationStatus == 0)
-        #expect(String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines) == "9")
+        #expect(String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines) == "11")
     }
 
     static let pythonWithSafetensors: String? = {

@@ -147,3 +147,22 @@ struct CheckSolverTests {
         }
     }
 }
+
+/// The CLI's names: the registry lists every built-in method once, and its entries build the
+/// method they name.
+@Suite("SolverRegistry")
+struct SolverRegistryTests {
+    @Test func everyBuiltInMethodIsRegisteredOnceUnderItsName() throws {
+        let r = SolverRegistry.builtIn
+        #expect(Set(r.entries.map(\.kind)) == Set(SolverKind.allCases) && r.entries.count == SolverKind.allCases.count)
+        for e in r.entries {
+            #expect(e.name == e.kind.rawValue)
+            let solver = try SolverConfiguration(kind: e.kind, stepSize: PerPlayer(0.1)).makeSolver()
+            #expect(solver.name == e.name)
+        }
+        var mine = r
+        #expect(throws: SolverError.self) { try mine.register(.init(name: "eg", summary: "taken", kind: .eg)) }
+        try mine.register(.init(name: "frb", summary: "forward-reflected-backward", kind: .ogda))
+        #expect(mine.entry(named: "frb")?.kind == .ogda)
+    }
+}

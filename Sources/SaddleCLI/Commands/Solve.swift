@@ -22,8 +22,8 @@ struct Solve: ParsableCommand {
 
     @OptionGroup var gameOptions: SolveGameOptions
 
-    @Option(help: ArgumentHelp("The method: \(SolverKind.choiceList). (default: eftp)", valueName: "method"),
-            transform: { try parseChoice($0, as: SolverKind.self, what: "method") })
+    @Option(help: ArgumentHelp("The method: \(SolverRegistry.builtIn.names.joined(separator: ", ")). (default: eftp)", valueName: "method"),
+            transform: { try parseMethod($0) })
     var method: SolverKind = .eftp
 
     @Option(parsing: .unconditional, help: "Step size α (λ for SRFB, η for mirror methods) for both players, > 0.")

@@ -39,6 +39,17 @@ func notARegularFile(_ path: String) -> String? {
     }
 }
 
+/// A method named on the command line, resolved through ``SolverRegistry`` (names and aliases).
+func parseMethod(_ text: String, listing: [SolverKind]? = nil) throws -> SolverKind {
+    let allowed = listing ?? SolverKind.allCases
+    let names = SolverRegistry.builtIn.entries.filter { allowed.contains($0.kind) }.flatMap { [$0.name] + $0.aliases }
+    if let e = SolverRegistry.builtIn.entry(named: text) {
+        if allowed.contains(e.kind) { return e.kind }
+        throw ValidationError("--method \(text) (\(e.summary)) plays mixed strategies on the simplex, not a network's parameters: use it with `saddle solve --game matrix`; this command takes \(names.joined(separator: ", "))")
+    }
+    throw ValidationError("unknown method '\(text)'; valid choices: \(names.joined(separator: ", "))")
+}
+
 extension CaseIterable where Self: RawRepresentable, RawValue == String {
     static var choiceList: String { allCases.map(\.rawValue).joined(separator: ", ") }
 }

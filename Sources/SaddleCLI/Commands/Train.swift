@@ -63,7 +63,7 @@ struct Train: ParsableCommand {
             transform: { try parseChoice($0, as: NeuralGAN.Loss.self, what: "loss") })
     var loss: NeuralGAN.Loss?
     @Option(help: ArgumentHelp("Solver: \(TrainingConfiguration.trainableMethods.map(\.rawValue).joined(separator: ", ")). Default past-extra-adam.", valueName: "method"),
-            transform: { try parseChoice($0, as: SolverKind.self, what: "method", listing: TrainingConfiguration.trainableMethods) })
+            transform: { try parseMethod($0, listing: TrainingConfiguration.trainableMethods) })
     var method: SolverKind?
     @Option(help: ArgumentHelp("Regularizer: \(TrainingRegularizer.allCases.map(\.rawValue).joined(separator: ", ")). Default r1.", valueName: "regularizer"),
             transform: { try parseChoice($0, as: TrainingRegularizer.self, what: "regularizer") })
