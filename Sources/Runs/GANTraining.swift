@@ -26,7 +26,10 @@ public struct TrainingSummary: Codable, Sendable {
     public var exitStatus: String
     public var saddleVersion: String
     public var gitCommit: String?
+    /// OpenBLAS's kernel family and thread count during the session: results are bit-identical for
+    /// a shard count on one kernel family (other families round differently).
     public var blasCore: String
+    public var blasThreads: Int?
 }
 
 /// Errors in a training request or run.
@@ -290,7 +293,7 @@ public final class GANTraining {
                 configuration: c, iterations: k, oracleCalls: loop.oracle.counter.oracleCalls, wallSeconds: clock.seconds,
                 last: score(omega[.generator]), ema: score(ema), untrained: score(game.initialPoint[.generator]),
                 finalLosses: ["generator": losses.generator, "discriminator": losses.discriminator],
-                exitStatus: status, saddleVersion: SaddleVersion.string, gitCommit: BuildInformation.gitCommit, blasCore: BLAS.coreName)
+                exitStatus: status, saddleVersion: SaddleVersion.string, gitCommit: BuildInformation.gitCommit, blasCore: BLAS.coreName, blasThreads: BLAS.threads)
             try session.runDirectory?.writeSummary(summary)
             if let dir = session.runDirectory { writeReport(dir, theta: omega[.generator], ema: ema) }
             return summary

@@ -307,7 +307,10 @@ public final class RunDirectory: @unchecked Sendable {
         public var changes: [String: String]?
         /// End: the exit status (`completed`, `time-limit`, `interrupted`, `diverged`, `failed`).
         public var status: String?
-        public init(event: String, iteration: Int, iterations: Int? = nil, command: String? = nil, changes: [String: String]? = nil, status: String? = nil) {
+        /// Start: OpenBLAS's kernel family (`BLAS.coreName`), which decides the last bits of the results.
+        public var blasCore: String?
+        public init(event: String, iteration: Int, iterations: Int? = nil, command: String? = nil, changes: [String: String]? = nil, status: String? = nil,
+                    blasCore: String? = nil) {
             self.event = event
             self.time = ISO8601DateFormatter().string(from: Date())
             self.pid = getpid()
@@ -316,7 +319,25 @@ public final class RunDirectory: @unchecked Sendable {
             self.command = command
             self.changes = changes
             self.status = status
+            self.blasCore = blasCore
         }
+    }
+
+    /// The events of `history.jsonl` that parse (a torn or foreign line is skipped), oldest first.
+    public func readHistory() -> [HistoryEvent] {
+        // A history is a few hundred bytes per session; one larger than this is not Saddle's.
+        let size = (try? FileManager.default.attributesOfItem(atPath: path + "/history.jsonl")[.size] as? Int) ?? 0
+        guard size <= 64 << 20, let data = FileManager.default.contents(atPath: path + "/history.jsonl") else { return [] }
+        return data.split(separator: 0x0a).compactMap { try? JSONDecoder().decode(HistoryEvent.self, from: Data($0)) }
+    }
+
+    /// A warning when the run's last session computed on another OpenBLAS kernel family than this
+    /// machine's: the run continues, but its results may differ in the last bits from an
+    /// uninterrupted run there. Nil when the cores agree or none was recorded.
+    public func blasCoreWarning(current: String) -> String? {
+        guard let recorded = readHistory().last(where: { $0.event == "start" && $0.blasCore != nil })?.blasCore,
+              recorded != current else { return nil }
+        return "\(path): the run so far computed with OpenBLAS core \(recorded), this machine's is \(current); it resumes, but its results may differ in the last bits from a run on \(recorded) alone"
     }
 
     public func appendHistory(_ e: HistoryEvent) throws {

@@ -104,6 +104,30 @@ struct TrainRunFolderTests {
         #expect(summary["exitStatus"] as? String == "diverged")
     }
 
+    /// `saddle train --threads 2` runs its shards on Saddle's own workers with single-threaded
+    /// OpenBLAS (two layers of threads oversubscribed 2 cores 8-fold), and the run records the
+    /// OpenBLAS core; a resume under another core says so and continues.
+    @Test func blasThreadsAndCoreAreRecordedAndACoreChangeIsFlagged() throws {
+        let dir = try Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        var args = Self.quick; args[1] = "20"; args[args.count - 2] = "2"
+        #expect(try SaddleBinary.run(["train", "--out", dir + "/b"] + args).status == 0)
+        let summary = try Self.json(String(contentsOfFile: dir + "/b/summary.json", encoding: .utf8))
+        #expect(summary["blasThreads"] as? Int == 1)
+        let core = try #require(summary["blasCore"] as? String)
+        let history = try String(contentsOfFile: dir + "/b/history.jsonl", encoding: .utf8)
+        let start = try Self.json(String(history.split(separator: "\n")[0]))
+        #expect(start["blasCore"] as? String == core)
+        // The same core: no warning. Another core recorded: a warning, and the resume goes on.
+        let same = try SaddleBinary.run(["train", "--resume", dir + "/b", "--iterations", "40"])
+        #expect(same.status == 0 && !same.stderr.contains("OpenBLAS core"), "\(same.stderr)")
+        let foreign = history.replacingOccurrences(of: "\"blasCore\":\"\(core)\"", with: "\"blasCore\":\"SomeOtherCore\"")
+        let handle = try #require(FileHandle(forWritingAtPath: dir + "/b/history.jsonl"))
+        try handle.truncate(atOffset: 0); try handle.write(contentsOf: Data(foreign.utf8)); try handle.close()
+        let other = try SaddleBinary.run(["train", "--resume", dir + "/b", "--iterations", "60"])
+        #expect(other.status == 0 && other.stderr.contains("OpenBLAS core SomeOtherCore, this machine's is \(core)"), "\(other.stderr)")
+    }
+
     /// Acceptance 3: the checkpoint loads with Python's safetensors package, names and shapes as the README says.
     @Test(.enabled(if: TrainRunFolderTests.pythonWithSafetensors != nil,
                    "python3 with the safetensors and numpy packages is unavailable (set SADDLE_PYTHON to one that has them)"))

@@ -254,6 +254,7 @@ struct Train: ParsableCommand {
                 return
             }
             dir.claim()
+            if let warning = dir.blasCoreWarning(current: BLAS.coreName) { Console.error("warning: " + warning) }
             if let note = try dir.truncateMetrics(after: done) { log(note) }
             if !changes.isEmpty { try dir.writeConfiguration(c.yaml) }
             if state == nil { log("\(dir.path): no checkpoint yet; starting from iteration 0") }
@@ -270,7 +271,7 @@ struct Train: ParsableCommand {
         }
         do {
             try dir.appendHistory(.init(event: "start", iteration: state?.iteration ?? 0, iterations: c.iterations, command: Self.commandLine,
-                                        changes: changes.isEmpty ? nil : changes))
+                                        changes: changes.isEmpty ? nil : changes, blasCore: BLAS.coreName))
         } catch { dir.abandon(); throw error }
         Console.error("run folder: \(dir.path)")
         let progress = TrainingProgress(total: c.iterations, logEvery: c.logEvery,
