@@ -10,6 +10,8 @@ let package = Package(
     name: "saddle",
     products: [
         .library(name: "Saddle", targets: ["Saddle"]),
+        // SolverConformance.check and the finite-difference checker, for tests of your own solvers and networks.
+        .library(name: "SaddleTestSupport", targets: ["TestSupport"]),
         .executable(name: "saddle", targets: ["SaddleCLI"]),
     ],
     dependencies: [

@@ -13,7 +13,7 @@ import Tensors
 /// other broken promises as a sentence, which the driver turns into a crash and the replay test
 /// into a failed expectation.
 public enum FuzzTarget: String, CaseIterable, Sendable {
-    case safetensors, npy, idx, csv, gzip, yaml
+    case safetensors, npy, idx, csv, gzip, yaml, checkpoint
 
     /// The file name the reader is given, so errors can be checked to name it.
     static let file = "fuzz-input"
@@ -29,12 +29,13 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         case .csv: return Self.checkCSV(bytes)
         case .gzip: return Self.checkGzip(bytes)
         case .yaml: return Self.checkYAML(bytes)
+        case .checkpoint: return Self.checkCheckpoint(bytes)
         }
     }
 
     /// nil when `error` is a reader's error whose description is one line starting with the file name.
     static func checkError(_ error: Error) -> String? {
-        guard error is FormatError || error is ConfigError else { return "threw \(type(of: error)), not FormatError or ConfigError: \(error)" }
+        guard error is FormatError || error is ConfigError || error is RunError else { return "threw \(type(of: error)), not FormatError, ConfigError or RunError: \(error)" }
         let text = "\(error)"
         guard text.hasPrefix(file) else { return "the message does not start with the file name: \(text)" }
         guard !text.unicodeScalars.contains(where: { $0.value < 0x20 && $0 != "\t" || [0x85, 0x2028, 0x2029].contains($0.value) }) else {

@@ -1,4 +1,6 @@
 import Foundation
+import Formats
+import Runs
 import FuzzTargets
 import Testing
 
@@ -30,6 +32,25 @@ struct CorpusReplayTests {
         for path in Self.inputs("regressions", target) {
             let problem = target.check([UInt8](try Data(contentsOf: URL(fileURLWithPath: path))))
             #expect(problem == nil, "\(path): \(problem ?? "")")
+        }
+    }
+}
+
+/// The checkpoint target's seeds are checkpoints Saddle accepts (so the fuzzer starts from inputs
+/// that reach the solver-state checks and the write-and-read round trip, not only the parser).
+@Suite("Checkpoint seeds load")
+struct CheckpointSeedTests {
+    @Test func everySeedRestoresAndFormatThreeResumes() throws {
+        let files = CorpusReplayTests.inputs("corpus", .checkpoint)
+        #expect(files.count >= 17)
+        for path in files {
+            let file = try SafeTensors.parse([UInt8](try Data(contentsOf: URL(fileURLWithPath: path))), file: path)
+            let (training, _) = try GANTraining.restore(file, path: path, dataFile: nil)
+            if file.metadata["format_version"] == "3" {
+                _ = try training.load(file, file: path, forResuming: true)
+            } else {
+                #expect(throws: RunError.self) { try training.load(file, file: path, forResuming: true) }
+            }
         }
     }
 }

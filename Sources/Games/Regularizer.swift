@@ -49,6 +49,14 @@ public protocol Regularizer: Sendable, CustomStringConvertible {
 }
 
 extension Regularizer {
+    /// A regularizer that exists only as loss terms on a ``DifferentiableGame``'s graph need not
+    /// give a closed form: its ``check(_:)`` refuses other games, so these are never reached.
+    public func value(at omega: BlockVector, of game: any Game) -> PerPlayer<Double> {
+        fatalError("\(description) has no closed form on \(game.name): its check(_:) must refuse games that are not DifferentiableGames")
+    }
+    public func contribution(at omega: BlockVector, of game: any Game) -> BlockVector {
+        fatalError("\(description) has no closed form on \(game.name): its check(_:) must refuse games that are not DifferentiableGames")
+    }
     public func domain(_ base: ProductDomain) -> ProductDomain { base }
     public var isMeanOverSamples: Bool { false }
     public var readsField: Bool { false }

@@ -24,6 +24,13 @@ extension GANTraining {
             throw RunError.runFolder(path: path, problem: "no such checkpoint file")
         }
         let file = try SafeTensors.read(path)
+        return try restore(file, path: path, dataFile: dataFile)
+    }
+
+    /// ``restore(checkpoint:dataFile:)`` on a file already read; `path` names it in errors and
+    /// locates `config.yaml` when the metadata has no configuration.
+    public static func restore(_ file: SafeTensors, path: String, dataFile: String?,
+                               building: (TrainingConfiguration) throws -> GANTraining = { try GANTraining($0) }) throws -> (training: GANTraining, state: State) {
         guard file.metadata["format"] == "saddle-checkpoint" else {
             throw FormatError.corruptHeader(file: path, detail: "metadata format is not saddle-checkpoint (not a Saddle checkpoint?)")
         }
@@ -41,8 +48,11 @@ extension GANTraining {
             try configuration.apply(configFile: run + "/config.yaml")
         }
         if let dataFile { configuration.dataFile = dataFile }
-        let training = try GANTraining(configuration)
-        return (training, try training.load(path))
+        // Decoded JSON skips the config file's range checks: run them before anything is built
+        // from it (they bound every size).
+        do { try configuration.validate() } catch { throw FormatError.corruptHeader(file: path, detail: "metadata configuration: \(error)") }
+        let training = try building(configuration)
+        return (training, try training.load(file, file: path))
     }
 
     /// `count` samples ([count, width]) of the generator with parameters `theta`: from the fixed

@@ -65,7 +65,11 @@ extension GANTraining {
     /// checkpoint intervals, and the data file's path, may differ). Format 2 is read only when
     /// not `forResuming` (see the extension's notes); its solver state is then a fresh one.
     public func load(_ path: String, forResuming: Bool = false) throws -> State {
-        let f = try SafeTensors.read(path)
+        try load(try SafeTensors.read(path), file: path, forResuming: forResuming)
+    }
+
+    /// ``load(_:forResuming:)`` on a file already read; `path` names it in errors.
+    public func load(_ f: SafeTensors, file path: String, forResuming: Bool = false) throws -> State {
         func meta(_ key: String) throws -> String {
             guard let v = f.metadata[key] else { throw FormatError.corruptHeader(file: path, detail: "metadata lacks \(key) (not a Saddle checkpoint?)") }
             return v
@@ -98,7 +102,9 @@ extension GANTraining {
         // The data file may have moved (or be read from another working directory): the data set's
         // name decides what the checkpoint fits, not the path.
         saved.dataFile = configuration.dataFile
-        if legacy { saved.shards = configuration.shards; saved.threads = configuration.threads }
+        // Threads do not change results (shards do), so a run may resume on another count.
+        saved.threads = configuration.threads
+        if legacy { saved.shards = configuration.shards }
         guard saved == configuration else {
             throw RunError.runFolder(path: path, problem: "the checkpoint was written with another configuration than config.yaml ("
                                      + saved.differences(from: configuration).prefix(3).map { "\($0.key) \($0.value) here, \($0.other) in config.yaml" }.joined(separator: "; ") + ")")

@@ -135,6 +135,8 @@ public final class GANTraining {
     public let usesConfiguredNetworks: Bool
     /// Whether the method is the configuration's (not a solver the caller gave).
     public let usesConfiguredMethod: Bool
+    /// Whether the regularizers are the configuration's (not ones the caller gave).
+    public let usesConfiguredRegularizers: Bool
 
     /// The complete state after `iteration` iterations: what a checkpoint holds.
     public struct State {
@@ -155,10 +157,11 @@ public final class GANTraining {
     /// given (any ``Solver``, yours included). Either way the method runs under the step-size decay
     /// (``Scheduled``, when the decay is not constant: the method must then scale its steps) and
     /// the EMA (``Averaged``) on the one ``IterationLoop``, with the run folder, checkpoints and
-    /// metrics of `saddle train`.
+    /// metrics of `saddle train`. `regularizers`, when given, replace the configuration's
+    /// (any ``Regularizer``s, yours included; `[]` for none).
     /// - Parameter log: hears what set-up does at length (training the MNIST classifier).
     public init(_ c: TrainingConfiguration, generator: (any Network)? = nil, discriminator: (any Network)? = nil,
-                method: (any Solver)? = nil, log: (String) -> Void = { _ in }) throws {
+                method: (any Solver)? = nil, regularizers: [any Regularizer]? = nil, log: (String) -> Void = { _ in }) throws {
         try c.validate()
         configuration = c
         data = try TrainingData(c, log: log)
@@ -171,13 +174,14 @@ public final class GANTraining {
         }
         usesConfiguredNetworks = generator == nil
         usesConfiguredMethod = method == nil
+        usesConfiguredRegularizers = regularizers == nil
         guard g.inputWidth == c.latent, g.outputWidth == data.width, d.inputWidth == data.width, d.outputWidth == 1, g.dtype == d.dtype else {
             throw RunError.invalid(field: "networks", value: "G \(g.inputWidth) → \(g.outputWidth), D \(d.inputWidth) → \(d.outputWidth)",
                                    allowed: "G \(c.latent) → \(data.width) and D \(data.width) → 1, of one dtype")
         }
         gan = NeuralGAN(name: "gan-\(c.dataset)", generator: g, discriminator: d, loss: c.loss, batchSize: c.batchSize,
                         evaluationSeed: seedOf(root.split(3)), shards: c.shards, threads: c.threads, data: data.sample)
-        game = try Regularized(gan, by: c.regularizers())
+        game = try Regularized(gan, by: regularizers ?? c.regularizers())
         var sc = c.methodConfiguration()
         let schedule = try LinearDecay(start: c.stepSizeDecayStart, end: c.stepSizeDecayEnd, final: c.stepSizeDecayFinal)
         let base = try method ?? sc.makeSolver()
@@ -203,6 +207,9 @@ public final class GANTraining {
         var notes = ""
         if !usesConfiguredMethod { notes += "# method: \(solver.name), a solver given to GANTraining (the method key below is not used)\n" }
         if !usesConfiguredNetworks { notes += "# networks: given to GANTraining (latent and hidden below do not describe them)\n" }
+        if !usesConfiguredRegularizers {
+            notes += "# regularizers: \(game.regularizers.map(\.description).joined(separator: ", ")), given to GANTraining (regularizer and regularizer_weight below are not used)\n"
+        }
         return notes + configuration.yaml
     }
 

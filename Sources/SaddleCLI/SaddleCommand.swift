@@ -53,7 +53,7 @@ struct SaddleCommand: ParsableCommand {
 
 /// Options every computing command shares.
 struct ComputeOptions: ParsableArguments {
-    @Option(parsing: .unconditional, help: "Threads to compute with. train: 2 or more differentiates the minibatch's two halves at once, one core each; solve: large matrix-vector products are split over 2 cores; analyze: OpenBLAS's thread count. Results are reproducible for a given count, and differ in rounding between counts. Default: all cores (\(BLAS.availableCores) here).")
+    @Option(parsing: .unconditional, help: "Threads to compute with. train: the minibatch's shards run on up to this many threads, one core each (results do not depend on it); solve: large matrix-vector products are split over 2 cores; analyze: OpenBLAS's thread count (results may differ in rounding between counts). Default: all cores (\(BLAS.availableCores) here).")
     var threads: Int?
 
     func validate() throws {

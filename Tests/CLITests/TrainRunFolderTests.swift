@@ -1,4 +1,5 @@
 import Foundation
+import Saddle
 import Testing
 import TestSupport
 
@@ -126,6 +127,39 @@ struct TrainRunFolderTests {
         try handle.truncate(atOffset: 0); try handle.write(contentsOf: Data(foreign.utf8)); try handle.close()
         let other = try SaddleBinary.run(["train", "--resume", dir + "/b", "--iterations", "60"])
         #expect(other.status == 0 && other.stderr.contains("OpenBLAS core SomeOtherCore, this machine's is \(core)"), "\(other.stderr)")
+    }
+
+    /// Results depend on the seed and the shard count S only (issue 15): `--threads 1` and
+    /// `--threads 2` give the same tensors, a run resumed on another thread count continues as the
+    /// uninterrupted run, and another S gives other bits. `--shards` is recorded in config.yaml.
+    @Test func shardsDecideTheBitsThreadsDoNot() throws {
+        let dir = try Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        func train(_ name: String, _ extra: [String]) throws {
+            let r = try SaddleBinary.run(["train", "--out", dir + "/" + name, "--iterations", "40", "--log-every", "20",
+                                          "--checkpoint-every", "20", "--batch-size", "64"] + extra)
+            #expect(r.status == 0, "\(r.stderr)")
+        }
+        func tensors(_ name: String) throws -> [String: [UInt8]] {
+            let f = try SafeTensors.read(dir + "/" + name + "/checkpoints/iteration-00000040.safetensors")
+            return Dictionary(uniqueKeysWithValues: f.entries.map { e in
+                (e.name, [UInt8](UnsafeRawBufferPointer(start: e.tensor.address, count: e.tensor.count * e.tensor.dtype.byteSize)))
+            })
+        }
+        try train("t1", ["--threads", "1", "--shards", "4"])
+        try train("t2", ["--threads", "2", "--shards", "4"])
+        try train("s2", ["--threads", "2", "--shards", "2"])
+        #expect(try String(contentsOfFile: dir + "/t1/config.yaml", encoding: .utf8).contains("\nshards: 4\n"))
+        let one = try tensors("t1"), two = try tensors("t2"), otherS = try tensors("s2")
+        #expect(one.count >= 9 && one == two)
+        #expect(one["generator"] != otherS["generator"])
+        // Stopped at 20 on one thread, resumed to 40 on two.
+        try train("r", ["--threads", "1", "--shards", "4", "--iterations", "20"])
+        let resumed = try SaddleBinary.run(["train", "--resume", dir + "/r", "--iterations", "40", "--threads", "2"])
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+        let continued = try tensors("r")
+        #expect(continued == one)
+        #expect(try String(contentsOfFile: dir + "/r/history.jsonl", encoding: .utf8).contains("\"threads\":\"1 → 2\""))
     }
 
     /// Acceptance 3: the checkpoint loads with Python's safetensors package, names and shapes as the README says.

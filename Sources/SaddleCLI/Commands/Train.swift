@@ -88,6 +88,8 @@ struct Train: ParsableCommand {
     var r1Weight: Double?
     @Option(parsing: .unconditional, help: "Seed of initialization, minibatches and evaluation. Default 0.")
     var seed: UInt64?
+    @Option(parsing: .unconditional, help: "Shards S: each minibatch is drawn and differentiated as S parts, each from its own seed, and combined in a fixed order, so results depend on the seed and S, not on --threads. At most the batch size. Default 2.")
+    var shards: Int?
     @Option(parsing: .unconditional, help: "Log losses and metrics (stderr, metrics.jsonl) every this many iterations. Default 500.")
     var logEvery: Int?
     @Option(parsing: .unconditional, help: "Checkpoint every this many iterations (0: only at the end). Default 1000.")
@@ -136,7 +138,7 @@ struct Train: ParsableCommand {
             ("--regularizer-weight", "regularizer_weight", regularizerWeight.map { "\($0)" }), ("--sgld-steps", "sgld_steps", sgldSteps.map { "\($0)" }),
             ("--thermal-noise", "thermal_noise", thermalNoise.map { "\($0)" }), ("--damping", "damping", damping.map { "\($0)" }),
             ("--log-every", "log_every", logEvery.map { "\($0)" }), ("--checkpoint-every", "checkpoint_every", checkpointEvery.map { "\($0)" }),
-            ("--threads", "threads", compute.threads.map { "\($0)" }),
+            ("--threads", "threads", compute.threads.map { "\($0)" }), ("--shards", "shards", shards.map { "\($0)" }),
         ]
         for (flag, key, value) in keyed {
             guard let value else { continue }
@@ -156,9 +158,9 @@ struct Train: ParsableCommand {
                                            ("--regularizer-weight", regularizerWeight != nil), ("--data-file", dataFile != nil),
                                            ("--sgld-steps", sgldSteps != nil), ("--thermal-noise", thermalNoise != nil),
                                            ("--damping", damping != nil), ("--preconditioned", preconditioned), ("--preset", preset != nil),
-                                           ("--config", config != nil), ("--out", out != nil), ("--force", force), ("--threads", compute.threads != nil)]
+                                           ("--config", config != nil), ("--out", out != nil), ("--force", force), ("--shards", shards != nil)]
             if let bad = fixed.first(where: { $0.1 }) {
-                throw ValidationError("\(bad.0) cannot be combined with --resume: a resumed run keeps its config.yaml (only --iterations, --time-limit, --log-every and --checkpoint-every may change)")
+                throw ValidationError("\(bad.0) cannot be combined with --resume: a resumed run keeps its config.yaml (only --iterations, --time-limit, --log-every, --checkpoint-every and --threads may change)")
             }
         }
     }
@@ -187,11 +189,12 @@ struct Train: ParsableCommand {
         if let v = damping { c.damping = v }
         if preconditioned { c.preconditioned = true }
         if let v = seed { c.seed = v }
+        if let v = shards { c.shards = v }
         if let v = logEvery { c.logEvery = v }
         if let v = checkpointEvery { c.checkpointEvery = v }
         if let v = compute.threads {
             c.threads = v
-            warnOversubscribed(v, "training uses 2 (one per half of each minibatch)")
+            warnOversubscribed(v, "training computes its \(c.shards) shards on \(min(v, c.shards)) threads")
         }
         if c.isImageData, let problem = notARegularFile(c.dataFile) {
             throw CLIError("\(dataFile != nil ? "--data-file" : "data_file") \(c.dataFile): \(problem); give the MNIST-5k CSV (data/mnist_5k.csv.gz)")
@@ -234,13 +237,14 @@ struct Train: ParsableCommand {
             dir = try RunDirectory(resuming: r)
             var resumed = try dir.readConfiguration()
             for (key, new, old) in [("iterations", iterations, resumed.iterations), ("log_every", logEvery, resumed.logEvery),
-                                    ("checkpoint_every", checkpointEvery, resumed.checkpointEvery)] {
+                                    ("checkpoint_every", checkpointEvery, resumed.checkpointEvery), ("threads", compute.threads, resumed.threads)] {
                 guard let new, new != old else { continue }
                 changes[key] = "\(old) → \(new)"
             }
             if let v = iterations { resumed.iterations = v }
             if let v = logEvery { resumed.logEvery = v }
             if let v = checkpointEvery { resumed.checkpointEvery = v }
+            if let v = compute.threads { resumed.threads = v }
             try resumed.validate()
             c = resumed
             training = try GANTraining(c, log: log)
