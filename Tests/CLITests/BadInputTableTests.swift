@@ -16,8 +16,9 @@ import TestSupport
 ///
 /// A case with `knownFailure` is a bad answer whose fix lies outside this branch's files; the test
 /// records its problems as a known issue (and fails when the problems go away, so the mark is
-/// removed with the fix). docs/reliability-cases.md lists every case and its outcome;
-/// `SADDLE_WRITE_CASES=1 swift test --filter BadInputTable` rewrites it from this table.
+/// removed with the fix). The last section of docs/reliability.md lists every case and its outcome;
+/// `SADDLE_WRITE_CASES=1 swift test --filter BadInputTable` rewrites it from this table, and a test
+/// fails when the two disagree.
 @Suite("Bad-input table (issue 14)")
 struct BadInputTableTests {
     @Test("bad input", arguments: BadInputTable.cases.filter { !$0.needsMNIST })
@@ -41,9 +42,25 @@ struct BadInputTableTests {
         #expect(Set(cases.map(\.name)).count == cases.count, "case names must be unique")
     }
 
+    static let document = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("docs/reliability.md").path
+    static let sectionHeading = "\n## Bad-input table: cases and outcomes\n"
+
+    /// docs/reliability.md with its last section replaced by the table of today's cases.
+    static func documentWithCurrentTable() throws -> (current: String, regenerated: String) {
+        let text = try String(contentsOfFile: document, encoding: .utf8)
+        let head = text.range(of: sectionHeading).map { String(text[..<$0.lowerBound]) } ?? text
+        return (text, head + "\n" + BadInputTable.markdown())
+    }
+
+    @Test func documentListsTheCurrentCases() throws {
+        let (current, regenerated) = try Self.documentWithCurrentTable()
+        #expect(current == regenerated, "docs/reliability.md's case table is stale: run SADDLE_WRITE_CASES=1 swift test -c release --skip-build --filter BadInputTable")
+    }
+
     @Test(.enabled(if: ProcessInfo.processInfo.environment["SADDLE_WRITE_CASES"] != nil))
     func writeCaseList() throws {
-        try BadInputTable.markdown().write(toFile: "docs/reliability-cases.md", atomically: true, encoding: .utf8)
+        try Self.documentWithCurrentTable().regenerated.write(toFile: Self.document, atomically: true, encoding: .utf8)
     }
 }
 
@@ -429,11 +446,11 @@ enum BadInputTable {
         }
     }
 
-    /// docs/reliability-cases.md: the table with each case's outcome.
+    /// The last section of docs/reliability.md: the table with each case's outcome.
     static func markdown() -> String {
         func cell(_ s: String) -> String { s.replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "\n", with: " ") }
         var s = """
-            # Bad-input table: cases and outcomes
+            ## Bad-input table: cases and outcomes
 
             `Tests/CLITests/BadInputTableTests.swift` (issue 14, item 9) runs each case below once and checks
             the exit status, that stderr has exactly one `Error:` line holding the key words (usage errors
