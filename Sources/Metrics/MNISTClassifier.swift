@@ -111,7 +111,7 @@ public final class MNISTClassifier: @unchecked Sendable {
                                    options: TrainingOptions = TrainingOptions(),
                                    log: (String) -> Void = { _ in }) throws -> MNISTClassifier {
         var hasher = SHA256()
-        hasher.update(try readFileBytes(dataFile))
+        hasher.update(try readFileBytes(dataFile, limit: MNIST.maximumCSVByteCount))
         let sha = hasher.hexDigest()
         let data = try MNIST.readCSV(dataFile)
         let (training, heldOut) = MNIST.split(data)

@@ -30,6 +30,11 @@ public final class RunDirectory: @unchecked Sendable {
     static let replacedPrefix = ".saddle-replaced-"
     /// The plot files a run folder holds.
     public static let plotNames = ["samples-last", "samples-ema", "losses", "metrics"].flatMap { [$0 + ".svg", $0 + ".png"] }
+    /// Limits on the run-folder files Saddle reads back: `metrics.jsonl` has one line of about
+    /// 600 bytes per log interval (1 GiB is 1.7 million of them); `summary.json` is a few KB.
+    public static let maximumMetricsByteCount = 1 << 30
+    public static let maximumSummaryByteCount = 16 << 20
+
     /// Every entry Saddle writes in a run folder, besides the marker and the lock.
     public static let ownedNames = ["config.yaml", "metrics.jsonl", "summary.json", "history.jsonl", "checkpoints", "report.html"] + plotNames
 
@@ -68,7 +73,7 @@ public final class RunDirectory: @unchecked Sendable {
     /// The command whose run folder `path` is, from its marker (`train` when the marker names
     /// none), or nil when it has no marker.
     public static func markedCommand(_ path: String) -> String? {
-        guard let data = FileManager.default.contents(atPath: path + "/" + markerName) else { return nil }
+        guard let data = try? Data(readFileBytes(path + "/" + markerName, limit: 64 << 10)) else { return nil }
         let marker = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any]
         return marker?["command"] as? String ?? "train"
     }
@@ -282,7 +287,7 @@ public final class RunDirectory: @unchecked Sendable {
 
     /// The summary of a previous session, when there is one.
     public func readSummary() -> TrainingSummary? {
-        guard let data = FileManager.default.contents(atPath: path + "/summary.json") else { return nil }
+        guard let data = try? Data(readFileBytes(path + "/summary.json", limit: RunDirectory.maximumSummaryByteCount)) else { return nil }
         return try? JSONDecoder().decode(TrainingSummary.self, from: data)
     }
 
@@ -326,8 +331,7 @@ public final class RunDirectory: @unchecked Sendable {
     /// The events of `history.jsonl` that parse (a torn or foreign line is skipped), oldest first.
     public func readHistory() -> [HistoryEvent] {
         // A history is a few hundred bytes per session; one larger than this is not Saddle's.
-        let size = (try? FileManager.default.attributesOfItem(atPath: path + "/history.jsonl")[.size] as? Int) ?? 0
-        guard size <= 64 << 20, let data = FileManager.default.contents(atPath: path + "/history.jsonl") else { return [] }
+        guard let data = try? Data(readFileBytes(path + "/history.jsonl", limit: 64 << 20)) else { return [] }
         return data.split(separator: 0x0a).compactMap { try? JSONDecoder().decode(HistoryEvent.self, from: Data($0)) }
     }
 
@@ -352,10 +356,11 @@ public final class RunDirectory: @unchecked Sendable {
     @discardableResult
     public func truncateMetrics(after iteration: Int) throws -> String? {
         let file = path + "/metrics.jsonl"
-        guard let data = FileManager.default.contents(atPath: file) else { return nil }
+        guard FileManager.default.fileExists(atPath: file) else { return nil }
+        let data = try readFileBytes(file, limit: RunDirectory.maximumMetricsByteCount)
         var kept = [UInt8](), later = 0, torn = false
         var lineStart = 0
-        let bytes = [UInt8](data)
+        let bytes = data
         while lineStart < bytes.count {
             guard let end = bytes[lineStart...].firstIndex(of: 0x0a) else { torn = true; break }
             let line = Array(bytes[lineStart..<end])

@@ -53,9 +53,9 @@ public enum RunReport {
     static func addSamples(_ run: RunHistory, to report: inout HTMLReport) -> Bool {
         var any = false
         for name in ["samples-last", "samples-ema"] {
-            if let svg = try? String(contentsOfFile: run.path + "/" + name + ".svg", encoding: .utf8) {
+            if let svg = (try? readFileBytes(run.path + "/" + name + ".svg", limit: 256 << 20)).map({ String(decoding: $0, as: UTF8.self) }) {
                 report.figure(svg: svg); any = true
-            } else if let png = FileManager.default.contents(atPath: run.path + "/" + name + ".png") {
+            } else if let png = try? Data(readFileBytes(run.path + "/" + name + ".png", limit: 256 << 20)) {
                 report.image(png: [UInt8](png), alt: "\(run.name) \(name)"); any = true
             }
         }

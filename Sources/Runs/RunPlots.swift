@@ -27,8 +27,8 @@ public struct RunHistory {
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue else {
             throw RunError.runFolder(path: path, problem: "no such run folder")
         }
-        let config = try? String(contentsOfFile: path + "/config.yaml", encoding: .utf8)
-        let metrics = try? String(contentsOfFile: path + "/metrics.jsonl", encoding: .utf8)
+        let config = (try? readFileBytes(path + "/config.yaml", limit: TrainingConfiguration.maximumConfigFileByteCount)).map { String(decoding: $0, as: UTF8.self) }
+        let metrics = (try? readFileBytes(path + "/metrics.jsonl", limit: RunDirectory.maximumMetricsByteCount)).map { String(decoding: $0, as: UTF8.self) }
         guard config != nil || metrics != nil else {
             throw RunError.runFolder(path: path, problem: "not a run folder (no config.yaml or metrics.jsonl)")
         }
@@ -38,7 +38,7 @@ public struct RunHistory {
         records = (metrics ?? "").split(separator: "\n").compactMap {
             try? JSONSerialization.jsonObject(with: Foundation.Data($0.utf8)) as? [String: Any]
         }
-        if let data = FileManager.default.contents(atPath: path + "/summary.json") {
+        if let data = try? Data(readFileBytes(path + "/summary.json", limit: RunDirectory.maximumSummaryByteCount)) {
             summary = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
         }
     }
