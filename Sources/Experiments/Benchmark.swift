@@ -122,6 +122,8 @@ public struct Benchmark {
     public var iterations = 200
     public var warmup = 20
     public var seed: UInt64 = 0
+    /// Shards of each GAN minibatch (``BenchmarkWorkload/makeStep(seed:threads:shards:)``).
+    public var shards = 2
 
     public init(workloads: [BenchmarkWorkload], threadCounts: [Int]) {
         self.workloads = workloads
@@ -139,9 +141,9 @@ public struct Benchmark {
                 // Count FLOPs on a serial twin: the counter is task-local and does not follow the
                 // concurrent step onto its worker threads.
                 let counter = FlopCounter()
-                let twin = try w.makeStep(seed: seed, threads: 1)
+                let twin = try w.makeStep(seed: seed, threads: 1, shards: shards)
                 counter.measure { twin.step() }
-                let step = try w.makeStep(seed: seed, threads: t)
+                let step = try w.makeStep(seed: seed, threads: t, shards: shards)
                 for _ in 0..<warmup { step.step() }
                 var cell = Cell(workload: w, threads: t, step: step)
                 cell.mflop = counter.flops / 1e6

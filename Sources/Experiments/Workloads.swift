@@ -76,8 +76,10 @@ public final class ProductStep: BenchmarkStep {
 }
 
 extension BenchmarkWorkload {
-    /// The GAN of W1, W1-R1, W2 and W3 in `dtype`, on `threads` threads (2 shards).
-    public static func gan(mnistSized: Bool, r1: Double?, seed: UInt64, threads: Int, dtype: DType = .float32, batch: Int? = nil) throws -> Regularized {
+    /// The GAN of W1, W1-R1, W2 and W3 in `dtype`, in `shards` shards (2, as `saddle train`'s
+    /// default) on `threads` threads.
+    public static func gan(mnistSized: Bool, r1: Double?, seed: UInt64, threads: Int, dtype: DType = .float32, batch: Int? = nil,
+                           shards: Int = 2) throws -> Regularized {
         let root = RandomGenerator(seed: seed)
         var rngG = root.split(0), rngD = root.split(1)
         let (hidden, width) = mnistSized ? (256, 784) : (128, 2)
@@ -88,21 +90,22 @@ extension BenchmarkWorkload {
             ? { rng, n in Tensor.uniform([n, 784], dtype: dtype, using: &rng) }
             : { rng, n in GaussianMixture.ring.sample(n, dtype: dtype, using: &rng) }
         let game = NeuralGAN(name: mnistSized ? "w2" : "w1", generator: g, discriminator: d, batchSize: batch, stochastic: false,
-                             evaluationSeed: root.split(2).seed, shards: 2, threads: threads, data: sampler)
+                             evaluationSeed: root.split(2).seed, shards: shards, threads: threads, data: sampler)
         return try Regularized(game, by: try r1.map { [try GradientPenalty.r1(weight: $0)] } ?? [])
     }
 
-    /// A fresh instance of the workload using `threads` cores, as the benchmark times it.
-    public func makeStep(seed: UInt64 = 0, threads: Int) throws -> any BenchmarkStep {
+    /// A fresh instance of the workload using `threads` cores, its minibatch in `shards` shards
+    /// (W4 has none), as the benchmark times it.
+    public func makeStep(seed: UInt64 = 0, threads: Int, shards: Int = 2) throws -> any BenchmarkStep {
         BLAS.threads = 1
         switch self {
         case .w1, .w1R1, .w2, .w1R1Batch256:
             let r1: Double? = self == .w1R1 ? 10 : self == .w1R1Batch256 ? 0.1 : nil
-            let game = try Self.gan(mnistSized: self == .w2, r1: r1, seed: seed, threads: threads, batch: self == .w1R1Batch256 ? 256 : nil)
+            let game = try Self.gan(mnistSized: self == .w2, r1: r1, seed: seed, threads: threads, batch: self == .w1R1Batch256 ? 256 : nil, shards: shards)
             let loop = try IterationLoop(ForwardBackward(rule: try GradientStep(stepSize: 1e-3), kind: .fb), on: game, seed: seed)
             return LoopStep(loop, threads: threads)
         case .w3:
-            let game = try Self.gan(mnistSized: false, r1: nil, seed: seed, threads: threads)
+            let game = try Self.gan(mnistSized: false, r1: nil, seed: seed, threads: threads, shards: shards)
             var rng = RandomGenerator(seed: seed).split(3)
             let v = BlockVector(flat: Tensor.normal([game.initialPoint.count], using: &rng), sizes: game.sizes)
             return ProductStep(game: game, tangent: v)
@@ -117,6 +120,7 @@ extension BenchmarkWorkload {
             var c = TrainingConfiguration()
             c.seed = seed
             c.threads = threads
+            c.shards = shards
             c.logEvery = TrainingConfiguration.maximumIterations
             c.checkpointEvery = 0
             return try GANTraining(c).benchmarkStep()

@@ -184,3 +184,19 @@ struct SteadyStateAllocationTests {
         #expect(clean)
     }
 }
+
+/// `saddle bench --shards S` (issue 15): the W1 step's bits depend on S, not on the thread count.
+@Suite("Benchmark shards")
+struct BenchmarkShardTests {
+    @Test func w1BitsDependOnShardsNotThreads() throws {
+        func fingerprint(threads: Int, shards: Int) throws -> String {
+            let step = try BenchmarkWorkload.w1.makeStep(seed: 4, threads: threads, shards: shards)
+            for _ in 0..<3 { step.step() }
+            return step.parameterFingerprint
+        }
+        let four = try fingerprint(threads: 1, shards: 4)
+        #expect(try fingerprint(threads: 2, shards: 4) == four)
+        #expect(try fingerprint(threads: 3, shards: 4) == four)
+        #expect(try fingerprint(threads: 2, shards: 2) != four)
+    }
+}

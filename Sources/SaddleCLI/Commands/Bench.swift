@@ -76,6 +76,8 @@ struct Bench: ParsableCommand {
     @Option(parsing: .unconditional, help: "Untimed steps before the first block.")
     var warmup = 20
 
+    @Option(parsing: .unconditional, help: "Shards S of each GAN minibatch (W1, W1-R1, W2, W3, W5), computed on up to --threads threads; 1 to 64 and at most the batch. Default 2, as saddle train.")
+    var shards = 2
     @Option(parsing: .unconditional, help: "Seed of the networks' initialization and of the fixed data and noise batches.")
     var seed: UInt64 = 0
 
@@ -103,8 +105,9 @@ struct Bench: ParsableCommand {
 
     func validate() throws {
         for t in try threadCounts() {
-            warnOversubscribed(t, "the GAN steps use 2 (one per batch half), OpenBLAS runs \(t) threads")
+            warnOversubscribed(t, "the GAN steps compute their \(shards) shards on \(min(t, shards)) threads")
         }
+        if !(1...64).contains(shards) { throw ValidationError("--shards must be in 1…64, got \(shards)") }
         if repetitions < 1 { throw ValidationError("--repetitions must be at least 1, got \(repetitions)") }
         if iterations < 1 { throw ValidationError("--iterations must be at least 1, got \(iterations)") }
         if warmup < 0 { throw ValidationError("--warmup must be non-negative, got \(warmup)") }
@@ -118,7 +121,7 @@ struct Bench: ParsableCommand {
         if let steps = fingerprintSteps {
             var rows: [[String: Any]] = []
             for w in selected {
-                let step = try w.makeStep(seed: seed, threads: counts[0])
+                let step = try w.makeStep(seed: seed, threads: counts[0], shards: shards)
                 for _ in 0..<steps { step.step() }
                 rows.append(["workload": w.rawValue, "threads": counts[0], "steps": steps, "seed": seed,
                              "sha256": step.parameterFingerprint])
@@ -150,6 +153,7 @@ struct Bench: ParsableCommand {
         bench.iterations = iterations
         bench.warmup = warmup
         bench.seed = seed
+        bench.shards = shards
         let results = try bench.run(machine: profile) { line in Console.errorRaw(line + "\n") }
         if json {
             let encoder = JSONEncoder()
@@ -157,7 +161,7 @@ struct Bench: ParsableCommand {
             print(String(decoding: try encoder.encode(results), as: UTF8.self))
             return
         }
-        print("BLAS core \(BLAS.coreName); Saddle kernels \(BLAS.kernelsUseAVX2 ? "AVX2+FMA" : "baseline"); \(repetitions)×\(iterations) iterations after \(warmup) warm-up")
+        print("\(shards) shards; BLAS core \(BLAS.coreName); Saddle kernels \(BLAS.kernelsUseAVX2 ? "AVX2+FMA" : "baseline"); \(repetitions)×\(iterations) iterations after \(warmup) warm-up")
         print("machine: " + profile.rows.map {
             String(format: "%d thread(s) FMA peak %.1f GFLOP/s, read 8 MB %.1f GB/s, 128 MB %.1f GB/s", $0.threads,
                    $0.fma_peak_gflops, $0.cache_read_gbytes_per_second, $0.dram_read_gbytes_per_second)
