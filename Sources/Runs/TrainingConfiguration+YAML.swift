@@ -163,22 +163,31 @@ extension TrainingConfiguration {
         return Self.yamlKeys.compactMap { k in a[k] == b[k] ? nil : (k, a[k] ?? "?", b[k] ?? "?") }
     }
 
+    /// A real as YAML 1.1 reads a float: with a decimal point before any exponent, so `1e-05`
+    /// is written `1.0e-05` (PyYAML and other YAML 1.1 readers take `1e-05` for a string).
+    static func yamlReal(_ x: Double) -> String {
+        let text = "\(x)"
+        guard let e = text.firstIndex(where: { $0 == "e" || $0 == "E" }), !text[..<e].contains(".") else { return text }
+        return text[..<e] + ".0" + text[e...]
+    }
+
     /// The resolved configuration as YAML (every key; reads back to the same configuration).
     public var yaml: String {
         var s = "# saddle train: resolved configuration (Saddle \(SaddleVersion.string))\nformat_version: \(Self.formatVersion)\n"
         let values: [String: String] = [
             "dataset": dataset, "data_file": dataFile, "loss": loss.rawValue, "method": method.rawValue,
-            "relaxation": "\(relaxation)", "regularizer": regularizer.rawValue, "regularizer_weight": "\(regularizerWeight)",
+            "relaxation": Self.yamlReal(relaxation), "regularizer": regularizer.rawValue, "regularizer_weight": Self.yamlReal(regularizerWeight),
             "iterations": "\(iterations)", "batch_size": "\(batchSize)", "latent": "\(latent)",
-            "hidden": "\(hidden)", "generator_step_size": "\(generatorStepSize)", "discriminator_step_size": "\(discriminatorStepSize)",
+            "hidden": "\(hidden)", "generator_step_size": Self.yamlReal(generatorStepSize), "discriminator_step_size": Self.yamlReal(discriminatorStepSize),
             "step_size_decay_start": "\(stepSizeDecayStart)", "step_size_decay_end": "\(stepSizeDecayEnd)",
-            "step_size_decay_final": "\(stepSizeDecayFinal)", "sgld_steps": "\(sgldSteps)", "thermal_noise": "\(thermalNoise)",
-            "damping": "\(damping)", "preconditioned": "\(preconditioned)",
-            "beta1": "\(beta1)", "beta2": "\(beta2)", "ema_decay": "\(emaDecay)", "seed": "\(seed)",
+            "step_size_decay_final": Self.yamlReal(stepSizeDecayFinal), "sgld_steps": "\(sgldSteps)", "thermal_noise": Self.yamlReal(thermalNoise),
+            "damping": Self.yamlReal(damping), "preconditioned": "\(preconditioned)",
+            "beta1": Self.yamlReal(beta1), "beta2": Self.yamlReal(beta2), "ema_decay": Self.yamlReal(emaDecay), "seed": "\(seed)",
             "shards": "\(shards)", "threads": "\(threads)", "evaluation_samples": "\(evaluationSamples)", "log_every": "\(logEvery)",
             "checkpoint_every": "\(checkpointEvery)",
         ]
-        for k in Self.yamlKeys { s += "\(k): \(FlatYAML.scalar(values[k]!))\n" }
+        // A boolean is written plain (YAML's true/false); strings that read as one are quoted.
+        for k in Self.yamlKeys { s += "\(k): \(k == "preconditioned" ? values[k]! : FlatYAML.scalar(values[k]!))\n" }
         return s
     }
 }

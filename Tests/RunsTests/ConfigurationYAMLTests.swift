@@ -1,3 +1,4 @@
+import Foundation
 import Runs
 import Testing
 
@@ -13,6 +14,30 @@ struct ConfigurationYAMLTests {
         try read.apply(yaml: c.yaml, file: "c.yaml")
         #expect(read == c)
         #expect(read.differences(from: c).isEmpty)
+    }
+
+    /// Every real is written as YAML 1.1 reads a float (the spec's regular expression for
+    /// tag:yaml.org,2002:float), so PyYAML loads config.yaml's step sizes as numbers, not strings.
+    @Test func realsAreYAMLOneOneFloats() throws {
+        var c = TrainingConfiguration()
+        c.generatorStepSize = 1e-5; c.discriminatorStepSize = 2e-4; c.regularizerWeight = 1e20; c.thermalNoise = 0.001
+        let float = try Regex(#"^[-+]?([0-9][0-9_]*)?\.[0-9.]*([eE][-+][0-9]+)?$"#)
+        let reals = ["relaxation", "regularizer_weight", "generator_step_size", "discriminator_step_size", "step_size_decay_final",
+                     "thermal_noise", "damping", "beta1", "beta2", "ema_decay"]
+        var values: [String: String] = [:]
+        for line in c.yaml.split(separator: "\n") where !line.hasPrefix("#") {
+            let parts = line.split(separator: ":", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+            values[parts[0]] = parts[1]
+        }
+        for key in reals {
+            let text = try #require(values[key])
+            #expect(text.wholeMatch(of: float) != nil, "\(key): \(text)")
+        }
+        #expect(values["generator_step_size"] == "1.0e-05" && values["regularizer_weight"] == "1.0e+20")
+        #expect(values["preconditioned"] == "false", "a YAML boolean, not the string \"false\"")
+        var read = TrainingConfiguration()
+        try read.apply(yaml: c.yaml, file: "c.yaml")
+        #expect(read == c)
     }
 
     @Test func formatOneAndNoVersionReadTheSameWithDefaultShards() throws {
