@@ -25,12 +25,7 @@ public struct ExtrapolationFromThePast<Rule: StepRule>: Solver {
     public let firstStep: FirstStep
     public let kind: SolverKind
     public var name: String { kind.rawValue }
-    public func scaled(by factor: Double) -> Self? {
-        guard let r = rule.scaled(by: factor) else { return nil }
-        var s = self
-        s.rule = r
-        return s
-    }
+    public func scaled(by factor: Double) -> Self? { withScaledRule(self, \.rule, by: factor) }
 
     /// - Parameter kind: `.eftp` (default) or `.pastExtraAdam`.
     public init(rule: Rule, firstStep: FirstStep = .fieldAtStart, kind: SolverKind = .eftp) {
@@ -78,12 +73,7 @@ public struct OptimisticGradient<Rule: StepRule>: Solver {
     public let firstStep: OptimisticFirstStep
     public let kind: SolverKind
     public var name: String { kind.rawValue }
-    public func scaled(by factor: Double) -> Self? {
-        guard let r = rule.scaled(by: factor) else { return nil }
-        var s = self
-        s.rule = r
-        return s
-    }
+    public func scaled(by factor: Double) -> Self? { withScaledRule(self, \.rule, by: factor) }
 
     /// - Parameter kind: `.ogda` (default) or `.optimisticAdam`.
     public init(rule: Rule, firstStep: OptimisticFirstStep = .repeatFirst, kind: SolverKind = .ogda) {

@@ -11,12 +11,7 @@ public struct ForwardBackward<Rule: StepRule>: Solver {
     public private(set) var rule: Rule
     public let kind: SolverKind
     public var name: String { kind.rawValue }
-    public func scaled(by factor: Double) -> Self? {
-        guard let r = rule.scaled(by: factor) else { return nil }
-        var s = self
-        s.rule = r
-        return s
-    }
+    public func scaled(by factor: Double) -> Self? { withScaledRule(self, \.rule, by: factor) }
 
     /// - Parameter kind: `.fb` (default), `.sgd`, `.adam` or `.rmsprop` — the name the run reports.
     public init(rule: Rule, kind: SolverKind = .fb) {
@@ -81,12 +76,7 @@ public struct ExtraGradient<Rule: StepRule>: Solver {
     public private(set) var rule: Rule
     public let kind: SolverKind
     public var name: String { kind.rawValue }
-    public func scaled(by factor: Double) -> Self? {
-        guard let r = rule.scaled(by: factor) else { return nil }
-        var s = self
-        s.rule = r
-        return s
-    }
+    public func scaled(by factor: Double) -> Self? { withScaledRule(self, \.rule, by: factor) }
 
     /// - Parameter kind: `.eg` (default) or `.extraAdam`.
     public init(rule: Rule, kind: SolverKind = .eg) {

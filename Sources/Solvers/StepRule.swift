@@ -192,3 +192,12 @@ import Foundation
 @inline(__always) func _exp(_ x: Double) -> Double { Foundation.exp(x) }
 @inline(__always) func _log(_ x: Double) -> Double { Foundation.log(x) }
 #endif
+
+/// `solver` with its step rule (at `rule`) scaled by `factor` (``Solver/scaled(by:)`` of the
+/// schemes whose only step size is their rule's); nil when the rule has no step size.
+func withScaledRule<S, R: StepRule>(_ solver: S, _ rule: WritableKeyPath<S, R>, by factor: Double) -> S? {
+    guard let scaled = solver[keyPath: rule].scaled(by: factor) else { return nil }
+    var copy = solver
+    copy[keyPath: rule] = scaled
+    return copy
+}

@@ -9,11 +9,7 @@ import TestSupport
 struct CrashSafetyTests {
     static let quick = ["--iterations", "60", "--log-every", "20", "--checkpoint-every", "20", "--batch-size", "64", "--threads", "1"]
 
-    static func temporaryDirectory(_ tag: String) throws -> String {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("saddle-\(tag)-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        return dir
-    }
+    static func temporaryDirectory(_ tag: String) throws -> String { try makeScratchFolder(tag) }
 
     /// The tensor bytes of a safetensors file (everything after the JSON header).
     static func tensorBytes(_ path: String) throws -> Data {

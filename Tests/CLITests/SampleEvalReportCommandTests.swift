@@ -9,11 +9,7 @@ struct SampleEvalReportCommandTests {
     /// A tiny ring run: 40 iterations of 8-unit networks, 200 evaluation samples.
     static let yaml = "hidden: 8\nlatent: 4\nbatch_size: 16\nevaluation_samples: 200\niterations: 40\nlog_every: 20\ncheckpoint_every: 20\nthreads: 1\n"
 
-    static func temporaryDirectory() throws -> String {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("saddle-ser-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        return dir
-    }
+    static func temporaryDirectory() throws -> String { try makeScratchFolder("ser") }
 
     /// Trains into `dir/name` (seed `seed`) and returns the final checkpoint's path.
     static func train(_ dir: String, _ name: String, seed: Int = 0) throws -> String {

@@ -10,11 +10,7 @@ struct TrainRunFolderTests {
     static let quick = ["--iterations", "60", "--log-every", "20", "--checkpoint-every", "20", "--batch-size", "64",
                         "--threads", "1", "--json"]
 
-    static func temporaryDirectory() throws -> String {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("saddle-train-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        return dir
-    }
+    static func temporaryDirectory() throws -> String { try makeScratchFolder("train") }
 
     /// The tensor bytes of a safetensors file (everything after the JSON header).
     static func tensorBytes(_ path: String) throws -> Data {

@@ -16,16 +16,7 @@ struct WorkloadTests {
     /// player — the reference the sharded, regularized field must equal.
     static func singleGraphField(_ game: Regularized, at omega: BlockVector) throws -> BlockVector {
         let gan = try #require(game.base as? NeuralGAN)
-        let (size, seed) = gan.batch(.exact)
-        let parts = gan.shardPlan(size: size, seed: seed, regularizers: game.regularizers).map { gan.batch(samples: $0.samples, seed: $0.seed) }
-        func stack(_ ts: [Tensor]) -> Tensor {
-            let width = ts[0].shape[1], rows = ts.reduce(0) { $0 + $1.shape[0] }
-            let out = Tensor.zeros([rows, width], dtype: ts[0].dtype)
-            var at = 0
-            for t in ts { out.view(from: at * width, shape: t.shape).copy(from: t); at += t.shape[0] }
-            return out
-        }
-        let batch = NeuralGAN.Batch(real: stack(parts.map(\.real)), noise: stack(parts.map(\.noise)), mixing: stack(parts.map(\.mixing)))
+        let batch = concatenatedShardBatch(gan, .exact, regularizers: game.regularizers)
         let p = omega.leaves()
         let x = Variable(batch.real, requiresGradient: true)
         let fake = gan.generator(Variable(batch.noise), parameters: p.generator)

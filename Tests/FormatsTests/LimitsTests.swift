@@ -2,6 +2,7 @@ import Foundation
 import Formats
 import Tensors
 import Testing
+import TestSupport
 
 /// The documented size limits of every reader (issue #14): each is checked before anything is
 /// allocated, at its exact boundary where that is cheap, and a header that would overflow an Int
@@ -21,11 +22,7 @@ struct LimitsTests {
         return ""
     }
 
-    func temporaryDirectory() throws -> String {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("saddle-limits-\(UUID())").path
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        return dir
-    }
+    func temporaryDirectory() throws -> String { try makeScratchFolder("limits") }
 
     // MARK: gzip
 

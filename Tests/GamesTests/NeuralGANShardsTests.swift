@@ -3,6 +3,7 @@ import Games
 import Networks
 import Tensors
 import Testing
+import TestSupport
 
 /// A minibatch drawn and differentiated as S shards (``DifferentiableGame``): F is the field of the
 /// losses on all the shards' samples together — for every loss and every regularizer that is a
@@ -35,16 +36,7 @@ struct NeuralGANShardsTests {
     /// The independent computation: every shard's samples drawn as the plan says, concatenated
     /// into one batch, and F of the losses (with the regularizers' loss terms) on it, in one graph.
     static func concatenatedField(_ gan: NeuralGAN, _ rs: [any Regularizer], omega: BlockVector, sample: SampleRequest) -> BlockVector {
-        let (size, seed) = gan.batch(sample)
-        let parts = gan.shardPlan(size: size, seed: seed, regularizers: rs).map { gan.batch(samples: $0.samples, seed: $0.seed) }
-        func stack(_ ts: [Tensor]) -> Tensor {
-            let width = ts[0].shape[1], rows = ts.reduce(0) { $0 + $1.shape[0] }
-            let out = Tensor.zeros([rows, width], dtype: ts[0].dtype)
-            var at = 0
-            for t in ts { out.view(from: at * width, shape: t.shape).copy(from: t); at += t.shape[0] }
-            return out
-        }
-        let whole = NeuralGAN.Batch(real: stack(parts.map(\.real)), noise: stack(parts.map(\.noise)), mixing: stack(parts.map(\.mixing)))
+        let whole = concatenatedShardBatch(gan, sample, regularizers: rs)
         let graph = gan.graph(omega.leaves(), batch: whole)
         let f = gan.regularizedField(graph, regularizers: rs, createGraph: false).field
         return BlockVector(generator: f.generator.value, discriminator: f.discriminator.value)

@@ -120,9 +120,6 @@ struct Train: ParsableCommand {
         if r1Weight != nil && (regularizer != nil || regularizerWeight != nil) {
             throw ValidationError("--r1-weight is a shorthand for --regularizer r1 --regularizer-weight: give one or the other")
         }
-        if let m = method, !TrainingConfiguration.trainableMethods.contains(m) {
-            throw ValidationError("--method \(m.rawValue) needs simplex strategy sets; a GAN trains with: \(TrainingConfiguration.trainableMethods.map(\.rawValue).joined(separator: ", "))")
-        }
         if let v = iterations, v < 1 { throw ValidationError("--iterations must be at least 1, got \(v)") }
         if let v = batchSize, v < 1 { throw ValidationError("--batch-size must be at least 1, got \(v)") }
         if let v = checkpointEvery, v < 0 { throw ValidationError("--checkpoint-every must be at least 0, got \(v)") }
