@@ -23,9 +23,9 @@ extension ExtrapolationFirstStep: ExpressibleByArgument {}
 
 /// Parses a choice, failing with one line that lists every valid value (ArgumentParser's own message
 /// becomes a bulleted list beyond five values).
-func parseChoice<T: RawRepresentable & CaseIterable>(_ text: String, as: T.Type, what: String, listing: [T]? = nil) throws -> T where T.RawValue == String {
+func parseChoice<T: RawRepresentable & CaseIterable>(_ text: String, as: T.Type, what: String) throws -> T where T.RawValue == String {
     if let v = T(rawValue: text) { return v }
-    throw ValidationError("unknown \(what) '\(text)'; valid choices: \((listing ?? Array(T.allCases)).map(\.rawValue).joined(separator: ", "))")
+    throw ValidationError("unknown \(what) '\(text)'; valid choices: \(T.allCases.map(\.rawValue).joined(separator: ", "))")
 }
 
 /// Why `path` cannot be read as a file (a folder, a device, missing), or nil when it is a regular file.
