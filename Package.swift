@@ -106,6 +106,22 @@ let package = Package(
     swiftLanguageModes: [.v5]
 )
 
+// Open MPI (docs/scaling.md): built only with SADDLE_MPI=1 — scripts/run and scripts/test install
+// Debian's openmpi-bin and libopenmpi-dev and set it — so that Saddle builds and runs where MPI is
+// not installed. CMPI finds the headers through pkg-config ompi-c; SaddleMPI is the ProcessGroup
+// over MPI_COMM_WORLD; the `saddle` program uses it when `mpirun` starts it (#if canImport(SaddleMPI)).
+if Context.environment["SADDLE_MPI"] == "1" {
+    package.targets += [
+        .systemLibrary(
+            name: "CMPI",
+            path: "Sources/CMPI",
+            pkgConfig: "ompi-c",
+            providers: [.apt(["libopenmpi-dev", "openmpi-bin"])]),
+        .target(name: "SaddleMPI", dependencies: ["CMPI", "Tensors"], path: "Sources/SaddleMPI"),
+    ]
+    for t in package.targets where t.name == "SaddleCLI" { t.dependencies.append("SaddleMPI") }
+}
+
 // The libFuzzer driver exists only in scripts/fuzz's build (SADDLE_FUZZ=1, scratch path
 // .build-fuzz, -sanitize=fuzzer,address): it calls libFuzzer, which an ordinary build does not
 // link, and the ordinary build stays as it was.

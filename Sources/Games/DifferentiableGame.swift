@@ -79,6 +79,11 @@ public struct DiscriminatorInputs {
 /// shard runs. This is exact for losses and regularizers that are means over the samples; a
 /// regularizer that is not (``Regularizer/isMeanOverSamples``, the consensus term) makes the whole
 /// minibatch one shard.
+///
+/// **Ranks.** With a ``processGroup`` of R processes (MPI ranks) and R dividing the shard count,
+/// rank r computes shards r·S/R ..< (r+1)·S/R, the shards' results are all-gathered, and every rank
+/// sums them in the same tree: the same bits as one process computing all S shards. When R does not
+/// divide the count (one shard, for a regularizer that is not a mean), every rank computes all.
 public protocol DifferentiableGame: Game {
     /// The players' losses at `parameters` (leaves θ, φ) on `samples` samples drawn from `seed`,
     /// as means over those samples.
@@ -91,12 +96,15 @@ public protocol DifferentiableGame: Game {
     var shards: Int { get }
     /// Threads computing the shards (1 by default).
     var threads: Int { get }
+    /// The processes sharing the shards (``SingleProcess`` by default).
+    var processGroup: any ProcessGroup { get }
 }
 
 extension DifferentiableGame {
     public var hasDiscriminatorInputs: Bool { false }
     public var shards: Int { 1 }
     public var threads: Int { 1 }
+    public var processGroup: any ProcessGroup { SingleProcess.shared }
 
     public func field(at omega: BlockVector, blocks: Set<Player>, sample: SampleRequest) -> BlockVector {
         field(at: omega, blocks: blocks, sample: sample, regularizers: [])
@@ -208,9 +216,47 @@ extension DifferentiableGame {
 
     /// Runs `body(s)` for every shard s in 0..<`count` on ``threads`` threads; results in shard order.
     func computeShards(_ count: Int, _ body: (Int) -> [Tensor]) -> [[Tensor]] {
-        let slots = (0..<count).map { _ in ShardSlot() }
-        forEachConcurrently(count, threads: threads) { s in slots[s].value = body(s) }
-        return slots.map { $0.value }
+        let group = processGroup
+        guard group.size > 1, count % group.size == 0 else {
+            let slots = (0..<count).map { _ in ShardSlot() }
+            forEachConcurrently(count, threads: threads) { s in slots[s].value = body(s) }
+            return slots.map { $0.value }
+        }
+        let per = count / group.size, first = group.rank * per
+        let slots = (0..<per).map { _ in ShardSlot() }
+        forEachConcurrently(per, threads: threads) { i in slots[i].value = body(first + i) }
+        return gatherShards(slots.map { $0.value }, count: count, first: first, group: group)
+    }
+
+    /// Every rank's shard results (`local`: shards first ..< first + local.count, each a list of
+    /// tensors of the same shapes on every shard and rank) on every rank, in shard order: the
+    /// tensors' bytes, packed shard by shard, through one ``ProcessGroup/allGather(_:into:)``.
+    func gatherShards(_ local: [[Tensor]], count: Int, first: Int, group: any ProcessGroup) -> [[Tensor]] {
+        let layout = local[0].map { (shape: $0.shape, dtype: $0.dtype, bytes: $0.shape.count * $0.dtype.byteSize) }
+        let shardBytes = layout.reduce(0) { $0 + $1.bytes }
+        let send = UnsafeMutableRawBufferPointer.allocate(byteCount: max(local.count * shardBytes, 1), alignment: 64)
+        let receive = UnsafeMutableRawBufferPointer.allocate(byteCount: max(count * shardBytes, 1), alignment: 64)
+        defer { send.deallocate(); receive.deallocate() }
+        var at = 0
+        for shard in local {
+            for (t, l) in zip(shard, layout) {
+                ensure(t.shape == l.shape && t.dtype == l.dtype, "gatherShards: shards of different shapes")
+                (send.baseAddress! + at).copyMemory(from: t.address, byteCount: l.bytes)
+                at += l.bytes
+            }
+        }
+        group.allGather(UnsafeRawBufferPointer(start: send.baseAddress, count: local.count * shardBytes),
+                        into: UnsafeMutableRawBufferPointer(start: receive.baseAddress, count: count * shardBytes))
+        return (0..<count).map { s in
+            if s >= first && s < first + local.count { return local[s - first] }
+            var at = s * shardBytes
+            return layout.map { l in
+                let t = Tensor(uninitialized: l.shape, dtype: l.dtype)
+                t.address.copyMemory(from: receive.baseAddress! + at, byteCount: l.bytes)
+                at += l.bytes
+                return t
+            }
+        }
     }
 
     /// Σₛ wₛ Fₛ over the shards' (θ, φ) blocks: a fixed binary tree over the shard indices, each

@@ -40,6 +40,8 @@ public final class NeuralGAN: DifferentiableGame, InputGradientGame {
     public let shards: Int
     /// Threads computing the shards (results do not depend on it).
     public let threads: Int
+    /// The processes (MPI ranks) sharing the shards (results do not depend on it).
+    public let processGroup: any ProcessGroup
 
     /// - Parameters:
     ///   - generator: G, input width = latent size, output width = data width.
@@ -47,9 +49,11 @@ public final class NeuralGAN: DifferentiableGame, InputGradientGame {
     ///   - data: draws `count` real samples, shape [count, data width], in the networks' dtype.
     ///   - batchSize: n (default 64); stochastic: a fresh minibatch per oracle call (default true).
     ///   - shards: S ≥ 1 (default 1); threads: cores computing the shards (default 1).
+    ///   - processGroup: the processes sharing the shards (default this one alone).
     public init(name: String = "neural-gan", generator: any Network, discriminator: any Network, loss: Loss = .nonSaturating,
                 batchSize: Int = 64, stochastic: Bool = true, evaluationSeed: UInt64 = 0x5eed,
-                domain: ProductDomain = .unconstrained, shards: Int = 1, threads: Int = 1, data: @escaping DataSampler) {
+                domain: ProductDomain = .unconstrained, shards: Int = 1, threads: Int = 1,
+                processGroup: any ProcessGroup = SingleProcess.shared, data: @escaping DataSampler) {
         ensure(generator.dtype == discriminator.dtype, "NeuralGAN: players of different dtypes")
         ensure(generator.outputWidth == discriminator.inputWidth && discriminator.outputWidth == 1,
                "NeuralGAN: G (\(generator.inputWidth) → \(generator.outputWidth)) must output D's input (\(discriminator.inputWidth)), and D must output 1")
@@ -57,6 +61,7 @@ public final class NeuralGAN: DifferentiableGame, InputGradientGame {
         ensure(shards >= 1 && threads >= 1, "NeuralGAN: shards \(shards), threads \(threads)")
         self.shards = shards
         self.threads = threads
+        self.processGroup = processGroup
         self.name = name
         self.generator = generator
         self.discriminator = discriminator

@@ -30,6 +30,8 @@ public struct TrainingSummary: Codable, Sendable {
     /// a shard count on one kernel family (other families round differently).
     public var blasCore: String
     public var blasThreads: Int?
+    /// The processes (MPI ranks) that computed the run (nil in summaries written before MPI).
+    public var ranks: Int?
 }
 
 /// Errors in a training request or run.
@@ -161,7 +163,8 @@ public final class GANTraining {
     /// (any ``Regularizer``s, yours included; `[]` for none).
     /// - Parameter log: hears what set-up does at length (training the MNIST classifier).
     public init(_ c: TrainingConfiguration, generator: (any Network)? = nil, discriminator: (any Network)? = nil,
-                method: (any Solver)? = nil, regularizers: [any Regularizer]? = nil, log: (String) -> Void = { _ in }) throws {
+                method: (any Solver)? = nil, regularizers: [any Regularizer]? = nil, processGroup: any ProcessGroup = SingleProcess.shared,
+                log: (String) -> Void = { _ in }) throws {
         try c.validate()
         configuration = c
         data = try TrainingData(c, log: log)
@@ -180,7 +183,7 @@ public final class GANTraining {
                                    allowed: "G \(c.latent) → \(data.width) and D \(data.width) → 1, of one dtype")
         }
         gan = NeuralGAN(name: "gan-\(c.dataset)", generator: g, discriminator: d, loss: c.loss, batchSize: c.batchSize,
-                        evaluationSeed: seedOf(root.split(3)), shards: c.shards, threads: c.threads, data: data.sample)
+                        evaluationSeed: seedOf(root.split(3)), shards: c.shards, threads: c.threads, processGroup: processGroup, data: data.sample)
         game = try Regularized(gan, by: regularizers ?? c.regularizers())
         var sc = c.methodConfiguration()
         let schedule = try LinearDecay(start: c.stepSizeDecayStart, end: c.stepSizeDecayEnd, final: c.stepSizeDecayFinal)
@@ -289,8 +292,9 @@ public final class GANTraining {
         if let tick = session.tick { observers.append(EveryIteration { tick($0.iteration); return .proceed }) }
         observers.append(MetricsObserver(training: self, session: session, clock: clock))
         observers.append(checkpoints)
-        if let limit = session.timeLimit { observers.append(TimeLimit(seconds: limit, clock: clock, iterations: c.iterations)) }
-        observers.append(StopRequest(session.stopRequested, iterations: c.iterations))
+        let group = gan.processGroup
+        if let limit = session.timeLimit { observers.append(TimeLimit(seconds: limit, clock: clock, iterations: c.iterations, group: group)) }
+        observers.append(StopRequest(session.stopRequested, iterations: c.iterations, group: group))
         let stop = try loop.run(until: c.iterations, observers: observers)
         let k = loop.iteration
         func finish(_ status: String) throws -> TrainingSummary {
@@ -300,7 +304,8 @@ public final class GANTraining {
                 configuration: c, iterations: k, oracleCalls: loop.oracle.counter.oracleCalls, wallSeconds: clock.seconds,
                 last: score(omega[.generator]), ema: score(ema), untrained: score(game.initialPoint[.generator]),
                 finalLosses: ["generator": losses.generator, "discriminator": losses.discriminator],
-                exitStatus: status, saddleVersion: SaddleVersion.string, gitCommit: BuildInformation.gitCommit, blasCore: BLAS.coreName, blasThreads: BLAS.threads)
+                exitStatus: status, saddleVersion: SaddleVersion.string, gitCommit: BuildInformation.gitCommit, blasCore: BLAS.coreName, blasThreads: BLAS.threads,
+                ranks: gan.processGroup.size)
             try session.runDirectory?.writeSummary(summary)
             if let dir = session.runDirectory { writeReport(dir, theta: omega[.generator], ema: ema) }
             return summary
@@ -428,9 +433,13 @@ final class TimeLimit: LoopObserver {
     let seconds: Double
     let clock: TrainingClock
     let iterations: Int
-    init(seconds: Double, clock: TrainingClock, iterations: Int) { self.seconds = seconds; self.clock = clock; self.iterations = iterations }
+    let group: any ProcessGroup
+    init(seconds: Double, clock: TrainingClock, iterations: Int, group: any ProcessGroup) {
+        self.seconds = seconds; self.clock = clock; self.iterations = iterations; self.group = group
+    }
+    /// Each rank has its own clock: the run stops when any rank's has run out, on every rank at once.
     func didStep(_ view: LoopView) throws -> LoopDecision {
-        clock.sessionSeconds >= seconds && view.iteration < iterations ? .stop(LoopStop("time-limit")) : .proceed
+        view.iteration < iterations && group.any(clock.sessionSeconds >= seconds) ? .stop(LoopStop("time-limit")) : .proceed
     }
 }
 
@@ -438,9 +447,13 @@ final class TimeLimit: LoopObserver {
 final class StopRequest: LoopObserver {
     let requested: () -> Bool
     let iterations: Int
-    init(_ requested: @escaping () -> Bool, iterations: Int) { self.requested = requested; self.iterations = iterations }
-    func start(_ view: LoopView) throws -> LoopDecision { requested() ? .stop(LoopStop("interrupted")) : .proceed }
+    let group: any ProcessGroup
+    init(_ requested: @escaping () -> Bool, iterations: Int, group: any ProcessGroup) {
+        self.requested = requested; self.iterations = iterations; self.group = group
+    }
+    /// A stop requested on any rank (a signal to one MPI process) stops every rank after the same iteration.
+    func start(_ view: LoopView) throws -> LoopDecision { group.any(requested()) ? .stop(LoopStop("interrupted")) : .proceed }
     func didStep(_ view: LoopView) throws -> LoopDecision {
-        view.iteration < iterations && requested() ? .stop(LoopStop("interrupted")) : .proceed
+        view.iteration < iterations && group.any(requested()) ? .stop(LoopStop("interrupted")) : .proceed
     }
 }

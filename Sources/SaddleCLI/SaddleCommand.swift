@@ -11,10 +11,10 @@ struct SaddleCommand: ParsableCommand {
         abstract: "Train GANs and solve two-player games as variational inequalities.",
         discussion: """
         Every method of the game-theoretic line of GAN training on the same problems, with the \
-        theory's constants measured and runs bit-reproducible from a seed (same thread count).
+        theory's constants measured and runs bit-reproducible from a seed and a shard count.
         See README.md and docs/ for the mathematics and examples.
         """,
-        version: SaddleVersion.string,
+        version: SaddleVersion.string + (World.mpiSupport.map { " (MPI: \($0))" } ?? " (built without MPI)"),
         subcommands: [Train.self, Sample.self, Eval.self, Report.self, Solve.self, Analyze.self, Inspect.self, Bench.self, Reproduce.self])
 
     /// ArgumentParser's `main`, except that a `ValidationError` thrown while a command runs (checks

@@ -69,3 +69,58 @@ struct NeuralGANShardsTests {
         #expect(fields[0].isBitIdentical(to: fields[1]) && fields[0].isBitIdentical(to: fields[2]))
     }
 }
+
+/// A two-rank group simulated in one process: this rank's bytes go to its slot; the other rank's
+/// slot gets `other` (what that rank sent, recorded in an earlier call), or zeros.
+final class SimulatedRank: ProcessGroup, @unchecked Sendable {
+    let rank: Int
+    let size = 2
+    var other: [UInt8]?
+    var sent: [UInt8] = []
+    init(rank: Int, other: [UInt8]? = nil) { self.rank = rank; self.other = other }
+    func allGather(_ send: UnsafeRawBufferPointer, into receive: UnsafeMutableRawBufferPointer) {
+        sent = Array(send)
+        let n = send.count
+        for r in 0..<2 {
+            let slot = UnsafeMutableRawBufferPointer(rebasing: receive[(r * n)..<((r + 1) * n)])
+            if r == rank { slot.copyMemory(from: send) } else if let o = other { o.withUnsafeBytes { slot.copyMemory(from: $0) } } else {
+                slot.initializeMemory(as: UInt8.self, repeating: 0)
+            }
+        }
+    }
+    func any(_ flag: Bool) -> Bool { flag }
+    func broadcast(_ bytes: [UInt8], from root: Int) -> [UInt8] { bytes }
+}
+
+@Suite("Differentiable games: shards over ranks")
+struct ShardsOverRanksTests {
+    static func makeGAN(_ group: any ProcessGroup) -> NeuralGAN {
+        var rng = RandomGenerator(seed: 41)
+        let g = MLP([3, 6, 2], hidden: .tanh, dtype: .float64, using: &rng)
+        let d = MLP([2, 7, 1], hidden: .softplus, dtype: .float64, using: &rng)
+        return NeuralGAN(generator: g, discriminator: d, batchSize: 12, shards: 4, threads: 1, processGroup: group) { rng, n in
+            Tensor.normal([n, 2], mean: 0.5, dtype: .float64, using: &rng)
+        }
+    }
+
+    /// Each of 2 ranks computes and sends 2 of the 4 shards' fields (2 × the parameter count of
+    /// doubles), and with the other rank's shards the field has every bit of one process's.
+    @Test func eachRankComputesItsShardsAndAllGetTheSameBits() throws {
+        let single = Self.makeGAN(SingleProcess.shared)
+        let omega = single.initialPoint.copy()
+        let sample = SampleRequest.minibatch(size: 12, seed: 9)
+        let reference = single.field(at: omega, blocks: Player.both, sample: sample)
+        let r0 = SimulatedRank(rank: 0), r1 = SimulatedRank(rank: 1)
+        _ = Self.makeGAN(r0).field(at: omega, blocks: Player.both, sample: sample)
+        _ = Self.makeGAN(r1).field(at: omega, blocks: Player.both, sample: sample)
+        #expect(r0.sent.count == 2 * omega.count * 8 && r1.sent.count == r0.sent.count)
+        #expect(r0.sent != r1.sent)
+        for (rank, other) in [(0, r1.sent), (1, r0.sent)] {
+            let f = Self.makeGAN(SimulatedRank(rank: rank, other: other)).field(at: omega, blocks: Player.both, sample: sample)
+            #expect(f.flat.scalars.map(\.bitPattern) == reference.flat.scalars.map(\.bitPattern), "rank \(rank)")
+        }
+        // Without the other rank's shards (zeros in their place) the field is not F.
+        let partial = Self.makeGAN(SimulatedRank(rank: 0)).field(at: omega, blocks: Player.both, sample: sample)
+        #expect(partial.flat.scalars != reference.flat.scalars)
+    }
+}

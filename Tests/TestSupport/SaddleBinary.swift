@@ -79,3 +79,81 @@ public struct WriteLog {
 
     struct Failure: Error, CustomStringConvertible { let description: String }
 }
+
+/// Open MPI for the tests of `mpirun -np R saddle …` (docs/scaling.md).
+public enum MPILauncher {
+    /// What the MPI tests need and lack, or nil when `mpirun` is on the PATH and `saddle` was built
+    /// with SADDLE_MPI=1. With SADDLE_REQUIRE_MPI=1 (scripts/test sets it) a lack is a test failure.
+    public static let unavailable: String? = {
+        guard let v = try? SaddleBinary.run(["--version"]), v.stdout.contains("(MPI:") else {
+            return "saddle was built without Open MPI (build with SADDLE_MPI=1; scripts/test does)"
+        }
+        return path == nil ? "mpirun is not on the PATH (Debian: openmpi-bin)" : nil
+    }()
+
+    public static var required: Bool { ProcessInfo.processInfo.environment["SADDLE_REQUIRE_MPI"] == "1" }
+    public struct Unavailable: Error, CustomStringConvertible {
+        public let description: String
+        public init(description: String) { self.description = description }
+    }
+
+    static let path: String? = {
+        (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin").split(separator: ":")
+            .map { $0 + "/mpirun" }.first { FileManager.default.isExecutableFile(atPath: $0) }
+    }()
+
+    /// What Open MPI needs to run in a container as root, oversubscribed.
+    public static let environment = [
+        "OMPI_ALLOW_RUN_AS_ROOT": "1", "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM": "1",
+        "OMPI_MCA_btl_vader_single_copy_mechanism": "none", "OMPI_MCA_rmaps_base_oversubscribe": "1",
+    ]
+
+    /// `mpirun -np ranks saddle arguments…`, started (not waited for).
+    public static func start(ranks: Int, _ arguments: [String], stdout: URL, stderr: URL) throws -> Process {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: path ?? "/usr/bin/mpirun")
+        p.arguments = ["--oversubscribe", "-np", "\(ranks)", SaddleBinary.url.path] + arguments
+        var env = ProcessInfo.processInfo.environment
+        for (k, v) in environment { env[k] = v }
+        p.environment = env
+        _ = FileManager.default.createFile(atPath: stdout.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: stderr.path, contents: nil)
+        p.standardOutput = try FileHandle(forWritingTo: stdout)
+        p.standardError = try FileHandle(forWritingTo: stderr)
+        p.standardInput = FileHandle.nullDevice
+        try p.run()
+        return p
+    }
+
+    /// `mpirun -np ranks saddle arguments…`, waited for.
+    public static func run(ranks: Int, _ arguments: [String]) throws -> SaddleBinary.Result {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("saddle-mpi-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let out = dir.appendingPathComponent("stdout"), err = dir.appendingPathComponent("stderr")
+        let p = try start(ranks: ranks, arguments, stdout: out, stderr: err)
+        p.waitUntilExit()
+        return SaddleBinary.Result(status: p.terminationStatus, stdout: String(decoding: try Data(contentsOf: out), as: UTF8.self),
+                                   stderr: String(decoding: try Data(contentsOf: err), as: UTF8.self))
+    }
+
+    /// The process ids of the ranks `mpirun` (process `launcher`) started, by rank (read from
+    /// each child's OMPI_COMM_WORLD_RANK).
+    public static func ranks(of launcher: Int32) -> [Int: Int32] {
+        var found: [Int: Int32] = [:]
+        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: "/proc") else { return found }
+        for e in entries {
+            guard let pid = Int32(e), let stat = try? String(contentsOfFile: "/proc/\(e)/stat", encoding: .utf8) else { continue }
+            // Field 4 (after the parenthesized name) is the parent's pid.
+            guard let close = stat.lastIndex(of: ")") else { continue }
+            let fields = stat[stat.index(after: close)...].split(separator: " ")
+            guard fields.count > 2, Int32(fields[1]) == launcher,
+                  let env = FileManager.default.contents(atPath: "/proc/\(e)/environ") else { continue }
+            for entry in env.split(separator: 0) {
+                let s = String(decoding: entry, as: UTF8.self)
+                if s.hasPrefix("OMPI_COMM_WORLD_RANK="), let r = Int(s.dropFirst("OMPI_COMM_WORLD_RANK=".count)) { found[r] = pid }
+            }
+        }
+        return found
+    }
+}

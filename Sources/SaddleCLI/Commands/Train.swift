@@ -165,7 +165,8 @@ struct Train: ParsableCommand {
     /// The configuration: defaults, then preset, then config file, then flags.
     func resolve() throws -> TrainingConfiguration {
         var c = TrainingConfiguration()
-        c.threads = BLAS.availableCores
+        // Under MPI, the cores of this machine are shared by its ranks.
+        c.threads = max(1, BLAS.availableCores / World.localRanks)
         if let p = preset { try c.apply(yaml: TrainingConfiguration.presets[p.rawValue]!, file: "preset \(p.rawValue)") }
         if let f = config {
             if let problem = notARegularFile(f) { throw CLIError("--config \(f): \(problem); give a YAML file") }
@@ -202,18 +203,62 @@ struct Train: ParsableCommand {
     func run() throws {
         let faults: TestFaults?
         do { faults = try testFaults.map(TestFaults.init(parsing:)) } catch { throw ValidationError("\(error)") }
-        faults?.install()
+        let world: any ProcessGroup
+        do { world = try World.join() } catch { Console.error("Error: \(error)"); throw ExitCode.failure }
+        defer { World.finish() }
+        if world.rank == 0 { faults?.install() }
         defer { faults?.finish() }
-        do { try train(faults) } catch let e as ExitCode { throw e } catch let e as CleanExit { throw e } catch {
+        do {
+            if world.rank == 0 { try train(faults, world) } else { try follow(world) }
+        } catch let e as ExitCode { throw e } catch let e as CleanExit { throw e } catch {
             // Input and run errors are one line on stderr (no usage text) and exit status 1;
-            // divergence exits with 2.
-            Console.error("Error: \(error)")
+            // divergence exits with 2. Under MPI, divergence happens on every rank at the same
+            // iteration (they hold the same bits); any other error ends every rank at once.
+            Console.error(world.size > 1 ? "Error (rank \(world.rank) of \(world.size)): \(error)" : "Error: \(error)")
             if case RunError.diverged = error { throw ExitCode(2) }
+            World.abortOthers(code: 1)
             throw ExitCode.failure
         }
     }
 
-    /// The command line, for the run's history.
+    /// Under MPI, rank 0 tells the other ranks what to run: the resolved configuration and the
+    /// checkpoint to start from, or nothing (the run is complete).
+    static func announce(_ world: any ProcessGroup, _ plan: (yaml: String, checkpoint: [UInt8])?) {
+        guard world.size > 1 else { return }
+        guard let plan else { _ = world.broadcast([0], from: 0); return }
+        let yaml = Array(plan.yaml.utf8)
+        var bytes: [UInt8] = [1]
+        withUnsafeBytes(of: UInt64(yaml.count).littleEndian) { bytes += $0 }
+        _ = world.broadcast(bytes + yaml + plan.checkpoint, from: 0)
+    }
+
+    /// A rank other than 0 under MPI: trains as rank 0 announced, sharing the shards; writes nothing.
+    func follow(_ world: any ProcessGroup) throws {
+        let plan = world.broadcast([], from: 0)
+        guard plan.first == 1 else { return }
+        Self.installStopHandlers()
+        guard plan.count >= 9 else { throw CLIError("rank 0 sent a plan of \(plan.count) bytes") }
+        let length = plan[1..<9].enumerated().reduce(0) { $0 | Int($1.element) << (8 * $1.offset) }
+        guard length >= 0 && 9 + length <= plan.count else { throw CLIError("rank 0 sent a plan of \(plan.count) bytes with a configuration of \(length)") }
+        var c = TrainingConfiguration()
+        try c.apply(yaml: String(decoding: plan[9..<(9 + length)], as: UTF8.self), file: "rank 0's configuration")
+        let training = try GANTraining(c, processGroup: world)
+        let checkpoint = Array(plan[(9 + length)...])
+        let name = "rank 0's checkpoint"
+        let state = checkpoint.isEmpty ? nil : try training.load(try SafeTensors.parse(checkpoint, file: name), file: name, forResuming: true)
+        var session = TrainingSession(runDirectory: nil, timeLimit: timeLimit)
+        session.stopRequested = { sk_stop_signal() != 0 }
+        var start = try state ?? training.initialState()
+        let summary = try training.run(from: &start, session)
+        if summary.exitStatus == "interrupted" { throw ExitCode(128 + max(sk_stop_signal(), 1)) }
+    }
+
+    /// Under MPI: every rank computes S/R shards, so R must divide S.
+    static func checkRanks(_ c: TrainingConfiguration, _ world: any ProcessGroup, flag: String) throws {
+        guard world.size > 1, c.shards % world.size != 0 else { return }
+        throw CLIError("\(flag) \(c.shards) is not a multiple of the \(world.size) MPI ranks: each rank computes shards/ranks shards (give --shards a multiple of \(world.size))")
+    }
+
     static var commandLine: String { (["saddle"] + CommandLine.arguments.dropFirst()).joined(separator: " ") }
 
     /// Ctrl-C and SIGTERM stop training cleanly at the end of the current iteration; a second one
@@ -224,7 +269,7 @@ struct Train: ParsableCommand {
                                  "\nsaddle: interrupted again: exiting at once; the run folder keeps its last checkpoint\n")
     }
 
-    func train(_ faults: TestFaults?) throws {
+    func train(_ faults: TestFaults?, _ world: any ProcessGroup) throws {
         let log: (String) -> Void = { Console.error($0) }
         let c: TrainingConfiguration, dir: RunDirectory, training: GANTraining, state: GANTraining.State?
         var changes: [String: String] = [:]
@@ -243,8 +288,9 @@ struct Train: ParsableCommand {
             if let v = checkpointEvery { resumed.checkpointEvery = v }
             if let v = compute.threads { resumed.threads = v }
             try resumed.validate()
+            try Self.checkRanks(resumed, world, flag: "\(dir.path)/config.yaml: shards")
             c = resumed
-            training = try GANTraining(c, log: log)
+            training = try GANTraining(c, processGroup: world, log: log)
             state = try training.resumableState(in: dir, log: log)
             let done = state?.iteration ?? 0
             if c.iterations < done {
@@ -252,6 +298,7 @@ struct Train: ParsableCommand {
             }
             if c.iterations == done, let s = dir.readSummary(), s.exitStatus == "completed", s.iterations == done {
                 Console.error("\(dir.path): the run is complete (\(done) of \(done) iterations); nothing to do. Extend it with --iterations N (N > \(done)).")
+                Self.announce(world, nil)
                 return
             }
             dir.claim()
@@ -262,9 +309,10 @@ struct Train: ParsableCommand {
         } else {
             let resolved = try resolve()
             try resolved.validate()
+            try Self.checkRanks(resolved, world, flag: "--shards")
             c = resolved
             // The configuration is valid, the data read and the networks built before any folder changes.
-            training = try GANTraining(c, log: log)
+            training = try GANTraining(c, processGroup: world, log: log)
             Self.installStopHandlers()
             dir = try RunDirectory(creating: out, defaultPrefix: c.dataset, force: force)
             do { try dir.writeConfiguration(training.configurationYAML) } catch { dir.abandon(); throw error }
@@ -274,7 +322,8 @@ struct Train: ParsableCommand {
             try dir.appendHistory(.init(event: "start", iteration: state?.iteration ?? 0, iterations: c.iterations, command: Self.commandLine,
                                         changes: changes.isEmpty ? nil : changes, blasCore: BLAS.coreName))
         } catch { dir.abandon(); throw error }
-        Console.error("run folder: \(dir.path)")
+        Self.announce(world, (c.yaml, try state.map { try training.serialize($0).serialized() } ?? []))
+        Console.error("run folder: \(dir.path)" + (world.size > 1 ? " (\(world.size) MPI ranks, \(c.shards / world.size) shards each)" : ""))
         let progress = TrainingProgress(total: c.iterations, logEvery: c.logEvery,
                                         interactive: isatty(STDERR_FILENO) == 1 && ProcessInfo.processInfo.environment["TERM"] != "dumb")
         var session = TrainingSession(runDirectory: dir, timeLimit: timeLimit) { progress.record($0) }

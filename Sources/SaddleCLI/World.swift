@@ -1,0 +1,56 @@
+import Foundation
+import Saddle
+#if canImport(SaddleMPI)
+import SaddleMPI
+#endif
+
+/// The processes this `saddle` runs with: MPI_COMM_WORLD when `mpirun` started it (and this
+/// program was built with SADDLE_MPI=1), else this process alone.
+enum World {
+    nonisolated(unsafe) private static var joined: (any ProcessGroup)?
+
+    /// Whether this build links Open MPI, and its version.
+    static var mpiSupport: String? {
+        #if canImport(SaddleMPI)
+        return MPIProcessGroup.libraryVersionString
+        #else
+        return nil
+        #endif
+    }
+
+    /// Joins the world: MPI is initialized only under an MPI launcher.
+    static func join() throws -> any ProcessGroup {
+        if let g = joined { return g }
+        var group: any ProcessGroup = SingleProcess.shared
+        #if canImport(SaddleMPI)
+        if MPIProcessGroup.launchedByMPI { group = try MPIProcessGroup() }
+        #else
+        let env = ProcessInfo.processInfo.environment
+        if let n = env["OMPI_COMM_WORLD_SIZE"] ?? env["PMI_SIZE"], let size = Int(n), size > 1 {
+            throw CLIError("started by an MPI launcher with \(size) processes, but this saddle was built without Open MPI: build it with SADDLE_MPI=1 (scripts/install-deps installs Open MPI; see docs/scaling.md)")
+        }
+        #endif
+        joined = group
+        return group
+    }
+
+    /// The ranks on this machine (Open MPI's OMPI_COMM_WORLD_LOCAL_SIZE; 1 outside MPI).
+    static var localRanks: Int {
+        Int(ProcessInfo.processInfo.environment["OMPI_COMM_WORLD_LOCAL_SIZE"] ?? "") ?? 1
+    }
+
+    /// Ends MPI before a normal exit (every rank).
+    static func finish() {
+        #if canImport(SaddleMPI)
+        (joined as? MPIProcessGroup)?.finalize()
+        #endif
+    }
+
+    /// Ends every rank at once after an error on this one (no rank is left waiting in a collective);
+    /// outside MPI, returns.
+    static func abortOthers(code: Int32) {
+        #if canImport(SaddleMPI)
+        if let g = joined as? MPIProcessGroup, g.size > 1 { g.abort(code: code) }
+        #endif
+    }
+}

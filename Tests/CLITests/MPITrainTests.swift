@@ -1,0 +1,137 @@
+import Foundation
+import Saddle
+import Testing
+import TestSupport
+
+/// `mpirun -np R saddle train …` (issue 15, item 2; docs/scaling.md): R processes share a run's S
+/// shards and give the bits of one process with the same S; rank 0 owns the run folder; a signal to
+/// any rank stops all at one iteration; a dead rank ends the job and leaves a resumable folder.
+@Suite(.serialized, .enabled(if: MPILauncher.unavailable == nil || MPILauncher.required,
+                             "Open MPI tests skipped: \(MPILauncher.unavailable ?? "")"))
+struct MPITrainTests {
+    static let quick = ["--shards", "4", "--batch-size", "64", "--log-every", "20", "--checkpoint-every", "20"]
+
+    init() throws {
+        if let why = MPILauncher.unavailable { throw MPILauncher.Unavailable(description: "SADDLE_REQUIRE_MPI=1, but \(why)") }
+    }
+
+    static func tensors(_ dir: String, iteration: Int) throws -> [String: [UInt8]] {
+        let f = try SafeTensors.read(dir + "/checkpoints/" + String(format: "iteration-%08d.safetensors", iteration))
+        return Dictionary(uniqueKeysWithValues: f.entries.map { e in
+            (e.name, [UInt8](UnsafeRawBufferPointer(start: e.tensor.address, count: e.tensor.count * e.tensor.dtype.byteSize)))
+        })
+    }
+
+    /// Acceptance 1: 2 and 4 ranks give the tensors of 1 and 2 threads in one process (S = 4), and a
+    /// run checkpointed under 4 ranks and resumed under 2 continues bit for bit.
+    @Test func ranksGiveTheBitsOfOneProcess() throws {
+        let dir = try makeScratchFolder("mpi")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let args = ["train", "--iterations", "40"] + Self.quick
+        for t in ["1", "2"] {
+            let r = try SaddleBinary.run(args + ["--threads", t, "--out", dir + "/threads\(t)"])
+            #expect(r.status == 0, "\(r.stderr)")
+        }
+        for ranks in [2, 4] {
+            let r = try MPILauncher.run(ranks: ranks, args + ["--threads", "1", "--out", dir + "/ranks\(ranks)"])
+            #expect(r.status == 0, "\(r.stderr)")
+            #expect(r.stderr.contains("(\(ranks) MPI ranks, \(4 / ranks) shards each)"))
+            // Rank 0 alone prints the summary.
+            #expect(r.stdout.components(separatedBy: "trained 40 iterations").count == 2, "\(r.stdout)")
+        }
+        let reference = try Self.tensors(dir + "/threads1", iteration: 40)
+        #expect(reference.count >= 9)
+        for name in ["threads2", "ranks2", "ranks4"] {
+            #expect(try Self.tensors(dir + "/" + name, iteration: 40) == reference, "\(name)")
+            #expect(try Self.tensors(dir + "/" + name, iteration: 20) == (try Self.tensors(dir + "/threads1", iteration: 20)), "\(name)")
+        }
+        let summary = try String(contentsOfFile: dir + "/ranks4/summary.json", encoding: .utf8)
+        #expect(summary.contains("\"ranks\":4"))
+
+        let first = try MPILauncher.run(ranks: 4, ["train", "--iterations", "20", "--threads", "1", "--out", dir + "/resumed"] + Self.quick)
+        #expect(first.status == 0, "\(first.stderr)")
+        let second = try MPILauncher.run(ranks: 2, ["train", "--resume", dir + "/resumed", "--iterations", "40"])
+        #expect(second.status == 0, "\(second.stderr)")
+        #expect(try Self.tensors(dir + "/resumed", iteration: 40) == reference)
+    }
+
+    /// R must divide S; the error is one line and nothing is created.
+    @Test func ranksMustDivideTheShards() throws {
+        let dir = try makeScratchFolder("mpi")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let r = try MPILauncher.run(ranks: 3, ["train", "--iterations", "5", "--out", dir + "/x"] + Self.quick)
+        #expect(r.status != 0)
+        #expect(r.stderr.contains("--shards 4 is not a multiple of the 3 MPI ranks"), "\(r.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: dir + "/x"))
+    }
+
+    /// Starts a long run under 2 ranks and waits until its first metrics line exists.
+    static func startLongRun(_ dir: String, iterations: Int) throws -> (Process, [Int: Int32]) {
+        let p = try MPILauncher.start(ranks: 2, ["train", "--iterations", "\(iterations)", "--threads", "1", "--out", dir + "/run",
+                                                 "--shards", "4", "--batch-size", "64", "--log-every", "200", "--checkpoint-every", "0"],
+                                      stdout: URL(fileURLWithPath: dir + "/stdout"), stderr: URL(fileURLWithPath: dir + "/stderr"))
+        let deadline = Date().addingTimeInterval(60)
+        while Date() < deadline {
+            let m = (try? String(contentsOfFile: dir + "/run/metrics.jsonl", encoding: .utf8)) ?? ""
+            if !m.isEmpty { break }
+            Thread.sleep(forTimeInterval: 0.02)
+        }
+        let ranks = MPILauncher.ranks(of: p.processIdentifier)
+        return (p, ranks)
+    }
+
+    /// A SIGINT to rank 1 alone stops both ranks after the same iteration: rank 0 writes the
+    /// checkpoint, summary and report; resumed (under 2 ranks) the run ends with the bits of an
+    /// uninterrupted one.
+    @Test func aSignalToOneRankStopsEveryRank() throws {
+        let dir = try makeScratchFolder("mpi")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let total = 2000
+        let (p, ranks) = try Self.startLongRun(dir, iterations: total)
+        #expect(ranks.count == 2, "ranks found: \(ranks)")
+        if let pid = ranks[1] { kill(pid, SIGINT) }
+        p.waitUntilExit()
+        let err = (try? String(contentsOfFile: dir + "/stderr", encoding: .utf8)) ?? ""
+        #expect(p.terminationStatus != 0, "\(err)")
+        let summary = try String(contentsOfFile: dir + "/run/summary.json", encoding: .utf8)
+        #expect(summary.contains("\"exitStatus\":\"interrupted\""), "\(summary)\n\(err)")
+        let stopped = RunDirectory.checkpointIteration(in: dir + "/run")
+        #expect(stopped > 0 && stopped < total, "\(err)")
+
+        let resumed = try MPILauncher.run(ranks: 2, ["train", "--resume", dir + "/run"])
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+        let straight = try SaddleBinary.run(["train", "--iterations", "\(total)", "--threads", "1", "--out", dir + "/straight",
+                                             "--shards", "4", "--batch-size", "64", "--log-every", "200", "--checkpoint-every", "0"])
+        #expect(straight.status == 0, "\(straight.stderr)")
+        #expect(try Self.tensors(dir + "/run", iteration: total) == (try Self.tensors(dir + "/straight", iteration: total)))
+    }
+
+    /// A rank killed outright (SIGKILL) ends the job with an error; the folder keeps a checkpoint
+    /// that resumes (no half-written file), here in one process.
+    @Test func aDeadRankEndsTheJobAndTheFolderResumes() throws {
+        let dir = try makeScratchFolder("mpi")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let (p, ranks) = try Self.startLongRun(dir, iterations: 100_000)
+        #expect(ranks.count == 2, "ranks found: \(ranks)")
+        let killed = Date()
+        if let pid = ranks[1] { kill(pid, SIGKILL) }
+        p.waitUntilExit()
+        #expect(Date().timeIntervalSince(killed) < 60)
+        let err = (try? String(contentsOfFile: dir + "/stderr", encoding: .utf8)) ?? ""
+        #expect(p.terminationStatus != 0, "\(err)")
+        let at = RunDirectory.checkpointIteration(in: dir + "/run")
+        let resumed = try SaddleBinary.run(["train", "--resume", dir + "/run", "--iterations", "\(at + 20)"])
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+    }
+}
+
+extension RunDirectory {
+    /// The iteration of the latest checkpoint in the run folder `path` (−1 without one).
+    static func checkpointIteration(in path: String) -> Int {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: path + "/checkpoints")) ?? []
+        return names.compactMap { n -> Int? in
+            guard n.hasPrefix("iteration-"), n.hasSuffix(".safetensors") else { return nil }
+            return Int(n.dropFirst("iteration-".count).dropLast(".safetensors".count))
+        }.max() ?? -1
+    }
+}
