@@ -44,6 +44,10 @@ struct Train: ParsableCommand {
         self-contained report.html at the end, and safetensors checkpoints in checkpoints/. Settings apply in this order: defaults, --preset, \
         --config, flags. --resume RUN_DIR continues a run from its latest checkpoint, bit for bit.
 
+        Under Open MPI (a build with SADDLE_MPI=1, as scripts/run makes), `mpirun -np R saddle \
+        train --shards S …` gives each rank S/R shards and the bits of one process; rank 0 writes \
+        the run folder (docs/scaling.md).
+
         Examples:
           saddle train
           saddle train --preset grid --out runs/grid
@@ -51,6 +55,7 @@ struct Train: ParsableCommand {
           saddle train --preset mnist --time-limit 600
           saddle train --config my.yaml --time-limit 60 --out runs/a
           saddle train --resume runs/a
+          mpirun -np 2 saddle train --shards 4 --threads 1 --out runs/mpi
         """)
 
     @Option(help: "Data set: ring (8 Gaussians, radius 2, std 0.02), grid (25 Gaussians on {−4,…,4}², std 0.05) or mnist (MNIST-5k from --data-file; run scripts/fetch-mnist5k first). Default ring.")
@@ -88,7 +93,7 @@ struct Train: ParsableCommand {
     var r1Weight: Double?
     @Option(parsing: .unconditional, help: "Seed of initialization, minibatches and evaluation. Default 0.")
     var seed: UInt64?
-    @Option(parsing: .unconditional, help: "Shards S: each minibatch is drawn and differentiated as S parts, each from its own seed, and combined in a fixed order, so results depend on the seed and S, not on --threads. At most the batch size. Default 2.")
+    @Option(parsing: .unconditional, help: "Shards S: each minibatch is drawn and differentiated as S parts, each from its own seed, and combined in a fixed order, so results depend on the seed and S, not on --threads or MPI ranks. At most the batch size; under mpirun, a multiple of the ranks. Default 2.")
     var shards: Int?
     @Option(parsing: .unconditional, help: "Log losses and metrics (stderr, metrics.jsonl) every this many iterations. Default 500.")
     var logEvery: Int?
