@@ -30,12 +30,20 @@ public enum ConfigError: Error, Equatable, CustomStringConvertible {
 /// cluster, so "\r\n" is one Character (a CRLF file did not split on "\n"), and a quote or a
 /// colon followed by a combining mark is one Character that equals neither.
 public struct FlatYAML {
-    public struct Entry { public var key: String; public var value: String; public var line: Int }
+    public struct Entry {
+        public var key: String
+        public var value: String
+        public var line: Int
+        /// The items of a flow list `[a, b, "c"]` (only when parsed with `lists: true`; `value` then
+        /// holds the list's text).
+        public var list: [String]? = nil
+    }
     public var entries: [Entry] = []
 
     typealias Scalars = ArraySlice<Unicode.Scalar>
 
-    public static func parse(_ text: String, file: String) throws -> FlatYAML {
+    /// - Parameter lists: accept a flow list of scalars, `key: [a, b, "c"]`, as a value (sweep files).
+    public static func parse(_ text: String, file: String, lists: Bool = false) throws -> FlatYAML {
         var result = FlatYAML()
         var seen = Set<String>()
         var all = Array(text.unicodeScalars)[...]
@@ -84,13 +92,51 @@ public struct FlatYAML {
             // A quoted value is a string whatever it holds ("" included); only a plain one can
             // open a nested mapping, a list or a mapping.
             if value.isEmpty && !isQuoted { throw ConfigError.syntax(file: file, line: line, detail: "\(key) has no value (nested mappings are not supported)") }
-            if !isQuoted && (rest.first == "[" || rest.first == "{") {
+            var list: [String]? = nil
+            if !isQuoted && lists && rest.first == "[" {
+                list = try flowList(rest, key: key, file: file, line: line)
+            } else if !isQuoted && (rest.first == "[" || rest.first == "{") {
                 throw ConfigError.wrongType(file: file, key: key, value: value, expected: "a single value, not a list or mapping")
             }
             guard seen.insert(key).inserted else { throw ConfigError.syntax(file: file, line: line, detail: "duplicate key \(key)") }
-            result.entries.append(Entry(key: key, value: value, line: line))
+            result.entries.append(Entry(key: key, value: value, line: line, list: list))
         }
         return result
+    }
+
+    /// The items of `[a, b, "c"]` (`text` starts at the bracket; a comment after it was cut off):
+    /// plain or quoted scalars, at least one, no nesting.
+    static func flowList(_ text: Scalars, key: String, file: String, line: Int) throws -> [String] {
+        var items: [String] = []
+        var rest = trimmed(text.dropFirst())
+        while true {
+            if let q = rest.first, q == "\"" || q == "'" {
+                guard let (body, after) = quoted(rest.dropFirst(), closedBy: q) else {
+                    throw ConfigError.syntax(file: file, line: line, detail: "unterminated string in the list of \(key)")
+                }
+                items.append(body)
+                rest = trimmed(after)
+            } else {
+                guard let end = rest.firstIndex(where: { $0 == "," || $0 == "]" }) else {
+                    throw ConfigError.syntax(file: file, line: line, detail: "the list of \(key) has no closing ]")
+                }
+                let item = trimmed(rest[..<end])
+                if item.contains(where: { $0 == "[" || $0 == "{" || $0 == "}" }) {
+                    throw ConfigError.wrongType(file: file, key: key, value: string(text), expected: "a list of single values")
+                }
+                if item.isEmpty {
+                    throw ConfigError.syntax(file: file, line: line, detail: "an empty item in the list of \(key)")
+                }
+                items.append(string(item))
+                rest = rest[end...]
+            }
+            guard let c = rest.first else { throw ConfigError.syntax(file: file, line: line, detail: "the list of \(key) has no closing ]") }
+            rest = trimmed(rest.dropFirst())
+            if c == "]" { break }
+            guard c == "," else { throw ConfigError.syntax(file: file, line: line, detail: "expected , or ] in the list of \(key)") }
+        }
+        guard rest.isEmpty else { throw ConfigError.syntax(file: file, line: line, detail: "text after the list of \(key)") }
+        return items
     }
 
     /// `s` without leading and trailing spaces and tabs (YAML's white space).

@@ -15,7 +15,7 @@ struct SaddleCommand: ParsableCommand {
         See README.md and docs/ for the mathematics and examples.
         """,
         version: SaddleVersion.string + (World.mpiSupport.map { " (MPI: \($0))" } ?? " (built without MPI)"),
-        subcommands: [Train.self, Sample.self, Eval.self, Report.self, Solve.self, Analyze.self, Inspect.self, Bench.self, Reproduce.self])
+        subcommands: [Train.self, SweepCommand.self, Sample.self, Eval.self, Report.self, Solve.self, Analyze.self, Inspect.self, Bench.self, Reproduce.self])
 
     /// ArgumentParser's `main`, except that a `ValidationError` thrown while a command runs (checks
     /// that need the game's sizes or a file) shows that command's usage, as one found while parsing

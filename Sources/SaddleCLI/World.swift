@@ -46,11 +46,11 @@ enum World {
         #endif
     }
 
-    /// Ends every rank at once after an error on this one (no rank is left waiting in a collective);
-    /// outside MPI, returns.
-    static func abortOthers(code: Int32) {
+    /// Ends every rank of `group` at once after an error on this one (no rank is left waiting in a
+    /// collective); for a group of one process, returns.
+    static func abort(_ group: any ProcessGroup, code: Int32) {
         #if canImport(SaddleMPI)
-        if let g = joined as? MPIProcessGroup, g.size > 1 { g.abort(code: code) }
+        if let g = group as? MPIProcessGroup, g.size > 1 { g.abort(code: code) }
         #endif
     }
 }

@@ -206,11 +206,17 @@ struct Train: ParsableCommand {
     }
 
     func run() throws {
-        let faults: TestFaults?
-        do { faults = try testFaults.map(TestFaults.init(parsing:)) } catch { throw ValidationError("\(error)") }
         let world: any ProcessGroup
         do { world = try World.join() } catch { Console.error("Error: \(error)"); throw ExitCode.failure }
         defer { World.finish() }
+        try execute(in: world)
+    }
+
+    /// The training, with `world`'s processes sharing the shards (`saddle sweep` runs each of its
+    /// runs with `SingleProcess`, whatever MPI world it is in).
+    func execute(in world: any ProcessGroup) throws {
+        let faults: TestFaults?
+        do { faults = try testFaults.map(TestFaults.init(parsing:)) } catch { throw ValidationError("\(error)") }
         if world.rank == 0 { faults?.install() }
         defer { faults?.finish() }
         do {
@@ -221,7 +227,7 @@ struct Train: ParsableCommand {
             // iteration (they hold the same bits); any other error ends every rank at once.
             Console.error(world.size > 1 ? "Error (rank \(world.rank) of \(world.size)): \(error)" : "Error: \(error)")
             if case RunError.diverged = error { throw ExitCode(2) }
-            World.abortOthers(code: 1)
+            World.abort(world, code: 1)
             throw ExitCode.failure
         }
     }
