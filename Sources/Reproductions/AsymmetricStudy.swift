@@ -62,7 +62,7 @@ public struct AsymmetricStudy: Sendable {
     }
 
     /// How a run's step size α is chosen.
-    public enum Step: Sendable, Hashable, CustomStringConvertible {
+    public enum Step: Sendable, Hashable, Codable, CustomStringConvertible {
         case fixed(Double)
         /// 1/(4L): EFTP's step in Gidel et al. 2019, Thm 1 (L = the calculator's L0 + γκ at z).
         case quarterInverseLipschitz
@@ -142,7 +142,7 @@ public struct AsymmetricStudy: Sendable {
     }
 
     /// One run: a method at a step on one operator.
-    public struct Row: Sendable {
+    public struct Row: Sendable, Codable {
         public var game: GameKind
         public var regularization: Regularization
         public var gamma: Double
@@ -181,7 +181,7 @@ public struct AsymmetricStudy: Sendable {
     }
 
     /// Per-iteration measurements of one run.
-    public struct Trace: Sendable {
+    public struct Trace: Sendable, Codable {
         public var oracleCalls: [Double] = []
         public var distance: [Double] = []
         /// The first entry of θ and of φ (the plotted plane).
@@ -239,11 +239,13 @@ public struct AsymmetricStudy: Sendable {
         return s
     }
 
-    /// Runs the whole grid; `progress` gets one line per operator.
-    public func run(progress: ((String) -> Void)? = nil) throws -> Result {
+    /// Runs the whole grid; `progress` gets one line per operator. With a `group` of several
+    /// processes (MPI ranks) the runs are spread over them (``ProcessGroup/distribute(_:_:)``) and
+    /// every rank returns the whole result, the same as one process's.
+    public func run(group: any ProcessGroup = SingleProcess.shared, progress: ((String) -> Void)? = nil) throws -> Result {
         let clock = Date()
         var operators: [Operator] = []
-        var rows: [Row] = []
+        var cells: [(op: Operator, problem: Regularized, method: Method, step: Step, keepTrace: Bool)] = []
         for kind in configuration.games {
             let base = makeGame(kind)
             for reg in Self.regularizations(for: kind) {
@@ -254,12 +256,15 @@ public struct AsymmetricStudy: Sendable {
                     let plotted = reg == .none || gamma == configuration.plottedGamma
                     for method in Method.allCases {
                         for step in steps(method, kind, reg) {
-                            rows.append(try runOne(op, problem, method, step, keepTrace: plotted && step == .quarterInverseLipschitz))
+                            cells.append((op, problem, method, step, plotted && step == .quarterInverseLipschitz))
                         }
                     }
-                    progress?("\(kind.rawValue) \(reg.rawValue) γ=\(gamma): \(rows.count) runs so far")
+                    progress?("\(kind.rawValue) \(reg.rawValue) γ=\(gamma): \(cells.count) runs so far")
                 }
             }
+        }
+        let rows = try group.distribute(cells.count) { i in
+            try runOne(cells[i].op, cells[i].problem, cells[i].method, cells[i].step, keepTrace: cells[i].keepTrace)
         }
         let verdicts = Self.verdicts(rows: rows, operators: operators, configuration: configuration)
         return Result(configuration: configuration, operators: operators, rows: rows, verdicts: verdicts,

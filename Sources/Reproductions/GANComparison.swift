@@ -1,4 +1,5 @@
 import Runs
+import Tensors
 import Foundation
 import Games
 import Solvers
@@ -38,7 +39,7 @@ public struct GANComparison: Sendable {
     }
 
     /// One run's outcome.
-    public struct Run: Sendable {
+    public struct Run: Sendable, Codable {
         public var entry: String
         public var seed: UInt64
         public var iterations: Int
@@ -71,26 +72,26 @@ public struct GANComparison: Sendable {
         return c
     }
 
-    /// Runs every entry for every seed, one after the other; `progress` hears each finished run.
-    public func run(progress: (Run) -> Void = { _ in }) throws -> [Run] {
-        var runs: [Run] = []
-        for entry in entries {
-            for seed in seeds {
-                let c = try configuration(of: entry, seed: seed)
-                var records: [MetricsRecord] = []
-                var run = Run(entry: entry.name, seed: seed, iterations: c.iterations, records: [], summary: nil, failure: nil)
-                do {
-                    let training = try GANTraining(c)
-                    run.summary = try training.run(TrainingSession { records.append($0) })
-                } catch let e as RunError {
-                    run.failure = e.description
-                }
-                run.records = records
-                runs.append(run)
-                progress(run)
+    /// Runs every entry for every seed, one after the other — or, with a `group` of several
+    /// processes (MPI ranks), spread over them, every rank returning all runs in the same order;
+    /// `progress` hears each run this process finished.
+    public func run(group: any ProcessGroup = SingleProcess.shared, progress: (Run) -> Void = { _ in }) throws -> [Run] {
+        let cells = entries.flatMap { entry in seeds.map { (entry, $0) } }
+        return try group.distribute(cells.count) { i in
+            let (entry, seed) = cells[i]
+            let c = try configuration(of: entry, seed: seed)
+            var records: [MetricsRecord] = []
+            var run = Run(entry: entry.name, seed: seed, iterations: c.iterations, records: [], summary: nil, failure: nil)
+            do {
+                let training = try GANTraining(c)
+                run.summary = try training.run(TrainingSession { records.append($0) })
+            } catch let e as RunError {
+                run.failure = e.description
             }
+            run.records = records
+            progress(run)
+            return run
         }
-        return runs
     }
 }
 

@@ -1,5 +1,6 @@
 import Runs
 import Foundation
+import Tensors
 import Formats
 import Games
 import Reports
@@ -92,7 +93,7 @@ public struct MixedNashStudy: Sendable {
     }
 
     /// Runs every data set; `progress` hears each finished run.
-    public func run(progress: (String, GANComparison.Run) -> Void = { _, _ in }) throws -> Result {
+    public func run(group: any ProcessGroup = SingleProcess.shared, progress: (String, GANComparison.Run) -> Void = { _, _ in }) throws -> Result {
         let start = Date()
         var runs: [String: [GANComparison.Run]] = [:], skipped: [String: String] = [:]
         for d in datasets {
@@ -100,7 +101,7 @@ public struct MixedNashStudy: Sendable {
                 skipped[d] = "no \(dataFile) (run scripts/fetch-mnist5k)"
                 continue
             }
-            runs[d] = try comparison(for: d).run { progress(d, $0) }
+            runs[d] = try comparison(for: d).run(group: group) { progress(d, $0) }
         }
         var result = Result(runs: runs, skipped: skipped, verdicts: [], wallSeconds: 0)
         result.verdicts = Self.verdicts(runs: runs, skipped: skipped)

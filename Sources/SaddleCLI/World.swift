@@ -53,4 +53,18 @@ enum World {
         if let g = group as? MPIProcessGroup, g.size > 1 { g.abort(code: code) }
         #endif
     }
+
+    /// Runs `check` on rank 0 while the other ranks wait (a broadcast); an error there ends every
+    /// rank (printed once, by rank 0). For one process, just runs it.
+    static func onRankZeroFirst(_ group: any ProcessGroup, _ check: () throws -> Void) throws {
+        guard group.size > 1 else { try check(); return }
+        if group.rank == 0 {
+            do { try check() } catch {
+                Console.error("Error: \(error)")
+                abort(group, code: 1)
+                throw error
+            }
+        }
+        _ = group.broadcast([1], from: 0)
+    }
 }

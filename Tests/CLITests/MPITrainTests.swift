@@ -135,3 +135,57 @@ extension RunDirectory {
         }.max() ?? -1
     }
 }
+
+/// Item 4 of issue 15: the studies spread their grids over MPI ranks and reach the same results.
+@Suite(.serialized, .enabled(if: MPILauncher.unavailable == nil || MPILauncher.required,
+                             "Open MPI tests skipped: \(MPILauncher.unavailable ?? "")"))
+struct MPIReproduceTests {
+    init() throws {
+        if let why = MPILauncher.unavailable { throw MPILauncher.Unavailable(description: "SADDLE_REQUIRE_MPI=1, but \(why)") }
+    }
+
+    /// A CSV without its columns named …seconds (wall times differ between any two runs).
+    static func withoutTimes(_ path: String) throws -> [String] {
+        let lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").map(String.init)
+        guard let header = lines.first?.split(separator: ",", omittingEmptySubsequences: false) else { return [] }
+        let keep = header.indices.filter { !header[$0].contains("seconds") }
+        return lines.map { line in
+            let cells = line.split(separator: ",", omittingEmptySubsequences: false)
+            return keep.map { $0 < cells.count ? String(cells[$0]) : "" }.joined(separator: ",")
+        }
+    }
+
+    static func compare(_ study: [String], files: [String]) throws {
+        let dir = try makeScratchFolder("mpi-reproduce")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let one = try SaddleBinary.run(["reproduce"] + study + ["--output", dir + "/one"])
+        #expect(one.status == 0, "\(one.stderr)")
+        let two = try MPILauncher.run(ranks: 2, ["reproduce"] + study + ["--output", dir + "/two"])
+        #expect(two.status == 0, "\(two.stderr)")
+        #expect(two.stdout.contains("on 2 MPI ranks"), "\(two.stdout)")
+        // The verdict lines, printed once (by rank 0), are the same.
+        let verdicts = { (s: String) in s.split(separator: "\n").filter { $0.hasPrefix("PASS") || $0.hasPrefix("FAIL") || $0.hasPrefix("NOT EVALUATED") } }
+        #expect(!verdicts(one.stdout).isEmpty && verdicts(one.stdout) == verdicts(two.stdout), "\(one.stdout)\n---\n\(two.stdout)")
+        for f in files {
+            if f.hasSuffix(".csv") {
+                #expect(try withoutTimes(dir + "/one/" + f) == (try withoutTimes(dir + "/two/" + f)), "\(f)")
+            } else {
+                #expect(try String(contentsOfFile: dir + "/one/" + f, encoding: .utf8) == (try String(contentsOfFile: dir + "/two/" + f, encoding: .utf8)), "\(f)")
+            }
+        }
+    }
+
+    @Test func asymmetricGivesTheSameResultsOnTwoRanks() throws {
+        try Self.compare(["asymmetric", "--quick"], files: ["verdicts.json", "table.csv", "operators.csv"])
+    }
+}
+
+/// The same for `reproduce mixed-nash --quick` (18 short GAN trainings; thorough tier).
+@Suite(.serialized, .enabled(if: Tier.thorough && (MPILauncher.unavailable == nil || MPILauncher.required),
+                             "thorough tier with Open MPI only"))
+struct MPIReproduceThoroughTests {
+    @Test func mixedNashGivesTheSameResultsOnTwoRanks() throws {
+        if let why = MPILauncher.unavailable { throw MPILauncher.Unavailable(description: "SADDLE_REQUIRE_MPI=1, but \(why)") }
+        try MPIReproduceTests.compare(["mixed-nash", "--quick"], files: ["verdicts.json", "table.csv", "summary.csv"])
+    }
+}

@@ -34,15 +34,24 @@ struct ReproduceAsymmetric: ParsableCommand {
     var force = false
 
     func run() throws {
+        let world: any ProcessGroup
+        do { world = try World.join() } catch { Console.error("Error: \(error)"); throw ExitCode.failure }
+        defer { World.finish() }
         let dir = output ?? (quick ? "runs/reproduce-asymmetric-quick" : "runs/reproduce-asymmetric")
-        try RunFolder.checkStudyOutput(dir)
+        // Under MPI (docs/scaling.md) the runs are spread over the ranks; rank 0 checks and writes
+        // the output folder and prints, the others only compute.
+        try World.onRankZeroFirst(world) {
+            try RunFolder.checkStudyOutput(dir)
+            do { try AsymmetricStudy.checkOutput(dir, force: force) } catch let e as AsymmetricStudyError { throw CLIError(e.description) }
+        }
         do {
-            try AsymmetricStudy.checkOutput(dir, force: force)
             let study = AsymmetricStudy(quick ? .quick : .full)
-            let result = try study.run { Console.errorRaw($0 + "\n") }
+            let result = try study.run(group: world) { if world.rank == 0 { Console.errorRaw($0 + "\n") } }
+            guard world.rank == 0 else { return }
             try AsymmetricStudy.write(result, to: dir, force: true)
             for v in result.verdicts { print("\(v.pass ? "PASS" : "FAIL")  \(v.claim)\n      \(v.summary)") }
-            print(String(format: "wrote %@ (%d runs, %.1f s)", dir, result.rows.count, result.wallSeconds))
+            print(String(format: "wrote %@ (%d runs, %.1f s%@)", dir, result.rows.count, result.wallSeconds,
+                         world.size > 1 ? " on \(world.size) MPI ranks" : ""))
         } catch let e as AsymmetricStudyError {
             throw CLIError(e.description)
         }

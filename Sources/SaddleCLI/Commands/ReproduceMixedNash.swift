@@ -30,18 +30,28 @@ struct ReproduceMixedNash: ParsableCommand {
     var dataFile = "data/mnist_5k.csv.gz"
 
     func run() throws {
+        let world: any ProcessGroup
+        do { world = try World.join() } catch { Console.error("Error: \(error)"); throw ExitCode.failure }
+        defer { World.finish() }
         var study = quick ? MixedNashStudy.quick : MixedNashStudy.full
         study.dataFile = dataFile
-        try RunFolder.checkStudyOutput(output)
-        do { try MixedNashStudy.checkOutput(output, force: force) } catch { throw CLIError("\(error)") }
-        let result = try study.run { d, r in
-            let q = r.summary.flatMap { MixedNashStudy.quality($0.last) }
-            Console.errorRaw("\(d) \(r.entry) seed \(r.seed): \(r.iterations) iterations, quality \(q.map { String(format: "%.2f", $0) } ?? r.failure ?? "?")\n")
+        // Under MPI (docs/scaling.md) the runs are spread over the ranks; rank 0 checks and writes
+        // the output folder and prints the verdicts.
+        try World.onRankZeroFirst(world) {
+            try RunFolder.checkStudyOutput(output)
+            do { try MixedNashStudy.checkOutput(output, force: force) } catch { throw CLIError("\(error)") }
         }
+        let prefix = world.size > 1 ? "rank \(world.rank): " : ""
+        let result = try study.run(group: world) { d, r in
+            let q = r.summary.flatMap { MixedNashStudy.quality($0.last) }
+            Console.errorRaw("\(prefix)\(d) \(r.entry) seed \(r.seed): \(r.iterations) iterations, quality \(q.map { String(format: "%.2f", $0) } ?? r.failure ?? "?")\n")
+        }
+        guard world.rank == 0 else { return }
         try study.write(result, to: output, force: force)
         for v in result.verdicts {
             print("\(v.pass.map { $0 ? "PASS" : "FAIL" } ?? "NOT EVALUATED")  \(v.claim)")
         }
-        print("wrote \(output) (table.csv, summary.csv, verdicts.json, report.html) in \(String(format: "%.0f", result.wallSeconds)) s")
+        print("wrote \(output) (table.csv, summary.csv, verdicts.json, report.html) in \(String(format: "%.0f", result.wallSeconds)) s"
+              + (world.size > 1 ? " on \(world.size) MPI ranks" : ""))
     }
 }
