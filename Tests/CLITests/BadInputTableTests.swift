@@ -34,7 +34,7 @@ struct BadInputTableTests {
         let cases = BadInputTable.cases
         #expect(cases.count >= 80)
         let commands = Set(cases.map(\.command))
-        for c in ["train", "sample", "eval", "report", "solve", "analyze", "inspect", "bench",
+        for c in ["train", "sweep", "sample", "eval", "report", "solve", "analyze", "inspect", "bench",
                   "reproduce asymmetric", "reproduce srfb", "reproduce mixed-nash"] {
             #expect(commands.contains(c), "no case for saddle \(c)")
         }
@@ -528,6 +528,7 @@ extension BadInputTable {
     static let kTrainOverSolve = "RunDirectory(creating:force:) takes a solve run folder (it has the marker) and replaces its config.yaml and summary.json, leaving trajectory.csv: two runs mixed in one folder (RunDirectory.swift)"
 
     static let cases: [BadInputCase] = trainFlags + configs + checkpoints + outputs + runFolders + mnist + formats + solveCases + analyzeCases + benchCases
+        + sweepCases
 
     // MARK: train: flags
     static let trainFlags: [BadInputCase] = [
@@ -747,6 +748,31 @@ extension BadInputTable {
         x(.runFolder, "reproduce asymmetric --output $D/mine/notes.txt --force", 1, ["$D/mine/notes.txt", "not a folder"], setup: mine),
         x(.flags, "reproduce srfb --seed -1", 64, ["--seed", "'-1'"]),
         x(.flags, "reproduce everything", 64, ["everything"]),
+    ]
+
+    // MARK: saddle sweep (issue 15): the sweep file, the sweep folder, the job-array slice
+    static let twoSeeds = text("s.yaml", "seed: [0, 1]\n")
+    static let sweepCases: [BadInputCase] = [
+        x(.config, "sweep $D/s.yaml --out $D/o", 1, ["$D/s.yaml:1", "unknown key 'sed'"], "an unknown key", setup: text("s.yaml", "sed: [0, 1]\n")),
+        x(.config, "sweep $D/s.yaml --out $D/o", 1, ["$D/s.yaml", "seed", "the values of an axis must differ"], "a repeated axis value",
+          setup: text("s.yaml", "seed: [0, 0]\n")),
+        x(.config, "sweep $D/s.yaml --out $D/o", 1, ["$D/s.yaml", "run shards=4"], "one bad run of the grid",
+          setup: text("s.yaml", "batch_size: 3\nshards: [2, 4]\n")),
+        x(.config, "sweep $D/s.yaml --out $D/o", 1, ["$D/s.yaml", "data_file", "names run folders"], "an axis value that cannot name a folder",
+          setup: text("s.yaml", "data_file: [a/b.csv, c.csv]\n")),
+        x(.config, "sweep $D/s.yaml --out $D/o", 1, ["$D/s.yaml", "no closing ]"], "an unclosed list", setup: text("s.yaml", "seed: [0, 1\n")),
+        x(.config, "sweep $D/s.yaml --out $D/o", 1, ["$D/s.yaml", "UTF-8"], "binary garbage", setup: bytes("s.yaml", garbage)),
+        x(.config, "sweep $D/missing.yaml --out $D/o", 1, ["$D/missing.yaml", "no such file"]),
+        x(.outputFile, "sweep $D/s.yaml --out $D/mine", 1, ["--out $D/mine", "not a sweep folder"], "a user's folder",
+          setup: { f in try BadInputTable.mine(f); try f.write("s.yaml", "seed: [0, 1]\n") }),
+        x(.outputFile, "sweep $D/s.yaml --out $RUN", 1, ["--out $RUN", "not a sweep folder"], "a train run folder", setup: twoSeeds),
+        x(.outputFile, "sweep $D/s.yaml --out $D/s.yaml", 1, ["--out $D/s.yaml", "not a folder"], "a file", setup: twoSeeds),
+        x(.runFolder, "sweep --gather $RUN", 1, ["$RUN", "not a sweep folder"]),
+        x(.runFolder, "sweep --gather $D/nowhere", 1, ["$D/nowhere", "not a sweep folder"]),
+        x(.flags, "sweep $D/s.yaml --out $D/o --task-index 2 --task-count 2", 1, ["task index 2", "0..<2"], setup: twoSeeds),
+        x(.flags, "sweep $D/s.yaml --out $D/o --task-count 0", 64, ["--task-count", "at least 1"], setup: twoSeeds),
+        x(.flags, "sweep $D/s.yaml", 64, ["--out"], "no folder", setup: twoSeeds),
+        x(.flags, "sweep $D/s.yaml --gather $D/o", 64, ["--gather"], "a sweep file and --gather", setup: twoSeeds),
     ]
 
     // MARK: MNIST data
