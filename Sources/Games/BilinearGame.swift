@@ -17,6 +17,9 @@ public struct BilinearGame: Game {
     public let initialPoint: BlockVector
     public let equilibrium: BlockVector?
     public let lipschitzConstant: Double?
+    /// The processes (MPI ranks) sharing the rows of A in each evaluation of F (`saddle solve` under
+    /// `mpirun`; ``matrixVectorPair(_:_:_:group:)``). Default: this process alone.
+    public var processGroup: any ProcessGroup = SingleProcess.shared
 
     public init(name: String = "bilinear", matrix: Tensor, offsets: PerPlayer<Tensor>, domain: ProductDomain = .unconstrained,
                 start: BlockVector, equilibrium: BlockVector?) {
@@ -67,7 +70,7 @@ public struct BilinearGame: Game {
         var f = BlockVector(zeros: sizes)
         // Both products in one pass over A when both blocks are wanted (Tensors.matrixVectorPair).
         let (aPhi, aTTheta): (Tensor?, Tensor?) = blocks.count == 2
-            ? matrixVectorPair(matrix, omega[.discriminator], omega[.generator])
+            ? matrixVectorPair(matrix, omega[.discriminator], omega[.generator], group: processGroup)
             : (blocks.contains(.generator) ? DenseLinearAlgebra.multiply(matrix, omega[.discriminator]) : nil,
                blocks.contains(.discriminator) ? DenseLinearAlgebra.multiply(matrix, omega[.generator], transposed: true) : nil)
         if let aPhi {

@@ -263,3 +263,49 @@ extension Tensor {
         return o
     }
 }
+
+/// ``matrixVectorPair(_:_:_:cores:)`` with the rows of A split over the ranks of `group`: rank r
+/// computes rows ⌊r·m/R⌋ ..< ⌊(r+1)·m/R⌋ (its rows of Ax and its share of Aᵀy, in one pass), the
+/// ranks all-gather them, and every rank adds the R shares of Aᵀy in rank order — so every rank
+/// holds the same bits, and for R = 2 the bits of the two-core split in one process. A rank reads
+/// only its rows of A (each rank holds all of A here; a rank could hold only its rows).
+public func matrixVectorPair(_ a: Tensor, _ x: Tensor, _ y: Tensor, group: any ProcessGroup) -> (ax: Tensor, aty: Tensor) {
+    guard group.size > 1 else { return matrixVectorPair(a, x, y) }
+    ensure(a.rank == 2 && x.count == a.shape[1] && y.count == a.shape[0] && x.dtype == a.dtype && y.dtype == a.dtype,
+           "matrixVectorPair: \(a.dtype) \(a.shape) with x \(x.dtype) \(x.shape) and y \(y.dtype) \(y.shape)")
+    let (m, n, ranks) = (a.shape[0], a.shape[1], group.size)
+    let bounds = (0...ranks).map { $0 * m / ranks }
+    let widest = (0..<ranks).map { bounds[$0 + 1] - bounds[$0] }.max() ?? 0
+    let e = a.dtype.byteSize, block = (widest + n) * e
+    let (r0, r1) = (bounds[group.rank], bounds[group.rank + 1])
+    FlopCounter.record(m: r1 - r0, n: 1, k: n)
+    FlopCounter.record(m: n, n: 1, k: r1 - r0)
+    let ax = Tensor(uninitialized: [m], dtype: a.dtype)
+    let share = Tensor(uninitialized: [n], dtype: a.dtype)
+    switch a.dtype {
+    case .float32: sk_gemv_pair_f32(a.f32, r0, r1, n, x.f32, y.f32, ax.f32, share.f32)
+    case .float64: sk_gemv_pair_f64(a.f64, r0, r1, n, x.f64, y.f64, ax.f64, share.f64)
+    }
+    let send = UnsafeMutableRawBufferPointer.allocate(byteCount: max(block, 1), alignment: 64)
+    let receive = UnsafeMutableRawBufferPointer.allocate(byteCount: max(block * ranks, 1), alignment: 64)
+    defer { send.deallocate(); receive.deallocate() }
+    send.initializeMemory(as: UInt8.self, repeating: 0)
+    if r1 > r0 { send.baseAddress!.copyMemory(from: ax.address + r0 * e, byteCount: (r1 - r0) * e) }
+    (send.baseAddress! + widest * e).copyMemory(from: share.address, byteCount: n * e)
+    group.allGather(UnsafeRawBufferPointer(start: send.baseAddress, count: block),
+                    into: UnsafeMutableRawBufferPointer(start: receive.baseAddress, count: block * ranks))
+    let aty = Tensor(uninitialized: [n], dtype: a.dtype)
+    let part = Tensor(uninitialized: [n], dtype: a.dtype)
+    for r in 0..<ranks {
+        let base = receive.baseAddress! + r * block
+        let rows = bounds[r + 1] - bounds[r]
+        if rows > 0 { (ax.address + bounds[r] * e).copyMemory(from: base, byteCount: rows * e) }
+        if r == 0 {
+            aty.address.copyMemory(from: base + widest * e, byteCount: n * e)
+        } else {
+            part.address.copyMemory(from: base + widest * e, byteCount: n * e)
+            aty.add(part)
+        }
+    }
+    return (ax, aty)
+}

@@ -189,3 +189,40 @@ struct MPIReproduceThoroughTests {
         try MPIReproduceTests.compare(["mixed-nash", "--quick"], files: ["verdicts.json", "table.csv", "summary.csv"])
     }
 }
+
+/// `saddle solve` under mpirun: the ranks share the rows of a bilinear game's matrix.
+@Suite(.serialized, .enabled(if: MPILauncher.unavailable == nil || MPILauncher.required,
+                             "Open MPI tests skipped: \(MPILauncher.unavailable ?? "")"))
+struct MPISolveTests {
+    init() throws {
+        if let why = MPILauncher.unavailable { throw MPILauncher.Unavailable(description: "SADDLE_REQUIRE_MPI=1, but \(why)") }
+    }
+
+    static func fields(_ json: String) throws -> [String: Any] {
+        try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any] ?? [:]
+    }
+
+    /// 2 ranks give the two-core run's numbers exactly (the same row halves, the same sum); 3 ranks
+    /// the one-core run's up to rounding; rank 0 alone prints and writes --out.
+    @Test func ranksShareTheMatrixRows() throws {
+        let dir = try makeScratchFolder("mpi-solve")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let args = ["solve", "--game", "bilinear-matrix", "--dimension", "400", "--method", "eg", "--step", "0.5", "--iters", "300", "--json"]
+        let one = try SaddleBinary.run(args + ["--threads", "1"]), two = try SaddleBinary.run(args + ["--threads", "2"])
+        #expect(one.status == 0 && two.status == 0, "\(one.stderr)\(two.stderr)")
+        let ranks2 = try MPILauncher.run(ranks: 2, args + ["--threads", "1", "--out", dir + "/r2"])
+        let ranks3 = try MPILauncher.run(ranks: 3, args + ["--threads", "1"])
+        #expect(ranks2.status == 0 && ranks3.status == 0, "\(ranks2.stderr)\(ranks3.stderr)")
+        #expect(ranks2.stdout.split(separator: "\n").count == 1, "rank 0 alone prints: \(ranks2.stdout)")
+        let f1 = try Self.fields(one.stdout), f2 = try Self.fields(two.stdout)
+        let r2 = try Self.fields(ranks2.stdout), r3 = try Self.fields(ranks3.stdout)
+        #expect(r2["ranks"] as? Double == 2 && r3["ranks"] as? Double == 3)
+        for key in ["final_distance", "residual", "observed_rate"] {
+            let a = f2[key] as? Double, b = r2[key] as? Double, c = f1[key] as? Double, d = r3[key] as? Double
+            #expect(a != nil && a == b, "\(key): threads 2 \(String(describing: a)), 2 ranks \(String(describing: b))")
+            if let c, let d { #expect(abs(c - d) <= 1e-9 * max(abs(c), 1e-30), "\(key): \(c) vs 3 ranks \(d)") } else { Issue.record("\(key) missing") }
+        }
+        #expect((f1["final_distance"] as? Double ?? 1) < 0.5 * (f1["initial_distance"] as? Double ?? 0), "EG approaches the equilibrium here")
+        #expect(FileManager.default.fileExists(atPath: dir + "/r2/summary.json"))
+    }
+}

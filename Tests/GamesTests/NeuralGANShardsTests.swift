@@ -124,3 +124,26 @@ struct ShardsOverRanksTests {
         #expect(partial.flat.scalars != reference.flat.scalars)
     }
 }
+
+@Suite("Bilinear games: rows of A over ranks")
+struct MatrixRowsOverRanksTests {
+    /// Two simulated ranks each compute half of the rows of Aφ and their share of Aᵀθ, send
+    /// (m/2 + n) doubles, and get every bit of the two-core product of one process.
+    @Test func twoRanksGiveTheBitsOfTheTwoCoreSplit() {
+        var rng = RandomGenerator(seed: 3)
+        let a = Tensor.normal([400, 400], dtype: .float64, using: &rng)
+        let x = Tensor.normal([400], dtype: .float64, using: &rng), y = Tensor.normal([400], dtype: .float64, using: &rng)
+        let reference = matrixVectorPair(a, x, y, cores: 2)
+        let r0 = SimulatedRank(rank: 0), r1 = SimulatedRank(rank: 1)
+        _ = matrixVectorPair(a, x, y, group: r0)
+        _ = matrixVectorPair(a, x, y, group: r1)
+        #expect(r0.sent.count == (200 + 400) * 8 && r1.sent.count == r0.sent.count)
+        for (rank, other) in [(0, r1.sent), (1, r0.sent)] {
+            let (ax, aty) = matrixVectorPair(a, x, y, group: SimulatedRank(rank: rank, other: other))
+            #expect(ax.scalars.map(\.bitPattern) == reference.ax.scalars.map(\.bitPattern), "rank \(rank)")
+            #expect(aty.scalars.map(\.bitPattern) == reference.aty.scalars.map(\.bitPattern), "rank \(rank)")
+        }
+        let (partial, _) = matrixVectorPair(a, x, y, group: SimulatedRank(rank: 0))
+        #expect(partial.scalars != reference.ax.scalars)
+    }
+}

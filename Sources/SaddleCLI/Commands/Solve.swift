@@ -151,11 +151,24 @@ struct Solve: ParsableCommand {
     }
 
     func run() throws {
+        let world: any ProcessGroup
+        do { world = try World.join() } catch { Console.error("Error: \(error)"); throw ExitCode.failure }
+        defer { World.finish() }
+        try execute(in: world)
+    }
+
+    /// Under MPI (docs/scaling.md) the ranks share the rows of a bilinear game's matrix in every
+    /// evaluation of F and all take the same steps; rank 0 checks and writes --out and prints.
+    func execute(in world: any ProcessGroup) throws {
         // Closed-form games are matrix–vector work: Saddle splits each large product over the
         // cores itself, with single-threaded OpenBLAS (see BLAS.matrixVectorCores).
         BLAS.matrixVectorCores = min(compute.apply { _ in "large matrix-vector products are split over 2 of them" }, 2)
         BLAS.threads = 1
-        let (problem, gameEntries) = try gameOptions.make(seed: seed)
+        var (problem, gameEntries) = try gameOptions.make(seed: seed)
+        if world.size > 1, var bilinear = problem as? BilinearGame {
+            bilinear.processGroup = world
+            problem = bilinear
+        }
         let start = try gameOptions.startPoint(problem.sizes)
         let (fallback, defaultSource) = step == nil ? defaultStep(problem) : (step!, "--step")
         let source = [(generatorStep, "--generator-step"), (discriminatorStep, "--discriminator-step")]
@@ -182,8 +195,8 @@ struct Solve: ParsableCommand {
             throw CLIError("--max-oracle-calls \(SolveSummary.number(budget)) cannot pay for \(method.rawValue)'s start and one iteration (\(SolveSummary.number(solver.cost.initialization + solver.cost.perIteration)) calls)")
         }
         // Check the run folder before computing, so a bad --out costs nothing and touches nothing.
-        if let dir = out { try RunFolder.prepare(dir: dir, force: force) }
-        for w in solver.warnings { Console.errorRaw("warning: \(w.message)\n") }
+        try World.onRankZeroFirst(world) { if let dir = out { try RunFolder.prepare(dir: dir, force: force) } }
+        if world.rank == 0 { for w in solver.warnings { Console.errorRaw("warning: \(w.message)\n") } }
         let result = try solve(problem, withAny: solver, from: start, seed: seed,
                                stopping: StoppingRule(iterations: iters, tolerance: tol, maxOracleCalls: maxOracleCalls))
 
@@ -209,6 +222,11 @@ struct Solve: ParsableCommand {
         else { summary.add("step_size", ["generator": alpha.generator, "discriminator": alpha.discriminator]) }
         summary.add("warnings", result.warnings.map(\.message))
         if let dir = out { summary.add("out", dir) }
+        if world.size > 1 { summary.add("ranks", world.size) }
+        guard world.rank == 0 else {
+            if result.stopReason == "diverged" { throw ExitCode(2) }
+            return
+        }
 
         if let dir = out {
             var entries = gameEntries + config.resolvedEntries
