@@ -329,10 +329,22 @@ public final class RunDirectory: @unchecked Sendable {
     }
 
     /// The events of `history.jsonl` that parse (a torn or foreign line is skipped), oldest first.
-    public func readHistory() -> [HistoryEvent] {
+    public func readHistory() -> [HistoryEvent] { Self.readHistory(at: path) }
+
+    /// ``readHistory()`` of the run folder at `path`, without opening it (no lock).
+    public static func readHistory(at path: String) -> [HistoryEvent] {
         // A history is a few hundred bytes per session; one larger than this is not Saddle's.
         guard let data = try? Data(readFileBytes(path + "/history.jsonl", limit: 64 << 20)) else { return [] }
         return data.split(separator: 0x0a).compactMap { try? JSONDecoder().decode(HistoryEvent.self, from: Data($0)) }
+    }
+
+    /// How the run at `path` last ended, read without opening it: the status of history.jsonl's
+    /// last `end` event (summary.json's when the history has none), and summary.json when it
+    /// belongs to that end (a diverged run may have none). Nil when the run never ended.
+    public static func lastOutcome(at path: String) -> (status: String, summary: TrainingSummary?)? {
+        let summary = (try? readFileBytes(path + "/summary.json", limit: 16 << 20)).flatMap { try? JSONDecoder().decode(TrainingSummary.self, from: Data($0)) }
+        guard let status = readHistory(at: path).last(where: { $0.event == "end" })?.status ?? summary?.exitStatus else { return nil }
+        return (status, summary?.exitStatus == status ? summary : nil)
     }
 
     /// A warning when the run's last session computed on another OpenBLAS kernel family than this

@@ -8,7 +8,8 @@ import Reports
 public struct SweepTable {
     public struct Row {
         public let run: Sweep.Run
-        /// "completed", "interrupted", "time-limit", "diverged", or "not run" (no summary.json).
+        /// How the run last ended ("completed", "interrupted", "time-limit", "diverged", "failed"), or
+        /// "unfinished" (started, never ended: killed) or "not run".
         public let status: String
         public let iterations: Int?
         public let oracleCalls: Double?
@@ -47,9 +48,14 @@ public struct SweepTable {
         let decoder = JSONDecoder()
         for run in sweep.runs {
             let dir = folder + "/runs/" + run.name
-            guard let data = try? readFileBytes(dir + "/summary.json", limit: 16 << 20),
-                  let s = try? decoder.decode(TrainingSummary.self, from: Data(data)) else {
-                rows.append(Row(run: run, status: "not run", iterations: nil, oracleCalls: nil, wallSeconds: nil, metrics: [:], curve: []))
+            guard let outcome = RunDirectory.lastOutcome(at: dir) else {
+                let started = FileManager.default.fileExists(atPath: dir + "/config.yaml")
+                rows.append(Row(run: run, status: started ? "unfinished" : "not run", iterations: nil, oracleCalls: nil, wallSeconds: nil,
+                                metrics: [:], curve: []))
+                continue
+            }
+            guard let s = outcome.summary else {
+                rows.append(Row(run: run, status: outcome.status, iterations: nil, oracleCalls: nil, wallSeconds: nil, metrics: [:], curve: []))
                 continue
             }
             var metrics: [String: Double] = [:]

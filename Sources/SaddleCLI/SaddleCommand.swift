@@ -29,6 +29,15 @@ struct SaddleCommand: ParsableCommand {
         BLAS.threads = 1
         var command: ParsableCommand
         do { command = try parseAsRoot() } catch { exit(withError: error) }
+        // Under mpirun with several processes, a command that does not share its work over the
+        // ranks would run R times, each copy writing the same files: refused, once, by rank 0.
+        if let ranks = World.launcherSize, ranks > 1, !(command is any MPIAware) {
+            let path = commandPath(to: Swift.type(of: command)).joined(separator: " ")
+            if World.launcherRank == 0 {
+                Console.error("Error: \(path) does not run under mpirun with \(ranks) processes; only saddle train, sweep, solve and reproduce asymmetric and mixed-nash share their work over MPI ranks (docs/scaling.md). Run it without mpirun.")
+            }
+            Foundation.exit(ExitCode.failure.rawValue)
+        }
         do { try command.run() } catch let e as ValidationError {
             let type = Swift.type(of: command)
             let path = commandPath(to: type).joined(separator: " ")
@@ -50,6 +59,14 @@ struct SaddleCommand: ParsableCommand {
         return []
     }
 }
+
+/// A command that shares its work over MPI ranks (docs/scaling.md).
+protocol MPIAware {}
+extension Train: MPIAware {}
+extension SweepCommand: MPIAware {}
+extension Solve: MPIAware {}
+extension ReproduceAsymmetric: MPIAware {}
+extension ReproduceMixedNash: MPIAware {}
 
 /// Options every computing command shares.
 struct ComputeOptions: ParsableArguments {

@@ -34,6 +34,16 @@ enum World {
         return group
     }
 
+    /// The process count and this process's rank that an MPI launcher announces (nil outside one).
+    static var launcherSize: Int? {
+        let env = ProcessInfo.processInfo.environment
+        return (env["OMPI_COMM_WORLD_SIZE"] ?? env["PMIX_SIZE"] ?? env["PMI_SIZE"]).flatMap { Int($0) }
+    }
+    static var launcherRank: Int {
+        let env = ProcessInfo.processInfo.environment
+        return (env["OMPI_COMM_WORLD_RANK"] ?? env["PMIX_RANK"] ?? env["PMI_RANK"]).flatMap { Int($0) } ?? 0
+    }
+
     /// The ranks on this machine (Open MPI's OMPI_COMM_WORLD_LOCAL_SIZE; 1 outside MPI).
     static var localRanks: Int {
         Int(ProcessInfo.processInfo.environment["OMPI_COMM_WORLD_LOCAL_SIZE"] ?? "") ?? 1

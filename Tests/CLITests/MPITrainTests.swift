@@ -65,6 +65,13 @@ struct MPITrainTests {
         #expect(!FileManager.default.fileExists(atPath: dir + "/x"))
     }
 
+    /// A command that does not share its work over ranks is refused under mpirun, with one line.
+    @Test func otherCommandsRefuseToRunOnSeveralRanks() throws {
+        let r = try MPILauncher.run(ranks: 2, ["bench", "--machine"])
+        #expect(r.status != 0)
+        #expect(r.stderr.components(separatedBy: "does not run under mpirun with 2 processes").count == 2, "\(r.stderr)")
+    }
+
     /// Starts a long run under 2 ranks and waits until its first metrics line exists.
     static func startLongRun(_ dir: String, iterations: Int) throws -> (Process, [Int: Int32]) {
         let p = try MPILauncher.start(ranks: 2, ["train", "--iterations", "\(iterations)", "--threads", "1", "--out", dir + "/run",

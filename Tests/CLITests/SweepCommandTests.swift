@@ -46,7 +46,7 @@ struct SweepCommandTests {
 
         let sequential = try SaddleBinary.run(["sweep", spec, "--out", dir + "/seq", "--threads", "1"])
         #expect(sequential.status == 0, "\(sequential.stderr)")
-        #expect(sequential.stderr.contains("12 trained, 0 already finished, 0 failed"), "\(sequential.stderr)")
+        #expect(sequential.stderr.contains("12 trained, 0 already finished, 0 diverged, 0 failed"), "\(sequential.stderr)")
 
         for id in 5...7 {
             let env = ["SLURM_ARRAY_TASK_ID": "\(id)", "SLURM_ARRAY_TASK_MIN": "5", "SLURM_ARRAY_TASK_STEP": "1", "SLURM_ARRAY_TASK_COUNT": "3"]
@@ -73,7 +73,7 @@ struct SweepCommandTests {
 
         let again = try SaddleBinary.run(["sweep", spec, "--out", dir + "/seq"])
         #expect(again.status == 0, "\(again.stderr)")
-        #expect(again.stderr.contains("0 trained, 12 already finished, 0 failed"), "\(again.stderr)")
+        #expect(again.stderr.contains("0 trained, 12 already finished, 0 diverged, 0 failed"), "\(again.stderr)")
         for run in runs { #expect(try Self.startEvents(dir + "/seq", run: run) == 1) }
 
         let gathered = try SaddleBinary.run(["sweep", "--gather", dir + "/seq"])
@@ -122,6 +122,22 @@ struct SweepCommandTests {
         for run in ["seed=0", "seed=1"] {
             #expect(try Self.finalTensors(dir + "/a", run: run, iteration: 2000) == (try Self.finalTensors(dir + "/b", run: run, iteration: 2000)), "\(run)")
         }
+    }
+
+    /// A run that diverges is a result, not a failure: the sweep goes on and exits 0, a second pass
+    /// skips it (training would diverge again), and --gather lists it as diverged.
+    @Test func aDivergedRunIsAResultAndIsNotRetrained() throws {
+        let dir = try makeScratchFolder("sweep")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let spec = try Self.write("iterations: 60\nbatch_size: 32\nlog_every: 20\ncheckpoint_every: 20\nmethod: fb\nstep_size: [0.001, 1000000]\n", in: dir)
+        let first = try SaddleBinary.run(["sweep", spec, "--out", dir + "/d", "--threads", "1"])
+        #expect(first.status == 0, "\(first.stderr)")
+        #expect(first.stderr.contains("1 trained, 0 already finished, 1 diverged, 0 failed"), "\(first.stderr)")
+        let again = try SaddleBinary.run(["sweep", spec, "--out", dir + "/d"])
+        #expect(again.status == 0 && again.stderr.contains("step_size=1000000: diverged in an earlier pass") && again.stderr.contains("skipped"), "\(again.stderr)")
+        #expect(again.stderr.contains("0 trained, 1 already finished, 1 diverged, 0 failed"), "\(again.stderr)")
+        let gathered = try SaddleBinary.run(["sweep", "--gather", dir + "/d"])
+        #expect(gathered.stdout.contains("1 completed, 1 diverged"), "\(gathered.stdout)")
     }
 
     /// Bad input: one line, non-zero status, nothing written where it should not be.

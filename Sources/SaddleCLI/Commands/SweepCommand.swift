@@ -149,15 +149,23 @@ struct SweepCommand: ParsableCommand {
         }
         Console.error("sweep \(out): \(sweep.runs.count) runs\(who)")
         let threads = compute.threads ?? max(1, BLAS.availableCores / World.localRanks)
-        var failed: [String] = [], trained = 0, skipped = 0
+        var failed: [String] = [], trained = 0, skipped = 0, diverged = 0
         for (k, run) in mine.enumerated() {
             if sk_stop_signal() != 0 { break }
             let path = out + "/runs/" + run.name
             let label = "[\(k + 1)/\(mine.count)] \(run.name)"
-            if let done = completedIterations(path), done >= run.configuration.iterations {
-                Console.error("\(label): finished, skipped")
-                skipped += 1
-                continue
+            if let (status, summary) = RunDirectory.lastOutcome(at: path) {
+                if status == "completed", let done = summary?.iterations, done >= run.configuration.iterations {
+                    Console.error("\(label): finished, skipped")
+                    skipped += 1
+                    continue
+                }
+                if status == "diverged" {
+                    // Training is deterministic: it would diverge again at the same iteration.
+                    Console.error("\(label): diverged in an earlier pass, skipped (delete its folder to train it again)")
+                    diverged += 1
+                    continue
+                }
             }
             var arguments: [String]
             if FileManager.default.fileExists(atPath: path + "/config.yaml") {
@@ -178,22 +186,21 @@ struct SweepCommand: ParsableCommand {
                 trained += 1
             } catch let e as ExitCode {
                 if sk_stop_signal() != 0 { break }
-                failed.append(run.name)
-                Console.error("\(label): failed (exit status \(e.rawValue)); the sweep goes on")
+                if e.rawValue == 2 {
+                    // Divergence is a result of the run (its summary says so), not a failure of the sweep.
+                    diverged += 1
+                    Console.error("\(label): diverged; the sweep goes on")
+                } else {
+                    failed.append(run.name)
+                    Console.error("\(label): failed (exit status \(e.rawValue)); the sweep goes on")
+                }
             }
         }
         let stopped = sk_stop_signal() != 0
-        Console.error("sweep \(out)\(who): \(trained) trained, \(skipped) already finished, \(failed.count) failed" + (stopped ? "; interrupted — run the same command again to continue" : ""))
+        Console.error("sweep \(out)\(who): \(trained) trained, \(skipped) already finished, \(diverged) diverged, \(failed.count) failed" + (stopped ? "; interrupted — run the same command again to continue" : ""))
         if !failed.isEmpty { Console.error("failed: " + failed.joined(separator: " ")) }
         if stopped { throw ExitCode(128 + sk_stop_signal()) }
         if !failed.isEmpty { throw ExitCode.failure }
-    }
-
-    /// The iterations a finished run did (its summary says completed), or nil.
-    func completedIterations(_ path: String) -> Int? {
-        guard let data = FileManager.default.contents(atPath: path + "/summary.json"),
-              let s = try? JSONDecoder().decode(TrainingSummary.self, from: data), s.exitStatus == "completed" else { return nil }
-        return s.iterations
     }
 
     /// Makes `out` (and runs/, configs/) or checks that it is this sweep's: its sweep.yaml must hold
