@@ -279,6 +279,13 @@ public final class RunDirectory: @unchecked Sendable {
         return e
     }()
 
+    /// Reads what ``encoder`` writes: a diverged run's summary and metrics hold "NaN" and "Infinity".
+    public static let decoder: JSONDecoder = {
+        let d = JSONDecoder()
+        d.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
+        return d
+    }()
+
     public func writeSummary(_ s: TrainingSummary) throws {
         var data = try Self.encoder.encode(s)
         data.append(0x0a)
@@ -286,9 +293,12 @@ public final class RunDirectory: @unchecked Sendable {
     }
 
     /// The summary of a previous session, when there is one.
-    public func readSummary() -> TrainingSummary? {
+    public func readSummary() -> TrainingSummary? { Self.readSummary(at: path) }
+
+    /// ``readSummary()`` of the run folder at `path`, without opening it (no lock).
+    public static func readSummary(at path: String) -> TrainingSummary? {
         guard let data = try? Data(readFileBytes(path + "/summary.json", limit: RunDirectory.maximumSummaryByteCount)) else { return nil }
-        return try? JSONDecoder().decode(TrainingSummary.self, from: data)
+        return try? decoder.decode(TrainingSummary.self, from: data)
     }
 
     /// Appends one line to `metrics.jsonl`, whole or not at all.
@@ -342,7 +352,7 @@ public final class RunDirectory: @unchecked Sendable {
     /// last `end` event (summary.json's when the history has none), and summary.json when it
     /// belongs to that end (a diverged run may have none). Nil when the run never ended.
     public static func lastOutcome(at path: String) -> (status: String, summary: TrainingSummary?)? {
-        let summary = (try? readFileBytes(path + "/summary.json", limit: 16 << 20)).flatMap { try? JSONDecoder().decode(TrainingSummary.self, from: Data($0)) }
+        let summary = readSummary(at: path)
         guard let status = readHistory(at: path).last(where: { $0.event == "end" })?.status ?? summary?.exitStatus else { return nil }
         return (status, summary?.exitStatus == status ? summary : nil)
     }

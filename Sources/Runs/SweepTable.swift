@@ -45,7 +45,7 @@ public struct SweepTable {
         sweep = try Sweep(file: folder + "/sweep.yaml")
         var rows: [Row] = []
         var names: [String] = []
-        let decoder = JSONDecoder()
+        let decoder = RunDirectory.decoder
         for run in sweep.runs {
             let dir = folder + "/runs/" + run.name
             guard let outcome = RunDirectory.lastOutcome(at: dir) else {

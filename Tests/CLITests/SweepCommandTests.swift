@@ -138,6 +138,10 @@ struct SweepCommandTests {
         #expect(again.stderr.contains("0 trained, 1 already finished, 1 diverged, 0 failed"), "\(again.stderr)")
         let gathered = try SaddleBinary.run(["sweep", "--gather", dir + "/d"])
         #expect(gathered.stdout.contains("1 completed, 1 diverged"), "\(gathered.stdout)")
+        // The diverged run's summary (with "NaN" losses) is read: its row has its iterations.
+        let row = try String(contentsOfFile: dir + "/d/sweep.csv", encoding: .utf8).split(separator: "\n").first { $0.hasPrefix("step_size=1000000,") }
+        let cells = row?.split(separator: ",", omittingEmptySubsequences: false) ?? []
+        #expect(cells.count > 3 && cells[2] == "diverged" && Int(cells[3]) != nil, "\(String(describing: row))")
     }
 
     /// Bad input: one line, non-zero status, nothing written where it should not be.
