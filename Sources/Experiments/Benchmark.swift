@@ -110,6 +110,23 @@ public struct MachineProfile: Codable, Sendable {
     }
 
     public func row(threads: Int) -> Row? { rows.first { $0.threads == threads } }
+
+    /// What the measurements say about the host's load, as warnings for the benchmark's output (the
+    /// test tiers used to assert these, which made a test's verdict depend on the host, issue 18):
+    /// on an idle machine of this project's kind, two threads retire at least 1.3 × the FMAs of one,
+    /// and an 8 MB buffer (in cache) reads at least 1.5 × as fast as 128 MB (from DRAM).
+    public var warnings: [String] {
+        var w: [String] = []
+        if let one = row(threads: 1), let two = row(threads: 2), !(two.fma_peak_gflops >= 1.3 * one.fma_peak_gflops) {
+            w.append(String(format: "2 threads retire only %.2f × the FMAs of 1 (%.1f against %.1f GFLOP/s): other work shares the cores, so timings at 2 threads are unreliable",
+                            two.fma_peak_gflops / one.fma_peak_gflops, two.fma_peak_gflops, one.fma_peak_gflops))
+        }
+        for r in rows where !(r.cache_read_gbytes_per_second >= 1.5 * r.dram_read_gbytes_per_second) {
+            w.append(String(format: "at %d thread(s) an 8 MB buffer reads at %.1f GB/s, not 1.5 × the %.1f GB/s of 128 MB: the cache is shared with other work, so bandwidth-bound timings are unreliable",
+                            r.threads, r.cache_read_gbytes_per_second, r.dram_read_gbytes_per_second))
+        }
+        return w
+    }
 }
 
 /// Times workloads: `repetitions` blocks of `iterations` steps each after `warmup` steps,

@@ -6,16 +6,30 @@ import Tensors
 /// computed from them.
 @Suite("Benchmark machine measurements")
 struct BenchmarkMachineTests {
-    /// The probes measure something, and what they measure has the machine's shape: two threads
-    /// retire more FMAs than one, and reading a cache-resident 8 MB buffer is faster than reading
-    /// 128 MB from DRAM. (Loose bounds: the rates are per thread CPU time, so load hardly moves them.)
+    /// The probes measure something: finite, positive rates at each thread count. How fast the
+    /// host is (two threads against one, cache against DRAM) depends on its load, so it is not a test
+    /// verdict (issue 18): the benchmark warns instead (``MachineProfile/warnings``, next test).
     @Test func probesMeasureThePeakAndTheBandwidths() {
         let profile = MachineProfile.measure(threadCounts: [1, 2], trials: 2)
-        let one = profile.row(threads: 1)!, two = profile.row(threads: 2)!
-        #expect(one.fma_peak_gflops > 5, "1-thread FMA peak \(one.fma_peak_gflops) GFLOP/s")
-        #expect(two.fma_peak_gflops > 1.3 * one.fma_peak_gflops, "2 threads \(two.fma_peak_gflops) vs 1: \(one.fma_peak_gflops)")
-        #expect(one.cache_read_gbytes_per_second > 1.5 * one.dram_read_gbytes_per_second && one.dram_read_gbytes_per_second > 0.5,
-                "8 MB \(one.cache_read_gbytes_per_second) GB/s, 128 MB \(one.dram_read_gbytes_per_second) GB/s")
+        #expect(profile.rows.map(\.threads) == [1, 2])
+        for r in profile.rows {
+            for (name, v) in [("FMA peak", r.fma_peak_gflops), ("8 MB read", r.cache_read_gbytes_per_second), ("128 MB read", r.dram_read_gbytes_per_second)] {
+                #expect(v.isFinite && v > 0, "\(r.threads) thread(s): \(name) \(v)")
+            }
+        }
+    }
+
+    /// The benchmark's warnings about a loaded host, on made-up measurements.
+    @Test func aLoadedHostIsReportedNotFailed() {
+        func profile(_ peak2: Double, _ cache: Double) -> MachineProfile {
+            MachineProfile(rows: [.init(threads: 1, fma_peak_gflops: 100, cache_read_gbytes_per_second: cache, dram_read_gbytes_per_second: 20),
+                                  .init(threads: 2, fma_peak_gflops: peak2, cache_read_gbytes_per_second: 2 * cache, dram_read_gbytes_per_second: 25)])
+        }
+        #expect(profile(190, 60).warnings.isEmpty)
+        let busy = profile(114, 60).warnings
+        #expect(busy.count == 1 && busy[0].contains("1.14 × the FMAs of 1"), "\(busy)")
+        let shared = profile(190, 25).warnings
+        #expect(shared.count == 1 && shared[0].contains("at 1 thread(s) an 8 MB buffer reads at 25.0 GB/s"), "\(shared)")
     }
 
     /// W4's bound is the time to stream its bytes at the matching bandwidth, and the row's % of

@@ -6,8 +6,9 @@ import Metrics
 import Tensors
 
 /// The classifier trained from scratch (never from a cache): the default options reach ≥ 95%
-/// held-out accuracy within the 2-minute budget, and a second training with the same seed gives
-/// bit-identical weights.
+/// held-out accuracy, and a second training with the same seed gives bit-identical weights. Its
+/// training time is printed, not asserted: how fast the host is depends on its load, and other
+/// tests run beside this one (issue 18 moved speed out of the test verdicts).
 @Suite("MNIST classifier trained from scratch — Thorough", .enabled(if: Tier.thorough))
 struct ClassifierThorough {
     @Test(.enabled(if: mnistPresent, Comment(rawValue: mnistAbsent)))
@@ -15,7 +16,7 @@ struct ClassifierThorough {
         let (train, held) = MNIST.split(try MNIST.readCSV(MNIST.defaultMNIST5kPath))
         let a = MNISTClassifier.train(on: train, heldOut: held, seed: 0) { print("MNISTClassifier: \($0)") }
         #expect(a.heldOutAccuracy >= 0.95)
-        #expect(a.trainingSeconds! <= 120, "training took \(a.trainingSeconds!) s")
+        print("MNISTClassifier: trained in \(String(format: "%.1f", a.trainingSeconds!)) s (under 2 minutes on an idle 2-core machine, docs/metrics.md)")
         let b = MNISTClassifier.train(on: train, heldOut: held, seed: 0)
         #expect(a.network.parameters.flat.floats == b.network.parameters.flat.floats)
         // Another seed also clears the bar: the accuracy is not one lucky initialization.

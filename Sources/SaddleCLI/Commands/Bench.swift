@@ -134,6 +134,7 @@ struct Bench: ParsableCommand {
             return
         }
         let profile = MachineProfile.measure(threadCounts: counts)
+        for w in profile.warnings { Console.errorRaw("warning: \(w)\n") }
         if machine {
             if json {
                 let encoder = JSONEncoder()
