@@ -217,15 +217,12 @@ extension DifferentiableGame {
     /// Runs `body(s)` for every shard s in 0..<`count` on ``threads`` threads; results in shard order.
     func computeShards(_ count: Int, _ body: (Int) -> [Tensor]) -> [[Tensor]] {
         let group = processGroup
-        guard group.size > 1, count % group.size == 0 else {
-            let slots = (0..<count).map { _ in ShardSlot() }
-            forEachConcurrently(count, threads: threads) { s in slots[s].value = body(s) }
-            return slots.map { $0.value }
-        }
-        let per = count / group.size, first = group.rank * per
+        let distributed = group.size > 1 && count % group.size == 0
+        let per = distributed ? count / group.size : count, first = distributed ? group.rank * per : 0
         let slots = (0..<per).map { _ in ShardSlot() }
         forEachConcurrently(per, threads: threads) { i in slots[i].value = body(first + i) }
-        return gatherShards(slots.map { $0.value }, count: count, first: first, group: group)
+        let local = slots.map { $0.value }
+        return distributed ? gatherShards(local, count: count, first: first, group: group) : local
     }
 
     /// Every rank's shard results (`local`: shards first ..< first + local.count, each a list of

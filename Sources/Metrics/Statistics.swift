@@ -75,3 +75,12 @@ func psdSquareRoot(_ a: Tensor) -> Tensor {
 func traceOfSquareRoot(_ a: Tensor) -> Double {
     symmetricEigen(a).values.reduce(0) { $0 + max($1, 0).squareRoot() }
 }
+
+/// Mean and sample standard deviation of a list of numbers (std 0 for a single value).
+public func meanAndStandardDeviation(_ xs: [Double]) -> (mean: Double, std: Double) {
+    guard !xs.isEmpty else { return (.nan, .nan) }
+    let m = xs.reduce(0, +) / Double(xs.count)
+    guard xs.count > 1 else { return (m, 0) }
+    let v = xs.reduce(0) { $0 + ($1 - m) * ($1 - m) } / Double(xs.count - 1)
+    return (m, v.squareRoot())
+}

@@ -1,6 +1,7 @@
 import Runs
 import Tensors
 import Foundation
+import Metrics
 import Games
 import Solvers
 
@@ -93,13 +94,4 @@ public struct GANComparison: Sendable {
             return run
         }
     }
-}
-
-/// Mean and sample standard deviation of a list of numbers (std 0 for a single value).
-public func meanAndStandardDeviation(_ xs: [Double]) -> (mean: Double, std: Double) {
-    guard !xs.isEmpty else { return (.nan, .nan) }
-    let m = xs.reduce(0, +) / Double(xs.count)
-    guard xs.count > 1 else { return (m, 0) }
-    let v = xs.reduce(0) { $0 + ($1 - m) * ($1 - m) } / Double(xs.count - 1)
-    return (m, v.squareRoot())
 }

@@ -1,5 +1,6 @@
 import Runs
 import Foundation
+import Metrics
 import Tensors
 import Formats
 import Games

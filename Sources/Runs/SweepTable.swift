@@ -1,5 +1,6 @@
 import Foundation
 import Formats
+import Metrics
 import Reports
 
 /// What `saddle sweep --gather DIR` reads and writes: one row per run of the sweep in DIR (its
@@ -115,10 +116,8 @@ public struct SweepTable {
     /// "mean ± sd (n)" over the rows that have the metric (sample sd; "—" for none).
     public static func summary(_ values: [Double]) -> String {
         guard !values.isEmpty else { return "—" }
-        let n = Double(values.count), mean = values.reduce(0, +) / n
-        guard values.count > 1 else { return String(format: "%.4g (1)", mean) }
-        let sd = (values.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / (n - 1)).squareRoot()
-        return String(format: "%.4g ± %.2g (%d)", mean, sd, values.count)
+        let (mean, sd) = meanAndStandardDeviation(values)
+        return values.count > 1 ? String(format: "%.4g ± %.2g (%d)", mean, sd, values.count) : String(format: "%.4g (1)", mean)
     }
 
     public func report() -> String {

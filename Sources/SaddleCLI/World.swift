@@ -1,3 +1,4 @@
+import ArgumentParser
 import Foundation
 import Saddle
 #if canImport(SaddleMPI)
@@ -25,8 +26,7 @@ enum World {
         #if canImport(SaddleMPI)
         if MPIProcessGroup.launchedByMPI { group = try MPIProcessGroup() }
         #else
-        let env = ProcessInfo.processInfo.environment
-        if let n = env["OMPI_COMM_WORLD_SIZE"] ?? env["PMI_SIZE"], let size = Int(n), size > 1 {
+        if let size = launcherSize, size > 1 {
             throw CLIError("started by an MPI launcher with \(size) processes, but this saddle was built without Open MPI: build it with SADDLE_MPI=1 (scripts/install-deps installs Open MPI; see docs/scaling.md)")
         }
         #endif
@@ -47,6 +47,20 @@ enum World {
     /// The ranks on this machine (Open MPI's OMPI_COMM_WORLD_LOCAL_SIZE; 1 outside MPI).
     static var localRanks: Int {
         Int(ProcessInfo.processInfo.environment["OMPI_COMM_WORLD_LOCAL_SIZE"] ?? "") ?? 1
+    }
+
+    /// Runs a command's `body` in the world (``join()``; an error joining is one line and exit 1),
+    /// and ends MPI after it, however it ends.
+    static func run(_ body: (any ProcessGroup) throws -> Void) throws {
+        let world: any ProcessGroup
+        do { world = try join() } catch { Console.error("Error: \(error)"); throw ExitCode.failure }
+        defer { finish() }
+        try body(world)
+    }
+
+    /// The error line of a command run in `group`: under MPI it names the rank.
+    static func errorLine(_ group: any ProcessGroup, _ error: Error) -> String {
+        group.size > 1 ? "Error (rank \(group.rank) of \(group.size)): \(error)" : "Error: \(error)"
     }
 
     /// Ends MPI before a normal exit (every rank).

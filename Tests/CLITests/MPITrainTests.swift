@@ -6,21 +6,15 @@ import TestSupport
 /// `mpirun -np R saddle train …` (issue 15, item 2; docs/scaling.md): R processes share a run's S
 /// shards and give the bits of one process with the same S; rank 0 owns the run folder; a signal to
 /// any rank stops all at one iteration; a dead rank ends the job and leaves a resumable folder.
-@Suite(.serialized, .enabled(if: MPILauncher.unavailable == nil || MPILauncher.required,
-                             "Open MPI tests skipped: \(MPILauncher.unavailable ?? "")"))
+@Suite(.serialized, .enabled(if: MPILauncher.shouldRun, Comment(rawValue: MPILauncher.skipReason)))
 struct MPITrainTests {
     static let quick = ["--shards", "4", "--batch-size", "64", "--log-every", "20", "--checkpoint-every", "20"]
 
     init() throws {
-        if let why = MPILauncher.unavailable { throw MPILauncher.Unavailable(description: "SADDLE_REQUIRE_MPI=1, but \(why)") }
+        try MPILauncher.requireIfNeeded()
     }
 
-    static func tensors(_ dir: String, iteration: Int) throws -> [String: [UInt8]] {
-        let f = try SafeTensors.read(dir + "/checkpoints/" + String(format: "iteration-%08d.safetensors", iteration))
-        return Dictionary(uniqueKeysWithValues: f.entries.map { e in
-            (e.name, [UInt8](UnsafeRawBufferPointer(start: e.tensor.address, count: e.tensor.count * e.tensor.dtype.byteSize)))
-        })
-    }
+    static func tensors(_ dir: String, iteration: Int) throws -> [String: [UInt8]] { try checkpointBytes(dir, iteration: iteration) }
 
     /// Acceptance 1: 2 and 4 ranks give the tensors of 1 and 2 threads in one process (S = 4), and a
     /// run checkpointed under 4 ranks and resumed under 2 continues bit for bit.
@@ -144,11 +138,10 @@ extension RunDirectory {
 }
 
 /// Item 4 of issue 15: the studies spread their grids over MPI ranks and reach the same results.
-@Suite(.serialized, .enabled(if: MPILauncher.unavailable == nil || MPILauncher.required,
-                             "Open MPI tests skipped: \(MPILauncher.unavailable ?? "")"))
+@Suite(.serialized, .enabled(if: MPILauncher.shouldRun, Comment(rawValue: MPILauncher.skipReason)))
 struct MPIReproduceTests {
     init() throws {
-        if let why = MPILauncher.unavailable { throw MPILauncher.Unavailable(description: "SADDLE_REQUIRE_MPI=1, but \(why)") }
+        try MPILauncher.requireIfNeeded()
     }
 
     /// A CSV without its columns named …seconds (wall times differ between any two runs).
@@ -188,21 +181,20 @@ struct MPIReproduceTests {
 }
 
 /// The same for `reproduce mixed-nash --quick` (18 short GAN trainings; thorough tier).
-@Suite(.serialized, .enabled(if: Tier.thorough && (MPILauncher.unavailable == nil || MPILauncher.required),
+@Suite(.serialized, .enabled(if: Tier.thorough && MPILauncher.shouldRun,
                              "thorough tier with Open MPI only"))
 struct MPIReproduceThoroughTests {
     @Test func mixedNashGivesTheSameResultsOnTwoRanks() throws {
-        if let why = MPILauncher.unavailable { throw MPILauncher.Unavailable(description: "SADDLE_REQUIRE_MPI=1, but \(why)") }
+        try MPILauncher.requireIfNeeded()
         try MPIReproduceTests.compare(["mixed-nash", "--quick"], files: ["verdicts.json", "table.csv", "summary.csv"])
     }
 }
 
 /// `saddle solve` under mpirun: the ranks share the rows of a bilinear game's matrix.
-@Suite(.serialized, .enabled(if: MPILauncher.unavailable == nil || MPILauncher.required,
-                             "Open MPI tests skipped: \(MPILauncher.unavailable ?? "")"))
+@Suite(.serialized, .enabled(if: MPILauncher.shouldRun, Comment(rawValue: MPILauncher.skipReason)))
 struct MPISolveTests {
     init() throws {
-        if let why = MPILauncher.unavailable { throw MPILauncher.Unavailable(description: "SADDLE_REQUIRE_MPI=1, but \(why)") }
+        try MPILauncher.requireIfNeeded()
     }
 
     static func fields(_ json: String) throws -> [String: Any] {

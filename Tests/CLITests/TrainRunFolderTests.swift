@@ -136,12 +136,7 @@ struct TrainRunFolderTests {
                                           "--checkpoint-every", "20", "--batch-size", "64"] + extra)
             #expect(r.status == 0, "\(r.stderr)")
         }
-        func tensors(_ name: String) throws -> [String: [UInt8]] {
-            let f = try SafeTensors.read(dir + "/" + name + "/checkpoints/iteration-00000040.safetensors")
-            return Dictionary(uniqueKeysWithValues: f.entries.map { e in
-                (e.name, [UInt8](UnsafeRawBufferPointer(start: e.tensor.address, count: e.tensor.count * e.tensor.dtype.byteSize)))
-            })
-        }
+        func tensors(_ name: String) throws -> [String: [UInt8]] { try checkpointBytes(dir + "/" + name, iteration: 40) }
         try train("t1", ["--threads", "1", "--shards", "4"])
         try train("t2", ["--threads", "2", "--shards", "4"])
         try train("s2", ["--threads", "2", "--shards", "2"])

@@ -1,4 +1,5 @@
 import Foundation
+import Saddle
 
 /// Runs the built `saddle` program, for tests of what users see: exit codes, messages, output.
 ///
@@ -92,6 +93,15 @@ public enum MPILauncher {
     }()
 
     public static var required: Bool { ProcessInfo.processInfo.environment["SADDLE_REQUIRE_MPI"] == "1" }
+
+    /// Whether an MPI suite runs: MPI is here, or required (and its init then fails).
+    public static var shouldRun: Bool { unavailable == nil || required }
+    public static var skipReason: String { "Open MPI tests skipped: \(unavailable ?? "")" }
+
+    /// For an MPI suite's init: throws when MPI is required here (SADDLE_REQUIRE_MPI=1) but unavailable.
+    public static func requireIfNeeded() throws {
+        if let why = unavailable { throw Unavailable(description: "SADDLE_REQUIRE_MPI=1, but \(why)") }
+    }
     public struct Unavailable: Error, CustomStringConvertible {
         public let description: String
         public init(description: String) { self.description = description }
@@ -156,4 +166,13 @@ public enum MPILauncher {
         }
         return found
     }
+}
+
+/// The tensors of the run folder `dir`'s checkpoint at `iteration`, by name, as raw bytes: two runs
+/// are bit-identical when these are equal.
+public func checkpointBytes(_ dir: String, iteration: Int) throws -> [String: [UInt8]] {
+    let f = try SafeTensors.read(dir + "/checkpoints/" + String(format: "iteration-%08d.safetensors", iteration))
+    return Dictionary(uniqueKeysWithValues: f.entries.map { e in
+        (e.name, [UInt8](UnsafeRawBufferPointer(start: e.tensor.address, count: e.tensor.count * e.tensor.dtype.byteSize)))
+    })
 }

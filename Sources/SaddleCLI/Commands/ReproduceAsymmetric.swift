@@ -33,10 +33,9 @@ struct ReproduceAsymmetric: ParsableCommand {
     @Flag(help: "Write into an existing output folder, overwriting its files.")
     var force = false
 
-    func run() throws {
-        let world: any ProcessGroup
-        do { world = try World.join() } catch { Console.error("Error: \(error)"); throw ExitCode.failure }
-        defer { World.finish() }
+    func run() throws { try World.run(execute(in:)) }
+
+    func execute(in world: any ProcessGroup) throws {
         let dir = output ?? (quick ? "runs/reproduce-asymmetric-quick" : "runs/reproduce-asymmetric")
         // Under MPI (docs/scaling.md) the runs are spread over the ranks; rank 0 checks and writes
         // the output folder and prints, the others only compute.

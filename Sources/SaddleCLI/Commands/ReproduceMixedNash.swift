@@ -29,10 +29,9 @@ struct ReproduceMixedNash: ParsableCommand {
     @Option(help: "The MNIST-5k CSV.")
     var dataFile = "data/mnist_5k.csv.gz"
 
-    func run() throws {
-        let world: any ProcessGroup
-        do { world = try World.join() } catch { Console.error("Error: \(error)"); throw ExitCode.failure }
-        defer { World.finish() }
+    func run() throws { try World.run(execute(in:)) }
+
+    func execute(in world: any ProcessGroup) throws {
         var study = quick ? MixedNashStudy.quick : MixedNashStudy.full
         study.dataFile = dataFile
         // Under MPI (docs/scaling.md) the runs are spread over the ranks; rank 0 checks and writes

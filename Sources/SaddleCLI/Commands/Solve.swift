@@ -150,12 +150,7 @@ struct Solve: ParsableCommand {
         }
     }
 
-    func run() throws {
-        let world: any ProcessGroup
-        do { world = try World.join() } catch { Console.error("Error: \(error)"); throw ExitCode.failure }
-        defer { World.finish() }
-        try execute(in: world)
-    }
+    func run() throws { try World.run(execute(in:)) }
 
     /// Under MPI (docs/scaling.md) the ranks share the rows of a bilinear game's matrix in every
     /// evaluation of F and all take the same steps; rank 0 checks and writes --out and prints.

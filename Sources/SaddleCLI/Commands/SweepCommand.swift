@@ -93,15 +93,14 @@ struct SweepCommand: ParsableCommand {
         return (i, n)
     }
 
-    func run() throws {
-        let world: any ProcessGroup
-        do { world = try World.join() } catch { Console.error("Error: \(error)"); throw ExitCode.failure }
-        defer { World.finish() }
+    func run() throws { try World.run(execute(in:)) }
+
+    func execute(in world: any ProcessGroup) throws {
         do {
             if let g = gather { try gatherTable(g); return }
             try sweep(world)
         } catch let e as ExitCode { throw e } catch let e as CleanExit { throw e } catch {
-            Console.error(world.size > 1 ? "Error (rank \(world.rank) of \(world.size)): \(error)" : "Error: \(error)")
+            Console.error(World.errorLine(world, error))
             World.abort(world, code: 1)   // under MPI: no rank left waiting for this one
             throw ExitCode.failure
         }
@@ -142,11 +141,8 @@ struct SweepCommand: ParsableCommand {
         let text = try String(contentsOfFile: file, encoding: .utf8)
         // Under MPI rank 0 makes the folder while the others wait; job-array tasks may race, which
         // prepareFolder tolerates (they write the same sweep.yaml).
-        if world.rank == 0 { try prepareFolder(out, spec: text) }
-        if world.size > 1 {
-            _ = world.broadcast([1], from: 0)
-            if world.rank != 0 { try prepareFolder(out, spec: text) }
-        }
+        try World.onRankZeroFirst(world) { try prepareFolder(out, spec: text) }
+        if world.rank != 0 { try prepareFolder(out, spec: text) }
         Console.error("sweep \(out): \(sweep.runs.count) runs\(who)")
         let threads = compute.threads ?? max(1, BLAS.availableCores / World.localRanks)
         var failed: [String] = [], trained = 0, skipped = 0, diverged = 0

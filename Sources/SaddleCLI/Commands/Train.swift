@@ -205,12 +205,7 @@ struct Train: ParsableCommand {
         return c
     }
 
-    func run() throws {
-        let world: any ProcessGroup
-        do { world = try World.join() } catch { Console.error("Error: \(error)"); throw ExitCode.failure }
-        defer { World.finish() }
-        try execute(in: world)
-    }
+    func run() throws { try World.run(execute(in:)) }
 
     /// The training, with `world`'s processes sharing the shards (`saddle sweep` runs each of its
     /// runs with `SingleProcess`, whatever MPI world it is in).
@@ -225,7 +220,7 @@ struct Train: ParsableCommand {
             // Input and run errors are one line on stderr (no usage text) and exit status 1;
             // divergence exits with 2. Under MPI, divergence happens on every rank at the same
             // iteration (they hold the same bits); any other error ends every rank at once.
-            Console.error(world.size > 1 ? "Error (rank \(world.rank) of \(world.size)): \(error)" : "Error: \(error)")
+            Console.error(World.errorLine(world, error))
             if case RunError.diverged = error { throw ExitCode(2) }
             World.abort(world, code: 1)
             throw ExitCode.failure
