@@ -13,4 +13,6 @@ void dsyev_(const char *jobz, const char *uplo, const int *n, double *a, const i
 void dgeev_(const char *jobvl, const char *jobvr, const int *n, double *a, const int *lda,
             double *wr, double *wi, double *vl, const int *ldvl, double *vr, const int *ldvr,
             double *work, const int *lwork, int *info);
+/* LAPACK's dense solve, the independent reference of the Krylov tests. */
+void dgesv_(const int *n, const int *nrhs, double *a, const int *lda, int *ipiv, double *b, const int *ldb, int *info);
 #endif

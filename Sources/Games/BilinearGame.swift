@@ -101,3 +101,8 @@ public struct BilinearGame: Game {
         return maxPart - minPart
     }
 }
+
+extension BilinearGame {
+    /// F = (∇θ f, −∇φ f) for the saddle function f of the type's docs.
+    public var isZeroSum: Bool { true }
+}

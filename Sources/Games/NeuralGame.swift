@@ -113,6 +113,7 @@ public struct AdditiveNoise: VariationalInequality {
     public var initialPoint: BlockVector { base.initialPoint }
     public var equilibrium: BlockVector? { base.equilibrium }
     public var lipschitzConstant: Double? { base.lipschitzConstant }
+    public var isZeroSum: Bool { base.isZeroSum }
     public var isStochastic: Bool { true }
 
     public func field(at omega: BlockVector, blocks: Set<Player>, sample: SampleRequest) -> BlockVector {

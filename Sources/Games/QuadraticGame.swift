@@ -74,3 +74,9 @@ public struct QuadraticGame: Game {
         return PerPlayer(generator: curvature.generator / 2 * dt + cross, discriminator: curvature.discriminator / 2 * dp - cross)
     }
 }
+
+extension QuadraticGame {
+    /// F = (∇θ f, −∇φ f) for f = (a/2)‖θ − θ*‖² + (θ − θ*)ᵀA(φ − φ*) − (b/2)‖φ − φ*‖² (the players'
+    /// losses differ by the curvature terms, each of which depends on its own player only).
+    public var isZeroSum: Bool { true }
+}

@@ -48,6 +48,10 @@ public protocol VariationalInequality {
     func vectorJacobianProduct(at omega: BlockVector, _ u: BlockVector, sample: SampleRequest) -> BlockVector
     /// What a product costs in oracle calls, and how it is computed.
     var productCosts: ProductCosts { get }
+    /// Whether F = (∇θ f, −∇φ f) for one saddle function f (a zero-sum game), so the off-diagonal
+    /// blocks of J satisfy J_φθ = −J_θφᵀ everywhere. CGD solves its linear system by conjugate
+    /// gradients only then. Default false: claim it only when it holds by construction.
+    var isZeroSum: Bool { get }
 }
 
 extension VariationalInequality {
@@ -56,6 +60,7 @@ extension VariationalInequality {
     public var isStochastic: Bool { false }
     public var defaultBatchSize: Int { 1 }
     public var dtype: DType { .float64 }
+    public var isZeroSum: Bool { false }
     public func dualityGap(at omega: BlockVector) -> Double? { nil }
 
     /// The exact F(ω) on both blocks, without counting (for merit functions and tests only).

@@ -130,7 +130,7 @@ public final class OracleBudget: LoopObserver {
     public let maximumCalls: Double
     public init(maximumCalls: Double) { self.maximumCalls = maximumCalls }
     public func willStep(_ view: LoopView) throws -> LoopDecision {
-        view.counter.oracleCalls + view.cost.perIteration > maximumCalls + 1e-9 ? .stop(LoopStop("max-oracle-calls")) : .proceed
+        view.counter.oracleCalls + view.cost.callsPerIteration(view.oracle.problem.productCosts) > maximumCalls + 1e-9 ? .stop(LoopStop("max-oracle-calls")) : .proceed
     }
 }
 

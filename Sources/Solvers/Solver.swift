@@ -40,15 +40,48 @@ extension Solver {
     public func output(_ omega: BlockVector, _ state: State) -> BlockVector { omega }
 }
 
-/// Declared oracle calls: `perIteration` for every step, `initialization` once in `makeState`.
+/// Declared oracle calls: `perIteration` evaluations of F for every step, `initialization` once in
+/// `makeState`, plus the Jacobian products each step takes (``products``), which the game prices in
+/// its ``ProductCosts`` (fixed constants, never timed).
+///
+/// A method with an inner solve (CGD's conjugate gradients) takes a varying number of products:
+/// it declares the most a step can take and sets ``productsVary``; the budget observer then plans
+/// with that bound and the conformance walk checks "at most".
 public struct OracleCost: Sendable, Equatable, CustomStringConvertible {
     public var perIteration: Double
     public var initialization: Double
-    public init(perIteration: Double, initialization: Double = 0) {
+    /// Jacobian products per iteration (exact, or at most when ``productsVary``).
+    public var products: ProductCount
+    /// Whether ``products`` is an upper bound rather than the exact count.
+    public var productsVary: Bool
+    public init(perIteration: Double, initialization: Double = 0, products: ProductCount = .none, productsVary: Bool = false) {
         self.perIteration = perIteration
         self.initialization = initialization
+        self.products = products
+        self.productsVary = productsVary
     }
-    public var description: String { "\(perIteration) per iteration + \(initialization) at start" }
+    /// Oracle calls per iteration on a problem whose products cost `costs`: F's evaluations plus
+    /// the products at their declared prices (the bound, when ``productsVary``).
+    public func callsPerIteration(_ costs: ProductCosts) -> Double {
+        perIteration + products.calls(costs)
+    }
+    public var description: String {
+        var s = "\(perIteration) per iteration + \(initialization) at start"
+        if products != .none { s += ", plus \(productsVary ? "at most " : "")\(products) per iteration" }
+        return s
+    }
+}
+
+/// Numbers of Jacobian products: J·v, Jᵀ·u and player Hessian blocks.
+public struct ProductCount: Sendable, Equatable, Codable, CustomStringConvertible {
+    public var jvp: Int
+    public var vjp: Int
+    public var hvp: Int
+    public init(jvp: Int = 0, vjp: Int = 0, hvp: Int = 0) { self.jvp = jvp; self.vjp = vjp; self.hvp = hvp }
+    public static let none = ProductCount()
+    /// Their price in oracle calls.
+    public func calls(_ costs: ProductCosts) -> Double { Double(jvp) * costs.jvp + Double(vjp) * costs.vjp + Double(hvp) * costs.hvp }
+    public var description: String { "\(jvp) JVP, \(vjp) VJP, \(hvp) HVP" }
 }
 
 /// A setting that is legal but outside what the theory covers.
@@ -62,11 +95,13 @@ public struct SolverWarning: Sendable, Equatable, CustomStringConvertible {
 public enum SolverError: Error, Equatable, CustomStringConvertible {
     case outOfRange(parameter: String, value: Double, allowed: String)
     case unsupportedDomain(method: String, required: String, found: String)
+    case unsupportedProblem(method: String, reason: String)
 
     public var description: String {
         switch self {
         case .outOfRange(let p, let v, let a): return "\(p) = \(v) is outside \(a)"
         case .unsupportedDomain(let m, let r, let f): return "\(m) needs \(r) for both players, the problem has \(f)"
+        case .unsupportedProblem(let m, let r): return "\(m) does not apply: \(r)"
         }
     }
 }
@@ -120,11 +155,31 @@ public enum SolverKind: String, CaseIterable, Sendable, Codable {
     case mirrorGAN = "mirror-gan"
     /// ``MirrorProxGAN``: leading and real passes of ``MirrorGAN``'s chains (SPEC §5).
     case mirrorProxGAN = "mirror-prox-gan"
+    /// Tseng's forward–backward–forward: ``ForwardBackwardForward``.
+    case fbf
+    /// The adaptive golden ratio algorithm: ``AdaptiveGoldenRatio`` (no L needed).
+    case agraal
+    /// Extra-anchored gradient with a constant step: ``AnchoredExtraGradient`` (EAG-C).
+    case eagC = "eag-c"
+    /// Extra-anchored gradient with varying steps: ``AnchoredExtraGradient`` (EAG-V).
+    case eagV = "eag-v"
+    /// Fast extragradient: ``AnchoredExtraGradient`` (FEG).
+    case feg
+    /// Symplectic gradient adjustment with alignment: ``SymplecticGradientAdjustment``.
+    case sga
+    /// Competitive gradient descent: ``CompetitiveGradient``.
+    case cgd
+    /// Extragradient with Anderson mixing: ``AndersonExtraGradient``.
+    case andersonEG = "anderson-eg"
 
     /// Whether the method needs a product of simplices (finite games).
     public var needsSimplex: Bool { self == .mirrorDescent || self == .mirrorProx }
     /// Whether the method samples with Langevin chains (its iterates carry thermal noise).
     public var isSampling: Bool { self == .mirrorGAN || self == .mirrorProxGAN }
+    /// Whether the method's theory has no projection (it refuses a constrained problem).
+    public var needsUnconstrained: Bool { [.eagC, .eagV, .feg, .sga, .cgd].contains(self) }
+    /// Whether the method takes Jacobian products of F.
+    public var usesJacobianProducts: Bool { self == .sga || self == .cgd }
     /// Whether the method uses Adam/RMSProp moments.
     public var isAdaptive: Bool { [.rmsprop, .adam, .extraAdam, .pastExtraAdam, .optimisticAdam].contains(self) }
 }

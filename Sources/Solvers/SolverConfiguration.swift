@@ -30,6 +30,20 @@ public struct SolverConfiguration: Sendable {
     public var averaging: AveragingScheme? = nil
     /// Mirror-GAN / Mirror-Prox-GAN: K, ε, β, preconditioning, opponent order, … (``stepSize`` is γ).
     public var mirrorGAN = MirrorGANOptions()
+    /// SGA: λ₀ and whether its sign is aligned (default 1, aligned).
+    public var sgaAdjustment = 1.0
+    public var sgaAligned = true
+    /// CGD: the inner solver, its relative tolerance and its most products per iteration.
+    public var cgdLinearSolver = CompetitiveGradient.LinearSolver.automatic
+    public var cgdTolerance = 1e-10
+    public var cgdMaxInnerProducts = 200
+    /// Anderson-EG: memory m.
+    public var andersonMemory = 5
+    /// aGRAAL: φ and λ̄ (``stepSize`` is the first step λ₀).
+    public var agraalPhi = 1.5
+    public var agraalMaxStep = 1e6
+    /// Lookahead-minmax around the method (nil: none): k base steps, then the pull-back α.
+    public var lookahead: (steps: Int, alpha: Double)? = nil
 
     public init(kind: SolverKind, stepSize: PerPlayer<Double>) {
         self.kind = kind
@@ -40,6 +54,7 @@ public struct SolverConfiguration: Sendable {
     /// iterate averaging, in that order from the inside.
     public func makeSolver() throws -> any Solver {
         var solver = try scheduled(try makeBase())
+        if let (k, alpha) = lookahead { solver = try withLookahead(solver, k, alpha) }
         if let schedule = stepSizeSchedule { solver = try withSchedule(solver, schedule) }
         guard let scheme = averaging else { return solver }
         return try wrap(solver, scheme)
@@ -47,6 +62,20 @@ public struct SolverConfiguration: Sendable {
 
     func wrap<S: Solver>(_ s: S, _ scheme: AveragingScheme) throws -> any Solver {
         try Averaged(s, scheme: scheme)
+    }
+
+    func withLookahead<S: Solver>(_ s: S, _ k: Int, _ alpha: Double) throws -> any Solver {
+        try Lookahead(s, period: k, pullBack: alpha)
+    }
+
+    /// The one step size of a method whose theory has one α for both players.
+    func commonStep() throws -> Double {
+        guard stepSize.generator == stepSize.discriminator else {
+            throw SolverError.outOfRange(parameter: "\(kind.rawValue) step size (per-player steps \(stepSize.generator) and \(stepSize.discriminator))",
+                                         value: stepSize.discriminator, allowed: "one step for both players")
+        }
+        try validateStepSize(stepSize)
+        return stepSize.generator
     }
 
     func withSchedule<S: Solver>(_ s: S, _ schedule: any StepSizeSchedule) throws -> any Solver {
@@ -76,6 +105,14 @@ public struct SolverConfiguration: Sendable {
         case .mirrorProx: return try MirrorProx(stepSize: stepSize)
         case .mirrorGAN: return try MirrorGAN(stepSize: stepSize, options: mirrorGAN)
         case .mirrorProxGAN: return try MirrorProxGAN(stepSize: stepSize, options: mirrorGAN)
+        case .fbf: return try ForwardBackwardForward(stepSize: stepSize)
+        case .agraal: return try AdaptiveGoldenRatio(firstStep: try commonStep(), phi: agraalPhi, maxStep: max(agraalMaxStep, stepSize.generator))
+        case .eagC: return try AnchoredExtraGradient(.constant, stepSize: try commonStep())
+        case .eagV: return try AnchoredExtraGradient(.varying, stepSize: try commonStep())
+        case .feg: return try AnchoredExtraGradient(.fast, stepSize: try commonStep())
+        case .sga: return try SymplecticGradientAdjustment(rule: try GradientStep(stepSize: stepSize), adjustment: sgaAdjustment, aligned: sgaAligned)
+        case .cgd: return try CompetitiveGradient(stepSize: stepSize, linearSolver: cgdLinearSolver, tolerance: cgdTolerance, maxInnerProducts: cgdMaxInnerProducts)
+        case .andersonEG: return try AndersonExtraGradient(stepSize: stepSize, memory: andersonMemory)
         }
     }
 
@@ -90,6 +127,10 @@ public struct SolverConfiguration: Sendable {
         case .eftp: e.append(("first_step", eftpFirstStep.rawValue))
         case .ogda: e.append(("first_step", optimisticFirstStep.rawValue))
         case .rmsprop: e += [("decay", "\(decay)"), ("epsilon", "\(epsilon)")]
+        case .sga: e += [("sga_adjustment", "\(sgaAdjustment)"), ("sga_aligned", "\(sgaAligned)")]
+        case .cgd: e += [("cgd_linear_solver", cgdLinearSolver.rawValue), ("cgd_tolerance", "\(cgdTolerance)"), ("cgd_max_inner_products", "\(cgdMaxInnerProducts)")]
+        case .andersonEG: e.append(("anderson_memory", "\(andersonMemory)"))
+        case .agraal: e += [("agraal_phi", "\(agraalPhi)"), ("agraal_max_step", "\(max(agraalMaxStep, stepSize.generator))")]
         case .mirrorGAN, .mirrorProxGAN:
             e += mirrorGAN.entries
             e.append(("opponent_order", (mirrorGAN.opponentOrder ?? (kind == .mirrorGAN ? OpponentOrder.sequential : .simultaneous)).rawValue))
@@ -100,6 +141,7 @@ public struct SolverConfiguration: Sendable {
         default: break
         }
         if kind != .srfb, kind != .averagedSRFB, let schedule = batchSchedule { e.append(("batch_schedule", schedule.description)) }
+        e.append(("lookahead", lookahead.map { "k=\($0.steps),alpha=\($0.alpha)" } ?? "none"))
         e.append(("step_size_schedule", stepSizeSchedule?.description ?? "constant"))
         e.append(("averaging", averaging?.description ?? "none"))
         return e

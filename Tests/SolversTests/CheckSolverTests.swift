@@ -29,14 +29,19 @@ struct CheckSolverTests {
     func conformanceWalk(kind: SolverKind) throws {
         let plain = try Self.configuration(kind).makeSolver()
         #expect(SolverConformance.check(plain, on: Self.problem(for: kind)).isEmpty, "\(SolverConformance.check(plain, on: Self.problem(for: kind)))")
-        // Large steps on a box: the projections are exercised.
+        // Large steps on a box: the projections are exercised (methods without projections refuse a box instead).
         let bold = try Self.configuration(kind, step: kind.needsSimplex ? 2 : kind.isAdaptive ? 0.1 : 0.5).makeSolver()
         let failures = SolverConformance.check(bold, on: Self.problem(for: kind, box: true), iterations: 25)
-        #expect(failures.isEmpty, "\(failures)")
-        // The wrappers' nested states: averaging and a step-size schedule around the method.
+        if kind.needsUnconstrained {
+            #expect(failures.count == 1 && failures[0].contains("unconstrained"), "\(failures)")
+        } else {
+            #expect(failures.isEmpty, "\(failures)")
+        }
+        // The wrappers' nested states: Lookahead, a step-size schedule and averaging around the method.
         var config = Self.configuration(kind)
         config.averaging = .exponential(decay: 0.9)
         config.stepSizeSchedule = try LinearDecay(start: 3, end: 12, final: 0.1)
+        config.lookahead = (3, 0.5)
         let wrapped = try config.makeSolver()
         let nested = SolverConformance.check(wrapped, on: Self.problem(for: kind))
         #expect(nested.isEmpty, "\(nested)")
@@ -71,7 +76,9 @@ struct CheckSolverTests {
         let ratio = result.final.distance! / result.initial.distance!
         // Langevin methods (default ε = 1e-2) settle in an O(ε) ball around ω*, of radius 0.03–0.05
         // here (≈ 0.06 of the start distance for Mirror-Prox-GAN; MirrorGANTests predicts it exactly).
-        let required = kind.isSampling ? 0.1 : (kind.isAdaptive || kind == .averagedSRFB) ? 5e-2 : 1e-8
+        // Anchored methods converge like 1/k even here: their pull toward ω₀ fades only as 1/k (≈ 0.0037 at k = 3000).
+        let anchored: Set<SolverKind> = [.eagC, .eagV, .feg]
+        let required = kind.isSampling ? 0.1 : (kind.isAdaptive || kind == .averagedSRFB) ? 5e-2 : anchored.contains(kind) ? 1e-2 : 1e-8
         #expect(ratio < required, "\(kind.rawValue): final/initial distance \(ratio)")
     }
 
@@ -162,7 +169,7 @@ struct SolverRegistryTests {
         }
         var mine = r
         #expect(throws: SolverError.self) { try mine.register(.init(name: "eg", summary: "taken", kind: .eg)) }
-        try mine.register(.init(name: "frb", summary: "forward-reflected-backward", kind: .ogda))
-        #expect(mine.entry(named: "frb")?.kind == .ogda)
+        try mine.register(.init(name: "popov", summary: "extrapolation from the past, by its author", kind: .eftp))
+        #expect(mine.entry(named: "popov")?.kind == .eftp && r.entry(named: "popov") == nil)
     }
 }

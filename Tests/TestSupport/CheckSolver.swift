@@ -9,7 +9,8 @@ import Saddle
 /// #expect(failures.isEmpty, "\(failures)")
 /// ```
 /// It checks, through the library's ``IterationLoop``:
-/// 1. the oracle counter matches the declared ``Solver/cost`` at the start and after every step;
+/// 1. the oracle counter matches the declared ``Solver/cost`` at the start and after every step
+///    (evaluations of F exactly; Jacobian products exactly, or at most the bound of a varying count);
 /// 2. ω and the output stay in S;
 /// 3. the same seed gives the same bits, another seed other bits (on a noisy copy of the problem);
 /// 4. a checkpoint — ω, the state and the oracle through JSON, and through a ``TensorArchive``
@@ -25,9 +26,16 @@ public enum SolverConformance {
             if loop.oracle.counter.oracleCalls != solver.cost.initialization {
                 fail("start cost \(loop.oracle.counter.oracleCalls) calls, declared \(solver.cost.initialization)")
             }
+            let prices = problem.productCosts
             let watch = EveryIteration { v in
-                let expected = solver.cost.initialization + Double(v.iteration) * solver.cost.perIteration
-                if v.counter.oracleCalls != expected { fail("after step \(v.iteration): \(v.counter.oracleCalls) calls, declared \(expected)") }
+                let k = Double(v.iteration), c = v.counter
+                let evaluations = solver.cost.initialization + k * solver.cost.perIteration
+                let products = k * solver.cost.products.calls(prices)
+                let spent = c.oracleCalls - c.productCalls
+                if spent != evaluations { fail("after step \(v.iteration): \(spent) calls of F, declared \(evaluations)") }
+                if solver.cost.productsVary ? c.productCalls > products + 1e-9 : c.productCalls != products {
+                    fail("after step \(v.iteration): products cost \(c.productCalls) calls, declared \(solver.cost.productsVary ? "at most " : "")\(products)")
+                }
                 if !problem.domain.contains(v.omega, tolerance: 1e-12) { fail("step \(v.iteration) left S: \(v.omega)") }
                 if !problem.domain.contains(v.output, tolerance: 1e-12) { fail("output of step \(v.iteration) is outside S") }
                 return .proceed

@@ -15,9 +15,12 @@ struct Solve: ParsableCommand {
         methods) with the exact operator, at no oracle cost. The observed rate is SPEC §2's: the \
         per-iteration factor of the squared distance (or squared residual when the solution is not \
         known), least squares over the second half of the run, cut at 1e3·ε·max(1, ‖ω*‖).
-        Default step sizes when --step is not given and L is known: fb/sgd 0.1/L, alternating-gda 0.5/L, \
-        eg 0.5/L, eftp/ogda 1/(4L), srfb 1/(2δL), mirror-prox 1/max|A_ij|, mirror-descent \
-        √(2 log n/T)/max|A_ij|, adaptive methods 1e-3; with L unknown, 0.01.
+        Default step sizes when --step is not given and L is known: fb/sgd/sga 0.1/L, alternating-gda, eg, \
+        fbf, anderson-eg and agraal (its first step) 0.5/L, eftp/ogda 1/(4L), srfb 1/(2δL), eag-c 1/(8L), \
+        eag-v 0.618/L, feg and cgd 1/L, mirror-prox 1/max|A_ij|, mirror-descent √(2 log n/T)/max|A_ij|, \
+        adaptive methods 1e-3; with L unknown, 0.01.
+        Methods analysed without constraints (eag-c, eag-v, feg, sga, cgd) refuse a constrained game \
+        (--box 0 makes avi-psd unconstrained). --lookahead K wraps any method in Lookahead-minmax.
         """)
 
     @OptionGroup var gameOptions: SolveGameOptions
@@ -67,6 +70,17 @@ struct Solve: ParsableCommand {
     @Option(parsing: .unconditional, help: "Mirror-GAN / Mirror-Prox-GAN: damping β in (0, 1].") var damping: Double = 0.9
     @Flag(help: "Mirror-GAN / Mirror-Prox-GAN: RMSProp-preconditioned SGLD (ρ = 0.99, λ = 1e-5).") var preconditioned = false
 
+    @Option(parsing: .unconditional, help: "SGA: the adjustment λ₀ > 0.") var sgaAdjustment: Double = 1
+    @Flag(help: "SGA: keep λ = λ₀ instead of aligning its sign each step.") var noSgaAlignment = false
+    @Option(help: "CGD: the inner linear solver: auto (conjugate gradients on zero-sum games, GMRES otherwise), cg, gmres.")
+    var cgdLinearSolver: CompetitiveGradient.LinearSolver = .automatic
+    @Option(parsing: .unconditional, help: "CGD: relative residual at which the inner solve stops, in (0, 1).") var cgdTolerance: Double = 1e-10
+    @Option(parsing: .unconditional, help: "CGD: most products with the inner matrix per iteration (each is 2 JVPs).") var cgdMaxInnerProducts: Int = 200
+    @Option(parsing: .unconditional, help: "Anderson-EG: memory m ≥ 1.") var andersonMemory: Int = 5
+    @Option(parsing: .unconditional, help: "aGRAAL: φ in (1, 1.618034] (--step is the first step λ₀, which need not know L).") var agraalPhi: Double = 1.5
+    @Option(parsing: .unconditional, help: "Lookahead-minmax around the method: k base steps per pull-back (0: off).") var lookahead: Int = 0
+    @Option(parsing: .unconditional, help: "Lookahead-minmax: the pull-back α in (0, 1].") var lookaheadAlpha: Double = 0.5
+
     @Option(parsing: .unconditional, help: "EMA decay β in [0, 1) for --average ema.")
     var emaDecay: Double = 0.999
 
@@ -109,6 +123,13 @@ struct Solve: ParsableCommand {
             throw ValidationError("\(flag) must lie in [0, 1), got \(v)")
         }
         if !(epsilon > 0) { throw ValidationError("--epsilon must be > 0, got \(epsilon)") }
+        if !(sgaAdjustment > 0 && sgaAdjustment.isFinite) { throw ValidationError("--sga-adjustment must be > 0, got \(sgaAdjustment)") }
+        if !(cgdTolerance > 0 && cgdTolerance < 1) { throw ValidationError("--cgd-tolerance must lie in (0, 1), got \(cgdTolerance)") }
+        if cgdMaxInnerProducts < 1 || cgdMaxInnerProducts > 100_000 { throw ValidationError("--cgd-max-inner-products must lie in 1 … 100000, got \(cgdMaxInnerProducts)") }
+        if andersonMemory < 1 || andersonMemory > 100 { throw ValidationError("--anderson-memory must lie in 1 … 100, got \(andersonMemory)") }
+        if !(agraalPhi > 1 && agraalPhi <= 1.6180339887498950) { throw ValidationError("--agraal-phi must lie in (1, 1.618034], got \(agraalPhi)") }
+        if lookahead < 0 || lookahead > 1_000_000 { throw ValidationError("--lookahead must lie in 0 … 1000000 (0: off), got \(lookahead)") }
+        if !(lookaheadAlpha > 0 && lookaheadAlpha <= 1) { throw ValidationError("--lookahead-alpha must lie in (0, 1], got \(lookaheadAlpha)") }
         if discriminatorSteps < 1 { throw ValidationError("--discriminator-steps = \(discriminatorSteps) is outside integers ≥ 1") }
         if iters < 1 { throw ValidationError("--iters must be at least 1, got \(iters)") }
         // Every iteration's measurements are kept (trajectory and rate fit): ~100 bytes each.
@@ -144,7 +165,12 @@ struct Solve: ParsableCommand {
         guard let L = problem.lipschitzConstant else { return (0.01, "default (L unknown)") }
         switch method {
         case .eftp, .ogda: return (1 / (4 * L), "1/(4L)")
-        case .eg, .alternatingGDA: return (0.5 / L, "0.5/L")
+        case .eg, .alternatingGDA, .fbf, .andersonEG: return (0.5 / L, "0.5/L")
+        case .agraal: return (0.5 / L, "0.5/L (aGRAAL adapts it from the first iteration on)")
+        case .eagC: return (1 / (8 * L), "1/(8L) (Yoon & Ryu, EAG-C)")
+        case .eagV: return (0.618 / L, "0.618/L (Yoon & Ryu, EAG-V: alpha0 < 3/(4L))")
+        case .feg: return (1 / L, "1/L (Lee & Kim, Theorem 4.1)")
+        case .cgd: return (1 / L, "1/L")
         case .srfb, .averagedSRFB: return (1 / (2 * max(relaxation, 1e-12) * L), "1/(2 delta L)")
         default: return (0.1 / L, "0.1/L")
         }
@@ -180,14 +206,23 @@ struct Solve: ParsableCommand {
         config.previousMoments = previousMoments
         config.mirrorGAN = MirrorGANOptions(innerSteps: sgldSteps, thermalNoise: thermalNoise, damping: damping,
                                             preconditioned: preconditioned, seed: seed)
+        config.sgaAdjustment = sgaAdjustment
+        config.sgaAligned = !noSgaAlignment
+        config.cgdLinearSolver = cgdLinearSolver
+        config.cgdTolerance = cgdTolerance
+        config.cgdMaxInnerProducts = cgdMaxInnerProducts
+        config.andersonMemory = andersonMemory
+        config.agraalPhi = agraalPhi
+        if lookahead > 0 { config.lookahead = (lookahead, lookaheadAlpha) }
         switch average {
         case .none: config.averaging = nil
         case .uniform: config.averaging = .uniform
         case .ema: config.averaging = .exponential(decay: emaDecay)
         }
         let solver = try config.makeSolver()
-        if let budget = maxOracleCalls, budget + 1e-9 < solver.cost.initialization + solver.cost.perIteration {
-            throw CLIError("--max-oracle-calls \(SolveSummary.number(budget)) cannot pay for \(method.rawValue)'s start and one iteration (\(SolveSummary.number(solver.cost.initialization + solver.cost.perIteration)) calls)")
+        let firstIteration = solver.cost.initialization + solver.cost.callsPerIteration(problem.productCosts)
+        if let budget = maxOracleCalls, budget + 1e-9 < firstIteration {
+            throw CLIError("--max-oracle-calls \(SolveSummary.number(budget)) cannot pay for \(method.rawValue)'s start and one iteration (\(SolveSummary.number(firstIteration)) calls\(solver.cost.productsVary ? " at most" : ""))")
         }
         // Check the run folder before computing, so a bad --out costs nothing and touches nothing.
         try World.onRankZeroFirst(world) { if let dir = out { try RunFolder.prepare(dir: dir, force: force) } }
@@ -211,6 +246,11 @@ struct Solve: ParsableCommand {
         summary.add("observed_rate_sqrt", rate.map { $0.factor.squareRoot() })
         summary.add("oracle_calls", result.counter.oracleCalls)
         summary.add("samples", result.counter.samples)
+        if result.counter.productCalls > 0 {
+            summary.add("jacobian_vector_products", result.counter.jacobianVectorProducts)
+            summary.add("vector_jacobian_products", result.counter.vectorJacobianProducts)
+            summary.add("product_calls", result.counter.productCalls)
+        }
         summary.add("iterations", result.iterations)
         summary.add("stop_reason", result.stopReason)
         if alpha.generator == alpha.discriminator { summary.add("step_size", alpha.generator) }

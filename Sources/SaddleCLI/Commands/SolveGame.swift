@@ -19,6 +19,7 @@ extension SolverKind: ExpressibleByArgument {}
 extension DiracGAN.Loss: ExpressibleByArgument {}
 extension OptimisticFirstStep: ExpressibleByArgument {}
 extension Adam.PreviousMoments: ExpressibleByArgument {}
+extension CompetitiveGradient.LinearSolver: ExpressibleByArgument {}
 extension ExtrapolationFirstStep: ExpressibleByArgument {}
 
 /// Parses a choice, failing with one line that lists every valid value (ArgumentParser's own message
