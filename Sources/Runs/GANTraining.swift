@@ -10,6 +10,10 @@ import Tensors
 
 /// The outcome of a training run (`summary.json`).
 public struct TrainingSummary: Codable, Sendable {
+    /// The status of a run that stopped at its oracle budget (`max_oracle_calls`): finished, like "completed".
+    public static let budgetSpent = "budget-spent"
+    /// Whether a run that ended with `status` did what it was asked: its iterations or its budget.
+    public static func isFinished(_ status: String) -> Bool { status == "completed" || status == budgetSpent }
     public var configuration: TrainingConfiguration
     public var iterations: Int
     public var oracleCalls: Double
@@ -295,6 +299,7 @@ public final class GANTraining {
         let group = gan.processGroup
         if let limit = session.timeLimit { observers.append(TimeLimit(seconds: limit, clock: clock, iterations: c.iterations, group: group)) }
         observers.append(StopRequest(session.stopRequested, iterations: c.iterations, group: group))
+        if c.maxOracleCalls > 0 { observers.append(OracleBudget(maximumCalls: c.maxOracleCalls)) }
         let stop = try loop.run(until: c.iterations, observers: observers)
         let k = loop.iteration
         func finish(_ status: String) throws -> TrainingSummary {
@@ -316,7 +321,7 @@ public final class GANTraining {
             throw RunError.diverged(iteration: k, quantity: stop == .diverged ? "the parameters" : "a loss",
                                     lastGoodCheckpoint: checkpoints.last)
         default:
-            let status = stop == .iterations ? "completed" : stop.reason
+            let status = stop == .iterations ? "completed" : stop.reason == "max-oracle-calls" ? TrainingSummary.budgetSpent : stop.reason
             try checkpoints.write(loop)
             state = snapshot(loop, wallSeconds: clock.seconds)
             return try finish(status)

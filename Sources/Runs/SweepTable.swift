@@ -122,12 +122,12 @@ public struct SweepTable {
 
     public func report() -> String {
         var r = HTMLReport(title: "Sweep \((folder as NSString).lastPathComponent)")
-        let done = rows.filter { $0.status == "completed" }.count
+        let done = rows.filter { TrainingSummary.isFinished($0.status) }.count
         r.paragraph("\(rows.count) runs (\(sweep.combine.rawValue) over \(sweep.axes.map { "\($0.key) (\($0.values.count))" }.joined(separator: ", "))); \(done) completed. Final metrics over seeds: mean ± sample standard deviation (number of completed runs with the metric).")
         r.heading("Final metrics by group")
         let shown = metricNames.filter { $0.hasPrefix("ema_") } + metricNames.filter { $0.hasPrefix("last_") }
         r.table(header: ["group", "runs"] + shown, rows: groups.map { g in
-            let completed = g.rows.filter { $0.status == "completed" }
+            let completed = g.rows.filter { TrainingSummary.isFinished($0.status) }
             return [g.name, "\(completed.count)/\(g.rows.count)"] + shown.map { m in Self.summary(completed.compactMap { $0.metrics[m] }) }
         })
         r.heading("Every run")

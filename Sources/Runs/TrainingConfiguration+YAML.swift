@@ -8,19 +8,30 @@ import Tensors
 /// under its snake_case key. Later layers override earlier ones: defaults, then `--preset`, then
 /// `--config FILE`, then flags.
 extension TrainingConfiguration {
-    /// The format of `config.yaml`: 2 since the keys `shards` and `format_version` (2026-12-03); a
-    /// config without the key is format 1 and reads the same (`shards` takes its default).
-    public static let formatVersion = 2
+    /// The format of `config.yaml`: 2 since the keys `shards` and `format_version` (2026-12-03), 3
+    /// since `lookahead_steps`, `lookahead_alpha` and `max_oracle_calls`; a config without the key is format 1. Older
+    /// formats read the same (the later keys take their defaults).
+    public static let formatVersion = 3
 
     /// The keys a config file may set, in the order `config.yaml` lists them.
-    public static let yamlKeys = ["dataset", "data_file", "iterations", "batch_size", "latent", "hidden", "loss", "method",
+    public static let yamlKeys = ["dataset", "data_file", "iterations", "max_oracle_calls", "batch_size", "latent", "hidden", "loss", "method",
                                   "generator_step_size", "discriminator_step_size", "step_size_decay_start", "step_size_decay_end",
-                                  "step_size_decay_final", "beta1", "beta2", "relaxation", "sgld_steps", "thermal_noise", "damping", "preconditioned",
+                                  "step_size_decay_final", "beta1", "beta2", "relaxation", "lookahead_steps", "lookahead_alpha", "sgld_steps", "thermal_noise", "damping", "preconditioned",
                                   "regularizer", "regularizer_weight", "ema_decay", "seed", "shards", "threads",
                                   "evaluation_samples", "log_every", "checkpoint_every"]
 
-    /// Methods that train a GAN (every ``SolverKind`` but the simplex-only mirror methods).
-    public static var trainableMethods: [SolverKind] { SolverKind.allCases.filter { ![.mirrorDescent, .mirrorProx].contains($0) } }
+    /// Methods that train a GAN: every ``SolverKind`` but the simplex-only mirror methods and EAG-V,
+    /// whose step recursion needs the Lipschitz constant of F (``untrainableReason(_:)`` says why).
+    public static var trainableMethods: [SolverKind] { SolverKind.allCases.filter { untrainableReason($0) == nil } }
+
+    /// Why `kind` cannot train a GAN, or nil.
+    public static func untrainableReason(_ kind: SolverKind) -> String? {
+        switch kind {
+        case .mirrorDescent, .mirrorProx: return "plays mixed strategies on the simplex, not a network's parameters: use it with `saddle solve --game matrix-game`"
+        case .eagV: return "needs the Lipschitz constant L of F for its step recursion, which a GAN does not know: use eag-c or feg"
+        default: return nil
+        }
+    }
 
     /// Named starting points (`--preset NAME`), themselves YAML.
     public static let presets: [String: String] = [
@@ -104,8 +115,8 @@ extension TrainingConfiguration {
         switch key {
         case "format_version":
             // Configs written before the key existed (format 1) read the same: every later key has a default.
-            guard value == "1" || value == "\(Self.formatVersion)" else {
-                throw ConfigError.outOfRange(file: file, key: key, value: value, allowed: "1 or \(Self.formatVersion) (this Saddle's); a newer Saddle wrote it")
+            guard ["1", "2", "\(Self.formatVersion)"].contains(value) else {
+                throw ConfigError.outOfRange(file: file, key: key, value: value, allowed: "1 to \(Self.formatVersion) (this Saddle's); a newer Saddle wrote it")
             }
         case "dataset":
             guard ["ring", "grid", "mnist"].contains(value) else { throw ConfigError.outOfRange(file: file, key: key, value: value, allowed: "one of ring, grid, mnist") }
@@ -116,7 +127,10 @@ extension TrainingConfiguration {
         case "regularizer": regularizer = try choice(TrainingRegularizer.allCases)
         case "regularizer_weight": regularizerWeight = try real({ $0 >= 0 }, "must be ≥ 0")
         case "relaxation": relaxation = try real({ $0 > 0 && $0 <= 1 }, "must lie in (0, 1]")
+        case "lookahead_steps": lookaheadSteps = try int(min: 0, max: Self.maximumIterations)
+        case "lookahead_alpha": lookaheadAlpha = try real({ $0 > 0 && $0 <= 1 }, "must lie in (0, 1]")
         case "iterations": iterations = try int(min: 1, max: Self.maximumIterations)
+        case "max_oracle_calls": maxOracleCalls = try real({ $0 >= 0 && $0 <= 1e15 }, "must lie in [0, 1e15] (0: no budget)")
         // Upper bounds keep a typo from becoming an out-of-memory crash: a step holds ~20
         // activations of batch × hidden floats.
         case "batch_size": batchSize = try int(min: 1, max: Self.maximumBatchSize)
@@ -176,8 +190,9 @@ extension TrainingConfiguration {
         var s = "# saddle train: resolved configuration (Saddle \(SaddleVersion.string))\nformat_version: \(Self.formatVersion)\n"
         let values: [String: String] = [
             "dataset": dataset, "data_file": dataFile, "loss": loss.rawValue, "method": method.rawValue,
-            "relaxation": Self.yamlReal(relaxation), "regularizer": regularizer.rawValue, "regularizer_weight": Self.yamlReal(regularizerWeight),
-            "iterations": "\(iterations)", "batch_size": "\(batchSize)", "latent": "\(latent)",
+            "relaxation": Self.yamlReal(relaxation), "lookahead_steps": "\(lookaheadSteps)", "lookahead_alpha": Self.yamlReal(lookaheadAlpha),
+            "regularizer": regularizer.rawValue, "regularizer_weight": Self.yamlReal(regularizerWeight),
+            "iterations": "\(iterations)", "max_oracle_calls": Self.yamlReal(maxOracleCalls), "batch_size": "\(batchSize)", "latent": "\(latent)",
             "hidden": "\(hidden)", "generator_step_size": Self.yamlReal(generatorStepSize), "discriminator_step_size": Self.yamlReal(discriminatorStepSize),
             "step_size_decay_start": "\(stepSizeDecayStart)", "step_size_decay_end": "\(stepSizeDecayEnd)",
             "step_size_decay_final": Self.yamlReal(stepSizeDecayFinal), "sgld_steps": "\(sgldSteps)", "thermal_noise": Self.yamlReal(thermalNoise),

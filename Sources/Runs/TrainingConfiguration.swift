@@ -16,6 +16,10 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
     /// The MNIST-5k CSV (`scripts/fetch-mnist5k` downloads it); used by `mnist` only.
     public var dataFile = "data/mnist_5k.csv.gz"
     public var iterations = 10000
+    /// Stop before an iteration that would take the oracle calls past this budget (0: no budget);
+    /// a run that stops here ends with the status `budget-spent`. Equal budgets compare methods
+    /// whose iterations cost different numbers of calls (EG 2, CGD a varying number).
+    public var maxOracleCalls = 0.0
     public var batchSize = 256
     public var latent = 64
     public var hidden = 128
@@ -42,6 +46,9 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
     public var stepSizeDecayFinal = 0.05
     /// SRFB's relaxation δ (default 1/golden ratio).
     public var relaxation = RelaxedForwardBackward.inverseGoldenRatio
+    /// Lookahead-minmax around the method: k base steps per pull-back (0: off) and the pull-back α.
+    public var lookaheadSteps = 0
+    public var lookaheadAlpha = 0.5
     /// Mirror-GAN / Mirror-Prox-GAN (SPEC §5; the step size is the SGLD step γ): K SGLD steps per
     /// chain, thermal noise ε, damping β of the mean approximation, and RMSProp preconditioning
     /// (ρ = 0.99, λ = 1e-5) of the chains. The chains' noise is seeded from `seed`.
@@ -114,6 +121,7 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
         s.relaxation = relaxation
         s.mirrorGAN = MirrorGANOptions(innerSteps: sgldSteps, thermalNoise: thermalNoise, damping: damping,
                                        preconditioned: preconditioned, seed: seed)
+        if lookaheadSteps > 0 { s.lookahead = (lookaheadSteps, lookaheadAlpha) }
         return s
     }
 
@@ -165,8 +173,11 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
         if shards > batchSize {
             throw RunError.invalid(field: "shards", value: "\(shards)", allowed: "at most batch_size (\(batchSize)): every shard needs a sample")
         }
-        if [.mirrorDescent, .mirrorProx].contains(method) {
-            throw RunError.invalid(field: "method", value: method.rawValue, allowed: "mirror descent and mirror-prox need simplex strategy sets; a GAN's parameters are unconstrained")
+        if regularizer == .clipping && method.needsUnconstrained {
+            throw RunError.invalid(field: "method", value: method.rawValue, allowed: "\(method.rawValue) is analysed without constraints, and weight clipping is a projection onto a box; use another regularizer or method")
+        }
+        if let reason = Self.untrainableReason(method) {
+            throw RunError.invalid(field: "method", value: method.rawValue, allowed: "\(method.rawValue) \(reason)")
         }
         _ = try solverConfiguration().makeSolver()
         _ = try regularizers()

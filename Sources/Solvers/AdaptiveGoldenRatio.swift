@@ -49,7 +49,8 @@ public struct AdaptiveGoldenRatio: Solver {
         if let x0 = state.previousPoint, let g0 = state.previousField, let bar = state.average {
             let rho = 1 / phi + 1 / (phi * phi)
             let dx = (omega - x0).norm(), dg = (g - g0).norm()
-            let local = dg > 0 ? phi * state.theta / (4 * state.lambda) * (dx * dx) / (dg * dg) : .infinity
+            // No information when F did not change (or x did not move): the estimate is left out.
+            let local = dg > 0 && dx > 0 ? phi * state.theta / (4 * state.lambda) * (dx * dx) / (dg * dg) : .infinity
             let lambda = min(rho * state.lambda, local, maxStep)
             var average = bar
             average.axpby((phi - 1) / phi, omega, 1 / phi)

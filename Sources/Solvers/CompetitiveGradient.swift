@@ -33,12 +33,14 @@ public struct CompetitiveGradient: Solver {
     }
     public private(set) var stepSize: PerPlayer<Double>
     public let linearSolver: LinearSolver
-    public let tolerance: Double
+    /// The inner solve's relative residual; nil: 1e-10 in Float64, 1e-5 in Float32 (a neural game's
+    /// rounding floor — a tighter target would only spend products).
+    public let tolerance: Double?
     public let maxInnerProducts: Int
 
-    public init(stepSize: PerPlayer<Double>, linearSolver: LinearSolver = .automatic, tolerance: Double = 1e-10, maxInnerProducts: Int = 200) throws {
+    public init(stepSize: PerPlayer<Double>, linearSolver: LinearSolver = .automatic, tolerance: Double? = nil, maxInnerProducts: Int = 200) throws {
         try validateStepSize(stepSize)
-        guard tolerance > 0, tolerance < 1 else { throw SolverError.outOfRange(parameter: "CGD inner tolerance", value: tolerance, allowed: "(0, 1)") }
+        if let t = tolerance, !(t > 0 && t < 1) { throw SolverError.outOfRange(parameter: "CGD inner tolerance", value: t, allowed: "(0, 1)") }
         guard maxInnerProducts >= 1 else { throw SolverError.outOfRange(parameter: "CGD inner products", value: Double(maxInnerProducts), allowed: "integers ≥ 1") }
         self.stepSize = stepSize
         self.linearSolver = linearSolver
@@ -83,7 +85,8 @@ public struct CompetitiveGradient: Solver {
         }
         let useCG = linearSolver == .conjugateGradients || (linearSolver == .automatic && F.problem.isZeroSum)
         let solve = useCG ? Krylov.conjugateGradients : Krylov.gmres
-        let outcome = solve(apply, rhs, state.previousStep.map { $0[.generator] }, tolerance, maxInnerProducts)
+        let target = tolerance ?? (omega.dtype == .float32 ? 1e-5 : 1e-10)
+        let outcome = solve(apply, rhs, state.previousStep.map { $0[.generator] }, target, maxInnerProducts)
         let dTheta = outcome.solution
         // Δφ = −η_φ(F_φ + J_φθ Δθ).
         let dPhi = g[.discriminator].copy()

@@ -35,7 +35,7 @@ public struct SolverConfiguration: Sendable {
     public var sgaAligned = true
     /// CGD: the inner solver, its relative tolerance and its most products per iteration.
     public var cgdLinearSolver = CompetitiveGradient.LinearSolver.automatic
-    public var cgdTolerance = 1e-10
+    public var cgdTolerance: Double? = nil
     public var cgdMaxInnerProducts = 200
     /// Anderson-EG: memory m.
     public var andersonMemory = 5
@@ -128,7 +128,7 @@ public struct SolverConfiguration: Sendable {
         case .ogda: e.append(("first_step", optimisticFirstStep.rawValue))
         case .rmsprop: e += [("decay", "\(decay)"), ("epsilon", "\(epsilon)")]
         case .sga: e += [("sga_adjustment", "\(sgaAdjustment)"), ("sga_aligned", "\(sgaAligned)")]
-        case .cgd: e += [("cgd_linear_solver", cgdLinearSolver.rawValue), ("cgd_tolerance", "\(cgdTolerance)"), ("cgd_max_inner_products", "\(cgdMaxInnerProducts)")]
+        case .cgd: e += [("cgd_linear_solver", cgdLinearSolver.rawValue), ("cgd_tolerance", cgdTolerance.map { "\($0)" } ?? "1e-10 (Float64) / 1e-5 (Float32)"), ("cgd_max_inner_products", "\(cgdMaxInnerProducts)")]
         case .andersonEG: e.append(("anderson_memory", "\(andersonMemory)"))
         case .agraal: e += [("agraal_phi", "\(agraalPhi)"), ("agraal_max_step", "\(max(agraalMaxStep, stepSize.generator))")]
         case .mirrorGAN, .mirrorProxGAN:

@@ -59,7 +59,7 @@ struct SolveCommandTests {
         (["--method", "srfb", "--relaxation", "1.2"], "[0, 1)"),
         (["--method", "srfb", "--relaxation", "-0.1"], "[0, 1)"),
         (["--game", "no-such-game"], "bilinear, bilinear-matrix, quadratic"),
-        (["--method", "no-such-method"], "fb, alternating-gda, eg, eftp, ogda, srfb"),
+        (["--method", "no-such-method"], "fb, alternating-gda, eg, eftp, ogda, frb, srfb, graal"),
         (["--method", "alternating-gda", "--discriminator-steps", "0"], "≥ 1"),
         (["--game", "matrix-game", "--method", "eg", "--average", "nope"], "uniform"),
     ])

@@ -50,8 +50,8 @@ struct ConfigurationYAMLTests {
 
     @Test func newerFormatIsRefusedNamingFileAndKey() {
         var c = TrainingConfiguration()
-        #expect(throws: ConfigError.self) { try c.apply(yaml: "format_version: 3\n", file: "new.yaml") }
-        do { try c.apply(yaml: "format_version: 3\n", file: "new.yaml") } catch {
+        #expect(throws: ConfigError.self) { try c.apply(yaml: "format_version: 4\n", file: "new.yaml") }
+        do { try c.apply(yaml: "format_version: 4\n", file: "new.yaml") } catch {
             let message = "\(error)"
             #expect(message.contains("new.yaml") && message.contains("format_version") && message.contains("newer Saddle"), "\(message)")
         }

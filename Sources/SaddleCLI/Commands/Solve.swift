@@ -74,7 +74,7 @@ struct Solve: ParsableCommand {
     @Flag(help: "SGA: keep λ = λ₀ instead of aligning its sign each step.") var noSgaAlignment = false
     @Option(help: "CGD: the inner linear solver: auto (conjugate gradients on zero-sum games, GMRES otherwise), cg, gmres.")
     var cgdLinearSolver: CompetitiveGradient.LinearSolver = .automatic
-    @Option(parsing: .unconditional, help: "CGD: relative residual at which the inner solve stops, in (0, 1).") var cgdTolerance: Double = 1e-10
+    @Option(parsing: .unconditional, help: "CGD: relative residual at which the inner solve stops, in (0, 1); default 1e-10.") var cgdTolerance: Double = 1e-10
     @Option(parsing: .unconditional, help: "CGD: most products with the inner matrix per iteration (each is 2 JVPs).") var cgdMaxInnerProducts: Int = 200
     @Option(parsing: .unconditional, help: "Anderson-EG: memory m ≥ 1.") var andersonMemory: Int = 5
     @Option(parsing: .unconditional, help: "aGRAAL: φ in (1, 1.618034] (--step is the first step λ₀, which need not know L).") var agraalPhi: Double = 1.5
@@ -227,8 +227,10 @@ struct Solve: ParsableCommand {
         // Check the run folder before computing, so a bad --out costs nothing and touches nothing.
         try World.onRankZeroFirst(world) { if let dir = out { try RunFolder.prepare(dir: dir, force: force) } }
         if world.rank == 0 { for w in solver.warnings { Console.errorRaw("warning: \(w.message)\n") } }
+        let clock = ContinuousClock.now
         let result = try solve(problem, withAny: solver, from: start, seed: seed,
                                stopping: StoppingRule(iterations: iters, tolerance: tol, maxOracleCalls: maxOracleCalls))
+        let elapsed = ContinuousClock.now - clock
 
         let star = problem.equilibrium
         let rate = result.observedRate(equilibriumNorm: star?.norm(), epsilon: problem.dtype.epsilon)
@@ -241,6 +243,9 @@ struct Solve: ParsableCommand {
         summary.add("initial_residual", result.initial.residual)
         summary.add("residual", result.final.residual)
         summary.add("gap", result.final.gap)
+        // The last iterate ω_T itself (not an average): ‖F(ω_T)‖ and its natural residual (equal without constraints).
+        summary.add("last_iterate_field_norm", result.lastIterate.isFinite ? problem.exactField(at: result.lastIterate).norm() : nil)
+        summary.add("last_iterate_residual", result.lastIterate.isFinite ? Merit.residual(of: problem, at: result.lastIterate) : nil)
         summary.add("observed_rate", rate?.factor)
         summary.add("observed_rate_of", rate?.of)
         summary.add("observed_rate_sqrt", rate.map { $0.factor.squareRoot() })
@@ -253,6 +258,7 @@ struct Solve: ParsableCommand {
         }
         summary.add("iterations", result.iterations)
         summary.add("stop_reason", result.stopReason)
+        summary.add("solve_seconds", Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18)
         if alpha.generator == alpha.discriminator { summary.add("step_size", alpha.generator) }
         else { summary.add("step_size", ["generator": alpha.generator, "discriminator": alpha.discriminator]) }
         summary.add("warnings", result.warnings.map(\.message))

@@ -46,7 +46,8 @@ func parseMethod(_ text: String, listing: [SolverKind]? = nil) throws -> SolverK
     let names = SolverRegistry.builtIn.entries.filter { allowed.contains($0.kind) }.flatMap { [$0.name] + $0.aliases }
     if let e = SolverRegistry.builtIn.entry(named: text) {
         if allowed.contains(e.kind) { return e.kind }
-        throw ValidationError("--method \(text) (\(e.summary)) plays mixed strategies on the simplex, not a network's parameters: use it with `saddle solve --game matrix`; this command takes \(names.joined(separator: ", "))")
+        let reason = TrainingConfiguration.untrainableReason(e.kind) ?? "is not available here"
+        throw ValidationError("--method \(text) (\(e.summary)) \(reason); this command takes \(names.joined(separator: ", "))")
     }
     throw ValidationError("unknown method '\(text)'; valid choices: \(names.joined(separator: ", "))")
 }

@@ -117,7 +117,7 @@ struct SweepCommand: ParsableCommand {
         let shown = table.metricNames.filter { $0.hasPrefix("ema_") }
         print((["group", "runs"] + shown).joined(separator: "\t"))
         for g in table.groups {
-            let completed = g.rows.filter { $0.status == "completed" }
+            let completed = g.rows.filter { TrainingSummary.isFinished($0.status) }
             print(([g.name, "\(completed.count)/\(g.rows.count)"] + shown.map { m in SweepTable.summary(completed.compactMap { $0.metrics[m] }) })
                 .joined(separator: "\t"))
         }
@@ -151,7 +151,7 @@ struct SweepCommand: ParsableCommand {
             let path = out + "/runs/" + run.name
             let label = "[\(k + 1)/\(mine.count)] \(run.name)"
             if let (status, summary) = RunDirectory.lastOutcome(at: path) {
-                if status == "completed", let done = summary?.iterations, done >= run.configuration.iterations {
+                if status == TrainingSummary.budgetSpent || (status == "completed" && (summary?.iterations ?? 0) >= run.configuration.iterations) {
                     Console.error("\(label): finished, skipped")
                     skipped += 1
                     continue

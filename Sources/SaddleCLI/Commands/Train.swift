@@ -9,6 +9,13 @@ enum TrainDataset: String, CaseIterable, ExpressibleByArgument {
 }
 
 /// The named configs of `--preset`.
+/// `--method`: a solver, or consensus optimization (the fb solver with the consensus regularizer).
+enum TrainMethod: Equatable {
+    static let consensusName = "consensus-optimization"
+    case kind(SolverKind)
+    case consensusOptimization
+}
+
 enum TrainPreset: String, CaseIterable, ExpressibleByArgument {
     case ring, grid, mnist
 }
@@ -67,9 +74,15 @@ struct Train: ParsableCommand {
     @Option(help: ArgumentHelp("Losses: \(NeuralGAN.Loss.allCases.map(\.rawValue).joined(separator: ", ")). Default non-saturating.", valueName: "loss"),
             transform: { try parseChoice($0, as: NeuralGAN.Loss.self, what: "loss") })
     var loss: NeuralGAN.Loss?
-    @Option(help: ArgumentHelp("Solver: \(TrainingConfiguration.trainableMethods.map(\.rawValue).joined(separator: ", ")). Default past-extra-adam.", valueName: "method"),
-            transform: { try parseMethod($0, listing: TrainingConfiguration.trainableMethods) })
-    var method: SolverKind?
+    @Option(help: ArgumentHelp("Solver: \(TrainingConfiguration.trainableMethods.map(\.rawValue).joined(separator: ", ")), or consensus-optimization (fb with --regularizer consensus). Default past-extra-adam.", valueName: "method"),
+            transform: { $0 == TrainMethod.consensusName ? .consensusOptimization : .kind(try parseMethod($0, listing: TrainingConfiguration.trainableMethods)) })
+    var method: TrainMethod?
+    @Option(parsing: .unconditional, help: "Stop before an iteration that would take the oracle calls past this budget (0: none), so that methods whose iterations cost different numbers of calls train on equal budgets. Default 0.")
+    var maxOracleCalls: Double?
+    @Option(parsing: .unconditional, help: "Lookahead-minmax around the method: k steps per pull-back (0: off; the paper's 5). Default 0.")
+    var lookahead: Int?
+    @Option(parsing: .unconditional, help: "Lookahead-minmax: the pull-back α in (0, 1]. Default 0.5.")
+    var lookaheadAlpha: Double?
     @Option(help: ArgumentHelp("Regularizer: \(TrainingRegularizer.allCases.map(\.rawValue).joined(separator: ", ")). Default r1.", valueName: "regularizer"),
             transform: { try parseChoice($0, as: TrainingRegularizer.self, what: "regularizer") })
     var regularizer: TrainingRegularizer?
@@ -141,6 +154,7 @@ struct Train: ParsableCommand {
             ("--thermal-noise", "thermal_noise", thermalNoise.map { "\($0)" }), ("--damping", "damping", damping.map { "\($0)" }),
             ("--log-every", "log_every", logEvery.map { "\($0)" }), ("--checkpoint-every", "checkpoint_every", checkpointEvery.map { "\($0)" }),
             ("--threads", "threads", compute.threads.map { "\($0)" }), ("--shards", "shards", shards.map { "\($0)" }),
+            ("--lookahead", "lookahead_steps", lookahead.map { "\($0)" }), ("--max-oracle-calls", "max_oracle_calls", maxOracleCalls.map { "\($0)" }), ("--lookahead-alpha", "lookahead_alpha", lookaheadAlpha.map { "\($0)" }),
         ]
         for (flag, key, value) in keyed {
             guard let value else { continue }
@@ -160,6 +174,7 @@ struct Train: ParsableCommand {
                                            ("--regularizer-weight", regularizerWeight != nil), ("--data-file", dataFile != nil),
                                            ("--sgld-steps", sgldSteps != nil), ("--thermal-noise", thermalNoise != nil),
                                            ("--damping", damping != nil), ("--preconditioned", preconditioned), ("--preset", preset != nil),
+                                           ("--lookahead", lookahead != nil), ("--lookahead-alpha", lookaheadAlpha != nil), ("--max-oracle-calls", maxOracleCalls != nil),
                                            ("--config", config != nil), ("--out", out != nil), ("--force", force), ("--shards", shards != nil)]
             if let bad = fixed.first(where: { $0.1 }) {
                 throw ValidationError("\(bad.0) cannot be combined with --resume: a resumed run keeps its config.yaml (only --iterations, --time-limit, --log-every, --checkpoint-every and --threads may change)")
@@ -184,8 +199,21 @@ struct Train: ParsableCommand {
         if let v = r1Weight { c.regularizer = v > 0 ? .r1 : .none; c.regularizerWeight = v }
         if let v = dataFile { c.dataFile = v }
         if let v = loss { c.loss = v }
-        if let v = method { c.method = v }
+        switch method {
+        case .kind(let k): c.method = k
+        case .consensusOptimization:
+            // Consensus optimization (Mescheder et al. 2017) is forward–backward on F + γJᵀF.
+            if let r = regularizer, r != .consensus {
+                throw ValidationError("--method consensus-optimization is fb with --regularizer consensus; it cannot take --regularizer \(r.rawValue)")
+            }
+            c.method = .fb
+            c.regularizer = .consensus
+        case nil: break
+        }
         if let v = regularizer { c.regularizer = v }
+        if let v = lookahead { c.lookaheadSteps = v }
+        if let v = maxOracleCalls { c.maxOracleCalls = v }
+        if let v = lookaheadAlpha { c.lookaheadAlpha = v }
         if let v = regularizerWeight { c.regularizerWeight = v }
         if let v = sgldSteps { c.sgldSteps = v }
         if let v = thermalNoise { c.thermalNoise = v }
@@ -301,6 +329,11 @@ struct Train: ParsableCommand {
             let done = state?.iteration ?? 0
             if c.iterations < done {
                 throw RunError.runFolder(path: dir.path, problem: "the run has done \(done) iterations, more than --iterations \(c.iterations); give a total above \(done) to extend it")
+            }
+            if let s = dir.readSummary(), s.exitStatus == TrainingSummary.budgetSpent, s.iterations == done {
+                Console.error("\(dir.path): the run has spent its oracle budget (\(Int(s.oracleCalls)) of max_oracle_calls \(Int(c.maxOracleCalls))); nothing to do.")
+                Self.announce(world, nil)
+                return
             }
             if c.iterations == done, let s = dir.readSummary(), s.exitStatus == "completed", s.iterations == done {
                 Console.error("\(dir.path): the run is complete (\(done) of \(done) iterations); nothing to do. Extend it with --iterations N (N > \(done)).")
