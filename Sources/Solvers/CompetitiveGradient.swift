@@ -4,18 +4,22 @@ import Tensors
 /// CGD, competitive gradient descent (Schäfer & Anandkumar 2019, NeurIPS, arXiv:1905.12103, eq. 4):
 /// each player steps to the Nash equilibrium of a bilinear approximation of the game,
 ///
-///     [ I          η_θ J_θφ ] [Δθ]      [η_θ F_θ]
-///     [ η_φ J_φθ   I        ] [Δφ]  = − [η_φ F_φ],      ω_{k+1} = ω_k + Δ,
+///     [ I          D_θ J_θφ ] [Δθ]      [D_θ F_θ]
+///     [ D_φ J_φθ   I        ] [Δφ]  = − [D_φ F_φ],      ω_{k+1} = ω_k + Δ,
 ///
-/// J_θφ = ∂F_θ/∂φ and J_φθ = ∂F_φ/∂θ the mixed blocks of J at ω_k. Eliminating Δφ leaves
-/// (I − η_θη_φ J_θφ J_φθ) Δθ = −η_θ F_θ + η_θη_φ J_θφ F_φ, then Δφ = −η_φ(F_φ + J_φθ Δθ). On a
-/// zero-sum game (J_φθ = −J_θφᵀ) the matrix is I + η_θη_φ J_θφ J_θφᵀ, symmetric positive definite:
+/// J_θφ = ∂F_θ/∂φ and J_φθ = ∂F_φ/∂θ the mixed blocks of J at ω_k, D the steps: η_θI and η_φI for
+/// CGD; for ACGD (Schäfer, Zheng & Anandkumar 2020, ICML, "Implicit competitive regularization in
+/// GANs", Alg. 1) per-coordinate RMSProp steps D = η/(√(v/(1 − β₂ᵗ)) + ε), v ← β₂v + (1 − β₂)F².
+/// With S = D_θ^{1/2} and Δθ = Su, eliminating Δφ leaves
+/// (I − S J_θφ D_φ J_φθ S) u = −S F_θ + S J_θφ D_φ F_φ, then Δφ = −D_φ(F_φ + J_φθ Δθ). On a zero-sum
+/// game (J_φθ = −J_θφᵀ) the matrix is I + S J_θφ D_φ J_θφᵀ S, symmetric positive definite:
 /// conjugate gradients; otherwise GMRES. Each product with it is two JVPs; the right-hand side and
-/// Δφ take one JVP each; the solve starts from the previous Δθ (the authors' warm start) and stops
+/// Δφ take one JVP each; the solve starts from the previous step (the authors' warm start) and stops
 /// at a relative residual ``tolerance`` or ``maxInnerProducts`` products.
 ///
-/// On the bilinear game F = (Aφ, −Aᵀθ), per singular value σ of A with s = ησ, the step is
-/// (θ, φ) ↦ [[1, −s], [s, 1]](θ, φ)/(1 + s²): ρ = 1/√(1 + η²σ²) for every η > 0. Unconstrained only.
+/// On the bilinear game F = (Aφ, −Aᵀθ), per singular value σ of A with s = ησ, CGD's step is
+/// (θ, φ) ↦ [[1, −s], [s, 1]](θ, φ)/(1 + s²): ρ = 1/√(1 + η²σ²) for every η > 0 (the proximal-point
+/// map). Unconstrained only.
 public struct CompetitiveGradient: Solver {
     /// How the inner system is solved.
     public enum LinearSolver: String, Sendable, CaseIterable, Codable {
@@ -24,9 +28,18 @@ public struct CompetitiveGradient: Solver {
         case conjugateGradients = "cg"
         case gmres
     }
+    /// ACGD's second-moment decay β₂ and ε.
+    public struct Adaptive: Sendable, Equatable {
+        public var beta2: Double
+        public var epsilon: Double
+        public init(beta2: Double = 0.99, epsilon: Double = 1e-8) { self.beta2 = beta2; self.epsilon = epsilon }
+    }
     public struct State: Sendable, Codable {
         /// The previous step Δ = (Δθ, Δφ); Δθ is the warm start. nil before the first step.
         public var previousStep: BlockVector?
+        /// ACGD: the second moments v and their count t (nil and 0 for CGD).
+        public var secondMoment: BlockVector?
+        public var count: Int
         /// Products with the inner matrix, summed over iterations, and in the latest iteration.
         public var innerProducts: Int
         public var lastInnerProducts: Int
@@ -37,8 +50,11 @@ public struct CompetitiveGradient: Solver {
     /// rounding floor — a tighter target would only spend products).
     public let tolerance: Double?
     public let maxInnerProducts: Int
+    /// nil: CGD; otherwise ACGD with these moments.
+    public let adaptive: Adaptive?
 
-    public init(stepSize: PerPlayer<Double>, linearSolver: LinearSolver = .automatic, tolerance: Double? = nil, maxInnerProducts: Int = 200) throws {
+    public init(stepSize: PerPlayer<Double>, linearSolver: LinearSolver = .automatic, tolerance: Double? = nil, maxInnerProducts: Int = 200,
+                adaptive: Adaptive? = nil) throws {
         try validateStepSize(stepSize)
         if let t = tolerance, !(t > 0 && t < 1) { throw SolverError.outOfRange(parameter: "CGD inner tolerance", value: t, allowed: "(0, 1)") }
         guard maxInnerProducts >= 1 else { throw SolverError.outOfRange(parameter: "CGD inner products", value: Double(maxInnerProducts), allowed: "integers ≥ 1") }
@@ -46,9 +62,14 @@ public struct CompetitiveGradient: Solver {
         self.linearSolver = linearSolver
         self.tolerance = tolerance
         self.maxInnerProducts = maxInnerProducts
+        if let a = adaptive {
+            guard a.beta2 >= 0, a.beta2 < 1 else { throw SolverError.outOfRange(parameter: "ACGD β₂", value: a.beta2, allowed: "[0, 1)") }
+            guard a.epsilon > 0, a.epsilon.isFinite else { throw SolverError.outOfRange(parameter: "ACGD ε", value: a.epsilon, allowed: "(0, ∞)") }
+        }
+        self.adaptive = adaptive
     }
 
-    public var name: String { SolverKind.cgd.rawValue }
+    public var name: String { (adaptive == nil ? SolverKind.cgd : .acgd).rawValue }
     /// One F, then at most 2 + 2·(inner products) JVPs.
     public var cost: OracleCost { OracleCost(perIteration: 1, products: ProductCount(jvp: 2 + 2 * maxInnerProducts), productsVary: true) }
     public func scaled(by factor: Double) -> CompetitiveGradient? { var s = self; s.stepSize = stepSize.map { $0 * factor }; return s }
@@ -58,12 +79,30 @@ public struct CompetitiveGradient: Solver {
         if linearSolver == .conjugateGradients, !F.problem.isZeroSum {
             throw SolverError.unsupportedProblem(method: "cgd with conjugate gradients", reason: "its inner matrix is symmetric positive definite only on a zero-sum game, and \(F.problem.name) is not one; use GMRES")
         }
-        return State(previousStep: nil, innerProducts: 0, lastInnerProducts: 0)
+        return State(previousStep: nil, secondMoment: adaptive == nil ? nil : .zeros(like: omega), count: 0, innerProducts: 0, lastInnerProducts: 0)
+    }
+
+    /// D: the steps per coordinate (constant per player for CGD), advancing ACGD's moments.
+    func steps(_ g: BlockVector, _ state: inout State) -> BlockVector {
+        var d = BlockVector.zeros(like: g)
+        guard let a = adaptive, var v = state.secondMoment else {
+            for p in Player.allCases { d.withBlock(p) { $0.fill(stepSize[p]) } }
+            return d
+        }
+        state.count += 1
+        v.axpby(1 - a.beta2, BlockVector(flat: g.flat * g.flat, sizes: g.sizes), a.beta2)
+        state.secondMoment = v
+        let correction = 1 - _pow(a.beta2, Double(state.count))
+        let root = v.flat.affine(scale: 1 / correction, shift: 0).sqrt().affine(scale: 1, shift: a.epsilon)
+        for p in Player.allCases { d.withBlock(p) { $0.fill(stepSize[p]) } }
+        return BlockVector(flat: d.flat / root, sizes: g.sizes)
     }
 
     public func step(_ omega: inout BlockVector, _ state: inout State, _ F: inout Oracle) throws {
-        let (a, b) = (stepSize.generator, stepSize.discriminator)
         let g = F.field(at: omega)
+        let d = steps(g, &state)
+        let (dTheta, dPhi) = (d[.generator].copy(), d[.discriminator].copy())
+        let root = dTheta.sqrt()
         let here = omega
         var oracle = F
         /// J·(u, v), the oracle counting it.
@@ -73,27 +112,28 @@ public struct CompetitiveGradient: Solver {
             if let v { t.withBlock(.discriminator) { $0.copy(from: v) } }
             return oracle.jacobianVectorProduct(at: here, t)
         }
-        // b = −η_θ F_θ + η_θη_φ J_θφ F_φ.
-        let rhs = g[.generator].scaled(by: -a)
-        rhs.axpy(a * b, jvp(nil, g[.discriminator])[.generator])
-        // v ↦ v − η_θη_φ J_θφ (J_φθ v).
-        let apply: (Tensor) -> Tensor = { v in
-            let u = jvp(v, nil)[.discriminator].copy()
-            let w = v.copy()
-            w.axpy(-a * b, jvp(nil, u)[.generator])
+        // b = −S F_θ + S J_θφ D_φ F_φ.
+        let rhs = jvp(nil, dPhi * g[.discriminator])[.generator].copy()
+        rhs.axpy(-1, g[.generator])
+        let b = root * rhs
+        // u ↦ u − S J_θφ D_φ J_φθ S u.
+        let apply: (Tensor) -> Tensor = { u in
+            let inner = dPhi * jvp(root * u, nil)[.discriminator]
+            let w = u.copy()
+            w.axpy(-1, root * jvp(nil, inner)[.generator])
             return w
         }
         let useCG = linearSolver == .conjugateGradients || (linearSolver == .automatic && F.problem.isZeroSum)
         let solve = useCG ? Krylov.conjugateGradients : Krylov.gmres
         let target = tolerance ?? (omega.dtype == .float32 ? 1e-5 : 1e-10)
-        let outcome = solve(apply, rhs, state.previousStep.map { $0[.generator] }, target, maxInnerProducts)
-        let dTheta = outcome.solution
-        // Δφ = −η_φ(F_φ + J_φθ Δθ).
-        let dPhi = g[.discriminator].copy()
-        dPhi.axpy(1, jvp(dTheta, nil)[.discriminator])
-        dPhi.scale(by: -b)
+        let outcome = solve(apply, b, state.previousStep.map { $0[.generator] / root }, target, maxInnerProducts)
+        let stepTheta = root * outcome.solution
+        // Δφ = −D_φ(F_φ + J_φθ Δθ).
+        let sum = g[.discriminator].copy()
+        sum.axpy(1, jvp(stepTheta, nil)[.discriminator])
+        let stepPhi = (dPhi * sum).scaled(by: -1)
         F = oracle
-        let delta = BlockVector(generator: dTheta, discriminator: dPhi)
+        let delta = BlockVector(generator: stepTheta, discriminator: stepPhi)
         omega.axpy(1, delta)
         state.previousStep = delta
         state.innerProducts += outcome.products

@@ -169,6 +169,8 @@ public enum SolverKind: String, CaseIterable, Sendable, Codable {
     case sga
     /// Competitive gradient descent: ``CompetitiveGradient``.
     case cgd
+    /// Adaptive CGD, per-coordinate RMSProp steps: ``CompetitiveGradient`` with ``CompetitiveGradient/Adaptive``.
+    case acgd
     /// Extragradient with Anderson mixing: ``AndersonExtraGradient``.
     case andersonEG = "anderson-eg"
 
@@ -177,11 +179,11 @@ public enum SolverKind: String, CaseIterable, Sendable, Codable {
     /// Whether the method samples with Langevin chains (its iterates carry thermal noise).
     public var isSampling: Bool { self == .mirrorGAN || self == .mirrorProxGAN }
     /// Whether the method's theory has no projection (it refuses a constrained problem).
-    public var needsUnconstrained: Bool { [.eagC, .eagV, .feg, .sga, .cgd].contains(self) }
+    public var needsUnconstrained: Bool { [.eagC, .eagV, .feg, .sga, .cgd, .acgd].contains(self) }
     /// Whether the method takes Jacobian products of F.
-    public var usesJacobianProducts: Bool { self == .sga || self == .cgd }
+    public var usesJacobianProducts: Bool { [.sga, .cgd, .acgd].contains(self) }
     /// Whether the method uses Adam/RMSProp moments.
-    public var isAdaptive: Bool { [.rmsprop, .adam, .extraAdam, .pastExtraAdam, .optimisticAdam].contains(self) }
+    public var isAdaptive: Bool { [.rmsprop, .adam, .extraAdam, .pastExtraAdam, .optimisticAdam, .acgd].contains(self) }
 }
 
 /// ω ← P(ω + Δ(g)): the rule's move, then the projection.

@@ -112,6 +112,8 @@ public struct SolverConfiguration: Sendable {
         case .feg: return try AnchoredExtraGradient(.fast, stepSize: try commonStep())
         case .sga: return try SymplecticGradientAdjustment(rule: try GradientStep(stepSize: stepSize), adjustment: sgaAdjustment, aligned: sgaAligned)
         case .cgd: return try CompetitiveGradient(stepSize: stepSize, linearSolver: cgdLinearSolver, tolerance: cgdTolerance, maxInnerProducts: cgdMaxInnerProducts)
+        case .acgd: return try CompetitiveGradient(stepSize: stepSize, linearSolver: cgdLinearSolver, tolerance: cgdTolerance, maxInnerProducts: cgdMaxInnerProducts,
+                                                   adaptive: .init(beta2: beta2, epsilon: epsilon))
         case .andersonEG: return try AndersonExtraGradient(stepSize: stepSize, memory: andersonMemory)
         }
     }
@@ -128,7 +130,9 @@ public struct SolverConfiguration: Sendable {
         case .ogda: e.append(("first_step", optimisticFirstStep.rawValue))
         case .rmsprop: e += [("decay", "\(decay)"), ("epsilon", "\(epsilon)")]
         case .sga: e += [("sga_adjustment", "\(sgaAdjustment)"), ("sga_aligned", "\(sgaAligned)")]
-        case .cgd: e += [("cgd_linear_solver", cgdLinearSolver.rawValue), ("cgd_tolerance", cgdTolerance.map { "\($0)" } ?? "1e-10 (Float64) / 1e-5 (Float32)"), ("cgd_max_inner_products", "\(cgdMaxInnerProducts)")]
+        case .cgd, .acgd:
+            if kind == .acgd { e += [("beta2", "\(beta2)"), ("epsilon", "\(epsilon)")] }
+            e += [("cgd_linear_solver", cgdLinearSolver.rawValue), ("cgd_tolerance", cgdTolerance.map { "\($0)" } ?? "1e-10 (Float64) / 1e-5 (Float32)"), ("cgd_max_inner_products", "\(cgdMaxInnerProducts)")]
         case .andersonEG: e.append(("anderson_memory", "\(andersonMemory)"))
         case .agraal: e += [("agraal_phi", "\(agraalPhi)"), ("agraal_max_step", "\(max(agraalMaxStep, stepSize.generator))")]
         case .mirrorGAN, .mirrorProxGAN:

@@ -62,6 +62,7 @@ public struct SolverRegistry: Sendable {
         Entry(name: "feg", summary: "fast extragradient (Lee & Kim 2021)", kind: .feg),
         Entry(name: "sga", summary: "symplectic gradient adjustment with alignment (Balduzzi et al. 2018)", kind: .sga),
         Entry(name: "cgd", summary: "competitive gradient descent (Schäfer & Anandkumar 2019)", kind: .cgd),
+        Entry(name: "acgd", summary: "adaptive CGD: per-coordinate RMSProp steps (Schäfer, Zheng & Anandkumar 2020)", kind: .acgd),
         Entry(name: "anderson-eg", summary: "extragradient with Anderson mixing and restarts", kind: .andersonEG),
     ])
 }

@@ -19,7 +19,7 @@ struct Solve: ParsableCommand {
         fbf, anderson-eg and agraal (its first step) 0.5/L, eftp/ogda 1/(4L), srfb 1/(2δL), eag-c 1/(8L), \
         eag-v 0.618/L, feg and cgd 1/L, mirror-prox 1/max|A_ij|, mirror-descent √(2 log n/T)/max|A_ij|, \
         adaptive methods 1e-3; with L unknown, 0.01.
-        Methods analysed without constraints (eag-c, eag-v, feg, sga, cgd) refuse a constrained game \
+        Methods analysed without constraints (eag-c, eag-v, feg, sga, cgd, acgd) refuse a constrained game \
         (--box 0 makes avi-psd unconstrained). --lookahead K wraps any method in Lookahead-minmax.
         """)
 
@@ -45,8 +45,8 @@ struct Solve: ParsableCommand {
     var discriminatorSteps: Int = 1
 
     @Option(parsing: .unconditional, help: "Adam β₁ in [0, 1).") var beta1: Double = 0.9
-    @Option(parsing: .unconditional, help: "Adam β₂ in [0, 1).") var beta2: Double = 0.999
-    @Option(parsing: .unconditional, help: "Adam / RMSProp ε > 0.") var epsilon: Double = 1e-8
+    @Option(parsing: .unconditional, help: "Adam / ACGD β₂ in [0, 1).") var beta2: Double = 0.999
+    @Option(parsing: .unconditional, help: "Adam / RMSProp / ACGD ε > 0.") var epsilon: Double = 1e-8
     @Option(parsing: .unconditional, help: "RMSProp decay ρ in [0, 1).") var decay: Double = 0.99
 
     @Option(help: "SRFB batch sizes: 'constant:N' or 'growing:c,k0,a' for N_k = ⌈c(k+k0)^(a+1)⌉.")
