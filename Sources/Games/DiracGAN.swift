@@ -113,3 +113,9 @@ public struct GaussianLocationGame: Game {
         return PerPlayer(generator: v, discriminator: -v + r + tikhonov / 2 * (p1 * p1 + p2 * p2))
     }
 }
+
+extension DiracGAN {
+    /// The standard and Wasserstein losses are one saddle function f = L − (γ/2)ψ² (the penalty acts on
+    /// ψ alone, so J_φθ = −J_θφᵀ still); the non-saturating generator loss is not.
+    public var isZeroSum: Bool { loss != .nonSaturating }
+}

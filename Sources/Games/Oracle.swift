@@ -49,6 +49,12 @@ public struct Oracle {
     var generator: RandomGenerator
     /// The minibatch of the latest evaluation of F: Jacobian products are taken on it unless told otherwise.
     public private(set) var lastSample: SampleRequest = .exact
+    /// The most oracle calls the run may spend (its `maxOracleCalls`), when it has a budget: a method
+    /// whose iterations cost a varying number of calls (CGD's inner solve) sizes its work to fit.
+    /// Not part of a checkpoint: the run's configuration sets it.
+    public var callBudget: Double? = nil
+    /// Calls left under ``callBudget`` (nil without a budget).
+    public var remainingCalls: Double? { callBudget.map { $0 - counter.oracleCalls } }
 
     /// - Parameters:
     ///   - seed: seeds the minibatch draws.

@@ -287,6 +287,7 @@ public final class GANTraining {
             try dir.writeConfiguration(configurationYAML)
         }
         var loop = IterationLoop(solver, iteration: state.iteration, omega: state.omega, state: solverState, oracle: oracle)
+        if c.maxOracleCalls > 0 { loop.limitCalls(to: c.maxOracleCalls) }
         if let k = session.poisonAtIteration { loop.afterStep = { i, omega in if i == k { omega.withBlock(.generator) { $0[0] = .nan } } } }
         let clock = TrainingClock(before: state.wallSeconds)
         let checkpoints = CheckpointObserver(training: self, directory: session.runDirectory, every: c.checkpointEvery,

@@ -123,7 +123,11 @@ extension TrainingConfiguration {
             dataset = value
         case "data_file": dataFile = value
         case "loss": loss = try choice(NeuralGAN.Loss.allCases)
-        case "method": method = try choice(Self.trainableMethods)
+        case "method":
+            if let kind = SolverKind(rawValue: value), let reason = Self.untrainableReason(kind) {
+                throw ConfigError.outOfRange(file: file, key: key, value: value, allowed: "\(value) \(reason)")
+            }
+            method = try choice(Self.trainableMethods)
         case "regularizer": regularizer = try choice(TrainingRegularizer.allCases)
         case "regularizer_weight": regularizerWeight = try real({ $0 >= 0 }, "must be ≥ 0")
         case "relaxation": relaxation = try real({ $0 > 0 && $0 <= 1 }, "must lie in (0, 1]")

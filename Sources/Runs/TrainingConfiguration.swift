@@ -179,8 +179,14 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
         if let reason = Self.untrainableReason(method) {
             throw RunError.invalid(field: "method", value: method.rawValue, allowed: "\(method.rawValue) \(reason)")
         }
-        _ = try solverConfiguration().makeSolver()
+        let solver = try solverConfiguration().makeSolver()
         _ = try regularizers()
+        // A budget must pay for the start and one iteration (products at autodiff's prices).
+        let first = solver.cost.initialization + solver.cost.minimumCallsPerIteration(.autodiff)
+        if maxOracleCalls > 0 && maxOracleCalls + 1e-9 < first {
+            throw RunError.invalid(field: "max_oracle_calls", value: Self.yamlReal(maxOracleCalls),
+                                   allowed: "0 (no budget) or at least \(Self.yamlReal(first)), \(solver.name)'s start and one iteration")
+        }
     }
 }
 

@@ -29,10 +29,11 @@ public struct AdaptiveGoldenRatio: Solver {
     public init(firstStep: Double, phi: Double = 1.5, maxStep: Double = 1e6) throws {
         try validateStepSize(PerPlayer(firstStep), name: "first step λ₀")
         let golden = (1 + 5.0.squareRoot()) / 2
-        guard phi > 1, phi <= golden + 1e-15 else { throw SolverError.outOfRange(parameter: "aGRAAL φ", value: phi, allowed: "(1, 1.618034]") }
+        // 1.618034 (the golden ratio to 7 digits, as help texts print it) is accepted as the golden ratio.
+        guard phi > 1, phi <= 1.618034 else { throw SolverError.outOfRange(parameter: "aGRAAL φ", value: phi, allowed: "(1, 1.618034]") }
         guard maxStep >= firstStep, maxStep.isFinite else { throw SolverError.outOfRange(parameter: "aGRAAL λ̄", value: maxStep, allowed: "[λ₀, ∞)") }
         self.firstStep = firstStep
-        self.phi = phi
+        self.phi = min(phi, golden)
         self.maxStep = maxStep
     }
 

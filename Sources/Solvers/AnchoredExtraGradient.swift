@@ -54,7 +54,7 @@ public struct AnchoredExtraGradient: Solver {
                 throw SolverError.unsupportedProblem(method: name, reason: "its step recursion needs L, and \(F.problem.name) does not know its Lipschitz constant")
             }
             guard stepSize * L < 0.75 else {
-                throw SolverError.outOfRange(parameter: "EAG-V α₀·L", value: stepSize * L, allowed: "(0, 0.75), where its step recursion stays positive")
+                throw SolverError.outOfRange(parameter: "EAG-V's first step times L (α₀·L, α₀ = \(stepSize), L = \(L))", value: stepSize * L, allowed: "(0, 0.75), where its step recursion stays positive")
             }
         }
         return State(anchor: omega.copy(), k: 0, alpha: stepSize)

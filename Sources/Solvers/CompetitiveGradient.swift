@@ -14,8 +14,10 @@ import Tensors
 /// (I − S J_θφ D_φ J_φθ S) u = −S F_θ + S J_θφ D_φ F_φ, then Δφ = −D_φ(F_φ + J_φθ Δθ). On a zero-sum
 /// game (J_φθ = −J_θφᵀ) the matrix is I + S J_θφ D_φ J_θφᵀ S, symmetric positive definite:
 /// conjugate gradients; otherwise GMRES. Each product with it is two JVPs; the right-hand side and
-/// Δφ take one JVP each; the solve starts from the previous step (the authors' warm start) and stops
-/// at a relative residual ``tolerance`` or ``maxInnerProducts`` products.
+/// Δφ take one JVP each; the solve starts from the previous step (the authors' warm start: one more
+/// product for its residual) and stops at a relative residual ``tolerance`` or after
+/// ``maxInnerProducts`` iterations, fewer when the run's oracle budget (``Oracle/callBudget``) has
+/// room for fewer; ``State/unconvergedSolves`` counts the solves that stopped short of the tolerance.
 ///
 /// On the bilinear game F = (Aφ, −Aᵀθ), per singular value σ of A with s = ησ, CGD's step is
 /// (θ, φ) ↦ [[1, −s], [s, 1]](θ, φ)/(1 + s²): ρ = 1/√(1 + η²σ²) for every η > 0 (the proximal-point
@@ -43,6 +45,8 @@ public struct CompetitiveGradient: Solver {
         /// Products with the inner matrix, summed over iterations, and in the latest iteration.
         public var innerProducts: Int
         public var lastInnerProducts: Int
+        /// Inner solves that stopped at the iteration cap (or the budget) above the tolerance.
+        public var unconvergedSolves: Int
     }
     public private(set) var stepSize: PerPlayer<Double>
     public let linearSolver: LinearSolver
@@ -70,8 +74,10 @@ public struct CompetitiveGradient: Solver {
     }
 
     public var name: String { (adaptive == nil ? SolverKind.cgd : .acgd).rawValue }
-    /// One F, then at most 2 + 2·(inner products) JVPs.
-    public var cost: OracleCost { OracleCost(perIteration: 1, products: ProductCount(jvp: 2 + 2 * maxInnerProducts), productsVary: true) }
+    /// One F, then at most 3 + 2·(inner iterations) JVPs (right-hand side, warm-start residual, Δφ); at least 3.
+    public var cost: OracleCost {
+        OracleCost(perIteration: 1, products: ProductCount(jvp: 3 + 2 * maxInnerProducts), productsVary: true, minimumProducts: ProductCount(jvp: 3))
+    }
     public func scaled(by factor: Double) -> CompetitiveGradient? { var s = self; s.stepSize = stepSize.map { $0 * factor }; return s }
 
     public func makeState(at omega: BlockVector, _ F: inout Oracle) throws -> State {
@@ -79,7 +85,7 @@ public struct CompetitiveGradient: Solver {
         if linearSolver == .conjugateGradients, !F.problem.isZeroSum {
             throw SolverError.unsupportedProblem(method: "cgd with conjugate gradients", reason: "its inner matrix is symmetric positive definite only on a zero-sum game, and \(F.problem.name) is not one; use GMRES")
         }
-        return State(previousStep: nil, secondMoment: adaptive == nil ? nil : .zeros(like: omega), count: 0, innerProducts: 0, lastInnerProducts: 0)
+        return State(previousStep: nil, secondMoment: adaptive == nil ? nil : .zeros(like: omega), count: 0, innerProducts: 0, lastInnerProducts: 0, unconvergedSolves: 0)
     }
 
     /// D: the steps per coordinate (constant per player for CGD), advancing ACGD's moments.
@@ -126,7 +132,11 @@ public struct CompetitiveGradient: Solver {
         let useCG = linearSolver == .conjugateGradients || (linearSolver == .automatic && F.problem.isZeroSum)
         let solve = useCG ? Krylov.conjugateGradients : Krylov.gmres
         let target = tolerance ?? (omega.dtype == .float32 ? 1e-5 : 1e-10)
-        let outcome = solve(apply, b, state.previousStep.map { $0[.generator] / root }, target, maxInnerProducts)
+        // Under a budget, as many inner iterations as the calls left pay for (2 JVPs each, after 3 JVPs and F).
+        let price = F.problem.productCosts.jvp
+        let room = F.remainingCalls.map { Int((($0 - 3 * price) / (2 * price)).rounded(.down)) } ?? maxInnerProducts
+        let outcome = solve(apply, b, state.previousStep.map { $0[.generator] / root }, target, max(0, min(maxInnerProducts, room)))
+        if outcome.relativeResidual > target { state.unconvergedSolves += 1 }
         let stepTheta = root * outcome.solution
         // Δφ = −D_φ(F_φ + J_φθ Δθ).
         let sum = g[.discriminator].copy()

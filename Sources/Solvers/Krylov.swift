@@ -1,8 +1,9 @@
 import Tensors
 
 /// Matrix-free Krylov solvers for A x = b, as CGD needs them: A is given by its product, x starts
-/// from a guess (a warm start), and the solve stops at ‖b − Ax‖ ≤ tol·‖b‖ or after `maxProducts`
-/// products with A. Both return the number of products taken (the initial residual's included).
+/// from a guess (a warm start), and the solve stops at ‖b − Ax‖ ≤ tol·‖b‖ or after `maxIterations`
+/// iterations (one product with A each). Both return the number of products taken: the iterations',
+/// plus one for the initial residual of a warm start.
 public enum Krylov {
     public struct Outcome: Sendable {
         public var solution: Tensor
@@ -13,18 +14,18 @@ public enum Krylov {
     }
 
     /// Conjugate gradients (Hestenes & Stiefel 1952) for symmetric positive definite A.
-    public static func conjugateGradients(_ apply: (Tensor) -> Tensor, _ b: Tensor, start: Tensor?, tolerance: Double, maxProducts: Int) -> Outcome {
+    public static func conjugateGradients(_ apply: (Tensor) -> Tensor, _ b: Tensor, start: Tensor?, tolerance: Double, maxIterations: Int) -> Outcome {
         let bNorm = b.norm()
         let x = start?.copy() ?? Tensor.zeros([b.count], dtype: b.dtype)
         guard bNorm > 0 else { x.fill(0); return Outcome(solution: x, products: 0, relativeResidual: 0) }
-        var products = 0
+        var products = 0, iterations = 0
         let r = b.copy()
         if start != nil { r.axpy(-1, apply(x)); products += 1 }
         let p = r.copy()
         var rs = r.dot(r)
-        while rs.squareRoot() > tolerance * bNorm, products < maxProducts {
+        while rs.squareRoot() > tolerance * bNorm, iterations < maxIterations {
             let ap = apply(p)
-            products += 1
+            products += 1; iterations += 1
             let curvature = p.dot(ap)
             guard curvature > 0 else { break }   // not positive definite along p: stop with what we have
             let alpha = rs / curvature
@@ -39,24 +40,24 @@ public enum Krylov {
 
     /// GMRES (Saad & Schultz 1986) without restarts, for any nonsingular A: Arnoldi with modified
     /// Gram–Schmidt, the small least-squares problem by Givens rotations.
-    public static func gmres(_ apply: (Tensor) -> Tensor, _ b: Tensor, start: Tensor?, tolerance: Double, maxProducts: Int) -> Outcome {
+    public static func gmres(_ apply: (Tensor) -> Tensor, _ b: Tensor, start: Tensor?, tolerance: Double, maxIterations: Int) -> Outcome {
         let bNorm = b.norm()
         let x = start?.copy() ?? Tensor.zeros([b.count], dtype: b.dtype)
         guard bNorm > 0 else { x.fill(0); return Outcome(solution: x, products: 0, relativeResidual: 0) }
-        var products = 0
+        var products = 0, iterations = 0
         let r = b.copy()
         if start != nil { r.axpy(-1, apply(x)); products += 1 }
         let beta = r.norm()
-        guard beta > tolerance * bNorm, products < maxProducts else {
+        guard beta > tolerance * bNorm, maxIterations > 0 else {
             return Outcome(solution: x, products: products, relativeResidual: beta / bNorm)
         }
         var basis = [r.scaled(by: 1 / beta)]
         var h: [[Double]] = []              // columns of the Hessenberg matrix, already rotated
         var cs: [Double] = [], sn: [Double] = []
         var g = [beta]                      // rotated right-hand side; |g.last| is the residual norm
-        while products < maxProducts {
+        while iterations < maxIterations {
             let w = apply(basis[basis.count - 1])
-            products += 1
+            products += 1; iterations += 1
             var column = [Double]()
             for v in basis { let c = w.dot(v); w.axpy(-c, v); column.append(c) }
             let next = w.norm()

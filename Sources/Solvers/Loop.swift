@@ -92,6 +92,9 @@ public struct IterationLoop<S: Solver> {
         self.oracle = oracle
     }
 
+    /// Lets the solver see the run's oracle budget (``Oracle/callBudget``); ``OracleBudget`` stops the loop.
+    public mutating func limitCalls(to budget: Double?) { oracle.callBudget = budget }
+
     /// What observers see now.
     public var view: LoopView {
         LoopView(iteration: iteration, omega: omega, output: solver.output(omega, state), state: state, oracle: oracle, cost: solver.cost)
@@ -130,7 +133,9 @@ public final class OracleBudget: LoopObserver {
     public let maximumCalls: Double
     public init(maximumCalls: Double) { self.maximumCalls = maximumCalls }
     public func willStep(_ view: LoopView) throws -> LoopDecision {
-        view.counter.oracleCalls + view.cost.callsPerIteration(view.oracle.problem.productCosts) > maximumCalls + 1e-9 ? .stop(LoopStop("max-oracle-calls")) : .proceed
+        // A method with a varying cost sizes its work to the calls left; it needs at least its minimum.
+        let next = view.cost.minimumCallsPerIteration(view.oracle.problem.productCosts)
+        return view.counter.oracleCalls + next > maximumCalls + 1e-9 ? .stop(LoopStop("max-oracle-calls")) : .proceed
     }
 }
 

@@ -105,7 +105,10 @@ public func solve<S: Solver>(_ problem: any VariationalInequality, with solver: 
     var loop = try IterationLoop(solver, on: problem, from: start, seed: seed)
     let merits = MeritRecorder(problem, tolerance: stopping.tolerance)
     var all: [any LoopObserver] = [merits]
-    if let budget = stopping.maxOracleCalls { all.append(OracleBudget(maximumCalls: budget)) }
+    if let budget = stopping.maxOracleCalls {
+        all.append(OracleBudget(maximumCalls: budget))
+        loop.limitCalls(to: budget)
+    }
     let stop = try loop.run(until: max(stopping.iterations, 0), observers: all + observers)
     return SolveResult(records: merits.records, lastIterate: loop.omega, output: loop.output, counter: loop.oracle.counter,
                        stopReason: stop.reason, warnings: solver.warnings)

@@ -54,11 +54,20 @@ public struct OracleCost: Sendable, Equatable, CustomStringConvertible {
     public var products: ProductCount
     /// Whether ``products`` is an upper bound rather than the exact count.
     public var productsVary: Bool
-    public init(perIteration: Double, initialization: Double = 0, products: ProductCount = .none, productsVary: Bool = false) {
+    /// The fewest products an iteration takes (``products`` unless they vary): a method with a
+    /// varying count fits its work into the calls left under a budget, down to this.
+    public var minimumProducts: ProductCount
+    public init(perIteration: Double, initialization: Double = 0, products: ProductCount = .none, productsVary: Bool = false,
+                minimumProducts: ProductCount? = nil) {
         self.perIteration = perIteration
         self.initialization = initialization
         self.products = products
         self.productsVary = productsVary
+        self.minimumProducts = productsVary ? (minimumProducts ?? products) : products
+    }
+    /// The fewest calls an iteration can take: ``perIteration`` and ``minimumProducts``.
+    public func minimumCallsPerIteration(_ costs: ProductCosts) -> Double {
+        perIteration + minimumProducts.calls(costs)
     }
     /// Oracle calls per iteration on a problem whose products cost `costs`: F's evaluations plus
     /// the products at their declared prices (the bound, when ``productsVary``).

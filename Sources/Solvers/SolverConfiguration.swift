@@ -54,7 +54,13 @@ public struct SolverConfiguration: Sendable {
     /// iterate averaging, in that order from the inside.
     public func makeSolver() throws -> any Solver {
         var solver = try scheduled(try makeBase())
-        if let (k, alpha) = lookahead { solver = try withLookahead(solver, k, alpha) }
+        if let (k, alpha) = lookahead {
+            // Lookahead pulls back the iterates; these methods output an average of them instead.
+            if [.averagedSRFB, .mirrorDescent, .mirrorProx, .mirrorGAN, .mirrorProxGAN].contains(kind) {
+                throw SolverError.unsupportedProblem(method: "lookahead around \(kind.rawValue)", reason: "\(kind.rawValue) outputs an average of its iterates, which a pull-back of the iterates would discard")
+            }
+            solver = try withLookahead(solver, k, alpha)
+        }
         if let schedule = stepSizeSchedule { solver = try withSchedule(solver, schedule) }
         guard let scheme = averaging else { return solver }
         return try wrap(solver, scheme)
@@ -71,8 +77,7 @@ public struct SolverConfiguration: Sendable {
     /// The one step size of a method whose theory has one α for both players.
     func commonStep() throws -> Double {
         guard stepSize.generator == stepSize.discriminator else {
-            throw SolverError.outOfRange(parameter: "\(kind.rawValue) step size (per-player steps \(stepSize.generator) and \(stepSize.discriminator))",
-                                         value: stepSize.discriminator, allowed: "one step for both players")
+            throw SolverError.unsupportedProblem(method: kind.rawValue, reason: "it takes one step size for both players, got \(stepSize.generator) for the generator and \(stepSize.discriminator) for the discriminator")
         }
         try validateStepSize(stepSize)
         return stepSize.generator

@@ -45,7 +45,7 @@ struct MethodsCommandTests {
             (["--game", "avi-psd", "--method", "eag-c"], "unconstrained"),
             (["--game", "avi-psd", "--box", "0", "--dimension", "20", "--method", "cgd", "--cgd-linear-solver", "cg"], "zero-sum"),
             (["--game", "bilinear", "--method", "eag-v", "--step", "0.9"], "0.75"),
-            (["--game", "bilinear", "--method", "agraal", "--generator-step", "0.1", "--discriminator-step", "0.2"], "one step for both players"),
+            (["--game", "bilinear", "--method", "agraal", "--generator-step", "0.1", "--discriminator-step", "0.2"], "one step size for both players"),
             (["--game", "bilinear", "--method", "fb", "--lookahead", "5", "--lookahead-alpha", "1.5"], "--lookahead-alpha"),
             (["--game", "bilinear", "--method", "cgd", "--cgd-tolerance", "2"], "--cgd-tolerance"),
             (["--game", "bilinear", "--method", "agraal", "--agraal-phi", "1.7"], "--agraal-phi"),
@@ -54,6 +54,30 @@ struct MethodsCommandTests {
             let r = try SaddleBinary.run(["solve"] + args + ["--iters", "5"])
             let lines = r.stderr.split(separator: "\n").filter { !$0.hasPrefix("Usage") && !$0.contains("--help") }
             #expect(r.status != 0 && r.stderr.contains(mentioned) && lines.count == 1, "\(args): status \(r.status), stderr \(r.stderr)")
+        }
+    }
+
+    /// Found by trying the CLI as a new user: budgets are used up to the last affordable inner
+    /// iteration, one inner iteration suffices to move, refused runs write nothing, and CG runs on the
+    /// zero-sum Dirac-GAN.
+    @Test func budgetsRefusalsAndSmallInnerSolves() throws {
+        let dir = try makeScratchFolder("methods-cli")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        // CGD sizes its inner solve to the calls left: the budget is spent to within one iteration's minimum (1 + 3 JVPs).
+        let budget = try json(["--game", "bilinear-matrix", "--dimension", "20", "--method", "cgd", "--max-oracle-calls", "1000", "--iters", "100000"])
+        let spent = try #require(budget["oracle_calls"] as? Double)
+        #expect(spent <= 1000 && spent > 1000 - 4, "CGD under a budget of 1000 spent \(spent)")
+        // One inner iteration per step (besides the warm start's residual) still converges on θφ.
+        let small = try json(["--game", "bilinear", "--method", "cgd", "--cgd-max-inner-products", "1", "--iters", "100"])
+        #expect((small["residual"] as? Double ?? 1) < 1e-6, "\(small)")
+        #expect(try json(["--game", "dirac-gan", "--method", "cgd", "--cgd-linear-solver", "cg", "--iters", "5"])["iterations"] as? Double == 5)
+        for args in [["--game", "avi-psd", "--method", "cgd"], ["--game", "matrix-game", "--method", "mirror-prox", "--lookahead", "5"]] {
+            let r = try SaddleBinary.run(["solve"] + args + ["--out", dir + "/refused", "--iters", "5"])
+            #expect(r.status != 0 && !FileManager.default.fileExists(atPath: dir + "/refused"), "\(args): \(r.stderr)")
+        }
+        for args in [["--method", "eg", "--max-oracle-calls", "1"], ["--method", "consensus-optimization", "--r1-weight", "0.5"]] {
+            let r = try SaddleBinary.run(["train"] + args + ["--out", dir + "/t"])
+            #expect(r.status != 0 && !FileManager.default.fileExists(atPath: dir + "/t"), "\(args): \(r.stderr)")
         }
     }
 

@@ -75,7 +75,7 @@ struct Solve: ParsableCommand {
     @Option(help: "CGD: the inner linear solver: auto (conjugate gradients on zero-sum games, GMRES otherwise), cg, gmres.")
     var cgdLinearSolver: CompetitiveGradient.LinearSolver = .automatic
     @Option(parsing: .unconditional, help: "CGD: relative residual at which the inner solve stops, in (0, 1); default 1e-10.") var cgdTolerance: Double = 1e-10
-    @Option(parsing: .unconditional, help: "CGD: most products with the inner matrix per iteration (each is 2 JVPs).") var cgdMaxInnerProducts: Int = 200
+    @Option(parsing: .unconditional, help: "CGD/ACGD: most inner iterations per step, each a product with the inner matrix (2 JVPs), besides the warm start's residual.") var cgdMaxInnerProducts: Int = 200
     @Option(parsing: .unconditional, help: "Anderson-EG: memory m ≥ 1.") var andersonMemory: Int = 5
     @Option(parsing: .unconditional, help: "aGRAAL: φ in (1, 1.618034] (--step is the first step λ₀, which need not know L).") var agraalPhi: Double = 1.5
     @Option(parsing: .unconditional, help: "Lookahead-minmax around the method: k base steps per pull-back (0: off).") var lookahead: Int = 0
@@ -127,7 +127,7 @@ struct Solve: ParsableCommand {
         if !(cgdTolerance > 0 && cgdTolerance < 1) { throw ValidationError("--cgd-tolerance must lie in (0, 1), got \(cgdTolerance)") }
         if cgdMaxInnerProducts < 1 || cgdMaxInnerProducts > 100_000 { throw ValidationError("--cgd-max-inner-products must lie in 1 … 100000, got \(cgdMaxInnerProducts)") }
         if andersonMemory < 1 || andersonMemory > 100 { throw ValidationError("--anderson-memory must lie in 1 … 100, got \(andersonMemory)") }
-        if !(agraalPhi > 1 && agraalPhi <= 1.6180339887498950) { throw ValidationError("--agraal-phi must lie in (1, 1.618034], got \(agraalPhi)") }
+        if !(agraalPhi > 1 && agraalPhi <= 1.618034) { throw ValidationError("--agraal-phi must lie in (1, 1.618034], got \(agraalPhi)") }
         if lookahead < 0 || lookahead > 1_000_000 { throw ValidationError("--lookahead must lie in 0 … 1000000 (0: off), got \(lookahead)") }
         if !(lookaheadAlpha > 0 && lookaheadAlpha <= 1) { throw ValidationError("--lookahead-alpha must lie in (0, 1], got \(lookaheadAlpha)") }
         if discriminatorSteps < 1 { throw ValidationError("--discriminator-steps = \(discriminatorSteps) is outside integers ≥ 1") }
@@ -220,10 +220,14 @@ struct Solve: ParsableCommand {
         case .ema: config.averaging = .exponential(decay: emaDecay)
         }
         let solver = try config.makeSolver()
-        let firstIteration = solver.cost.initialization + solver.cost.callsPerIteration(problem.productCosts)
+        let firstIteration = solver.cost.initialization + solver.cost.minimumCallsPerIteration(problem.productCosts)
         if let budget = maxOracleCalls, budget + 1e-9 < firstIteration {
-            throw CLIError("--max-oracle-calls \(SolveSummary.number(budget)) cannot pay for \(method.rawValue)'s start and one iteration (\(SolveSummary.number(firstIteration)) calls\(solver.cost.productsVary ? " at most" : ""))")
+            throw CLIError("--max-oracle-calls \(SolveSummary.number(budget)) cannot pay for \(method.rawValue)'s start and one iteration (\(SolveSummary.number(firstIteration)) calls\(solver.cost.productsVary ? " at least" : ""))")
         }
+        // A method that cannot run on this problem says so before anything is written (a trial state
+        // on a separate oracle; the run makes its own).
+        var trial = Oracle(problem, seed: seed)
+        _ = try solver.makeState(at: start ?? problem.initialPoint, &trial)
         // Check the run folder before computing, so a bad --out costs nothing and touches nothing.
         try World.onRankZeroFirst(world) { if let dir = out { try RunFolder.prepare(dir: dir, force: force) } }
         if world.rank == 0 { for w in solver.warnings { Console.errorRaw("warning: \(w.message)\n") } }

@@ -203,6 +203,9 @@ struct Train: ParsableCommand {
         case .kind(let k): c.method = k
         case .consensusOptimization:
             // Consensus optimization (Mescheder et al. 2017) is forward–backward on F + γJᵀF.
+            if r1Weight != nil {
+                throw ValidationError("--method consensus-optimization is fb with --regularizer consensus; set its weight with --regularizer-weight, not --r1-weight")
+            }
             if let r = regularizer, r != .consensus {
                 throw ValidationError("--method consensus-optimization is fb with --regularizer consensus; it cannot take --regularizer \(r.rawValue)")
             }
