@@ -9,14 +9,15 @@ import Tensors
 /// `--config FILE`, then flags.
 extension TrainingConfiguration {
     /// The format of `config.yaml`: 2 since the keys `shards` and `format_version` (2026-12-03), 3
-    /// since `lookahead_steps`, `lookahead_alpha` and `max_oracle_calls`; a config without the key is format 1. Older
+    /// since `lookahead_steps`, `lookahead_alpha`, `max_oracle_calls` and the newer methods' keys; a config without the key is format 1. Older
     /// formats read the same (the later keys take their defaults).
     public static let formatVersion = 3
 
     /// The keys a config file may set, in the order `config.yaml` lists them.
     public static let yamlKeys = ["dataset", "data_file", "iterations", "max_oracle_calls", "batch_size", "latent", "hidden", "loss", "method",
                                   "generator_step_size", "discriminator_step_size", "step_size_decay_start", "step_size_decay_end",
-                                  "step_size_decay_final", "beta1", "beta2", "relaxation", "lookahead_steps", "lookahead_alpha", "sgld_steps", "thermal_noise", "damping", "preconditioned",
+                                  "step_size_decay_final", "beta1", "beta2", "relaxation", "lookahead_steps", "lookahead_alpha", "sga_adjustment", "cgd_linear_solver",
+                                  "cgd_max_inner_products", "anderson_memory", "agraal_phi", "sgld_steps", "thermal_noise", "damping", "preconditioned",
                                   "regularizer", "regularizer_weight", "ema_decay", "seed", "shards", "threads",
                                   "evaluation_samples", "log_every", "checkpoint_every"]
 
@@ -133,6 +134,11 @@ extension TrainingConfiguration {
         case "relaxation": relaxation = try real({ $0 > 0 && $0 <= 1 }, "must lie in (0, 1]")
         case "lookahead_steps": lookaheadSteps = try int(min: 0, max: Self.maximumIterations)
         case "lookahead_alpha": lookaheadAlpha = try real({ $0 > 0 && $0 <= 1 }, "must lie in (0, 1]")
+        case "sga_adjustment": sgaAdjustment = try real({ $0 > 0 && $0 <= 1e6 }, "must lie in (0, 1e6]")
+        case "cgd_linear_solver": cgdLinearSolver = try choice(CompetitiveGradient.LinearSolver.allCases)
+        case "cgd_max_inner_products": cgdMaxInnerProducts = try int(min: 1, max: 100_000)
+        case "anderson_memory": andersonMemory = try int(min: 1, max: 100)
+        case "agraal_phi": agraalPhi = try real({ $0 > 1 && $0 <= 1.618034 }, "must lie in (1, 1.618034]")
         case "iterations": iterations = try int(min: 1, max: Self.maximumIterations)
         case "max_oracle_calls": maxOracleCalls = try real({ $0 >= 0 && $0 <= 1e15 }, "must lie in [0, 1e15] (0: no budget)")
         // Upper bounds keep a typo from becoming an out-of-memory crash: a step holds ~20
@@ -195,6 +201,8 @@ extension TrainingConfiguration {
         let values: [String: String] = [
             "dataset": dataset, "data_file": dataFile, "loss": loss.rawValue, "method": method.rawValue,
             "relaxation": Self.yamlReal(relaxation), "lookahead_steps": "\(lookaheadSteps)", "lookahead_alpha": Self.yamlReal(lookaheadAlpha),
+            "sga_adjustment": Self.yamlReal(sgaAdjustment), "cgd_linear_solver": cgdLinearSolver.rawValue,
+            "cgd_max_inner_products": "\(cgdMaxInnerProducts)", "anderson_memory": "\(andersonMemory)", "agraal_phi": Self.yamlReal(agraalPhi),
             "regularizer": regularizer.rawValue, "regularizer_weight": Self.yamlReal(regularizerWeight),
             "iterations": "\(iterations)", "max_oracle_calls": Self.yamlReal(maxOracleCalls), "batch_size": "\(batchSize)", "latent": "\(latent)",
             "hidden": "\(hidden)", "generator_step_size": Self.yamlReal(generatorStepSize), "discriminator_step_size": Self.yamlReal(discriminatorStepSize),

@@ -49,6 +49,13 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
     /// Lookahead-minmax around the method: k base steps per pull-back (0: off) and the pull-back α.
     public var lookaheadSteps = 0
     public var lookaheadAlpha = 0.5
+    /// The newer methods' own settings (docs/methods.md): SGA's λ₀, CGD/ACGD's inner solver and most
+    /// inner iterations, Anderson-EG's memory, aGRAAL's φ.
+    public var sgaAdjustment = 1.0
+    public var cgdLinearSolver = CompetitiveGradient.LinearSolver.automatic
+    public var cgdMaxInnerProducts = 200
+    public var andersonMemory = 5
+    public var agraalPhi = 1.5
     /// Mirror-GAN / Mirror-Prox-GAN (SPEC §5; the step size is the SGLD step γ): K SGLD steps per
     /// chain, thermal noise ε, damping β of the mean approximation, and RMSProp preconditioning
     /// (ρ = 0.99, λ = 1e-5) of the chains. The chains' noise is seeded from `seed`.
@@ -79,6 +86,53 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
     public var checkpointEvery = 1000
     public init() {}
 
+    /// Decodes the JSON form (summary.json, checkpoint metadata); a key the JSON lacks — a setting added
+    /// after it was written — takes its default, so older run folders still read.
+    public init(from decoder: Decoder) throws {
+        self.init()
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        func read<T: Decodable>(_ key: CodingKeys, _ value: inout T) throws {
+            if let v = try c.decodeIfPresent(T.self, forKey: key) { value = v }
+        }
+        try read(.dataset, &dataset)
+        try read(.dataFile, &dataFile)
+        try read(.iterations, &iterations)
+        try read(.maxOracleCalls, &maxOracleCalls)
+        try read(.batchSize, &batchSize)
+        try read(.latent, &latent)
+        try read(.hidden, &hidden)
+        try read(.loss, &loss)
+        try read(.method, &method)
+        try read(.generatorStepSize, &generatorStepSize)
+        try read(.discriminatorStepSize, &discriminatorStepSize)
+        try read(.beta1, &beta1)
+        try read(.beta2, &beta2)
+        try read(.stepSizeDecayStart, &stepSizeDecayStart)
+        try read(.stepSizeDecayEnd, &stepSizeDecayEnd)
+        try read(.stepSizeDecayFinal, &stepSizeDecayFinal)
+        try read(.relaxation, &relaxation)
+        try read(.lookaheadSteps, &lookaheadSteps)
+        try read(.lookaheadAlpha, &lookaheadAlpha)
+        try read(.sgaAdjustment, &sgaAdjustment)
+        try read(.cgdLinearSolver, &cgdLinearSolver)
+        try read(.cgdMaxInnerProducts, &cgdMaxInnerProducts)
+        try read(.andersonMemory, &andersonMemory)
+        try read(.agraalPhi, &agraalPhi)
+        try read(.sgldSteps, &sgldSteps)
+        try read(.thermalNoise, &thermalNoise)
+        try read(.damping, &damping)
+        try read(.preconditioned, &preconditioned)
+        try read(.regularizer, &regularizer)
+        try read(.regularizerWeight, &regularizerWeight)
+        try read(.emaDecay, &emaDecay)
+        try read(.seed, &seed)
+        try read(.shards, &shards)
+        try read(.threads, &threads)
+        try read(.evaluationSamples, &evaluationSamples)
+        try read(.logEvery, &logEvery)
+        try read(.checkpointEvery, &checkpointEvery)
+    }
+
     /// Limits on the sizes a configuration may ask for, checked before anything is allocated
     /// (a typo must not become an out-of-memory crash); docs/reliability.md lists them.
     public static let maximumIterations = 1_000_000_000_000
@@ -92,15 +146,10 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
     public static let maximumThreads = 1024
     public static let maximumShards = 4096
 
-    /// A configuration from its JSON form (checkpoint metadata). Keys the JSON lacks — settings
-    /// added after it was written, like `shards` — take their defaults.
+    /// A configuration from its JSON form (checkpoint metadata); missing keys take their defaults
+    /// (``init(from:)``).
     public static func decode(json: Foundation.Data) throws -> TrainingConfiguration {
-        let defaults = (try? JSONSerialization.jsonObject(with: JSONEncoder().encode(TrainingConfiguration())) as? [String: Any]) ?? [:]
-        guard let given = (try? JSONSerialization.jsonObject(with: json)) as? [String: Any] else {
-            throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "not a JSON object"))
-        }
-        let merged = defaults.merging(given) { _, new in new }
-        return try JSONDecoder().decode(TrainingConfiguration.self, from: JSONSerialization.data(withJSONObject: merged))
+        try JSONDecoder().decode(TrainingConfiguration.self, from: json)
     }
 
     /// Whether the data are images (MNIST) rather than 2-D points.
@@ -122,6 +171,11 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
         s.mirrorGAN = MirrorGANOptions(innerSteps: sgldSteps, thermalNoise: thermalNoise, damping: damping,
                                        preconditioned: preconditioned, seed: seed)
         if lookaheadSteps > 0 { s.lookahead = (lookaheadSteps, lookaheadAlpha) }
+        s.sgaAdjustment = sgaAdjustment
+        s.cgdLinearSolver = cgdLinearSolver
+        s.cgdMaxInnerProducts = cgdMaxInnerProducts
+        s.andersonMemory = andersonMemory
+        s.agraalPhi = agraalPhi
         return s
     }
 

@@ -16,6 +16,26 @@ struct ConfigurationYAMLTests {
         #expect(read.differences(from: c).isEmpty)
     }
 
+    /// The newer methods' keys reach the solver, and JSON written before they existed (an older
+    /// run folder's summary.json or checkpoint metadata) reads with their defaults.
+    @Test func newerMethodKeysReachTheSolverAndOlderJSONReads() throws {
+        var c = TrainingConfiguration()
+        try c.apply(yaml: "method: cgd\ncgd_max_inner_products: 3\ncgd_linear_solver: gmres\nlookahead_steps: 4\nmax_oracle_calls: 5000\n", file: "c.yaml")
+        let solver = try c.solverConfiguration().makeSolver()
+        #expect(solver.name == "cgd" && solver.cost.products.jvp == 3 + 2 * 3 && solver.cost.productsVary)
+        var read = TrainingConfiguration()
+        try read.apply(yaml: c.yaml, file: "c.yaml")
+        #expect(read == c && c.yaml.contains("cgd_linear_solver: gmres") && c.yaml.contains("lookahead_steps: 4"))
+        // JSON without the keys added this session decodes, with their defaults.
+        var object = try #require(try JSONSerialization.jsonObject(with: JSONEncoder().encode(c)) as? [String: Any])
+        for key in ["lookaheadSteps", "lookaheadAlpha", "maxOracleCalls", "sgaAdjustment", "cgdLinearSolver", "cgdMaxInnerProducts", "andersonMemory", "agraalPhi", "shards"] {
+            #expect(object.removeValue(forKey: key) != nil, "\(key) is not in the JSON form")
+        }
+        let old = try JSONDecoder().decode(TrainingConfiguration.self, from: JSONSerialization.data(withJSONObject: object))
+        #expect(old.method == .cgd && old.cgdMaxInnerProducts == 200 && old.lookaheadSteps == 0 && old.maxOracleCalls == 0 && old.shards == 2)
+        #expect(throws: ConfigError.self) { var x = TrainingConfiguration(); try x.apply(yaml: "method: eag-v\n", file: "e.yaml") }
+    }
+
     /// Every real is written as YAML 1.1 reads a float (the spec's regular expression for
     /// tag:yaml.org,2002:float), so PyYAML loads config.yaml's step sizes as numbers, not strings.
     @Test func realsAreYAMLOneOneFloats() throws {

@@ -83,6 +83,13 @@ struct Train: ParsableCommand {
     var lookahead: Int?
     @Option(parsing: .unconditional, help: "Lookahead-minmax: the pull-back α in (0, 1]. Default 0.5.")
     var lookaheadAlpha: Double?
+    @Option(parsing: .unconditional, help: "SGA: the adjustment λ₀ > 0. Default 1.") var sgaAdjustment: Double?
+    @Option(help: ArgumentHelp("CGD/ACGD: the inner solver, auto (CG on zero-sum games, GMRES otherwise), cg or gmres. Default auto.", valueName: "solver"),
+            transform: { try parseChoice($0, as: CompetitiveGradient.LinearSolver.self, what: "CGD linear solver") })
+    var cgdLinearSolver: CompetitiveGradient.LinearSolver?
+    @Option(parsing: .unconditional, help: "CGD/ACGD: most inner iterations per step (each 2 JVPs). Default 200.") var cgdMaxInnerProducts: Int?
+    @Option(parsing: .unconditional, help: "Anderson-EG: memory m. Default 5.") var andersonMemory: Int?
+    @Option(parsing: .unconditional, help: "aGRAAL: φ in (1, 1.618034] (the step size is its first step λ₀). Default 1.5.") var agraalPhi: Double?
     @Option(help: ArgumentHelp("Regularizer: \(TrainingRegularizer.allCases.map(\.rawValue).joined(separator: ", ")). Default r1.", valueName: "regularizer"),
             transform: { try parseChoice($0, as: TrainingRegularizer.self, what: "regularizer") })
     var regularizer: TrainingRegularizer?
@@ -154,6 +161,8 @@ struct Train: ParsableCommand {
             ("--thermal-noise", "thermal_noise", thermalNoise.map { "\($0)" }), ("--damping", "damping", damping.map { "\($0)" }),
             ("--log-every", "log_every", logEvery.map { "\($0)" }), ("--checkpoint-every", "checkpoint_every", checkpointEvery.map { "\($0)" }),
             ("--threads", "threads", compute.threads.map { "\($0)" }), ("--shards", "shards", shards.map { "\($0)" }),
+            ("--sga-adjustment", "sga_adjustment", sgaAdjustment.map { "\($0)" }), ("--cgd-max-inner-products", "cgd_max_inner_products", cgdMaxInnerProducts.map { "\($0)" }),
+            ("--anderson-memory", "anderson_memory", andersonMemory.map { "\($0)" }), ("--agraal-phi", "agraal_phi", agraalPhi.map { "\($0)" }),
             ("--lookahead", "lookahead_steps", lookahead.map { "\($0)" }), ("--max-oracle-calls", "max_oracle_calls", maxOracleCalls.map { "\($0)" }), ("--lookahead-alpha", "lookahead_alpha", lookaheadAlpha.map { "\($0)" }),
         ]
         for (flag, key, value) in keyed {
@@ -174,7 +183,10 @@ struct Train: ParsableCommand {
                                            ("--regularizer-weight", regularizerWeight != nil), ("--data-file", dataFile != nil),
                                            ("--sgld-steps", sgldSteps != nil), ("--thermal-noise", thermalNoise != nil),
                                            ("--damping", damping != nil), ("--preconditioned", preconditioned), ("--preset", preset != nil),
-                                           ("--lookahead", lookahead != nil), ("--lookahead-alpha", lookaheadAlpha != nil), ("--max-oracle-calls", maxOracleCalls != nil),
+                                           ("--lookahead", lookahead != nil), ("--lookahead-alpha", lookaheadAlpha != nil),
+                                           ("--sga-adjustment", sgaAdjustment != nil), ("--cgd-linear-solver", cgdLinearSolver != nil),
+                                           ("--cgd-max-inner-products", cgdMaxInnerProducts != nil), ("--anderson-memory", andersonMemory != nil),
+                                           ("--agraal-phi", agraalPhi != nil), ("--max-oracle-calls", maxOracleCalls != nil),
                                            ("--config", config != nil), ("--out", out != nil), ("--force", force), ("--shards", shards != nil)]
             if let bad = fixed.first(where: { $0.1 }) {
                 throw ValidationError("\(bad.0) cannot be combined with --resume: a resumed run keeps its config.yaml (only --iterations, --time-limit, --log-every, --checkpoint-every and --threads may change)")
@@ -216,6 +228,11 @@ struct Train: ParsableCommand {
         if let v = regularizer { c.regularizer = v }
         if let v = lookahead { c.lookaheadSteps = v }
         if let v = maxOracleCalls { c.maxOracleCalls = v }
+        if let v = sgaAdjustment { c.sgaAdjustment = v }
+        if let v = cgdLinearSolver { c.cgdLinearSolver = v }
+        if let v = cgdMaxInnerProducts { c.cgdMaxInnerProducts = v }
+        if let v = andersonMemory { c.andersonMemory = v }
+        if let v = agraalPhi { c.agraalPhi = v }
         if let v = lookaheadAlpha { c.lookaheadAlpha = v }
         if let v = regularizerWeight { c.regularizerWeight = v }
         if let v = sgldSteps { c.sgldSteps = v }
