@@ -4,13 +4,14 @@ import Games
 /// ICLR, Algorithm 1; Zhang et al. 2019 for one player): the base method takes k steps from the slow
 /// point ω̃, then both players are pulled back together, ω̃ ← ω̃ + α(ω_k − ω̃), and the base method
 /// continues from ω̃. The base's state (Adam's moments) carries over across pull-backs, as in the
-/// paper's code.
+/// authors' code (LAGAN `lookahead.py`).
 ///
 /// One iteration here is one step of the base, so the cost is the base's; every k-th iteration ends
 /// with the pull-back. ``output(_:_:)`` is the slow point ω̃ (what the paper evaluates); it moves every
 /// k iterations. On a linear F = Jω with base map M, k iterations compose to (1 − α)I + αM^k; with
-/// GDA of step η on θφ (M = I − ηJ), per eigenvalue ±iσ of J: ρ = |(1 − α) + α(1 ∓ iησ)^k|, below 1 at
-/// k = 5, α = 0.5 for small η where GDA alone diverges. Parameters: k ≥ 1, α ∈ (0, 1] (paper: k = 5, α = 0.5).
+/// GDA of step η on θφ (M = I − ηJ), per eigenvalue ±iσ of J: ρ = |(1 − α) + α(1 ∓ iησ)^k|; at
+/// k = 5, α = 0.5 it is below 1 for ησ < 0.7426, where GDA alone diverges (small modes contract iff
+/// α < (k − 1)/k). Parameters: k ≥ 1, α ∈ (0, 1] (paper: k = 5, α = 0.5).
 public struct Lookahead<Base: Solver>: Solver {
     public struct State: Sendable, Codable {
         public var base: Base.State
