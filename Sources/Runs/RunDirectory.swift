@@ -272,7 +272,8 @@ public final class RunDirectory: @unchecked Sendable {
         return c
     }
 
-    static let encoder: JSONEncoder = {
+    /// The run folder's JSON writer: sorted keys, NaN and infinities as the strings "NaN", "Infinity".
+    public static let encoder: JSONEncoder = {
         let e = JSONEncoder()
         e.outputFormatting = [.sortedKeys]
         e.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")

@@ -81,6 +81,17 @@ struct MethodsCommandTests {
         }
     }
 
+    /// A diverged run with --json still prints its summary on stdout (exit status 2): SGA at the
+    /// default step diverges on the ring within 10 iterations.
+    @Test func divergedTrainingPrintsItsSummaryWithJSON() throws {
+        let dir = try makeScratchFolder("diverged-json")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let r = try SaddleBinary.run(["train", "--method", "sga", "--iterations", "50", "--log-every", "50", "--threads", "1", "--json", "--out", dir + "/r"])
+        #expect(r.status == 2, "\(r.stderr)")
+        let summary = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any], "stdout: \(r.stdout)")
+        #expect(summary["exitStatus"] as? String == "diverged")
+    }
+
     /// `--method consensus-optimization` is fb with the consensus regularizer: the same bits.
     @Test func consensusOptimizationIsForwardBackwardWithConsensus() throws {
         let dir = try makeScratchFolder("consensus-optimization")

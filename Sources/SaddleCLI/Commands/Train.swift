@@ -403,6 +403,8 @@ struct Train: ParsableCommand {
             } else {
                 try? dir.appendHistory(.init(event: "end", iteration: -1, status: { if case RunError.diverged = error { return "diverged" }; return "failed" }()))
             }
+            // With --json a diverged run still prints its summary (exitStatus "diverged"), so scripts read it.
+            if json, case RunError.diverged = error, let s = dir.readSummary() { printSummary(s, c, dir) }
             throw error
         }
         progress.finish()
@@ -420,9 +422,7 @@ struct Train: ParsableCommand {
 
     func printSummary(_ summary: TrainingSummary, _ c: TrainingConfiguration, _ dir: RunDirectory) {
         if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys]
-            if let data = try? encoder.encode(summary) { print(String(decoding: data, as: UTF8.self)) }
+            if let data = try? RunDirectory.encoder.encode(summary) { print(String(decoding: data, as: UTF8.self)) }
             return
         }
         print("trained \(summary.iterations) iterations (\(Int(summary.oracleCalls)) oracle calls) in \(String(format: "%.1f", summary.wallSeconds)) s on the \(c.dataset); run folder \(dir.path)")
