@@ -92,6 +92,17 @@ struct MethodsCommandTests {
         #expect(summary["exitStatus"] as? String == "diverged")
     }
 
+    /// `saddle solve --method consensus-optimization`: fb on F + γJᵀF. On θφ that is
+    /// (1 − αγ)I − αJ, squared-distance factor (1 − αγ)² + α² per step (0.8 at α = 0.4, γ = 0.5);
+    /// a VI without losses (avi-psd) is refused in one line.
+    @Test func consensusOptimizationInSolve() throws {
+        let o = try json(["--game", "bilinear", "--method", "consensus-optimization", "--consensus-weight", "0.5", "--step", "0.4", "--iters", "100"])
+        let rate = try #require(o["observed_rate"] as? Double)
+        #expect(abs(rate - 0.8) < 1e-9 * 0.8 && o["method"] as? String == "consensus-optimization", "\(o)")
+        let r = try SaddleBinary.run(["solve", "--game", "avi-psd", "--method", "consensus-optimization", "--iters", "5"])
+        #expect(r.status != 0 && r.stderr.contains("needs a game") && r.stderr.split(separator: "\n").count == 1, "\(r.stderr)")
+    }
+
     /// `--method consensus-optimization` is fb with the consensus regularizer: the same bits.
     @Test func consensusOptimizationIsForwardBackwardWithConsensus() throws {
         let dir = try makeScratchFolder("consensus-optimization")

@@ -25,9 +25,17 @@ struct Solve: ParsableCommand {
 
     @OptionGroup var gameOptions: SolveGameOptions
 
-    @Option(help: ArgumentHelp("The method: \(SolverRegistry.builtIn.names.joined(separator: ", ")). (default: eftp)", valueName: "method"),
-            transform: { try parseMethod($0) })
-    var method: SolverKind = .eftp
+    @Option(name: .customLong("method"),
+            help: ArgumentHelp("The method: \(SolverRegistry.builtIn.names.joined(separator: ", ")), or consensus-optimization (fb on F + γJᵀF, games only). (default: eftp)", valueName: "method"),
+            transform: { $0 == TrainMethod.consensusName ? .consensusOptimization : .kind(try parseMethod($0)) })
+    var methodChoice: TrainMethod = .kind(.eftp)
+
+    @Option(parsing: .unconditional, help: "consensus-optimization: the consensus weight γ > 0 (Mescheder et al. 2017).")
+    var consensusWeight: Double = 1
+
+    /// The solver's kind (consensus optimization is fb on the regularized game).
+    var method: SolverKind { if case .kind(let k) = methodChoice { return k }; return .fb }
+    var methodName: String { if case .kind(let k) = methodChoice { return k.rawValue }; return TrainMethod.consensusName }
 
     @Option(parsing: .unconditional, help: "Step size α (λ for SRFB, η for mirror methods) for both players, > 0.")
     var step: Double?
@@ -123,6 +131,7 @@ struct Solve: ParsableCommand {
             throw ValidationError("\(flag) must lie in [0, 1), got \(v)")
         }
         if !(epsilon > 0) { throw ValidationError("--epsilon must be > 0, got \(epsilon)") }
+        if !(consensusWeight > 0 && consensusWeight.isFinite) { throw ValidationError("--consensus-weight must be > 0, got \(consensusWeight)") }
         if !(sgaAdjustment > 0 && sgaAdjustment.isFinite) { throw ValidationError("--sga-adjustment must be > 0, got \(sgaAdjustment)") }
         if !(cgdTolerance > 0 && cgdTolerance < 1) { throw ValidationError("--cgd-tolerance must lie in (0, 1), got \(cgdTolerance)") }
         if cgdMaxInnerProducts < 1 || cgdMaxInnerProducts > 100_000 { throw ValidationError("--cgd-max-inner-products must lie in 1 … 100000, got \(cgdMaxInnerProducts)") }
@@ -192,6 +201,14 @@ struct Solve: ParsableCommand {
         }
         let start = try gameOptions.startPoint(problem.sizes)
         let (fallback, defaultSource) = step == nil ? defaultStep(problem) : (step!, "--step")
+        if methodChoice == .consensusOptimization {
+            // Consensus optimization: forward–backward on F + γJᵀF, the game with the consensus term.
+            guard let game = problem as? any Game else {
+                throw CLIError("--method consensus-optimization needs a game (players' losses); \(problem.name) is a variational inequality without them")
+            }
+            problem = try Regularized(game, by: [try Consensus(weight: consensusWeight)])
+            gameEntries.append(("consensus_weight", "\(consensusWeight)"))
+        }
         let source = [(generatorStep, "--generator-step"), (discriminatorStep, "--discriminator-step")]
             .filter { $0.0 != nil }.map(\.1).joined(separator: ", ")
             .nonEmpty.map { step == nil && (generatorStep == nil || discriminatorStep == nil) ? "\($0); otherwise \(defaultSource)" : $0 } ?? defaultSource
@@ -222,7 +239,7 @@ struct Solve: ParsableCommand {
         let solver = try config.makeSolver()
         let firstIteration = solver.cost.initialization + solver.cost.minimumCallsPerIteration(problem.productCosts)
         if let budget = maxOracleCalls, budget + 1e-9 < firstIteration {
-            throw CLIError("--max-oracle-calls \(SolveSummary.number(budget)) cannot pay for \(method.rawValue)'s start and one iteration (\(SolveSummary.number(firstIteration)) calls\(solver.cost.productsVary ? " at least" : ""))")
+            throw CLIError("--max-oracle-calls \(SolveSummary.number(budget)) cannot pay for \(methodName)'s start and one iteration (\(SolveSummary.number(firstIteration)) calls\(solver.cost.productsVary ? " at least" : ""))")
         }
         // A method that cannot run on this problem says so before anything is written (a trial state
         // on a separate oracle; the run makes its own).
@@ -240,7 +257,7 @@ struct Solve: ParsableCommand {
         let rate = result.observedRate(equilibriumNorm: star?.norm(), epsilon: problem.dtype.epsilon)
         var summary = SolveSummary()
         summary.add("game", problem.name)
-        summary.add("method", method.rawValue)
+        summary.add("method", methodName)
         summary.add("initial_distance", result.initial.distance)
         summary.add("final_distance", result.final.distance)
         summary.add("relative_distance", result.initial.distance.flatMap { d0 in result.final.distance.map { d0 > 0 ? $0 / d0 : $0 } })
@@ -284,7 +301,7 @@ struct Solve: ParsableCommand {
         }
         if json { print(summary.json) } else { print(summary.text) }
         if result.stopReason == "diverged" {
-            Console.error("Error: \(method.rawValue) diverged at iteration \(result.iterations): the iterate became NaN or infinite (try a smaller --step)")
+            Console.error("Error: \(methodName) diverged at iteration \(result.iterations): the iterate became NaN or infinite (try a smaller --step)")
             throw ExitCode(2)
         }
     }
