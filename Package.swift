@@ -36,6 +36,14 @@ let package = Package(
             pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"]), .yum(["zlib-devel"])]),
 
+        // Cairo, the 2-D graphics library that draws the plots' PNG and PDF files (text included)
+        // and measures text for their layout; the font is DejaVu Sans (fonts-dejavu-core).
+        .systemLibrary(
+            name: "CCairo",
+            path: "Sources/CCairo",
+            pkgConfig: "cairo",
+            providers: [.apt(["libcairo2-dev", "fonts-dejavu-core"]), .brew(["cairo"]), .yum(["cairo-devel", "dejavu-sans-fonts"])]),
+
         // The git commit of the source tree, recorded at build time (summary.json names it).
         .plugin(name: "RecordGitCommit", capability: .buildTool(), path: "Plugins/RecordGitCommit"),
         .target(name: "BuildInfo", path: "Sources/BuildInfo", plugins: ["RecordGitCommit"]),
@@ -53,8 +61,9 @@ let package = Package(
         .target(name: "Solvers", dependencies: ["Games", "Tensors"]),
         // File formats (safetensors, NPY, IDX, CSV) with typed errors; atomic writes.
         .target(name: "Formats", dependencies: ["Tensors", "CZlib"]),
-        // SVG and PNG plots and a self-contained report.html, written by hand (no plotting dependency).
-        .target(name: "Reports", dependencies: ["Formats", "Tensors", "CZlib"]),
+        // Plots as device-independent figures: SVG written by hand (real <text>), PNG and PDF drawn
+        // by Cairo, laid out with Cairo's text extents; a self-contained report.html.
+        .target(name: "Reports", dependencies: ["Formats", "Tensors", "CCairo"]),
         // 5b. Operator diagnostics: Jacobian products of F, spectra (LAPACK), L, μ, λ0, paper 1's constants.
         .target(name: "Diagnostics", dependencies: ["Solvers", "Games", "Autodiff", "Networks", "Tensors", "CBLAS"]),
         // 6. Data sets (2-D mixtures, MNIST), metrics, and runs (training loops, run folders).
@@ -93,7 +102,7 @@ let package = Package(
         .testTarget(name: "DataTests", dependencies: ["Data", "Formats", "Metrics", "Tensors", "TestSupport"]),
         .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "Runs", "Games", "Solvers", "Networks", "Autodiff", "Tensors", "TestSupport"]),
         .testTarget(name: "DiagnosticsTests", dependencies: ["Diagnostics", "Solvers", "Games", "Networks", "Autodiff", "Tensors", "TestSupport"]),
-        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Tensors", "CZlib"]),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Tensors"]),
         .testTarget(name: "RunsTests", dependencies: ["Runs", "Formats", "Solvers", "Games", "Networks", "Autodiff", "Tensors", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["Saddle", "TestSupport"]),
         .testTarget(name: "ReproductionsTests", dependencies: ["Reproductions", "Experiments", "Runs", "Solvers", "Games", "Networks", "Autodiff", "Tensors", "TestSupport"]),

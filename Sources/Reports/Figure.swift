@@ -1,13 +1,19 @@
 /// A plot as device-independent marks in pixel coordinates (y grows downward, as in SVG), so the
-/// SVG writer and the PNG rasterizer draw exactly the same figure.
+/// SVG writer (``SVG``) and Cairo (``FigureRenderer``: PNG and PDF) draw exactly the same figure,
+/// text included.
 public struct Figure: Sendable {
     public enum Mark: Sendable {
         case line(x0: Double, y0: Double, x1: Double, y1: Double, color: Color, width: Double)
         case polyline([(Double, Double)], color: Color, width: Double)
-        /// Text is drawn in SVG only; the rasterizer omits it (PNGs carry the marks, not the labels).
-        case text(String, x: Double, y: Double, anchor: String, size: Double, color: Color)
+        /// Text in DejaVu Sans whose baseline passes through (x, y), placed along the baseline by
+        /// `anchor`, turned `angle` degrees counter-clockwise about (x, y) (90: read bottom to top,
+        /// as a y-axis label is).
+        case text(String, x: Double, y: Double, anchor: TextAnchor, size: Double, color: Color, angle: Double)
         /// A round dot of diameter `size` at each point (scatter plots).
         case points([(Double, Double)], color: Color, size: Double)
+        /// A bitmap with its top-left corner at (x, y), each pixel drawn as a `scale`×`scale` square
+        /// (nearest neighbour, so image samples stay sharp).
+        case image(Bitmap, x: Double, y: Double, scale: Double)
     }
 
     public var width: Double
@@ -17,6 +23,11 @@ public struct Figure: Sendable {
     public init(width: Double, height: Double) {
         self.width = width
         self.height = height
+    }
+
+    /// Horizontal text: the common case.
+    public mutating func text(_ s: String, x: Double, y: Double, anchor: TextAnchor = .start, size: Double, color: Color = .black) {
+        marks.append(.text(s, x: x, y: y, anchor: anchor, size: size, color: color, angle: 0))
     }
 
     /// A line with a two-stroke arrowhead at (x1, y1), `head` pixels long.
@@ -35,6 +46,20 @@ public struct Figure: Sendable {
     }
 }
 
+/// Where a text mark's point lies on its baseline: SVG's `text-anchor`.
+public enum TextAnchor: String, Sendable {
+    case start, middle, end
+
+    /// The offset of the text's start from the anchor point, for text `width` wide.
+    func offset(width: Double) -> Double {
+        switch self {
+        case .start: return 0
+        case .middle: return -width / 2
+        case .end: return -width
+        }
+    }
+}
+
 /// An sRGB colour.
 public struct Color: Sendable, Equatable {
     public var r: UInt8, g: UInt8, b: UInt8
@@ -44,6 +69,7 @@ public struct Color: Sendable, Equatable {
         return "#" + h(r) + h(g) + h(b)
     }
     public static let black = Color(0, 0, 0)
+    public static let white = Color(255, 255, 255)
     public static let gray = Color(160, 160, 160)
     public static let lightGray = Color(225, 225, 225)
     /// Okabe–Ito's colour-blind-safe palette, cycled by series index.

@@ -7,15 +7,16 @@ extension Figure.Mark {
         switch self {
         case let .line(x0, y0, x1, y1, c, w): return .line(x0: x0 + dx, y0: y0 + dy, x1: x1 + dx, y1: y1 + dy, color: c, width: w)
         case let .polyline(p, c, w): return .polyline(p.map { ($0.0 + dx, $0.1 + dy) }, color: c, width: w)
-        case let .text(t, x, y, a, s, c): return .text(t, x: x + dx, y: y + dy, anchor: a, size: s, color: c)
+        case let .text(t, x, y, a, s, c, angle): return .text(t, x: x + dx, y: y + dy, anchor: a, size: s, color: c, angle: angle)
         case let .points(p, c, s): return .points(p.map { ($0.0 + dx, $0.1 + dy) }, color: c, size: s)
+        case let .image(b, x, y, s): return .image(b, x: x + dx, y: y + dy, scale: s)
         }
     }
 }
 
 extension Figure {
     /// Several figures tiled left to right, `columns` per row, into one (each cell as large as the
-    /// largest figure), so several plots make one SVG or PNG file.
+    /// largest figure), so several plots make one SVG, PNG or PDF file.
     public static func grid(_ figures: [Figure], columns: Int) -> Figure {
         ensure(columns > 0, "Figure.grid: columns must be positive")
         guard !figures.isEmpty else { return Figure(width: 1, height: 1) }
@@ -28,6 +29,15 @@ extension Figure {
         }
         return out
     }
+}
+
+extension Figure {
+    /// The figure as an SVG document (``SVG/render(_:)``).
+    public func svg() -> String { SVG.render(self) }
+    /// The figure as a PNG file, drawn by Cairo (``FigureRenderer/png(_:)``).
+    public func png() throws -> [UInt8] { try FigureRenderer.png(self) }
+    /// The figure as a one-page PDF, drawn by Cairo (``FigureRenderer/pdf(_:)``).
+    public func pdf() throws -> [UInt8] { try FigureRenderer.pdf(self) }
 }
 
 extension HTMLReport {

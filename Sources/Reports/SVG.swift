@@ -1,6 +1,8 @@
 import Foundation
 
-/// Writes a `Figure` as a standalone SVG 1.1 document (text escaped, so any label is safe).
+/// Writes a `Figure` as a standalone SVG 1.1 document: text as real `<text>` elements (selectable
+/// and searchable, in ``FigureRenderer/fontFamily`` so browsers lay it out as Cairo measured it),
+/// escaped so any label is safe; bitmaps inlined as PNG data URIs.
 public enum SVG {
     public static func escape(_ s: String) -> String {
         var out = ""
@@ -25,7 +27,7 @@ public enum SVG {
     }
 
     public static func render(_ f: Figure) -> String {
-        var s = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(n(f.width))\" height=\"\(n(f.height))\" viewBox=\"0 0 \(n(f.width)) \(n(f.height))\" font-family=\"sans-serif\">\n"
+        var s = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(n(f.width))\" height=\"\(n(f.height))\" viewBox=\"0 0 \(n(f.width)) \(n(f.height))\" font-family=\"\(FigureRenderer.fontFamily), sans-serif\">\n"
         s += "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n"
         for m in f.marks {
             switch m {
@@ -41,8 +43,13 @@ public enum SVG {
                 d.reserveCapacity(points.count * 16)
                 for p in points { d += "M"; d += tenths(p.0); d += " "; d += tenths(p.1); d += "h0" }
                 s += "<path d=\"\(d)\" fill=\"none\" stroke=\"\(c.hex)\" stroke-width=\"\(n(size))\" stroke-linecap=\"round\"/>\n"
-            case let .text(t, x, y, anchor, size, c):
-                s += "<text x=\"\(n(x))\" y=\"\(n(y))\" text-anchor=\"\(anchor)\" font-size=\"\(n(size))\" fill=\"\(c.hex)\">\(escape(t))</text>\n"
+            case let .text(t, x, y, anchor, size, c, angle):
+                let turn = angle == 0 ? "" : " transform=\"rotate(\(n(-angle)) \(n(x)) \(n(y)))\""
+                s += "<text x=\"\(n(x))\" y=\"\(n(y))\" text-anchor=\"\(anchor.rawValue)\" font-size=\"\(n(size))\" fill=\"\(c.hex)\"\(turn)>\(escape(t))</text>\n"
+            case let .image(bitmap, x, y, scale):
+                // A bitmap that cannot be encoded is left out (it only happens out of memory).
+                guard let png = try? bitmap.png() else { continue }
+                s += "<image x=\"\(n(x))\" y=\"\(n(y))\" width=\"\(n(Double(bitmap.width) * scale))\" height=\"\(n(Double(bitmap.height) * scale))\" image-rendering=\"pixelated\" style=\"image-rendering:pixelated\" href=\"data:image/png;base64,\(Foundation.Data(png).base64EncodedString())\"/>\n"
             }
         }
         return s + "</svg>\n"

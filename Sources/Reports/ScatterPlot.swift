@@ -30,9 +30,8 @@ public struct ScatterPlot: Sendable {
     public var xRange: ClosedRange<Double>?, yRange: ClosedRange<Double>?
     /// Dot diameter in pixels.
     public var dotSize = 2.0
+    /// The figure's smallest size; it grows where labels need room (``PlotFrame``).
     public var width = 520.0, height = 440.0
-
-    static let left = 60.0, right = 150.0, top = 30.0, bottom = 50.0
 
     public init(title: String, xLabel: String = "x", yLabel: String = "y", series: [Series],
                 xRange: ClosedRange<Double>? = nil, yRange: ClosedRange<Double>? = nil) {
@@ -40,8 +39,31 @@ public struct ScatterPlot: Sendable {
         self.xRange = xRange; self.yRange = yRange
     }
 
-    /// The axes' scales: the given ranges, or one common padded range of every finite coordinate.
+    /// The legend's entries: each series with the count of its points outside the axes, then the references.
+    func legend(_ sx: AxisScale, _ sy: AxisScale) -> [String] {
+        series.map { s in
+            let outside = zip(s.x, s.y).filter { !(($0 >= sx.lower && $0 <= sx.upper) && ($1 >= sy.lower && $1 <= sy.upper)) }.count
+            return s.name + (outside > 0 ? " (\(outside) outside)" : "")
+        } + (references.isEmpty ? [] : [referenceName])
+    }
+
+    public func frame() -> PlotFrame {
+        let (x0, x1, y0, y1) = ranges()
+        let sx = AxisScale(.linear, lower: x0, upper: x1, pixelLower: 0, pixelUpper: 1)
+        let sy = AxisScale(.linear, lower: y0, upper: y1, pixelLower: 1, pixelUpper: 0)
+        return PlotFrame(width: width, height: height, title: title, xLabel: xLabel, yLabel: yLabel,
+                         xTickLabels: sx.labels(sx.ticks()), yTickLabels: sy.labels(sy.ticks()), legend: legend(sx, sy))
+    }
+
+    /// The axes' scales on the plot area of ``frame()``: the given ranges, or one common padded
+    /// range of every finite coordinate.
     public func scales() -> (x: AxisScale, y: AxisScale) {
+        let (x0, x1, y0, y1) = ranges(), p = frame()
+        return (AxisScale(.linear, lower: x0, upper: x1, pixelLower: p.left, pixelUpper: p.right),
+                AxisScale(.linear, lower: y0, upper: y1, pixelLower: p.bottom, pixelUpper: p.top))
+    }
+
+    func ranges() -> (Double, Double, Double, Double) {
         var xr = xRange, yr = yRange
         if xr == nil || yr == nil {
             let values = (series.flatMap(\.x) + series.flatMap(\.y) + references.flatMap { [$0.0, $0.1] }).filter(\.isFinite)
@@ -53,42 +75,42 @@ public struct ScatterPlot: Sendable {
         }
         func proper(_ r: ClosedRange<Double>) -> (Double, Double) { r.upperBound > r.lowerBound ? (r.lowerBound, r.upperBound) : (r.lowerBound - 1, r.lowerBound + 1) }
         let (x0, x1) = proper(xr!), (y0, y1) = proper(yr!)
-        return (AxisScale(.linear, lower: x0, upper: x1, pixelLower: Self.left, pixelUpper: width - Self.right),
-                AxisScale(.linear, lower: y0, upper: y1, pixelLower: height - Self.bottom, pixelUpper: Self.top))
+        return (x0, x1, y0, y1)
     }
 
     public func figure() -> Figure {
-        var f = Figure(width: width, height: height)
+        let p = frame()
+        var f = Figure(width: p.width, height: p.height)
         let (sx, sy) = scales()
-        axes(&f, sx, sy, title: title, xLabel: xLabel, yLabel: yLabel)
+        p.drawAxes(&f, sx, sy, title: title, xLabel: xLabel, yLabel: yLabel)
         func inside(_ x: Double, _ y: Double) -> (Double, Double)? {
             guard x >= sx.lower, x <= sx.upper, y >= sy.lower, y <= sy.upper, let px = sx.pixel(x), let py = sy.pixel(y) else { return nil }
             return (px, py)
         }
-        var legendRow = 0
-        func legend(_ text: String, color: Color, dot: Bool) {
-            let ly = Self.top + 10 + Double(legendRow) * 16, lx = width - Self.right + 12
-            if dot { f.marks.append(.points([(lx + 9, ly)], color: color, size: 6)) } else { circle(&f, lx + 9, ly, 4, .black) }
-            f.marks.append(.text(text, x: lx + 22, y: ly + 4, anchor: "start", size: 11, color: .black))
-            legendRow += 1
-        }
+        let entries = legend(sx, sy)
+        var drawn = 0
         for (i, s) in series.enumerated() {
             let color = Color.palette[i % Color.palette.count]
             let points = zip(s.x, s.y).compactMap { inside($0, $1) }
             f.marks.append(.points(points, color: color, size: dotSize))
-            let outside = s.x.count - points.count
-            legend(s.name + (outside > 0 ? " (\(outside) outside)" : ""), color: color, dot: true)
+            drawn += points.count
+            let r = p.legendRow(i)
+            f.marks.append(.points([(r.keyX + 9, r.y)], color: color, size: 6))
+            p.legendText(&f, entries[i], row: i)
         }
         if !references.isEmpty {
-            let r = max(3, referenceRadius * (sx.pixelUpper - sx.pixelLower) / (sx.upper - sx.lower))
-            for (x, y) in references { if let (px, py) = inside(x, y) { circle(&f, px, py, r, .black) } }
-            legend(referenceName, color: .black, dot: false)
+            let radius = max(3, referenceRadius * (sx.pixelUpper - sx.pixelLower) / (sx.upper - sx.lower))
+            for (x, y) in references { if let (px, py) = inside(x, y) { circle(&f, px, py, radius, .black) } }
+            let r = p.legendRow(series.count)
+            circle(&f, r.keyX + 9, r.y, 4, .black)
+            p.legendText(&f, referenceName, row: series.count)
         }
+        if drawn == 0 && references.isEmpty { p.noData(&f) }
         return f
     }
 
     public func svg() -> String { SVG.render(figure()) }
-    public func png() -> [UInt8] { Raster(figure()).png() }
+    public func png() throws -> [UInt8] { try FigureRenderer.png(figure()) }
 }
 
 /// A 20-gon of radius `r` pixels around (x, y).

@@ -9,6 +9,7 @@ public struct TrajectoryPlot: Sendable {
     /// −F at a point, (dθ, dφ).
     public var field: @Sendable (Double, Double) -> (Double, Double)
     public var xRange: ClosedRange<Double>, yRange: ClosedRange<Double>
+    /// The figure's smallest size; it grows where labels need room (``PlotFrame``).
     public var width = 560.0, height = 460.0
 
     public init(title: String, trajectories: [LinePlot.Series], xRange: ClosedRange<Double>, yRange: ClosedRange<Double>,
@@ -18,10 +19,15 @@ public struct TrajectoryPlot: Sendable {
     }
 
     public func figure() -> Figure {
-        var f = Figure(width: width, height: height)
-        let sx = AxisScale(.linear, lower: xRange.lowerBound, upper: xRange.upperBound, pixelLower: LinePlot.left, pixelUpper: width - LinePlot.right)
-        let sy = AxisScale(.linear, lower: yRange.lowerBound, upper: yRange.upperBound, pixelLower: height - LinePlot.bottom, pixelUpper: LinePlot.top)
-        axes(&f, sx, sy, title: title, xLabel: "θ (generator)", yLabel: "φ")
+        let xLabel = "θ (generator)", yLabel = "φ (discriminator)"
+        let tx = AxisScale(.linear, lower: xRange.lowerBound, upper: xRange.upperBound, pixelLower: 0, pixelUpper: 1)
+        let ty = AxisScale(.linear, lower: yRange.lowerBound, upper: yRange.upperBound, pixelLower: 1, pixelUpper: 0)
+        let p = PlotFrame(width: width, height: height, title: title, xLabel: xLabel, yLabel: yLabel,
+                          xTickLabels: tx.labels(tx.ticks()), yTickLabels: ty.labels(ty.ticks()), legend: trajectories.map(\.name))
+        var f = Figure(width: p.width, height: p.height)
+        let sx = AxisScale(.linear, lower: xRange.lowerBound, upper: xRange.upperBound, pixelLower: p.left, pixelUpper: p.right)
+        let sy = AxisScale(.linear, lower: yRange.lowerBound, upper: yRange.upperBound, pixelLower: p.bottom, pixelUpper: p.top)
+        p.drawAxes(&f, sx, sy, title: title, xLabel: xLabel, yLabel: yLabel)
         let n = 15
         let cell = (sx.pixelUpper - sx.pixelLower) / Double(n)
         for i in 0..<n { for j in 0..<n {
@@ -45,9 +51,9 @@ public struct TrajectoryPlot: Sendable {
                         min(max(sy.pixel(y)!, sy.pixelUpper - 3), sy.pixelLower + 3))
             }
             if points.count > 1 { f.marks.append(.polyline(points, color: color, width: 1.5)) }
-            let ly = LinePlot.top + 10 + Double(k) * 16, lx = width - LinePlot.right + 12
-            f.marks.append(.line(x0: lx, y0: ly, x1: lx + 18, y1: ly, color: color, width: 2))
-            f.marks.append(.text(s.name, x: lx + 22, y: ly + 4, anchor: "start", size: 11, color: .black))
+            let r = p.legendRow(k)
+            f.marks.append(.line(x0: r.keyX, y0: r.y, x1: r.keyX + 18, y1: r.y, color: color, width: 2))
+            p.legendText(&f, s.name, row: k)
         }
         return f
     }

@@ -97,7 +97,8 @@ extension AsymmetricStudy {
             for (name, figure) in figures {
                 let svg = SVG.render(figure)
                 try atomicWrite(svg, to: "\(plots)/\(name).svg")
-                try atomicWrite(Raster(figure).png(), to: "\(plots)/\(name).png")
+                try atomicWrite(figure.png(), to: "\(plots)/\(name).png")
+                try atomicWrite(figure.pdf(), to: "\(plots)/\(name).pdf")
                 report.figure(svg: svg)
             }
         }

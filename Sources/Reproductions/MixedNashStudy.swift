@@ -215,9 +215,10 @@ public struct MixedNashStudy: Sendable {
             report.table(header: ["method", "final quality (mean ± std)", "mean quality over the budget (mean ± std)"], rows: rows)
             let plot = LinePlot(title: "\(d): \(d == "mnist" ? "−Fréchet distance" : "% high-quality samples") (last iterate, mean over seeds)",
                                 xLabel: "minibatch gradients", yLabel: d == "mnist" ? "−FD" : "HQ %", logY: false, series: plotSeries)
-            let svg = plot.svg()
+            let figure = plot.figure(), svg = figure.svg()
             try atomicWrite(svg, to: path + "/plots/\(d)-quality.svg")
-            try atomicWrite(Raster(plot.figure()).png(), to: path + "/plots/\(d)-quality.png")
+            try atomicWrite(figure.png(), to: path + "/plots/\(d)-quality.png")
+            try atomicWrite(figure.pdf(), to: path + "/plots/\(d)-quality.pdf")
             report.figure(svg: svg)
         }
         for (d, why) in result.skipped { report.paragraph("\(d): not run — \(why)") }

@@ -9,7 +9,7 @@ extension SRFBStudy {
     /// The files written by ``write(to:force:)``, in order.
     public static let plotNames = ["distance-finite-sum", "gap-finite-sum", "distance-additive-noise", "gap-additive-noise", "floor"]
     public static var fileNames: [String] {
-        ["table.csv", "trajectories.csv", "verdicts.json", "report.html"] + plotNames.flatMap { ["\($0).svg", "\($0).png"] }
+        ["table.csv", "trajectories.csv", "verdicts.json", "report.html"] + plotNames.flatMap { ["\($0).svg", "\($0).png", "\($0).pdf"] }
     }
 
     /// Checks that `dir` can receive the study: a file in its place, or (without `force`) a non-empty
@@ -150,23 +150,20 @@ extension SRFBStudy {
 
     /// Writes every file of ``fileNames`` into `dir` (which ``prepareOutput(_:force:flag:)`` checked).
     public func write(to dir: String, timing: String? = nil) throws {
-        let base = URL(fileURLWithPath: dir)
-        func put(_ data: Data, _ name: String) throws {
-            let url = base.appendingPathComponent(name)
-            do { try data.write(to: url, options: .atomic) } catch {
-                throw SRFBStudyError("cannot write \(url.path): \(error.localizedDescription)")
-            }
+        func put(_ bytes: [UInt8], _ name: String) throws {
+            try atomicWrite(bytes, to: dir + "/" + name, kind: .output)
         }
         var rendered: [(String, String)] = []
         for (name, plot) in plots {
-            let svg = plot.svg()
+            let figure = plot.figure(), svg = figure.svg()
             rendered.append((name, svg))
-            try put(Data(svg.utf8), name + ".svg")
-            try put(Data(Raster(plot.figure()).png()), name + ".png")
+            try put(Array(svg.utf8), name + ".svg")
+            try put(figure.png(), name + ".png")
+            try put(figure.pdf(), name + ".pdf")
         }
-        try put(Data(tableCSV.utf8), "table.csv")
-        try put(Data(trajectoriesCSV.utf8), "trajectories.csv")
-        try put(Data(verdictsJSON.utf8), "verdicts.json")
-        try put(Data(reportHTML(plots: rendered, timing: timing).utf8), "report.html")
+        try put(Array(tableCSV.utf8), "table.csv")
+        try put(Array(trajectoriesCSV.utf8), "trajectories.csv")
+        try put(Array(verdictsJSON.utf8), "verdicts.json")
+        try put(Array(reportHTML(plots: rendered, timing: timing).utf8), "report.html")
     }
 }

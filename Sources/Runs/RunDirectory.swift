@@ -29,7 +29,7 @@ public final class RunDirectory: @unchecked Sendable {
     public static let lockName = ".saddle-lock"
     static let replacedPrefix = ".saddle-replaced-"
     /// The plot files a run folder holds.
-    public static let plotNames = ["samples-last", "samples-ema", "losses", "metrics"].flatMap { [$0 + ".svg", $0 + ".png"] }
+    public static let plotNames = ["samples-last", "samples-ema", "losses", "metrics"].flatMap { [$0 + ".svg", $0 + ".png", $0 + ".pdf"] }
     /// Limits on the run-folder files Saddle reads back: `metrics.jsonl` has one line of about
     /// 600 bytes per log interval (1 GiB is 1.7 million of them); `summary.json` is a few KB.
     public static let maximumMetricsByteCount = 1 << 30

@@ -88,8 +88,8 @@ public enum RunReport {
             r.preformatted(c)
         }
         r.heading("Files")
-        r.list(["config.yaml", "metrics.jsonl", "summary.json", "samples-last.{svg,png}, samples-ema.{svg,png} (image grids: PNG only)",
-                "losses.{svg,png}, metrics.{svg,png}", "checkpoints/iteration-NNNNNNNN.safetensors"])
+        r.list(["config.yaml", "metrics.jsonl", "summary.json", "samples-last.{svg,png,pdf}, samples-ema.{svg,png,pdf}",
+                "losses.{svg,png,pdf}, metrics.{svg,png,pdf}", "checkpoints/iteration-NNNNNNNN.safetensors"])
         return r.html()
     }
 

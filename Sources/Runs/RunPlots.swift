@@ -66,7 +66,8 @@ public struct RunHistory {
 }
 
 /// The plots of a run folder and of `saddle report`: generated samples (a scatter over the
-/// mixture's modes, or an image grid) and loss and metric curves, as SVG and PNG.
+/// mixture's modes, or an image grid under its caption) and loss and metric curves, as SVG, PNG
+/// and PDF.
 public enum RunPlots {
     /// Metric keys that describe the evaluation rather than measure it (not plotted).
     static let bookkeeping: Set<String> = ["samples", "modes", "fairShare", "referenceSamples", "confidenceThreshold"]
@@ -161,17 +162,29 @@ public enum RunPlots {
     }
 
     /// A grid of the first `columns`² square grayscale images ([n, side²], values in [0, 1]), `columns` per row.
-    public static func imageGrid(_ samples: Tensor, columns: Int = 8) -> Raster {
+    public static func imageGrid(_ samples: Tensor, columns: Int = 8) -> Bitmap {
         let side = Int(Double(samples.shape[1]).squareRoot().rounded())
         ensure(side * side == samples.shape[1], "RunPlots.imageGrid: \(samples.shape[1]) pixels is not a square image")
         return ImageGrid.raster(samples, height: side, width: side, columns: columns, count: columns * columns, scale: 2)
     }
 
-    /// A PNG of samples: a scatter plot for 2-D samples, an image grid (at most 256) for square images.
-    public static func samplesPNG(_ samples: Tensor, mixture: GaussianMixture?, title: String) -> [UInt8] {
-        if samples.shape[1] == 2 { return scatter(samples, mixture: mixture, title: title).png() }
-        // 8 per row up to 64 images, then 16 per row up to 256.
-        return imageGrid(samples, columns: samples.shape[0] <= 64 ? 8 : 16).png()
+    /// The grid of ``imageGrid(_:columns:)`` under a caption, as a figure (SVG, PNG and PDF alike).
+    public static func imageFigure(_ samples: Tensor, title: String, columns: Int = 8) -> Figure {
+        let side = Int(Double(samples.shape[1]).squareRoot().rounded())
+        ensure(side * side == samples.shape[1], "RunPlots.imageFigure: \(samples.shape[1]) pixels is not a square image")
+        return ImageGrid.figure(samples, height: side, width: side, columns: columns, count: columns * columns, title: title)
+    }
+
+    /// A figure of samples: a scatter plot for 2-D samples, a captioned image grid (at most 256)
+    /// for square images (8 per row up to 64 images, then 16 per row).
+    public static func samplesFigure(_ samples: Tensor, mixture: GaussianMixture?, title: String) -> Figure {
+        if samples.shape[1] == 2 { return scatter(samples, mixture: mixture, title: title).figure() }
+        return imageFigure(samples, title: title, columns: samples.shape[0] <= 64 ? 8 : 16)
+    }
+
+    /// A PNG of ``samplesFigure(_:mixture:title:)``.
+    public static func samplesPNG(_ samples: Tensor, mixture: GaussianMixture?, title: String) throws -> [UInt8] {
+        try samplesFigure(samples, mixture: mixture, title: title).png()
     }
 
     /// Whether samples of this width can be drawn (2-D points or square images).
@@ -183,11 +196,13 @@ public enum RunPlots {
 
 /// The plot files of a run folder.
 extension RunDirectory {
-    /// Writes `NAME.svg` (when given) and `NAME.png`, each through a temporary file and a rename
-    /// (readers never see half a plot), without `fsync`: plots are redrawn at the next interval.
-    func writePlot(_ name: String, svg: String?, png: [UInt8]) throws {
-        if let svg { try atomicWrite(Array(svg.utf8), to: path + "/" + name + ".svg", kind: .plot, durable: false) }
-        try atomicWrite(png, to: path + "/" + name + ".png", kind: .plot, durable: false)
+    /// Writes `NAME.svg`, `NAME.png` and `NAME.pdf` of one figure, each through a temporary file
+    /// and a rename (readers never see half a plot), without `fsync`: plots are redrawn at the next
+    /// interval.
+    func writePlot(_ name: String, _ figure: Figure) throws {
+        try atomicWrite(Array(figure.svg().utf8), to: path + "/" + name + ".svg", kind: .plot, durable: false)
+        try atomicWrite(figure.png(), to: path + "/" + name + ".png", kind: .plot, durable: false)
+        try atomicWrite(figure.pdf(), to: path + "/" + name + ".pdf", kind: .plot, durable: false)
     }
 }
 
@@ -195,9 +210,9 @@ extension GANTraining {
     /// How many images an image grid shows (8 × 8).
     static let gridImages = 64
 
-    /// Writes the run folder's plots: `samples-last` and `samples-ema` (a scatter over the modes as
-    /// SVG and PNG, or an 8×8 image grid as PNG), `losses` and `metrics` (curves from
-    /// `metrics.jsonl`, SVG and PNG). Called at every log interval, overwriting the previous files;
+    /// Writes the run folder's plots, each as SVG, PNG and PDF: `samples-last` and `samples-ema` (a
+    /// scatter over the modes, or an 8×8 image grid under its caption), `losses` and `metrics`
+    /// (curves from `metrics.jsonl`). Called at every log interval, overwriting the previous files;
     /// a plot that cannot be written never stops training (errors are ignored).
     ///
     /// `evaluated`: the two generators' evaluation samples when the caller has just scored them
@@ -205,20 +220,20 @@ extension GANTraining {
     public func writePlots(_ dir: RunDirectory, theta: Tensor, ema: Tensor, evaluated: (last: Tensor, ema: Tensor)? = nil) {
         let width = data.width
         guard RunPlots.canDraw(width: width) else { return }
-        for (name, parameters, label, drawn) in [("samples-last", theta, "last", evaluated?.last), ("samples-ema", ema, "EMA", evaluated?.ema)] {
+        for (name, parameters, label, drawn) in [("samples-last", theta, "last iterate", evaluated?.last), ("samples-ema", ema, "EMA", evaluated?.ema)] {
+            let figure: Figure
             if width == 2 {
-                let plot = RunPlots.scatter(drawn ?? samples(of: parameters), mixture: data.mixture, title: "\(label) generator, \(configuration.evaluationSamples) samples")
-                let figure = plot.figure()
-                try? dir.writePlot(name, svg: SVG.render(figure), png: Raster(figure).fastPNG())
+                figure = RunPlots.scatter(drawn ?? samples(of: parameters), mixture: data.mixture,
+                                          title: "\(label) generator, \(configuration.evaluationSamples) samples").figure()
             } else {
-                try? dir.writePlot(name, svg: nil, png: RunPlots.imageGrid(samples(of: parameters, count: Self.gridImages)).fastPNG())
+                figure = RunPlots.imageFigure(samples(of: parameters, count: Self.gridImages), title: "\(label) generator, \(Self.gridImages) samples")
             }
+            try? dir.writePlot(name, figure)
         }
         guard let history = try? RunHistory(path: dir.path) else { return }
         let curves = RunPlots.curves([history])
         for (name, plots) in [("losses", curves.losses), ("metrics", curves.metrics)] where !plots.isEmpty {
-            let figure = Figure.grid(plots.map { $0.figure() }, columns: 2)
-            try? dir.writePlot(name, svg: SVG.render(figure), png: Raster(figure).fastPNG())
+            try? dir.writePlot(name, Figure.grid(plots.map { $0.figure() }, columns: 2))
         }
     }
 

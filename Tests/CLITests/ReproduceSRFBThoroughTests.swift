@@ -16,7 +16,7 @@ struct ReproduceSRFBThoroughTests {
         #expect(seconds < 300, "--quick took \(seconds) s")
         let files = Set(try FileManager.default.contentsOfDirectory(atPath: dir))
         let plots = ["distance-finite-sum", "gap-finite-sum", "distance-additive-noise", "gap-additive-noise", "floor"]
-        let expected = Set(["table.csv", "trajectories.csv", "verdicts.json", "report.html"] + plots.flatMap { [$0 + ".svg", $0 + ".png"] })
+        let expected = Set(["table.csv", "trajectories.csv", "verdicts.json", "report.html"] + plots.flatMap { [$0 + ".svg", $0 + ".png", $0 + ".pdf"] })
         #expect(files == expected)
 
         let verdicts = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/verdicts.json"))) as? [[String: Any]])

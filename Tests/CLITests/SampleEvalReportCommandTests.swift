@@ -59,7 +59,7 @@ struct SampleEvalReportCommandTests {
         let png = dir + "/s.png"
         #expect(try SaddleBinary.run(["sample", checkpoint, "--n", "100", "--out", png]).status == 0)
         let bytes = try #require(FileManager.default.contents(atPath: png))
-        #expect(Array(bytes.prefix(8)) == PNG.signature)
+        #expect(Array(bytes.prefix(8)) == [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A])
     }
 
     /// `eval` of the final checkpoint gives summary.json's numbers, for the last and the EMA generator.

@@ -1,4 +1,3 @@
-import CZlib
 import Foundation
 import Reports
 import Testing
@@ -6,8 +5,9 @@ import Testing
 import FoundationXML
 #endif
 
-/// SVG output parses as XML, PNG output decodes (signature, CRCs, IHDR, inflated size), and the
-/// log scale puts powers of ten at equal spacing.
+/// SVG output parses as XML; PNG and PDF output carry the text; every label fits in its figure and
+/// overlaps no other (by Cairo's extents); ticks suit tiny and one-point ranges; the log scale puts
+/// powers of ten at equal spacing.
 @Suite("Reports")
 struct ReportsTests {
     static let plot = LinePlot(
@@ -45,42 +45,87 @@ struct ReportsTests {
         #expect(y.kind == .log && y.lower == 1e-3 && y.upper == 10)
     }
 
-    /// A minimal PNG reader: signature, every chunk's CRC, IHDR, and the inflated IDAT size.
-    @Test func pngDecodes() throws {
-        let f = Self.plot.figure()
-        let raster = Raster(f)
-        let bytes = raster.png()
-        #expect(Array(bytes.prefix(8)) == [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A])
-        func u32(_ i: Int) -> Int { Int(bytes[i]) << 24 | Int(bytes[i + 1]) << 16 | Int(bytes[i + 2]) << 8 | Int(bytes[i + 3]) }
-        var i = 8
-        var types: [String] = []
-        var idat = [UInt8]()
-        var width = 0, height = 0
-        while i < bytes.count {
-            let length = u32(i)
-            let type = String(decoding: bytes[(i + 4)..<(i + 8)], as: UTF8.self)
-            let body = Array(bytes[(i + 4)..<(i + 8 + length)])
-            let stored = UInt32(u32(i + 8 + length))
-            let computed = body.withUnsafeBufferPointer { UInt32(crc32(0, $0.baseAddress, UInt32($0.count))) }
-            #expect(stored == computed, "CRC of \(type)")
-            if type == "IHDR" {
-                width = u32(i + 8); height = u32(i + 12)
-                #expect(Array(bytes[(i + 16)..<(i + 21)]) == [8, 2, 0, 0, 0])
-            }
-            if type == "IDAT" { idat += bytes[(i + 8)..<(i + 8 + length)] }
-            types.append(type)
-            i += 12 + length
+    /// The box a text mark covers (Cairo's advance width × the font's ascent + descent), turned
+    /// by its angle (0 or 90).
+    static func box(_ m: Figure.Mark) -> (x0: Double, y0: Double, x1: Double, y1: Double, text: String)? {
+        guard case let .text(t, x, y, anchor, size, _, angle) = m else { return nil }
+        let w = FigureRenderer.textWidth(t, size: size), e = FigureRenderer.fontExtents(size: size)
+        let start = anchor == .start ? 0 : anchor == .middle ? -w / 2 : -w
+        if angle == 0 { return (x + start, y - e.ascent, x + start + w, y + e.descent, t) }
+        #expect(angle == 90)
+        return (x - e.ascent, y - start - w, x + e.descent, y - start, t)
+    }
+
+    /// Every text box inside the figure and disjoint from every other.
+    static func checkLayout(_ f: Figure, _ name: String) {
+        let boxes = f.marks.compactMap(box)
+        #expect(!boxes.isEmpty, "\(name): no text")
+        for b in boxes {
+            #expect(b.x0 >= 0 && b.y0 >= 0 && b.x1 <= f.width && b.y1 <= f.height, "\(name): '\(b.text)' \(b) outside \(f.width)×\(f.height)")
         }
-        #expect(types == ["IHDR", "IDAT", "IEND"])
-        #expect(width == 640 && height == 400)
-        let expected = (width * 3 + 1) * height
-        var out = [UInt8](repeating: 0, count: expected + 16)
-        var size = uLong(out.count)
-        let status = out.withUnsafeMutableBufferPointer { o in
-            idat.withUnsafeBufferPointer { uncompress(o.baseAddress, &size, $0.baseAddress, uLong($0.count)) }
+        for (i, a) in boxes.enumerated() { for b in boxes[(i + 1)...] {
+            let overlap = min(a.x1, b.x1) - max(a.x0, b.x0) > 0.5 && min(a.y1, b.y1) - max(a.y0, b.y0) > 0.5
+            #expect(!overlap, "\(name): '\(a.text)' overlaps '\(b.text)'")
+        } }
+    }
+
+    /// Plots with long labels, long legend names, wide tick labels, one point, no data, tiny and
+    /// huge ranges: every label fits and none overlaps (the clipped "es covered" of an earlier
+    /// layout would fail here).
+    @Test func labelsFitAndDoNotOverlap() {
+        let long = "a y-axis label far longer than the plot is tall, as metric names can be"
+        var plots: [(String, Figure)] = [("log plot", Self.plot.figure())]
+        plots.append(("long labels", LinePlot(title: String(repeating: "a very long title ", count: 6), xLabel: String(repeating: "x label ", count: 12),
+                                              yLabel: long, logY: false,
+                                              series: [.init(name: "a legend entry with a long name (seed 12, step 3e-4)", x: [0, 1e6], y: [-123456.789, 9.87654321e5])]).figure()))
+        plots.append(("one point", LinePlot(title: "one point", xLabel: "iteration", yLabel: "modes covered", logY: false,
+                                            series: [.init(name: "last", x: [300], y: [6])]).figure()))
+        plots.append(("no data", LinePlot(title: "empty", xLabel: "iteration", yLabel: "loss", logY: true,
+                                          series: [.init(name: "last", x: [], y: [])]).figure()))
+        plots.append(("tiny range", LinePlot(title: "tiny", xLabel: "iteration", yLabel: "y", logY: false,
+                                             series: [.init(name: "s", x: [1, 2, 3], y: [1.0000001, 1.00000015, 1.0000002])]).figure()))
+        plots.append(("scatter", ScatterPlot(title: "samples", series: [.init(name: "generated", x: [0, 1], y: [1, 0])]).figure()))
+        plots.append(("trajectory", TrajectoryPlot(title: "θφ", trajectories: [.init(name: "GDA", x: [1, 0.5], y: [1, 0.8])],
+                                                   xRange: -2...2, yRange: -2...2) { x, y in (-y, x) }.figure()))
+        for (name, f) in plots { Self.checkLayout(f, name) }
+        // Tiled plots keep the property.
+        Self.checkLayout(Figure.grid(plots.map(\.1), columns: 2), "grid")
+    }
+
+    @Test func ticksSuitTinyAndOnePointRanges() throws {
+        // One iteration logged: whole-number ticks around it, never 300, 300.2, ….
+        let one = LinePlot(title: "", xLabel: "iteration", yLabel: "", logY: false, series: [.init(name: "s", x: [300], y: [5])])
+        let (x, y) = one.scales()
+        #expect(x.integer && x.ticks().allSatisfy { $0 == $0.rounded() } && x.ticks().contains(300))
+        #expect(y.lower < 5 && y.upper > 5)
+        // A range of 1e-7 around 1: distinct labels.
+        let s = AxisScale(.linear, lower: 1.0000001, upper: 1.0000002, pixelLower: 0, pixelUpper: 100)
+        let labels = s.labels(s.ticks())
+        #expect(s.ticks().count >= 4 && Set(labels).count == labels.count, "\(labels)")
+        // The empty plot says so; the one-point plot draws its point.
+        let empty = LinePlot(title: "", xLabel: "", yLabel: "", logY: false, series: [.init(name: "s", x: [], y: [])]).figure()
+        #expect(empty.marks.contains { if case let .text(t, _, _, _, _, _, _) = $0 { return t == "no data yet" }; return false })
+        #expect(one.figure().marks.contains { if case let .points(p, _, _) = $0 { return p.count == 1 }; return false })
+    }
+
+    /// The PNG (Cairo) carries text: dark pixels in the title's row above the plot area and left
+    /// of the y tick labels, where only the turned y-axis label is drawn.
+    @Test func pngAndPDFCarryText() throws {
+        let plot = LinePlot(title: "TITLE", xLabel: "iteration", yLabel: "distance", logY: false,
+                            series: [.init(name: "EG", x: [0, 1], y: [0, 1])])
+        let frame = plot.frame(), f = plot.figure()
+        let b = try Bitmap(png: try f.png())
+        #expect(Double(b.width) == frame.width.rounded(.up) && Double(b.height) == frame.height.rounded(.up))
+        func dark(_ xs: Range<Int>, _ ys: Range<Int>) -> Int {
+            var n = 0
+            for y in ys { for x in xs { let c = b[x, y]; if Int(c.r) + Int(c.g) + Int(c.b) < 300 { n += 1 } } }
+            return n
         }
-        #expect(status == Z_OK && Int(size) == expected)
-        // Something other than white was drawn.
-        #expect(raster.pixels.contains { $0 != 255 })
+        #expect(dark(0..<b.width, 0..<Int(frame.top) - 2) > 20, "title")
+        #expect(dark(0..<20, Int(frame.top)..<Int(frame.bottom)) > 20, "y-axis label")
+        #expect(dark(Int(frame.left)..<Int(frame.right), Int(frame.bottom) + 8..<b.height) > 40, "tick labels and x-axis label")
+        let pdf = try f.pdf()
+        let text = String(decoding: pdf, as: UTF8.self)
+        #expect(text.hasPrefix("%PDF-") && text.contains("DejaVuSans"), "a PDF with DejaVu Sans embedded")
     }
 }

@@ -42,6 +42,7 @@ struct RunPlotsTests {
         let signature: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
         for name in ["samples-last", "samples-ema", "losses", "metrics"] {
             #expect(Array(Self.bytes("\(path)/\(name).png").prefix(8)) == signature, "\(name).png")
+            #expect(Array(Self.bytes("\(path)/\(name).pdf").prefix(5)) == Array("%PDF-".utf8), "\(name).pdf")
             let svg = try String(contentsOfFile: "\(path)/\(name).svg", encoding: .utf8)
             #expect(svg.hasPrefix("<svg xmlns=\"http://www.w3.org/2000/svg\"") && XMLParser(data: Data(svg.utf8)).parse(), "\(name).svg")
         }
@@ -216,8 +217,15 @@ struct RunPlotsTests {
         let png = Self.bytes(path + "/samples-ema.png")
         #expect(png.count > 24)
         let (w, h) = Self.pngSize(png)
-        // 8 columns × 8 rows of 28·2-pixel images with 2-pixel gaps.
-        #expect(w == 8 * 58 + 2 && h == 8 * 58 + 2)
-        #expect(!FileManager.default.fileExists(atPath: path + "/samples-ema.svg"))
+        // 8 columns × 8 rows of 28-pixel images with 1-pixel gaps, drawn at scale 2, 6-pixel
+        // margins, under a caption.
+        let grid = 2 * (8 * 29 + 1)
+        #expect(w == grid + 12 && h > grid + 12 + 10)
+        // The SVG names its generator above the same grid (a PNG data URI).
+        let svg = try String(contentsOfFile: path + "/samples-ema.svg", encoding: .utf8)
+        #expect(svg.contains(">EMA generator, 64 samples</text>") && svg.contains("<image ") && XMLParser(data: Data(svg.utf8)).parse())
+        let last = try String(contentsOfFile: path + "/samples-last.svg", encoding: .utf8)
+        #expect(last.contains(">last iterate generator, 64 samples</text>"))
+        #expect(FileManager.default.fileExists(atPath: path + "/samples-ema.pdf"))
     }
 }
