@@ -158,7 +158,8 @@ package final class WriteFaults: @unchecked Sendable {
 
     /// The write log as JSON lines: {"kind", "start", "end", "path"}.
     package func report() -> String {
-        log.map { "{\"kind\":\"\($0.kind.rawValue)\",\"start\":\($0.start),\"end\":\($0.end),\"path\":\(jsonString($0.path))}\n" }.joined()
+        log.map { JSONValue.object([("kind", .string($0.kind.rawValue)), ("start", .integer(Int64($0.start))),
+                                    ("end", .integer(Int64($0.end))), ("path", .string($0.path))]).text() + "\n" }.joined()
     }
 }
 

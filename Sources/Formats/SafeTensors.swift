@@ -43,21 +43,20 @@ public struct SafeTensors: Sendable {
 
     /// The file's bytes.
     public func serialized() -> [UInt8] {
-        var header = "{"
+        var members: [(String, JSONValue)] = []
         if !metadata.isEmpty {
-            header += "\"__metadata__\":{" + metadata.sorted { $0.key < $1.key }
-                .map { "\(jsonString($0.key)):\(jsonString($0.value))" }.joined(separator: ",") + "},"
+            members.append(("__metadata__", .object(metadata.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) })))
         }
         var offset = 0
-        var parts: [String] = []
         for e in entries {
             let bytes = e.tensor.count * e.tensor.dtype.byteSize
-            let type = e.tensor.dtype == .float32 ? "F32" : "F64"
-            parts.append("\(jsonString(e.name)):{\"dtype\":\"\(type)\",\"shape\":[\(e.tensor.shape.dims.map(String.init).joined(separator: ","))],\"data_offsets\":[\(offset),\(offset + bytes)]}")
+            let dtype: JSONValue = .string(e.tensor.dtype == .float32 ? "F32" : "F64")
+            let shape: JSONValue = .array(e.tensor.shape.dims.map { JSONValue.integer(Int64($0)) })
+            let offsets: JSONValue = .array([.integer(Int64(offset)), .integer(Int64(offset + bytes))])
+            members.append((e.name, .object([("dtype", dtype), ("shape", shape), ("data_offsets", offsets)])))
             offset += bytes
         }
-        header += parts.joined(separator: ",") + "}"
-        if header == "{}" || header.hasSuffix(",}") { header = header.replacingOccurrences(of: ",}", with: "}") }
+        let header = JSONValue.object(members).text()
         var h = Array(header.utf8)
         while h.count % 8 != 0 { h.append(0x20) }  // pad with spaces so the buffer is 8-byte aligned
         var out = [UInt8]()
@@ -208,21 +207,4 @@ private func integer(_ any: Any) -> Int? {
     let d = n.doubleValue
     guard d == d.rounded(), abs(d) < 9e15 else { return nil }
     return n.intValue
-}
-
-/// A JSON string literal.
-package func jsonString(_ s: String) -> String {
-    var out = "\""
-    for u in s.unicodeScalars {
-        switch u {
-        case "\"": out += "\\\""
-        case "\\": out += "\\\\"
-        case "\n": out += "\\n"
-        case "\r": out += "\\r"
-        case "\t": out += "\\t"
-        default:
-            if u.value < 0x20 { out += String(format: "\\u%04x", u.value) } else { out.unicodeScalars.append(u) }
-        }
-    }
-    return out + "\""
 }

@@ -3,40 +3,8 @@ import Foundation
 import Games
 
 extension AsymmetricStudy {
-    /// A JSON value with ordered object keys (for verdicts.json); non-finite numbers are written as the
-    /// strings "inf", "-inf", "nan" (JSON has no literal for them).
-    public indirect enum JSONValue: Sendable, Equatable {
-        case string(String), number(Double), bool(Bool), null
-        case array([JSONValue])
-        case object([(String, JSONValue)])
-
-        public static func == (a: JSONValue, b: JSONValue) -> Bool { a.text() == b.text() }
-
-        static func optional(_ v: Double?) -> JSONValue { v.map { .number($0) } ?? .null }
-
-        /// Compact JSON, or indented by `indent` spaces per level.
-        public func text(indent: Int? = nil, level: Int = 0) -> String {
-            let pad = indent.map { "\n" + String(repeating: " ", count: $0 * (level + 1)) } ?? ""
-            let end = indent.map { "\n" + String(repeating: " ", count: $0 * level) } ?? ""
-            switch self {
-            case .string(let s): return jsonString(s)
-            case .bool(let b): return b ? "true" : "false"
-            case .null: return "null"
-            case .number(let x):
-                if x.isNaN { return "\"nan\"" }
-                if x.isInfinite { return x > 0 ? "\"inf\"" : "\"-inf\"" }
-                if x == x.rounded(), abs(x) < 1e15 { return String(Int64(x)) }
-                return "\(x)"
-            case .array(let items):
-                if items.isEmpty { return "[]" }
-                return "[" + items.map { pad + $0.text(indent: indent, level: level + 1) }.joined(separator: ",") + end + "]"
-            case .object(let pairs):
-                if pairs.isEmpty { return "{}" }
-                let sep = indent == nil ? ":" : ": "
-                return "{" + pairs.map { pad + jsonString($0.0) + sep + $0.1.text(indent: indent, level: level + 1) }.joined(separator: ",") + end + "}"
-            }
-        }
-    }
+    /// verdicts.json's values: Formats' ``Formats/JSONValue`` (members in order).
+    public typealias JSONValue = Formats.JSONValue
 
     /// One claim of issue 4, decided from rows of the table: the claim, whether it held, and the numbers.
     public struct Verdict: Sendable {

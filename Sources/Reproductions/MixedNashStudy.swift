@@ -226,11 +226,10 @@ public struct MixedNashStudy: Sendable {
         try atomicWrite(table, to: path + "/table.csv")
         try atomicWrite(summary, to: path + "/summary.csv")
         try atomicWrite(report.html(), to: path + "/report.html")
-        let verdicts: [[String: Any]] = result.verdicts.map { v in
-            ["claim": v.claim, "pass": v.pass.map { $0 as Any } ?? NSNull(), "criterion": v.criterion,
-             "numbers": v.numbers.mapValues { $0.isFinite ? $0 as Any : "\($0)" as Any }]
-        }
-        let data = try JSONSerialization.data(withJSONObject: verdicts, options: [.prettyPrinted, .sortedKeys])
-        try atomicWrite(Array(data) + [10], to: path + "/verdicts.json")
+        let verdicts = JSONValue.array(result.verdicts.map { v in
+            ["claim": .string(v.claim), "pass": v.pass.map { .bool($0) } ?? .null, "criterion": .string(v.criterion),
+             "numbers": .object(v.numbers.map { ($0.key, .number($0.value)) })]
+        })
+        try atomicWrite(verdicts.text(indent: 2, sortedKeys: true) + "\n", to: path + "/verdicts.json")
     }
 }

@@ -91,13 +91,12 @@ extension SRFBStudy {
         return out.sorted()
     }
 
+    /// verdicts.json: one object per claim (id, claim, pass or null when undecided, the numbers, the note).
     public var verdictsJSON: String {
-        let items = verdicts.map { v -> String in
-            let nums = v.numbers.map { "\(jsonString($0.name)): \($0.value.flatMap { $0.isFinite ? "\($0)" : nil } ?? "null")" }.joined(separator: ", ")
-            let pass = v.pass.map { $0 ? "true" : "false" } ?? "null"
-            return "  {\"id\": \(jsonString(v.id)), \"claim\": \(jsonString(v.claim)), \"pass\": \(pass),\n   \"numbers\": {\(nums)},\n   \"note\": \(jsonString(v.note))}"
-        }
-        return "[\n" + items.joined(separator: ",\n") + "\n]\n"
+        JSONValue.array(verdicts.map { v in
+            ["id": .string(v.id), "claim": .string(v.claim), "pass": v.pass.map { .bool($0) } ?? .null,
+             "numbers": .object(v.numbers.map { ($0.name, .optional($0.value)) }), "note": .string(v.note)]
+        }).text(indent: 2) + "\n"
     }
 
     /// The five plots: distance and gap against log₁₀ samples for each problem; floors against N.

@@ -179,6 +179,17 @@ public struct FlatYAML {
         return nil
     }
 
+    /// A real as YAML 1.1 reads a float: with a decimal point before any exponent, so `1e-05`
+    /// is written `1.0e-05` (PyYAML and other YAML 1.1 readers take `1e-05` for a string; the
+    /// spec's float pattern needs the point). Non-finite values as YAML's `.nan`, `.inf`, `-.inf`.
+    public static func real(_ x: Double) -> String {
+        if x.isNaN { return ".nan" }
+        if x.isInfinite { return x > 0 ? ".inf" : "-.inf" }
+        let text = "\(x)"
+        guard let e = text.firstIndex(where: { $0 == "e" || $0 == "E" }), !text[..<e].contains(".") else { return text }
+        return text[..<e] + ".0" + text[e...]
+    }
+
     /// A scalar as YAML writes it: plain when unambiguous, else double-quoted.
     public static func scalar(_ s: String) -> String {
         if s.range(of: "^[A-Za-z0-9_.+-]+$", options: .regularExpression) != nil, !["true", "false", "null", "yes", "no", "~"].contains(s.lowercased()) || Double(s) != nil { return s }

@@ -40,21 +40,16 @@ extension GANTraining {
             for t in network.nonTrainableState { f.add("network.\(player).\(t.name)", t.tensor.copy()) }
         }
         let archive = TensorArchive(prefix: "solver.")
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        let plain = JSONEncoder()
-        plain.outputFormatting = [.sortedKeys]
-        encoder.userInfo[.tensorArchive] = archive
-        let solverJSON = try encoder.encode(AnyEncodable(s.solver))
+        let solverJSON = try JSON.text(AnyEncodable(s.solver), userInfo: [.tensorArchive: archive])
         for e in archive.entries { f.add(e.name, e.tensor) }
         f.metadata = [
             "format": "saddle-checkpoint",
             "format_version": Self.checkpointFormatVersion,
             "iteration": "\(s.iteration)",
             "solver": solver.name,
-            "solver_state": String(decoding: solverJSON, as: UTF8.self),
-            "oracle": String(decoding: try plain.encode(s.oracle), as: UTF8.self),
-            "configuration": String(decoding: try plain.encode(configuration), as: UTF8.self),
+            "solver_state": solverJSON,
+            "oracle": try JSON.text(s.oracle),
+            "configuration": try JSON.text(configuration),
             "saddle_version": SaddleVersion.string,
             "wall_seconds": "\(s.wallSeconds)",
         ]
@@ -84,7 +79,7 @@ extension GANTraining {
         if legacy && forResuming {
             throw RunError.runFolder(path: path, problem: "written by an earlier Saddle (checkpoint format 2), whose minibatches were split in halves; minibatches are now drawn per shard, so the run cannot continue as it would have. saddle sample, eval and analyze still read it")
         }
-        let decoder = JSONDecoder()
+        let decoder = JSON.decoder
         func decode<T: Decodable>(_ type: T.Type, _ key: String, with d: JSONDecoder = decoder) throws -> T {
             do { return try d.decode(T.self, from: Foundation.Data(try meta(key).utf8)) } catch let e as Formats.FormatError { throw e } catch {
                 throw FormatError.corruptHeader(file: path, detail: "metadata \(key) is not valid (\(error))")
@@ -150,7 +145,7 @@ extension GANTraining {
         if legacy {
             solverState = try initialState().solver
         } else {
-            let stateDecoder = JSONDecoder()
+            let stateDecoder = JSON.decoder
             stateDecoder.userInfo[.tensorArchive] = TensorArchive(prefix: "solver.", entries: f.entries.filter { $0.name.hasPrefix("solver.") }.map { ($0.name, $0.tensor) })
             solverState = try decodeState(solver, with: stateDecoder, path: path, json: try meta("solver_state"), at: omega)
         }

@@ -192,7 +192,8 @@ public final class RunDirectory: @unchecked Sendable {
 
     func writeMarker() throws {
         let created = ISO8601DateFormatter().string(from: Date())
-        let text = "{\"format\":\"saddle-run-folder\",\"format_version\":1,\"created\":\"\(created)\",\"saddle_version\":\"\(SaddleVersion.string)\",\"command\":\"train\"}\n"
+        let text = JSONValue.object([("format", "saddle-run-folder"), ("format_version", 1), ("created", .string(created)),
+                                     ("saddle_version", .string(SaddleVersion.string)), ("command", "train")]).text() + "\n"
         try atomicWrite(text, to: path + "/" + Self.markerName, kind: .marker)
     }
 
@@ -272,25 +273,12 @@ public final class RunDirectory: @unchecked Sendable {
         return c
     }
 
-    /// The run folder's JSON writer: sorted keys, NaN and infinities as the strings "NaN", "Infinity".
-    public static let encoder: JSONEncoder = {
-        let e = JSONEncoder()
-        e.outputFormatting = [.sortedKeys]
-        e.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
-        return e
-    }()
-
-    /// Reads what ``encoder`` writes: a diverged run's summary and metrics hold "NaN" and "Infinity".
-    public static let decoder: JSONDecoder = {
-        let d = JSONDecoder()
-        d.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
-        return d
-    }()
+    /// Reads the run folder's JSON (written by Formats' ``JSON``): "NaN" and "Infinity" strings
+    /// stand for a diverged run's numbers.
+    public static var decoder: JSONDecoder { JSON.decoder }
 
     public func writeSummary(_ s: TrainingSummary) throws {
-        var data = try Self.encoder.encode(s)
-        data.append(0x0a)
-        try atomicWrite([UInt8](data), to: path + "/summary.json", kind: .summary)
+        try atomicWrite(try JSON.text(s) + "\n", to: path + "/summary.json", kind: .summary)
     }
 
     /// The summary of a previous session, when there is one.
@@ -304,9 +292,7 @@ public final class RunDirectory: @unchecked Sendable {
 
     /// Appends one line to `metrics.jsonl`, whole or not at all.
     public func appendMetrics(_ r: MetricsRecord) throws {
-        var data = try Self.encoder.encode(r)
-        data.append(0x0a)
-        try appendRecord([UInt8](data), to: path + "/metrics.jsonl", kind: .metrics)
+        try appendRecord(try JSON.bytes(r) + [0x0a], to: path + "/metrics.jsonl", kind: .metrics)
     }
 
     /// One line of `history.jsonl`: what each session of the run did.
@@ -368,9 +354,7 @@ public final class RunDirectory: @unchecked Sendable {
     }
 
     public func appendHistory(_ e: HistoryEvent) throws {
-        var data = try Self.encoder.encode(e)
-        data.append(0x0a)
-        try appendRecord([UInt8](data), to: path + "/history.jsonl", kind: .history)
+        try appendRecord(try JSON.bytes(e) + [0x0a], to: path + "/history.jsonl", kind: .history)
     }
 
     /// Keeps the `metrics.jsonl` lines up to `iteration` (those written after the checkpoint a

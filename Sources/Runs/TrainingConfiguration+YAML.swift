@@ -187,13 +187,7 @@ extension TrainingConfiguration {
         return Self.yamlKeys.compactMap { k in a[k] == b[k] ? nil : (k, a[k] ?? "?", b[k] ?? "?") }
     }
 
-    /// A real as YAML 1.1 reads a float: with a decimal point before any exponent, so `1e-05`
-    /// is written `1.0e-05` (PyYAML and other YAML 1.1 readers take `1e-05` for a string).
-    static func yamlReal(_ x: Double) -> String {
-        let text = "\(x)"
-        guard let e = text.firstIndex(where: { $0 == "e" || $0 == "E" }), !text[..<e].contains(".") else { return text }
-        return text[..<e] + ".0" + text[e...]
-    }
+    static func yamlReal(_ x: Double) -> String { FlatYAML.real(x) }
 
     /// The resolved configuration as YAML (every key; reads back to the same configuration).
     public var yaml: String {

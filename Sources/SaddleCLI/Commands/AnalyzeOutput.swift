@@ -1,14 +1,11 @@
+import Formats
 import Foundation
 import Saddle
 
 /// How `saddle analyze` prints an ``OperatorAnalysis``: aligned text, or one JSON object.
 enum AnalyzeOutput {
     static func json(_ a: OperatorAnalysis) throws -> String {
-        let e = JSONEncoder()
-        e.outputFormatting = [.sortedKeys]
-        e.keyEncodingStrategy = .convertToSnakeCase
-        e.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        return String(decoding: try e.encode(a), as: UTF8.self)
+        try JSON.text(a, snakeCaseKeys: true)
     }
 
     static func f(_ x: Double?) -> String { x.map { String(format: "%.9g", $0) } ?? "—" }

@@ -119,17 +119,20 @@ struct Bench: ParsableCommand {
         let selected = try selectedWorkloads()
         let counts = try threadCounts()
         if let steps = fingerprintSteps {
-            var rows: [[String: Any]] = []
+            var rows: [JSONValue] = []
             for w in selected {
                 let step = try w.makeStep(seed: seed, threads: counts[0], shards: shards)
                 for _ in 0..<steps { step.step() }
-                rows.append(["workload": w.rawValue, "threads": counts[0], "steps": steps, "seed": seed,
-                             "sha256": step.parameterFingerprint])
+                rows.append(["workload": .string(w.rawValue), "threads": .integer(Int64(counts[0])), "steps": .integer(Int64(steps)),
+                             "seed": .unsigned(UInt64(seed)), "sha256": .string(step.parameterFingerprint)])
             }
             if json {
-                print(String(decoding: try JSONSerialization.data(withJSONObject: rows, options: [.sortedKeys]), as: UTF8.self))
+                print(JSONValue.array(rows).text(sortedKeys: true))
             } else {
-                for r in rows { print("\(r["workload"]!) threads=\(r["threads"]!) steps=\(r["steps"]!) seed=\(r["seed"]!) sha256=\(r["sha256"]!)") }
+                for r in rows {
+                    func v(_ k: String) -> String { if case .string(let s)? = r[k] { s } else { r[k]?.text() ?? "" } }
+                    print("\(v("workload")) threads=\(v("threads")) steps=\(v("steps")) seed=\(v("seed")) sha256=\(v("sha256"))")
+                }
             }
             return
         }
@@ -137,9 +140,7 @@ struct Bench: ParsableCommand {
         for w in profile.warnings { Console.errorRaw("warning: \(w)\n") }
         if machine {
             if json {
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.sortedKeys]
-                print(String(decoding: try encoder.encode(profile.rows), as: UTF8.self))
+                print(try JSON.text(profile.rows))
             } else {
                 print("threads  FMA peak GFLOP/s  read 8 MB GB/s  read 128 MB GB/s")
                 for r in profile.rows {
@@ -157,9 +158,7 @@ struct Bench: ParsableCommand {
         bench.shards = shards
         let results = try bench.run(machine: profile) { line in Console.errorRaw(line + "\n") }
         if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys]
-            print(String(decoding: try encoder.encode(results), as: UTF8.self))
+            print(try JSON.text(results))
             return
         }
         print("\(shards) shards; BLAS core \(BLAS.coreName); Saddle kernels \(BLAS.kernelsUseAVX2 ? "AVX2+FMA" : "baseline"); \(repetitions)×\(iterations) iterations after \(warmup) warm-up")

@@ -38,17 +38,14 @@ struct Eval: ParsableCommand {
         try requireActivationMemory(training, samples: n, flag: "--samples \(n)")
         let last = training.metrics(of: state.omega[.generator], count: n)
         let ema = training.metrics(of: state.ema, count: n)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
-        let lastJSON = String(decoding: try encoder.encode(last), as: UTF8.self)
-        let emaJSON = String(decoding: try encoder.encode(ema), as: UTF8.self)
+        let lastJSON = try JSONValueEncoder().encode(last), emaJSON = try JSONValueEncoder().encode(ema)
         if json {
-            print("{\"checkpoint\":\(jsonString(checkpoint)),\"dataset\":\(jsonString(training.configuration.dataset)),"
-                  + "\"ema\":\(emaJSON),\"iteration\":\(state.iteration),\"last\":\(lastJSON),\"samples\":\(n)}")
+            print(JSONValue.object([("checkpoint", .string(checkpoint)), ("dataset", .string(training.configuration.dataset)),
+                                    ("ema", emaJSON), ("iteration", .integer(Int64(state.iteration))), ("last", lastJSON),
+                                    ("samples", .integer(Int64(n)))]).text(sortedKeys: true))
             return
         }
-        let objects = [lastJSON, emaJSON].map { (try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]) ?? [:] }
+        let objects = [lastJSON, emaJSON].map { (try? JSONSerialization.jsonObject(with: Data($0.text().utf8)) as? [String: Any]) ?? [:] }
         print("\(checkpoint): \(training.configuration.dataset), iteration \(state.iteration), \(n) samples")
         let keys = RunPlots.metricKeys(objects)
         guard !keys.isEmpty else { print("(no metrics for this data set)"); return }

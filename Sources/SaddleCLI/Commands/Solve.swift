@@ -239,7 +239,7 @@ struct Solve: ParsableCommand {
         let solver = try config.makeSolver()
         let firstIteration = solver.cost.initialization + solver.cost.minimumCallsPerIteration(problem.productCosts)
         if let budget = maxOracleCalls, budget + 1e-9 < firstIteration {
-            throw CLIError("--max-oracle-calls \(SolveSummary.number(budget)) cannot pay for \(methodName)'s start and one iteration (\(SolveSummary.number(firstIteration)) calls\(solver.cost.productsVary ? " at least" : ""))")
+            throw CLIError("--max-oracle-calls \(JSONValue.numberText(budget)) cannot pay for \(methodName)'s start and one iteration (\(JSONValue.numberText(firstIteration)) calls\(solver.cost.productsVary ? " at least" : ""))")
         }
         // A method that cannot run on this problem says so before anything is written (a trial state
         // on a separate oracle; the run makes its own).

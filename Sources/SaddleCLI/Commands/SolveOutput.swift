@@ -5,45 +5,31 @@ import Saddle
 
 /// An ordered summary: keys in insertion order, printed as text or one JSON object.
 struct SolveSummary {
-    private var items: [(String, Any?)] = []
+    private var items: [(String, JSONValue)] = []
 
-    mutating func add(_ key: String, _ value: Double?) { items.append((key, value)) }
-    mutating func add(_ key: String, _ value: Int) { items.append((key, Double(value))) }
-    mutating func add(_ key: String, _ value: String?) { items.append((key, value)) }
-    mutating func add(_ key: String, _ value: [String]) { items.append((key, value)) }
-    mutating func add(_ key: String, _ value: [String: Double]) { items.append((key, value)) }
-
-    static func number(_ x: Double) -> String {
-        guard x.isFinite else { return "null" }
-        if x == x.rounded(), abs(x) < 1e15 { return String(Int64(x)) }
-        return "\(x)"
+    mutating func add(_ key: String, _ value: Double?) { items.append((key, value.map { $0.isFinite ? .number($0) : .null } ?? .null)) }
+    mutating func add(_ key: String, _ value: Int) { items.append((key, .integer(Int64(value)))) }
+    mutating func add(_ key: String, _ value: String?) { items.append((key, value.map { .string($0) } ?? .null)) }
+    mutating func add(_ key: String, _ value: [String]) { items.append((key, .array(value.map { .string($0) }))) }
+    mutating func add(_ key: String, _ value: [String: Double]) {
+        items.append((key, .object(value.keys.sorted().map { ($0, .number(value[$0]!)) })))
     }
 
     /// A JSON string literal (the same escaping as the checkpoint headers).
     static func quoted(_ s: String) -> String { jsonString(s) }
 
-    var json: String {
-        "{" + items.map { key, value in
-            let v: String
-            switch value {
-            case let d as Double: v = Self.number(d)
-            case let s as String: v = Self.quoted(s)
-            case let a as [String]: v = "[" + a.map(Self.quoted).joined(separator: ", ") + "]"
-            case let o as [String: Double]:
-                v = "{" + o.keys.sorted().map { "\(Self.quoted($0)): \(Self.number(o[$0]!))" }.joined(separator: ", ") + "}"
-            default: v = "null"
-            }
-            return "\(Self.quoted(key)): \(v)"
-        }.joined(separator: ", ") + "}"
-    }
+    var json: String { JSONValue.object(items).text() }
 
     var text: String {
         items.compactMap { key, value in
             switch value {
-            case let d as Double: return "\(key): \(Self.number(d) == "null" ? "\(d)" : (d == d.rounded() && abs(d) < 1e15 ? Self.number(d) : "\(d)"))"
-            case let s as String where !s.isEmpty: return "\(key): \(s)"
-            case let a as [String] where !a.isEmpty: return "\(key): \(a.joined(separator: "; "))"
-            case let o as [String: Double]: return "\(key): " + o.keys.sorted().map { "\($0) \(o[$0]!)" }.joined(separator: ", ")
+            case .number(let d): return "\(key): \(JSONValue.numberText(d))"
+            case .integer(let i): return "\(key): \(i)"
+            case .string(let s) where !s.isEmpty: return "\(key): \(s)"
+            case .array(let a) where !a.isEmpty:
+                return "\(key): " + a.compactMap { if case .string(let s) = $0 { s } else { nil } }.joined(separator: "; ")
+            case .object(let o):
+                return "\(key): " + o.map { k, v in if case .number(let d) = v { "\(k) \(d)" } else { k } }.joined(separator: ", ")
             default: return nil
             }
         }.joined(separator: "\n")
@@ -76,7 +62,8 @@ enum RunFolder {
         do { try makeFolders(dir) } catch { throw CLIError("--out \(dir): cannot create the folder (\(error))") }
         guard fm.isWritableFile(atPath: dir) else { throw CLIError("--out \(dir): the folder is not writable") }
         if !fm.fileExists(atPath: dir + "/" + RunDirectory.markerName) {
-            try atomicWrite("{\"format\":\"saddle-run-folder\",\"format_version\":1,\"command\":\"solve\"}\n", to: dir + "/" + RunDirectory.markerName)
+            try atomicWrite(JSONValue.object([("format", "saddle-run-folder"), ("format_version", 1), ("command", "solve")]).text() + "\n",
+                            to: dir + "/" + RunDirectory.markerName, kind: .output)
         }
     }
 
@@ -109,9 +96,9 @@ enum RunFolder {
         }
         var yaml = "# saddle solve: resolved configuration\n"
         for (k, v) in configEntries { yaml += "\(k): \(yamlScalar(v))\n" }
-        try atomicWrite(csv, to: dir + "/trajectory.csv")
-        try atomicWrite(yaml, to: dir + "/config.yaml")
-        try atomicWrite(summaryJSON + "\n", to: dir + "/summary.json")
+        try atomicWrite(csv, to: dir + "/trajectory.csv", kind: .output)
+        try atomicWrite(yaml, to: dir + "/config.yaml", kind: .output)
+        try atomicWrite(summaryJSON + "\n", to: dir + "/summary.json", kind: .output)
     }
 
     /// A YAML 1.1 scalar that PyYAML and other readers type as the number or string meant:
@@ -120,16 +107,10 @@ enum RunFolder {
         if s == "null" { return s }
         if let d = Double(s), d.isFinite {
             if Int(s) != nil { return s }
-            var t = "\(d)"
-            if let e = t.firstIndex(where: { $0 == "e" || $0 == "E" }), !t[..<e].contains(".") { t.insert(contentsOf: ".0", at: e) }
-            return t
+            return FlatYAML.real(d)
         }
         if s.range(of: "^[A-Za-z_][A-Za-z0-9_./-]*$", options: .regularExpression) != nil,
            !["yes", "no", "on", "off", "true", "false", "none", "null", "y", "n"].contains(s.lowercased()) { return s }
         return SolveSummary.quoted(s)
-    }
-
-    static func atomicWrite(_ text: String, to path: String) throws {
-        do { try Saddle.atomicWrite(text, to: path, kind: .output) } catch { throw CLIError("cannot write \(path): \(error)") }
     }
 }

@@ -218,15 +218,11 @@ struct SweepCommand: ParsableCommand {
                 try atomicWrite(spec, to: out + "/sweep.yaml")
             }
         } else {
-            do { try fm.createDirectory(atPath: out, withIntermediateDirectories: true) } catch {
-                throw CLIError("--out \(out): cannot create the folder: \(error.localizedDescription)")
-            }
+            do { try makeFolders(out) } catch { throw CLIError("--out \(out): cannot create the folder: \(error)") }
             try atomicWrite(spec, to: out + "/sweep.yaml")
         }
         for sub in ["runs", "configs"] {
-            do { try fm.createDirectory(atPath: out + "/" + sub, withIntermediateDirectories: true) } catch {
-                throw CLIError("--out \(out): cannot create \(sub)/: \(error.localizedDescription)")
-            }
+            do { try makeFolders(out + "/" + sub) } catch { throw CLIError("--out \(out): cannot create \(sub)/: \(error)") }
         }
     }
 }

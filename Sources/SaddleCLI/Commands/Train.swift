@@ -422,7 +422,7 @@ struct Train: ParsableCommand {
 
     func printSummary(_ summary: TrainingSummary, _ c: TrainingConfiguration, _ dir: RunDirectory) {
         if json {
-            if let data = try? RunDirectory.encoder.encode(summary) { print(String(decoding: data, as: UTF8.self)) }
+            if let text = try? JSON.text(summary) { print(text) }
             return
         }
         print("trained \(summary.iterations) iterations (\(Int(summary.oracleCalls)) oracle calls) in \(String(format: "%.1f", summary.wallSeconds)) s on the \(c.dataset); run folder \(dir.path)")
