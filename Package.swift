@@ -16,6 +16,8 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        // RealModule: the elementary functions (exp, log, pow) as static members of the real types.
+        .package(url: "https://github.com/apple/swift-numerics", from: "1.1.1"),
     ],
     targets: [
         // C shims. OpenBLAS (with its LAPACK) is found through pkg-config; apt provides it.
@@ -56,9 +58,9 @@ let package = Package(
         .target(name: "Networks", dependencies: ["Autodiff", "Tensors"]),
         // 4. Games as variational inequalities: players' losses → the operator F, constraint sets,
         //    oracle accounting, closed-form games, merit functions.
-        .target(name: "Games", dependencies: ["Formats", "Networks", "Autodiff", "Tensors"]),
+        .target(name: "Games", dependencies: ["Formats", "Networks", "Autodiff", "Tensors", .product(name: "RealModule", package: "swift-numerics")]),
         // 5. One protocol, one type per method; F (and any derivative) comes from the oracle.
-        .target(name: "Solvers", dependencies: ["Games", "Tensors"]),
+        .target(name: "Solvers", dependencies: ["Games", "Tensors", .product(name: "RealModule", package: "swift-numerics")]),
         // File formats (safetensors, NPY, IDX, CSV) with typed errors; atomic writes.
         .target(name: "Formats", dependencies: ["Tensors", "CZlib"]),
         // Plots as device-independent figures: SVG written by hand (real <text>), PNG and PDF drawn

@@ -1,4 +1,5 @@
 import Tensors
+import RealModule
 
 /// The Dirac-GAN (Mescheder, Geiger & Nowozin 2018, "Which training methods for GANs do actually
 /// converge?", arXiv:1801.04406): data δ₀, generator δ_θ, discriminator D_ψ(x) = ψx.
@@ -32,8 +33,8 @@ public struct DiracGAN: Game {
     /// An upper bound: |f'| ≤ 1 and |f''| ≤ 1/4 give ‖J‖ ≤ 1 + γ near the equilibrium (exact for WGAN).
     public var lipschitzConstant: Double? { 1 + penaltyWeight }
 
-    static func fPrime(_ t: Double) -> Double { 1 / (1 + _exp(t)) }   // σ(−t)
-    static func f(_ t: Double) -> Double { t > 0 ? -_log(1 + _exp(-t)) : t - _log(1 + _exp(t)) }
+    static func fPrime(_ t: Double) -> Double { 1 / (1 + Double.exp(t)) }   // σ(−t)
+    static func f(_ t: Double) -> Double { t > 0 ? -Double.log(1 + Double.exp(-t)) : t - Double.log(1 + Double.exp(t)) }
 
     public func field(at omega: BlockVector, blocks: Set<Player>, sample: SampleRequest) -> BlockVector {
         let theta = omega[.generator][0], psi = omega[.discriminator][0]

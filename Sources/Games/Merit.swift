@@ -1,4 +1,5 @@
 import Tensors
+import RealModule
 
 /// Merit functions: how far a point is from solving VI(S, F) (SPEC §1). None of them charges the
 /// oracle counter: they are measurements, not part of a method.
@@ -43,23 +44,12 @@ public enum ObservedRate {
         guard count >= 3 else { return nil }
         var st = 0.0, sy = 0.0, stt = 0.0, sty = 0.0
         for t in start..<n {
-            let x = Double(t), y = 2 * _log(distances[t])
+            let x = Double(t), y = 2 * Double.log(distances[t])
             st += x; sy += y; stt += x * x; sty += x * y
         }
         let m = Double(count)
         let slope = (m * sty - st * sy) / (m * stt - st * st)
-        return _exp(slope)
+        return Double.exp(slope)
     }
 }
 
-#if canImport(Glibc)
-import Glibc
-@inline(__always) func _log(_ x: Double) -> Double { Glibc.log(x) }
-@inline(__always) func _exp(_ x: Double) -> Double { Glibc.exp(x) }
-@inline(__always) func _sqrt(_ x: Double) -> Double { x.squareRoot() }
-#else
-import Foundation
-@inline(__always) func _log(_ x: Double) -> Double { Foundation.log(x) }
-@inline(__always) func _exp(_ x: Double) -> Double { Foundation.exp(x) }
-@inline(__always) func _sqrt(_ x: Double) -> Double { x.squareRoot() }
-#endif

@@ -1,5 +1,6 @@
 import Games
 import Tensors
+import RealModule
 
 /// CGD, competitive gradient descent (Schäfer & Anandkumar 2019, NeurIPS, arXiv:1905.12103, eq. 4):
 /// each player steps to the Nash equilibrium of a bilinear approximation of the game,
@@ -98,7 +99,7 @@ public struct CompetitiveGradient: Solver {
         state.count += 1
         v.axpby(1 - a.beta2, BlockVector(flat: g.flat * g.flat, sizes: g.sizes), a.beta2)
         state.secondMoment = v
-        let correction = 1 - _pow(a.beta2, Double(state.count))
+        let correction = 1 - Double.pow(a.beta2, Double(state.count))
         let root = v.flat.affine(scale: 1 / correction, shift: 0).sqrt().affine(scale: 1, shift: a.epsilon)
         for p in Player.allCases { d.withBlock(p) { $0.fill(stepSize[p]) } }
         return BlockVector(flat: d.flat / root, sizes: g.sizes)

@@ -1,5 +1,6 @@
 import Games
 import Tensors
+import RealModule
 
 /// x ⊙ exp(−η g), renormalized to sum 1, computed stably (shifting the exponent by its maximum).
 func multiplicativeWeights(_ x: Tensor, _ g: Tensor, _ eta: Double) {
@@ -7,11 +8,11 @@ func multiplicativeWeights(_ x: Tensor, _ g: Tensor, _ eta: Double) {
     var logits = [Double](repeating: 0, count: xs.count)
     var top = -Double.infinity
     for i in 0..<xs.count {
-        logits[i] = xs[i] > 0 ? _log(xs[i]) - eta * gs[i] : -.infinity
+        logits[i] = xs[i] > 0 ? Double.log(xs[i]) - eta * gs[i] : -.infinity
         top = max(top, logits[i])
     }
     var total = 0.0
-    for i in 0..<xs.count { logits[i] = _exp(logits[i] - top); total += logits[i] }
+    for i in 0..<xs.count { logits[i] = Double.exp(logits[i] - top); total += logits[i] }
     for i in 0..<xs.count { x[i] = logits[i] / total }
 }
 

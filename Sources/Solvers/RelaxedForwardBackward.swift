@@ -1,4 +1,5 @@
 import Games
+import RealModule
 
 /// Minibatch sizes N_k for stochastic methods (Franci & Grammatico 2020).
 public enum BatchSchedule: Sendable, Equatable, CustomStringConvertible {
@@ -27,7 +28,7 @@ public enum BatchSchedule: Sendable, Equatable, CustomStringConvertible {
         switch self {
         case .constant(let n): return n
         case .growing(let c, let k0, let a, let cap):
-            let n = Int(min((c * _pow(Double(k) + k0, a + 1)).rounded(.up), 1e9))
+            let n = Int(min((c * Double.pow(Double(k) + k0, a + 1)).rounded(.up), 1e9))
             return cap.map { min($0, n) } ?? n
         }
     }

@@ -1,5 +1,6 @@
 import Games
 import Tensors
+import RealModule
 
 /// A step rule: a field value g in, a displacement Δ out (optax's `update`). A scheme
 /// (EG, EFTP, OGDA, FB) decides where g is evaluated and where Δ is applied, so Extra-Adam is
@@ -129,7 +130,7 @@ public struct Adam: StepRule {
     public func displacement(for g: BlockVector, _ state: inout State) -> BlockVector {
         advance(g, &state)
         let t = Double(state.count)
-        return ratio(state.firstMoment, state.secondMoment, mScale: 1 / (1 - _pow(beta1, t)), vScale: 1 / (1 - _pow(beta2, t)), rate: stepSize)
+        return ratio(state.firstMoment, state.secondMoment, mScale: 1 / (1 - Double.pow(beta1, t)), vScale: 1 / (1 - Double.pow(beta2, t)), rate: stepSize)
     }
 
     public func optimisticDisplacement(for g: BlockVector, _ state: inout State, previous: inout BlockVector?,
@@ -143,7 +144,7 @@ public struct Adam: StepRule {
         let mPrev = state.firstMoment.copy(), vPrev = state.secondMoment.copy()
         advance(g, &state)
         let t = Double(state.count)
-        let lr = stepSize.map { $0 * (1 - _pow(beta2, t)).squareRoot() / (1 - _pow(beta1, t)) }
+        let lr = stepSize.map { $0 * (1 - Double.pow(beta2, t)).squareRoot() / (1 - Double.pow(beta1, t)) }
         let current = ratio(state.firstMoment, state.secondMoment, mScale: 1, vScale: 1, rate: lr)
         let past = ratio(mPrev, vPrev, mScale: 1, vScale: 1, rate: lr)
         return BlockVector.linearCombination(2, current, -1, past)
@@ -180,18 +181,6 @@ public struct RMSProp: StepRule {
     public var parameters: [(String, String)] { [("step_size", "\(stepSize)"), ("decay", "\(decay)"), ("epsilon", "\(epsilon)")] }
     public func scaled(by factor: Double) -> RMSProp? { var r = self; r.stepSize = stepSize.map { $0 * factor }; return r }
 }
-
-#if canImport(Glibc)
-import Glibc
-@inline(__always) func _pow(_ x: Double, _ y: Double) -> Double { Glibc.pow(x, y) }
-@inline(__always) func _exp(_ x: Double) -> Double { Glibc.exp(x) }
-@inline(__always) func _log(_ x: Double) -> Double { Glibc.log(x) }
-#else
-import Foundation
-@inline(__always) func _pow(_ x: Double, _ y: Double) -> Double { Foundation.pow(x, y) }
-@inline(__always) func _exp(_ x: Double) -> Double { Foundation.exp(x) }
-@inline(__always) func _log(_ x: Double) -> Double { Foundation.log(x) }
-#endif
 
 /// `solver` with its step rule (at `rule`) scaled by `factor` (``Solver/scaled(by:)`` of the
 /// schemes whose only step size is their rule's); nil when the rule has no step size.
