@@ -56,13 +56,28 @@ extension GANTraining {
     }
 
     /// `count` samples ([count, width]) of the generator with parameters `theta`: from the fixed
-    /// evaluation noise when `seed` is nil (the first `count` rows of the batch the metrics score,
-    /// exactly ``samples(of:count:)``), or from standard normal noise drawn with `seed`.
+    /// evaluation noise when `seed` is nil (bit for bit the first `count` rows of the batch the
+    /// metrics score, ``evaluationSamples(of:count:)``), or from standard normal noise drawn with `seed`.
     public func samples(of theta: Tensor, count: Int, seed: UInt64?) -> Tensor {
-        guard let seed else { return samples(of: theta, count: count) }
+        guard let seed else { return evaluationSamples(of: theta, count: count) }
         var rng = RandomGenerator(seed: seed)
         let z = Tensor.normal([count, configuration.latent], using: &rng)
         return gan.generate(z, parameters: theta)
+    }
+
+    /// The first `count` rows of the evaluation samples, bit for bit the rows the training metrics
+    /// score: the generator runs on the whole evaluation noise (E = `evaluationSamples` rows) in
+    /// one product, as training does, since a product over fewer rows may round differently in the
+    /// last bits (BLAS kernels block by row count). Beyond E, rows E..<count come from the same noise
+    /// stream in a second product.
+    public func evaluationSamples(of theta: Tensor, count: Int) -> Tensor {
+        let e = configuration.evaluationSamples
+        let all = samples(of: theta, count: max(count, e))
+        guard count > e else { return all.view(from: 0, shape: Shape([count, all.shape.dims[1]])).copy() }
+        let head = samples(of: theta, count: e)
+        let width = all.shape.dims[1]
+        all.address.copyMemory(from: head.address, byteCount: e * width * all.dtype.byteSize)
+        return all
     }
 
     /// The metrics of `count` samples (default `evaluationSamples`, the number training scores) of

@@ -38,6 +38,13 @@ struct SampleEvalReportCommandTests {
         #expect(lines.first == "x,y" && lines.count == 8)
         let values = lines.dropFirst().flatMap { $0.split(separator: ",").map { Float($0)! } }
         #expect(values == training.samples(of: state.omega[.generator], count: 7, seed: nil).floats)
+        // Bit for bit the first N rows of the 200 the metrics score (training's own product), and the
+        // first 200 rows of a larger N too (a product over fewer rows could round differently).
+        let scored = training.samples(of: state.omega[.generator]).floats
+        #expect(scored.count == 400 && values == Array(scored.prefix(14)))
+        let big = try SaddleBinary.run(["sample", checkpoint, "--n", "300"])
+        let bigValues = big.stdout.split(separator: "\n").dropFirst().flatMap { $0.split(separator: ",").map { Float($0)! } }
+        #expect(bigValues.count == 600 && Array(bigValues.prefix(400)) == scored)
 
         // NPY, EMA, seeded: Float32 [N, 2], readable by `saddle inspect` and equal to the library's.
         let npy = dir + "/s.npy"
@@ -63,6 +70,26 @@ struct SampleEvalReportCommandTests {
     }
 
     /// `eval` of the final checkpoint gives summary.json's numbers, for the last and the EMA generator.
+    /// `sample --n N` without a seed is bit for bit the first N rows of the evaluation set the
+    /// metrics score (`--n 2500`, the whole set, is the product training scores), with the default networks (where a 5-row product rounds differently from a
+    /// 2,500-row one), for N below and above the set's 2,500.
+    @Test func sampleIsTheFirstRowsOfTheScoredSet() throws {
+        let dir = try Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let r = try SaddleBinary.run(["train", "--out", dir + "/d", "--iterations", "2", "--log-every", "1", "--checkpoint-every", "2", "--threads", "1"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let checkpoint = dir + "/d/checkpoints/iteration-00000002.safetensors"
+        func rows(_ n: Int) throws -> [Substring] {
+            let out = try SaddleBinary.run(["sample", checkpoint, "--n", "\(n)"])
+            #expect(out.status == 0, "\(out.stderr)")
+            return Array(out.stdout.split(separator: "\n").dropFirst())
+        }
+        let five = try rows(5), all = try rows(2500), more = try rows(3000)
+        #expect(all.count == 2500 && more.count == 3000)
+        #expect(five == Array(all.prefix(5)))
+        #expect(Array(more.prefix(2500)) == all)
+    }
+
     @Test func evalOfTheFinalCheckpointEqualsTheSummary() throws {
         let dir = try Self.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
