@@ -367,6 +367,8 @@ final class MetricsObserver: LoopObserver {
     unowned let training: GANTraining
     let session: TrainingSession
     let clock: TrainingClock
+    /// When the PNGs were last redrawn (they cost about ten times the SVGs: see ``GANTraining/rasterInterval``).
+    var lastRaster: Date?
     init(training: GANTraining, session: TrainingSession, clock: TrainingClock) {
         self.training = training
         self.session = session
@@ -386,7 +388,11 @@ final class MetricsObserver: LoopObserver {
                                    lossGenerator: losses.generator, lossDiscriminator: losses.discriminator,
                                    fieldNorm: fieldNorm, last: training.data.score(lastSamples), ema: training.data.score(emaSamples))
         try session.runDirectory?.appendMetrics(record)
-        if let dir = session.runDirectory { training.writePlots(dir, theta: theta, ema: ema, evaluated: (lastSamples, emaSamples)) }
+        if let dir = session.runDirectory {
+            let raster = lastRaster.map { Date().timeIntervalSince($0) >= GANTraining.rasterInterval } ?? true
+            training.writePlots(dir, theta: theta, ema: ema, evaluated: (lastSamples, emaSamples), png: raster)
+            if raster { lastRaster = Date() }
+        }
         session.progress(record)
         return .proceed
     }
