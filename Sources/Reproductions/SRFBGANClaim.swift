@@ -2,6 +2,7 @@ import Runs
 import Foundation
 import Metrics
 import Solvers
+import Tensors
 
 /// Claim (e) of `saddle reproduce srfb` (paper 3's follow-up): on MNIST-5k with an MLP GAN, at an
 /// equal budget of minibatch gradients, SRFB against Extra-Adam by the classifier metrics.
@@ -30,7 +31,9 @@ public struct SRFBGANClaim: Sendable {
         public var note: String
     }
 
-    public func evaluate(progress: (String) -> Void = { _ in }) throws -> Outcome {
+    /// With a `group` of several processes (MPI ranks) the trainings are spread over them and every
+    /// rank returns the same outcome.
+    public func evaluate(group: any ProcessGroup = SingleProcess.shared, progress: (String) -> Void = { _ in }) throws -> Outcome {
         guard FileManager.default.fileExists(atPath: dataFile) else {
             return Outcome(pass: nil, numbers: [], note: "not evaluated: no \(dataFile) (run scripts/fetch-mnist5k)")
         }
@@ -46,7 +49,7 @@ public struct SRFBGANClaim: Sendable {
         extra.discriminatorStepSize = extraAdamStepSize
         let comparison = GANComparison(entries: [.init(name: "srfb", configuration: srfb), .init(name: "extra-adam", configuration: extra)],
                                        seeds: seeds, budget: budget, points: 4)
-        let runs = try comparison.run { r in
+        let runs = try comparison.run(group: group) { r in
             let fd = r.summary?.last.images?.frechetDistance
             progress("(e) \(r.entry) seed \(r.seed): \(r.iterations) iterations, Fréchet \(fd.map { String(format: "%.2f", $0) } ?? r.failure ?? "?")")
         }

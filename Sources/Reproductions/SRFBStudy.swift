@@ -1,6 +1,7 @@
 import Foundation
 import Games
 import Solvers
+import Formats
 import Tensors
 
 /// `saddle reproduce srfb` (issue 8): SRFB's two stochastic regimes (Franci & Grammatico,
@@ -184,15 +185,30 @@ public struct SRFBStudy: Sendable {
         }
     }
 
+    /// What one run of the grid returns (the rest of an ``SRFBStudyRun`` comes from the plan):
+    /// exchanged between MPI ranks as JSON, which carries every Double to the same bits.
+    struct RunOutcome: Codable, Sendable {
+        var samples: [Int], distance: [Double], gap: [Double], batch: [Int], oracleCalls: Double, seconds: Double
+    }
+
     /// Runs the whole grid, then judges the claims. `threads` sets the BLAS thread count for the run
-    /// (the CLI uses 1: the products are small); nil leaves it alone. `progress` receives one line per run.
+    /// (the CLI uses 1: the products are small); nil leaves it alone. `progress` receives one line
+    /// per run, from the process that ran it. With a `group` of several processes (MPI ranks) the
+    /// runs are spread over them (``ProcessGroup/distribute(_:_:)``) and every rank returns the same
+    /// study, bit for bit the study of one process (each run is seeded by its place in the grid).
     public static func run(_ c: SRFBStudyConfiguration, quick: Bool = false, threads: Int? = nil,
+                           group: any ProcessGroup = SingleProcess.shared,
                            progress: (String) -> Void = { _ in }) throws -> SRFBStudy {
         try c.validate()
         let savedThreads = BLAS.threads
         if let threads { BLAS.threads = threads }
         defer { if threads != nil { BLAS.threads = savedThreads } }
         var study = SRFBStudy(configuration: c, quick: quick)
+        struct Cell {
+            var problemKind: SRFBStudyProblem, problem: any VariationalInequality
+            var name: String, solver: any Solver, schedule: BatchSchedule, step: Double, iterations: Int, budget: Int?, calls: Int, seed: UInt64
+        }
+        var cells: [Cell] = []
         var runSeed = c.seed &* 1000 &+ 17
         for p in SRFBStudyProblem.allCases {
             let problem = makeProblem(p, c)
@@ -217,22 +233,31 @@ public struct SRFBStudy: Sendable {
             plan.append(("EG N=\(n)", try BatchScheduled(eg, schedule: fixed), fixed, alpha, c.fixedIterations, nil, 2))
             for (name, solver, schedule, step, iters, budget, calls) in plan {
                 runSeed &+= 1
-                let t0 = DispatchTime.now().uptimeNanoseconds
-                let r = try solve(problem, withAny: solver, seed: runSeed, stopping: StoppingRule(iterations: iters))
-                let seconds = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
-                var samples = [0], batch = [0]
-                for k in 0..<r.iterations {
-                    let nk = schedule.size(at: k)
-                    batch.append(nk)
-                    samples.append(samples[k] + calls * nk)
-                }
-                ensure(samples.last! == r.counter.samples, "SRFBStudy: \(name) drew \(r.counter.samples) samples, the schedule says \(samples.last!)")
-                let run = SRFBStudyRun(problem: p, name: name, method: solver.name, schedule: schedule, stepSize: step, sampleBudget: budget,
-                                       samples: samples, distance: r.records.map { $0.distance ?? .nan }, gap: r.records.map { $0.gap ?? .nan },
-                                       batch: batch, oracleCalls: r.counter.oracleCalls, seconds: seconds)
-                progress("\(p.rawValue) \(name): \(run.iterations) iterations, \(run.totalSamples) samples, distance \(String(format: "%.3g", run.finalDistance)), \(String(format: "%.1f", seconds)) s")
-                study.runs.append(run)
+                cells.append(Cell(problemKind: p, problem: problem, name: name, solver: solver, schedule: schedule, step: step,
+                                  iterations: iters, budget: budget, calls: calls, seed: runSeed))
             }
+        }
+        let outcomes = try group.distribute(cells.count) { i -> RunOutcome in
+            let cell = cells[i]
+            let t0 = DispatchTime.now().uptimeNanoseconds
+            let r = try solve(cell.problem, withAny: cell.solver, seed: cell.seed, stopping: StoppingRule(iterations: cell.iterations))
+            let seconds = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
+            var samples = [0], batch = [0]
+            for k in 0..<r.iterations {
+                let nk = cell.schedule.size(at: k)
+                batch.append(nk)
+                samples.append(samples[k] + cell.calls * nk)
+            }
+            ensure(samples.last! == r.counter.samples, "SRFBStudy: \(cell.name) drew \(r.counter.samples) samples, the schedule says \(samples.last!)")
+            let distance = r.records.map { $0.distance ?? .nan }
+            progress("\(cell.problemKind.rawValue) \(cell.name): \(r.iterations) iterations, \(samples.last!) samples, distance \(String(format: "%.3g", distance.last ?? .nan)), \(String(format: "%.1f", seconds)) s")
+            return RunOutcome(samples: samples, distance: distance, gap: r.records.map { $0.gap ?? .nan },
+                              batch: batch, oracleCalls: r.counter.oracleCalls, seconds: seconds)
+        }
+        for (cell, o) in zip(cells, outcomes) {
+            study.runs.append(SRFBStudyRun(problem: cell.problemKind, name: cell.name, method: cell.solver.name, schedule: cell.schedule,
+                                           stepSize: cell.step, sampleBudget: cell.budget, samples: o.samples, distance: o.distance, gap: o.gap,
+                                           batch: o.batch, oracleCalls: o.oracleCalls, seconds: o.seconds))
         }
         study.verdicts = study.judge()
         return study

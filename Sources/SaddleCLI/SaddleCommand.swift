@@ -34,7 +34,7 @@ struct SaddleCommand: ParsableCommand {
         if let ranks = World.launcherSize, ranks > 1, !(command is any MPIAware) {
             let path = commandPath(to: Swift.type(of: command)).joined(separator: " ")
             if World.launcherRank == 0 {
-                Console.error("Error: \(path) does not run under mpirun with \(ranks) processes; only saddle train, sweep, solve and reproduce asymmetric and mixed-nash share their work over MPI ranks (docs/scaling.md). Run it without mpirun.")
+                Console.error("Error: \(path) does not run under mpirun with \(ranks) processes; only saddle train, sweep, solve and reproduce asymmetric, mixed-nash and srfb share their work over MPI ranks (docs/scaling.md). Run it without mpirun.")
             }
             Foundation.exit(ExitCode.failure.rawValue)
         }
@@ -67,6 +67,7 @@ extension SweepCommand: MPIAware {}
 extension Solve: MPIAware {}
 extension ReproduceAsymmetric: MPIAware {}
 extension ReproduceMixedNash: MPIAware {}
+extension ReproduceSRFB: MPIAware {}
 
 /// Options every computing command shares.
 struct ComputeOptions: ParsableArguments {

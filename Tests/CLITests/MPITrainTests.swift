@@ -178,6 +178,13 @@ struct MPIReproduceTests {
     @Test func asymmetricGivesTheSameResultsOnTwoRanks() throws {
         try Self.compare(["asymmetric", "--quick"], files: ["verdicts.json", "table.csv", "operators.csv"])
     }
+
+    /// `reproduce srfb --quick`, claims (a)-(d) (without its data file claim (e) is not evaluated;
+    /// its GAN trainings are spread as mixed-nash's are, tested below): the same verdicts, table and
+    /// trajectories on two ranks as in one process.
+    @Test func srfbGivesTheSameResultsOnTwoRanks() throws {
+        try Self.compare(["srfb", "--quick", "--data-file", "/nonexistent/mnist_5k.csv.gz"], files: ["verdicts.json", "table.csv", "trajectories.csv"])
+    }
 }
 
 /// The same for `reproduce mixed-nash --quick` (18 short GAN trainings; thorough tier).

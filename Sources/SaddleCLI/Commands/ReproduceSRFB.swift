@@ -38,20 +38,26 @@ struct ReproduceSRFB: ParsableCommand {
     @Option(parsing: .unconditional, help: "Seed of the games and of the minibatches.")
     var seed: UInt64 = 0
 
-    func run() throws {
+    func run() throws { try World.run(execute(in:)) }
+
+    func execute(in world: any ProcessGroup) throws {
         var config = quick ? SRFBStudyConfiguration.quick : SRFBStudyConfiguration.full
         config.seed = seed
         let dir = output ?? (quick ? "runs/reproduce-srfb-quick" : "runs/reproduce-srfb")
-        try RunFolder.checkStudyOutput(dir)
+        // Under MPI (docs/scaling.md) the runs are spread over the ranks; rank 0 checks and writes
+        // the output folder and prints, the others only compute.
+        try World.onRankZeroFirst(world) {
+            try RunFolder.checkStudyOutput(dir)
+            do { try SRFBStudy.prepareOutput(dir, force: force) } catch let e as SRFBStudyError { throw CLIError(e.description) }
+        }
+        let say: (String) -> Void = { line in if world.rank == 0 { Console.errorRaw(line + "\n") } }
         do {
-            try SRFBStudy.prepareOutput(dir, force: force)
             let start = Date()
-            var study = try SRFBStudy.run(config, quick: quick, threads: 1) { line in
-                Console.errorRaw(line + "\n")
-            }
+            var study = try SRFBStudy.run(config, quick: quick, threads: 1, group: world, progress: say)
             // Claim (e) trains GANs (the Runs layer); its outcome replaces the study's placeholder.
             let claim = SRFBGANClaim(seeds: quick ? [0] : [0, 1, 2], budget: quick ? 400 : 4000, dataFile: dataFile)
-            let e = try claim.evaluate { Console.errorRaw($0 + "\n") }
+            let e = try claim.evaluate(group: world, progress: say)
+            guard world.rank == 0 else { return }
             if let i = study.verdicts.firstIndex(where: { $0.id == "e" }) {
                 study.verdicts[i].pass = e.pass
                 study.verdicts[i].numbers = e.numbers.map { SRFBStudyVerdict.Number($0.name, $0.value) }
@@ -65,7 +71,7 @@ struct ReproduceSRFB: ParsableCommand {
                 let status = v.pass.map { $0 ? "PASS" : "FAIL" } ?? "NOT EVALUATED"
                 print("\(status)  (\(v.id)) \(v.claim)")
             }
-            print(String(format: "wrote %@ (%.1f s)", dir, seconds))
+            print(String(format: "wrote %@ (%.1f s%@)", dir, seconds, world.size > 1 ? " on \(world.size) MPI ranks" : ""))
         } catch let e as SRFBStudyError {
             throw CLIError(e.description)
         }
