@@ -25,6 +25,40 @@ extension TrainingConfiguration {
     /// whose step recursion needs the Lipschitz constant of F (``untrainableReason(_:)`` says why).
     public static var trainableMethods: [SolverKind] { SolverKind.allCases.filter { untrainableReason($0) == nil } }
 
+    /// The `method` that is consensus optimization (Mescheder et al. 2017): forward–backward on
+    /// F + γJᵀF, i.e. `method: fb` with `regularizer: consensus` (γ = `regularizer_weight`).
+    public static let consensusOptimization = "consensus-optimization"
+
+    /// Every name `method` takes — in a config file, a sweep file and `saddle train --method` alike:
+    /// each trainable method's name and its aliases (``SolverRegistry``), then consensus-optimization.
+    public static var methodNames: [String] {
+        SolverRegistry.builtIn.entries.filter { trainableMethods.contains($0.kind) }.flatMap { [$0.name] + $0.aliases } + [consensusOptimization]
+    }
+
+    /// What a `method` name selects: a solver, or consensus optimization (fb with the consensus regularizer).
+    public enum MethodChoice: Equatable, Sendable {
+        case kind(SolverKind)
+        case consensusOptimization
+    }
+
+    /// The method called `name` (a name or alias of ``methodNames``); otherwise why not, as the
+    /// allowed-values text of an error: a method that cannot train says why, an unknown name lists
+    /// ``methodNames``.
+    public static func method(named name: String) -> Result<MethodChoice, MethodNameError> {
+        if name == consensusOptimization { return .success(.consensusOptimization) }
+        if let e = SolverRegistry.builtIn.entry(named: name) {
+            if let reason = untrainableReason(e.kind) { return .failure(MethodNameError(allowed: "\(name) \(reason)")) }
+            return .success(.kind(e.kind))
+        }
+        return .failure(MethodNameError(allowed: "one of " + methodNames.joined(separator: ", ")))
+    }
+
+    /// Why a `method` name was refused (``method(named:)``).
+    public struct MethodNameError: Error, Sendable, CustomStringConvertible {
+        public let allowed: String
+        public var description: String { allowed }
+    }
+
     /// Why `kind` cannot train a GAN, or nil.
     public static func untrainableReason(_ kind: SolverKind) -> String? {
         switch kind {
@@ -66,7 +100,14 @@ extension TrainingConfiguration {
 
     /// Applies a YAML document; `file` names it in errors. Each value is type- and range-checked.
     public mutating func apply(yaml text: String, file: String) throws {
-        for e in try FlatYAML.parse(text, file: file).entries { try set(e.key, e.value, file: file, line: e.line) }
+        let entries = try FlatYAML.parse(text, file: file).entries
+        for e in entries { try set(e.key, e.value, file: file, line: e.line) }
+        // consensus-optimization is fb with the consensus regularizer: a file that names it and
+        // another regularizer asks for two things at once.
+        if entries.last(where: { $0.key == "method" })?.value == Self.consensusOptimization, regularizer != .consensus {
+            throw ConfigError.outOfRange(file: file, key: "regularizer", value: regularizer.rawValue,
+                                         allowed: "method \(Self.consensusOptimization) is fb with regularizer consensus; drop the regularizer key or use method fb")
+        }
     }
 
     /// The largest config file Saddle reads: 1 MiB. A resolved `config.yaml` (every key, with a
@@ -125,10 +166,13 @@ extension TrainingConfiguration {
         case "data_file": dataFile = value
         case "loss": loss = try choice(NeuralGAN.Loss.allCases)
         case "method":
-            if let kind = SolverKind(rawValue: value), let reason = Self.untrainableReason(kind) {
-                throw ConfigError.outOfRange(file: file, key: key, value: value, allowed: "\(value) \(reason)")
+            switch Self.method(named: value) {
+            case .success(.kind(let kind)): method = kind
+            case .success(.consensusOptimization):
+                method = .fb
+                regularizer = .consensus
+            case .failure(let e): throw ConfigError.outOfRange(file: file, key: key, value: value, allowed: e.allowed)
             }
-            method = try choice(Self.trainableMethods)
         case "regularizer": regularizer = try choice(TrainingRegularizer.allCases)
         case "regularizer_weight": regularizerWeight = try real({ $0 >= 0 }, "must be ≥ 0")
         case "relaxation": relaxation = try real({ $0 > 0 && $0 <= 1 }, "must lie in (0, 1]")

@@ -16,6 +16,30 @@ struct ConfigurationYAMLTests {
         #expect(read.differences(from: c).isEmpty)
     }
 
+    /// `method` takes every name `saddle train --method` takes (issue #20): aliases resolve to their
+    /// method, consensus-optimization to fb with the consensus regularizer (and refuses another
+    /// regularizer in the same file), and a solver train cannot use is refused with its reason.
+    @Test func methodTakesTheCLINamesAndAliases() throws {
+        func method(_ yaml: String) throws -> TrainingConfiguration {
+            var c = TrainingConfiguration()
+            try c.apply(yaml: yaml, file: "c.yaml")
+            return c
+        }
+        #expect(try method("method: frb\n").method == .ogda)
+        #expect(try method("method: graal\n").method == .srfb)
+        let co = try method("regularizer_weight: 0.3\nmethod: consensus-optimization\n")
+        #expect(co.method == .fb && co.regularizer == .consensus && co.regularizerWeight == 0.3)
+        #expect(co.yaml.contains("\nmethod: fb\n") && co.yaml.contains("\nregularizer: consensus\n"))
+        #expect(throws: ConfigError.self) { try method("method: consensus-optimization\nregularizer: r1\n") }
+        for name in TrainingConfiguration.methodNames { #expect((try? method("method: \(name)\n")) != nil, "\(name)") }
+        do { _ = try method("method: mirror-prox\n"); Issue.record("mirror-prox was accepted") } catch {
+            #expect("\(error)".contains("mixed strategies"), "\(error)")
+        }
+        do { _ = try method("method: nope\n"); Issue.record("nope was accepted") } catch {
+            #expect("\(error)".contains("frb") && "\(error)".contains("consensus-optimization"), "\(error)")
+        }
+    }
+
     /// The newer methods' keys reach the solver, and JSON written before they existed (an older
     /// run folder's summary.json or checkpoint metadata) reads with their defaults.
     @Test func newerMethodKeysReachTheSolverAndOlderJSONReads() throws {
