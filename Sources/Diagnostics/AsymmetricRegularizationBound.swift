@@ -37,8 +37,7 @@ public struct AsymmetricRegularizationBound: Codable, Sendable {
 
     /// min{μθ + Σ_θ γλ0, μφ + Σ_φ γλ0}.
     public var strongMonotonicity: Double {
-        func added(_ p: String) -> Double { terms.filter { $0.players.contains(p) }.reduce(0) { $0 + $1.weight * ($1.lambda0 ?? 0) } }
-        return min(muGenerator + added("generator"), muDiscriminator + added("discriminator"))
+        min(muGenerator + addedCurvature("generator"), muDiscriminator + addedCurvature("discriminator"))
     }
 
     /// α = 1/(4L).
@@ -48,6 +47,40 @@ public struct AsymmetricRegularizationBound: Codable, Sendable {
     public var predictedSquaredDistanceFactor: Double? {
         let mu = strongMonotonicity
         return mu > 1e-12 * max(1, lipschitz) ? 1 - mu / (4 * lipschitz) : nil
+    }
+
+    /// The curvature the terms add to `player`'s block: Σ γλ0 over the terms on it.
+    public func addedCurvature(_ player: String) -> Double {
+        terms.filter { $0.players.contains(player) }.reduce(0) { $0 + $1.weight * ($1.lambda0 ?? 0) }
+    }
+
+    /// When the measured μ = λmin(sym J) of the regularized operator lies below the bound
+    /// ``strongMonotonicity`` (beyond the Lanczos estimates' rounding), one line on why; else nil.
+    ///
+    /// The bound is exact where sym J has no θ–φ block — a zero-sum game, whose J has off-diagonal
+    /// blocks A and −Aᵀ, with penalties on real data only (a penalty on generated samples depends on
+    /// θ) — and where each term adds its γλ0 to its block (a gradient penalty's Gauss–Newton
+    /// curvature is its Hessian where ∇x D = 0, as at an equilibrium). Elsewhere — non-saturating
+    /// losses, a checkpoint away from an equilibrium — μ may lie below it: by Cauchy interlacing,
+    /// λmin(sym J) never exceeds a diagonal block's smallest eigenvalue, and equals the smaller one
+    /// only without coupling. `blocks` are the regularized operator's measured μθ, μφ.
+    public func shortfallNote(measuredMu mu: Double, blocks: (generator: Double, discriminator: Double)) -> String? {
+        let bound = strongMonotonicity
+        let tolerance = 1e-6 * max(1, abs(bound), lipschitz)
+        guard mu < bound - tolerance else { return nil }
+        func f(_ x: Double) -> String { String(format: "%.4g", x) }
+        var why: [String] = []
+        if mu < min(blocks.generator, blocks.discriminator) - tolerance {
+            why.append("sym J couples θ and φ here (μ is below both blocks' minima μθ = \(f(blocks.generator)), μφ = \(f(blocks.discriminator)))")
+        }
+        for (player, symbol, base, measured) in [("generator", "μθ", muGenerator, blocks.generator), ("discriminator", "μφ", muDiscriminator, blocks.discriminator)] {
+            let added = addedCurvature(player)
+            if measured < base + added - tolerance, measured < bound {
+                why.append("the regularizers moved \(symbol) from \(f(base)) to \(f(measured)), not up by Σγλ0 = \(f(added))")
+            }
+        }
+        if why.isEmpty { why.append("the Lanczos estimates of μ and of the blocks differ by more than their rounding") }
+        return "measured μ = \(f(mu)) lies below this bound: \(why.joined(separator: "; ")). The bound assumes no θ–φ coupling in sym J (a zero-sum game, penalties on real data only) and each penalty's full γλ0 (exact at an equilibrium, where ∇x D = 0), so away from those it is an estimate, not a guarantee"
     }
 
     /// One line on what the bound guarantees.

@@ -80,6 +80,8 @@ public struct OperatorAnalysis: Codable, Sendable {
     public var bound: AsymmetricRegularizationBound
     public var predictedLipschitz: Double
     public var predictedStrongMonotonicity: Double
+    /// When the measured μ lies below the predicted bound, why (``AsymmetricRegularizationBound/shortfallNote(measuredMu:blocks:)``).
+    public var boundNote: String?
     public var recommendedStepSize: Double
     public var predictedSquaredDistanceFactor: Double?
     public var verdict: String
@@ -159,6 +161,7 @@ public struct OperatorAnalysis: Codable, Sendable {
             symmetricEigenvalues: symEig, lipschitz: m.L, powerIterations: m.iterations, strongMonotonicity: m.mu,
             muGenerator: m.muG, muDiscriminator: m.muD, lanczosSteps: m.steps, regularizers: reports, bound: bound,
             predictedLipschitz: bound.lipschitz, predictedStrongMonotonicity: bound.strongMonotonicity,
+            boundNote: bound.shortfallNote(measuredMu: m.mu, blocks: (m.muG, m.muD)),
             recommendedStepSize: bound.eftpStepSize, predictedSquaredDistanceFactor: bound.predictedSquaredDistanceFactor,
             verdict: bound.verdict, eftp: run)
     }

@@ -40,6 +40,7 @@ enum AnalyzeOutput {
         row("L0, μθ, μφ of the base operator", "\(f(a.bound.L0)), \(f(a.bound.muGenerator)), \(f(a.bound.muDiscriminator))")
         row("predicted L = L0 + Σγκ", f(a.predictedLipschitz))
         row("predicted μ ≥", f(a.predictedStrongMonotonicity))
+        if let note = a.boundNote { row("", note) }
         row("recommended EFTP step 1/(4L)", f(a.recommendedStepSize))
         row("predicted squared-distance factor", a.predictedSquaredDistanceFactor.map { f($0) } ?? "none guaranteed")
         row("verdict", a.verdict)
