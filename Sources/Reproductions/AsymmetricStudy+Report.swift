@@ -10,7 +10,7 @@ public enum AsymmetricStudyError: Error, CustomStringConvertible, Equatable {
 
     public var description: String {
         switch self {
-        case .exists(let p): return "\(p) already exists; pass --force to write into it, or choose another --output"
+        case .exists(let p): return "\(p) already exists; pass --force to write into it, or choose another --out"
         case .notADirectory(let p): return "\(p) exists and is not a folder"
         }
     }

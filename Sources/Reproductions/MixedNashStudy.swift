@@ -162,7 +162,7 @@ public struct MixedNashStudy: Sendable {
     /// Refuses an existing folder unless `force`.
     public static func checkOutput(_ path: String, force: Bool) throws {
         if FileManager.default.fileExists(atPath: path) && !force {
-            throw RunError.runFolder(path: path, problem: "already exists; choose another --output or pass --force to overwrite it")
+            throw RunError.runFolder(path: path, problem: "already exists; choose another --out or pass --force to overwrite it")
         }
     }
 

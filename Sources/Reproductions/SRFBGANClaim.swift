@@ -24,6 +24,12 @@ public struct SRFBGANClaim: Sendable {
         self.dataFile = dataFile
     }
 
+    /// The claim as `saddle reproduce srfb` evaluates it: seeds 0, 1, 2 and 4,000 minibatch
+    /// gradients per run; with `--quick`, seed 0 and 400.
+    public static func study(quick: Bool, dataFile: String = "data/mnist_5k.csv.gz") -> SRFBGANClaim {
+        SRFBGANClaim(seeds: quick ? [0] : [0, 1, 2], budget: quick ? 400 : 4000, dataFile: dataFile)
+    }
+
     public struct Outcome: Sendable {
         /// nil: not evaluated (`note` says why).
         public var pass: Bool?

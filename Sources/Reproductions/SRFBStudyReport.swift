@@ -14,7 +14,7 @@ extension SRFBStudy {
 
     /// Checks that `dir` can receive the study: a file in its place, or (without `force`) a non-empty
     /// folder, is a one-line error naming `flag` and the path; creates the folder.
-    public static func prepareOutput(_ dir: String, force: Bool, flag: String = "--output") throws {
+    public static func prepareOutput(_ dir: String, force: Bool, flag: String = "--out") throws {
         let fm = FileManager.default
         var isDirectory: ObjCBool = false
         if dir.isEmpty { throw SRFBStudyError("\(flag) needs a folder name") }

@@ -69,27 +69,6 @@ extension ReproduceAsymmetric: MPIAware {}
 extension ReproduceMixedNash: MPIAware {}
 extension ReproduceSRFB: MPIAware {}
 
-/// Options every computing command shares.
-struct ComputeOptions: ParsableArguments {
-    @Option(parsing: .unconditional, help: "Threads to compute with. train: the minibatch's shards run on up to this many threads, one core each (results do not depend on it); solve: large matrix-vector products are split over 2 cores; analyze: OpenBLAS's thread count (results may differ in rounding between counts). Default: all cores (\(BLAS.availableCores) here).")
-    var threads: Int?
-
-    func validate() throws {
-        if let t = threads, t < 1 { throw ValidationError("--threads must be at least 1, got \(t)") }
-        if let t = threads, t > TrainingConfiguration.maximumThreads { throw ValidationError("--threads must be at most \(TrainingConfiguration.maximumThreads), got \(t)") }
-    }
-
-    /// Applies the thread count to OpenBLAS and returns it; `use` says what the command really runs
-    /// with more threads than cores, for the warning.
-    @discardableResult
-    func apply(warning use: (Int) -> String) -> Int {
-        let n = threads ?? BLAS.availableCores
-        warnOversubscribed(n, use(n))
-        BLAS.threads = n
-        return n
-    }
-}
-
 /// A failure while a command runs (as opposed to a usage error): ArgumentParser prints
 /// `Error: <message>` and exits non-zero, without repeating the usage.
 struct CLIError: Error, CustomStringConvertible {

@@ -129,7 +129,7 @@ struct BrowserReportThoroughTests {
         }
         let dir = Self.folder("asymmetric")
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let r = try SaddleBinary.run(["reproduce", "asymmetric", "--quick", "--output", dir])
+        let r = try SaddleBinary.run(["reproduce", "asymmetric", "--quick", "--out", dir])
         #expect(r.status == 0, "reproduce asymmetric: \(r.stderr)")
         try Self.check(dir, "reproduce asymmetric")
     }

@@ -158,9 +158,9 @@ struct MPIReproduceTests {
     static func compare(_ study: [String], files: [String]) throws {
         let dir = try makeScratchFolder("mpi-reproduce")
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let one = try SaddleBinary.run(["reproduce"] + study + ["--output", dir + "/one"])
+        let one = try SaddleBinary.run(["reproduce"] + study + ["--out", dir + "/one"])
         #expect(one.status == 0, "\(one.stderr)")
-        let two = try MPILauncher.run(ranks: 2, ["reproduce"] + study + ["--output", dir + "/two"])
+        let two = try MPILauncher.run(ranks: 2, ["reproduce"] + study + ["--out", dir + "/two"])
         #expect(two.status == 0, "\(two.stderr)")
         #expect(two.stdout.contains("on 2 MPI ranks"), "\(two.stdout)")
         // The verdict lines, printed once (by rank 0), are the same.
@@ -213,7 +213,7 @@ struct MPISolveTests {
     @Test func ranksShareTheMatrixRows() throws {
         let dir = try makeScratchFolder("mpi-solve")
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let args = ["solve", "--game", "bilinear-matrix", "--dimension", "400", "--method", "eg", "--step", "0.5", "--iters", "300", "--json"]
+        let args = ["solve", "--game", "bilinear-matrix", "--dimension", "400", "--method", "eg", "--step", "0.5", "--iterations", "300", "--json"]
         let one = try SaddleBinary.run(args + ["--threads", "1"]), two = try SaddleBinary.run(args + ["--threads", "2"])
         #expect(one.status == 0 && two.status == 0, "\(one.stderr)\(two.stderr)")
         let ranks2 = try MPILauncher.run(ranks: 2, args + ["--threads", "1", "--out", dir + "/r2"])

@@ -17,7 +17,7 @@ struct MethodsCommandTests {
     /// to ω* than it started; the products are counted in the summary.
     @Test(arguments: ["fbf", "agraal", "eag-c", "eag-v", "feg", "sga", "cgd", "anderson-eg", "frb", "graal"])
     func solvesTheBilinearGame(method: String) throws {
-        let o = try json(["--game", "bilinear-matrix", "--dimension", "20", "--method", method, "--iters", "1000"])
+        let o = try json(["--game", "bilinear-matrix", "--dimension", "20", "--method", method, "--iterations", "1000"])
         let d0 = try #require(o["initial_distance"] as? Double), d = try #require(o["final_distance"] as? Double)
         #expect(d < 0.1 * d0, "\(method): distance \(d0) → \(d)")
         if ["sga", "cgd"].contains(method) {
@@ -30,10 +30,10 @@ struct MethodsCommandTests {
     /// Lookahead around GDA (fb) on θφ: GDA alone diverges, with --lookahead 5 it converges at the
     /// closed-form rate ρ = |(1 − α) + α(1 − iη)⁵| per 5 iterations (0.839587 at η = 0.3).
     @Test func lookaheadStabilizesGradientDescentAscent() throws {
-        let r = try SaddleBinary.run(["solve", "--game", "bilinear", "--method", "fb", "--step", "0.3", "--iters", "300", "--json"])
+        let r = try SaddleBinary.run(["solve", "--game", "bilinear", "--method", "fb", "--step", "0.3", "--iterations", "300", "--json"])
         let alone = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any]
         #expect(r.status == 2 || (alone?["final_distance"] as? Double ?? 0) > 2, "GDA alone: \(r.stdout)")
-        let o = try json(["--game", "bilinear", "--method", "fb", "--step", "0.3", "--lookahead", "5", "--iters", "300"])
+        let o = try json(["--game", "bilinear", "--method", "fb", "--step", "0.3", "--lookahead", "5", "--iterations", "300"])
         let d0 = try #require(o["initial_distance"] as? Double), d = try #require(o["final_distance"] as? Double)
         #expect(abs(d / d0 - pow(0.8395867964213111, 60)) < 1e-9 * pow(0.8395867964213111, 60), "\(d / d0)")
     }
@@ -51,7 +51,7 @@ struct MethodsCommandTests {
             (["--game", "bilinear", "--method", "agraal", "--agraal-phi", "1.7"], "--agraal-phi"),
         ]
         for (args, mentioned) in cases {
-            let r = try SaddleBinary.run(["solve"] + args + ["--iters", "5"])
+            let r = try SaddleBinary.run(["solve"] + args + ["--iterations", "5"])
             let lines = r.stderr.split(separator: "\n").filter { !$0.hasPrefix("Usage") && !$0.contains("--help") }
             #expect(r.status != 0 && r.stderr.contains(mentioned) && lines.count == 1, "\(args): status \(r.status), stderr \(r.stderr)")
         }
@@ -64,15 +64,15 @@ struct MethodsCommandTests {
         let dir = try makeScratchFolder("methods-cli")
         defer { try? FileManager.default.removeItem(atPath: dir) }
         // CGD sizes its inner solve to the calls left: the budget is spent to within one iteration's minimum (1 + 3 JVPs).
-        let budget = try json(["--game", "bilinear-matrix", "--dimension", "20", "--method", "cgd", "--max-oracle-calls", "1000", "--iters", "100000"])
+        let budget = try json(["--game", "bilinear-matrix", "--dimension", "20", "--method", "cgd", "--max-oracle-calls", "1000", "--iterations", "100000"])
         let spent = try #require(budget["oracle_calls"] as? Double)
         #expect(spent <= 1000 && spent > 1000 - 4, "CGD under a budget of 1000 spent \(spent)")
         // One inner iteration per step (besides the warm start's residual) still converges on θφ.
-        let small = try json(["--game", "bilinear", "--method", "cgd", "--cgd-max-inner-products", "1", "--iters", "100"])
+        let small = try json(["--game", "bilinear", "--method", "cgd", "--cgd-max-inner-products", "1", "--iterations", "100"])
         #expect((small["residual"] as? Double ?? 1) < 1e-6, "\(small)")
-        #expect(try json(["--game", "dirac-gan", "--method", "cgd", "--cgd-linear-solver", "cg", "--iters", "5"])["iterations"] as? Double == 5)
+        #expect(try json(["--game", "dirac-gan", "--method", "cgd", "--cgd-linear-solver", "cg", "--iterations", "5"])["iterations"] as? Double == 5)
         for args in [["--game", "avi-psd", "--method", "cgd"], ["--game", "matrix-game", "--method", "mirror-prox", "--lookahead", "5"]] {
-            let r = try SaddleBinary.run(["solve"] + args + ["--out", dir + "/refused", "--iters", "5"])
+            let r = try SaddleBinary.run(["solve"] + args + ["--out", dir + "/refused", "--iterations", "5"])
             #expect(r.status != 0 && !FileManager.default.fileExists(atPath: dir + "/refused"), "\(args): \(r.stderr)")
         }
         for args in [["--method", "eg", "--max-oracle-calls", "1"], ["--method", "consensus-optimization", "--r1-weight", "0.5"]] {
@@ -96,10 +96,10 @@ struct MethodsCommandTests {
     /// (1 − αγ)I − αJ, squared-distance factor (1 − αγ)² + α² per step (0.8 at α = 0.4, γ = 0.5);
     /// a VI without losses (avi-psd) is refused in one line.
     @Test func consensusOptimizationInSolve() throws {
-        let o = try json(["--game", "bilinear", "--method", "consensus-optimization", "--consensus-weight", "0.5", "--step", "0.4", "--iters", "100"])
+        let o = try json(["--game", "bilinear", "--method", "consensus-optimization", "--consensus-weight", "0.5", "--step", "0.4", "--iterations", "100"])
         let rate = try #require(o["observed_rate"] as? Double)
         #expect(abs(rate - 0.8) < 1e-9 * 0.8 && o["method"] as? String == "consensus-optimization", "\(o)")
-        let r = try SaddleBinary.run(["solve", "--game", "avi-psd", "--method", "consensus-optimization", "--iters", "5"])
+        let r = try SaddleBinary.run(["solve", "--game", "avi-psd", "--method", "consensus-optimization", "--iterations", "5"])
         #expect(r.status != 0 && r.stderr.contains("needs a game") && r.stderr.split(separator: "\n").count == 1, "\(r.stderr)")
     }
 

@@ -71,7 +71,7 @@ struct PythonReadsRunFilesTests {
         let train = try SaddleBinary.run(["train", "--out", dir + "/t", "--iterations", "20", "--log-every", "10", "--checkpoint-every", "20",
                                           "--batch-size", "32", "--threads", "1", "--step-size", "1e-5"])
         #expect(train.status == 0, "\(train.stderr)")
-        let solve = try SaddleBinary.run(["solve", "--out", dir + "/s", "--iters", "20", "--step", "2e-5"])
+        let solve = try SaddleBinary.run(["solve", "--out", dir + "/s", "--iterations", "20", "--step", "2e-5"])
         #expect(solve.status == 0, "\(solve.stderr)")
         // The exponent forms this test is about are present.
         #expect(try String(contentsOfFile: dir + "/t/config.yaml", encoding: .utf8).contains("generator_step_size: 1.0e-05"))

@@ -10,7 +10,7 @@ struct ReproduceAsymmetricCommandTests {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("asym-cli-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let r = try SaddleBinary.run(["reproduce", "asymmetric", "--quick", "--output", dir])
+        let r = try SaddleBinary.run(["reproduce", "asymmetric", "--quick", "--out", dir])
         #expect(r.status != 0)
         let lines = r.stderr.split(separator: "\n")
         #expect(lines.count == 1 && lines[0].contains(dir) && lines[0].contains("--force"), "\(r.stderr)")
@@ -30,7 +30,7 @@ struct ReproduceAsymmetricThoroughTests {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("asym-quick-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let start = Date()
-        let r = try SaddleBinary.run(["reproduce", "asymmetric", "--quick", "--output", dir])
+        let r = try SaddleBinary.run(["reproduce", "asymmetric", "--quick", "--out", dir])
         let seconds = Date().timeIntervalSince(start)
         #expect(r.status == 0, "\(r.stderr)")
         #expect(seconds < 60, "quick run took \(seconds) s")
@@ -69,7 +69,7 @@ struct ReproduceAsymmetricThoroughTests {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("asym-full-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let start = Date()
-        let r = try SaddleBinary.run(["reproduce", "asymmetric", "--output", dir])
+        let r = try SaddleBinary.run(["reproduce", "asymmetric", "--out", dir])
         let seconds = Date().timeIntervalSince(start)
         #expect(r.status == 0, "\(r.stderr)")
         #expect(seconds < 300, "full run took \(seconds) s")

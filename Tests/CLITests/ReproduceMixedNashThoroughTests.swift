@@ -8,7 +8,7 @@ struct ReproduceMixedNashThoroughTests {
     @Test func quickRunWritesTheFolderWithNumberedVerdicts() throws {
         let out = FileManager.default.temporaryDirectory.appendingPathComponent("saddle-mixed-nash-\(getpid())").path
         defer { try? FileManager.default.removeItem(atPath: out) }
-        let r = try SaddleBinary.run(["reproduce", "mixed-nash", "--quick", "--output", out])
+        let r = try SaddleBinary.run(["reproduce", "mixed-nash", "--quick", "--out", out])
         #expect(r.status == 0, "stderr: \(r.stderr)")
         for file in ["table.csv", "summary.csv", "verdicts.json", "report.html", "plots/ring-quality.svg", "plots/ring-quality.png"] {
             #expect(FileManager.default.fileExists(atPath: out + "/" + file), "\(file) missing")
@@ -21,7 +21,7 @@ struct ReproduceMixedNashThoroughTests {
         #expect(numbers.count == 12, "final and mean quality of 6 methods: \(numbers.keys.sorted())")
         #expect(ring["pass"] is Bool)
         // A second run into the same folder is refused without --force, and the folder is kept.
-        let again = try SaddleBinary.run(["reproduce", "mixed-nash", "--quick", "--output", out])
+        let again = try SaddleBinary.run(["reproduce", "mixed-nash", "--quick", "--out", out])
         #expect(again.status != 0 && again.stderr.contains("already exists"))
         #expect(FileManager.default.fileExists(atPath: out + "/verdicts.json"))
     }

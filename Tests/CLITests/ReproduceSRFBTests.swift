@@ -11,9 +11,9 @@ struct ReproduceSRFBTests {
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
         try Data("keep".utf8).write(to: URL(fileURLWithPath: dir + "/mine.txt"))
-        let r = try SaddleBinary.run(["reproduce", "srfb", "--quick", "--output", dir])
+        let r = try SaddleBinary.run(["reproduce", "srfb", "--quick", "--out", dir])
         #expect(r.status != 0)
-        #expect(r.stderr.contains("--output \(dir)") && r.stderr.contains("--force"), "\(r.stderr)")
+        #expect(r.stderr.contains("--out \(dir)") && r.stderr.contains("--force"), "\(r.stderr)")
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir) == ["mine.txt"])
     }
 
@@ -21,7 +21,7 @@ struct ReproduceSRFBTests {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("srfb-cli-\(UUID().uuidString)").path
         try Data("x".utf8).write(to: URL(fileURLWithPath: path))
         defer { try? FileManager.default.removeItem(atPath: path) }
-        let r = try SaddleBinary.run(["reproduce", "srfb", "--output", path, "--force"])
+        let r = try SaddleBinary.run(["reproduce", "srfb", "--out", path, "--force"])
         #expect(r.status != 0 && r.stderr.contains("not a folder"), "\(r.stderr)")
     }
 }

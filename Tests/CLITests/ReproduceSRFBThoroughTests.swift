@@ -10,7 +10,7 @@ struct ReproduceSRFBThoroughTests {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("srfb-quick-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let start = Date()
-        let r = try SaddleBinary.run(["reproduce", "srfb", "--quick", "--output", dir])
+        let r = try SaddleBinary.run(["reproduce", "srfb", "--quick", "--out", dir])
         let seconds = Date().timeIntervalSince(start)
         #expect(r.status == 0, "\(r.stderr)")
         #expect(seconds < 300, "--quick took \(seconds) s")
@@ -41,7 +41,7 @@ struct ReproduceSRFBThoroughTests {
         let png = try Data(contentsOf: URL(fileURLWithPath: dir + "/distance-finite-sum.png"))
         #expect(Array(png.prefix(4)) == [0x89, 0x50, 0x4E, 0x47])
         // Running again into the same folder is refused without --force.
-        let again = try SaddleBinary.run(["reproduce", "srfb", "--quick", "--output", dir])
+        let again = try SaddleBinary.run(["reproduce", "srfb", "--quick", "--out", dir])
         #expect(again.status != 0 && again.stderr.contains("--force"))
     }
 }

@@ -15,7 +15,7 @@ struct SolveCommandTests {
     /// θφ from (2, 0.5), EFTP at α = 0.5 (the double root 1/√2): squared-distance factor ≈ 0.507
     /// (accept 0.49–0.53) and final/initial distance below 1e-27.
     @Test func eftpOnBilinearReportsTheRate() throws {
-        let o = try json(["--game", "bilinear", "--method", "eftp", "--step", "0.5", "--iters", "200"])
+        let o = try json(["--game", "bilinear", "--method", "eftp", "--step", "0.5", "--iterations", "200"])
         for key in ["initial_distance", "final_distance", "residual", "observed_rate", "oracle_calls", "iterations"] {
             #expect(o[key] is Double, "missing \(key)")
         }
@@ -30,26 +30,26 @@ struct SolveCommandTests {
     @Test func runFolderHasTheTrajectoryAndTheResolvedConfig() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("saddle-solve-\(getpid())").path
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let o = try json(["--game", "bilinear", "--method", "srfb", "--step", "0.5", "--iters", "50", "--out", dir])
+        let o = try json(["--game", "bilinear", "--method", "srfb", "--step", "0.5", "--iterations", "50", "--out", dir])
         #expect(o["out"] as? String == dir)
         let csv = try String(contentsOfFile: dir + "/trajectory.csv", encoding: .utf8).split(separator: "\n")
         #expect(csv.first == "iteration,oracle_calls,distance,residual,gap,theta,phi")
         #expect(csv.count == 52)
         #expect(csv[1].hasPrefix("0,0.0,") && csv[1].hasSuffix(",2.0,0.5"))
         let config = try String(contentsOfFile: dir + "/config.yaml", encoding: .utf8)
-        for line in ["game: bilinear", "method: srfb", "step_size: 0.5", "relaxation: 0.618", "seed: 0", "iters: 50"] {
+        for line in ["game: bilinear", "method: srfb", "step_size: 0.5", "relaxation: 0.618", "seed: 0", "iterations: 50"] {
             #expect(config.contains(line), "config.yaml lacks '\(line)':\n\(config)")
         }
         #expect(FileManager.default.fileExists(atPath: dir + "/summary.json"))
     }
 
     @Test func toleranceAndOracleBudgetStopTheRun() throws {
-        let tol = try json(["--game", "avi-psd", "--dimension", "40", "--method", "eg", "--tol", "1e-6", "--iters", "100000"])
+        let tol = try json(["--game", "avi-psd", "--dimension", "40", "--method", "eg", "--tol", "1e-6", "--iterations", "100000"])
         #expect(tol["stop_reason"] as? String == "tolerance")
         #expect((tol["residual"] as? Double ?? 1) <= 1e-6)
-        let budget = try json(["--game", "bilinear", "--method", "eg", "--step", "0.1", "--max-oracle-calls", "11", "--iters", "100"])
+        let budget = try json(["--game", "bilinear", "--method", "eg", "--step", "0.1", "--max-oracle-calls", "11", "--iterations", "100"])
         #expect(budget["stop_reason"] as? String == "max-oracle-calls" && budget["oracle_calls"] as? Double == 10)
-        let gap = try json(["--game", "matrix-game", "--dimension", "10", "--method", "mirror-prox", "--iters", "300"])
+        let gap = try json(["--game", "matrix-game", "--dimension", "10", "--method", "mirror-prox", "--iterations", "300"])
         #expect((gap["gap"] as? Double ?? 1) < 0.05)
     }
 
@@ -72,7 +72,7 @@ struct SolveCommandTests {
     }
 
     @Test func relaxationBelowTheTheoryWarnsOnStderr() throws {
-        let r = try SaddleBinary.run(["solve", "--method", "srfb", "--relaxation", "0.5", "--step", "0.5", "--iters", "10", "--json"])
+        let r = try SaddleBinary.run(["solve", "--method", "srfb", "--relaxation", "0.5", "--step", "0.5", "--iterations", "10", "--json"])
         #expect(r.status == 0 && r.stderr.hasPrefix("warning:") && r.stderr.contains("0.618"))
     }
 }

@@ -2,6 +2,15 @@ import ArgumentParser
 import Foundation
 import Saddle
 
+/// What `saddle analyze`'s shared options say.
+enum AnalyzeHelp: SharedOptionsHelp {
+    static let seed = "Seed of random games and of the MLP GAN's weights and evaluation batch. (default: 0)"
+    static let json = "Print the analysis as one JSON object (eigenvalues as {re, im})."
+    static var threads: String {
+        "OpenBLAS's threads for the Jacobian products and spectra; results may differ in rounding between counts. (default: all cores, \(BLAS.availableCores) here)"
+    }
+}
+
 /// `saddle analyze`: the constants of a game's operator at a point, paper 1's calculator, and EFTP's
 /// observed rate beside the prediction (SPEC §4, §8).
 struct Analyze: ParsableCommand {
@@ -27,29 +36,29 @@ struct Analyze: ParsableCommand {
     @Option(parsing: .unconditional, help: "The point ω as comma-separated values, θ first then φ (default: the equilibrium, else the start).")
     var point: String?
 
-    @Option(parsing: .unconditional, help: "Form the full Jacobian and its LAPACK spectra when n ≤ this.")
-    var denseLimit: Int = 200
+    @Option(parsing: .unconditional, help: ArgumentHelp("Form the full Jacobian and its LAPACK spectra when n ≤ this.", valueName: "n"))
+    var denseLimit = AnalysisOptions().denseLimit
 
-    @Option(parsing: .unconditional, help: "Lanczos vectors for μ, μθ, μφ (≥ 1; exact when ≥ n).")
-    var lanczosSteps: Int = 80
+    @Option(parsing: .unconditional, help: ArgumentHelp("Lanczos vectors for μ, μθ, μφ (≥ 1; exact when ≥ n).", valueName: "n"))
+    var lanczosSteps = AnalysisOptions().lanczosSteps
 
-    @Option(parsing: .unconditional, help: "EFTP iterations for the observed rate (0 skips the run).")
-    var eftpIterations: Int = 2000
+    @Option(parsing: .unconditional, help: ArgumentHelp("EFTP iterations for the observed rate (0 skips the run).", valueName: "n"))
+    var eftpIterations = AnalysisOptions().eftpIterations
 
-    @Option(parsing: .unconditional, help: "Seed of random games and of the MLP GAN's weights and evaluation batch.")
-    var seed: UInt64 = 0
+    @OptionGroup var seedOption: SeedOption<AnalyzeHelp>
+    var seed: UInt64 { seedOption.seed ?? 0 }
 
     @Option(help: "Analyze the GAN of a `saddle train` checkpoint at its point (Float64 copy of its game; matrix-free unless small).")
     var checkpoint: String?
     @Flag(help: "With --checkpoint: analyze at the EMA generator's parameters instead of the last iterate's.")
     var ema = false
-    @Option(parsing: .unconditional, help: "With --checkpoint: the batch F is averaged over (default the run's batch size).")
+    @Option(parsing: .unconditional, help: ArgumentHelp("With --checkpoint: the batch F is averaged over. (default: the run's batch_size)", valueName: "n"))
     var checkpointBatch: Int?
 
-    @Flag(help: "Print the analysis as one JSON object (eigenvalues as {re, im}).")
-    var json = false
+    @OptionGroup var jsonOption: JSONOption<AnalyzeHelp>
+    var json: Bool { jsonOption.json }
 
-    @OptionGroup var compute: ComputeOptions
+    @OptionGroup var compute: ThreadOptions<AnalyzeHelp>
 
     func validate() throws {
         if denseLimit < 0 { throw ValidationError("--dense-limit must be ≥ 0, got \(denseLimit)") }
@@ -66,8 +75,27 @@ struct Analyze: ParsableCommand {
         }
     }
 
+    /// One warning line for each flag given that what is analyzed does not read.
+    func warnIgnoredFlags() {
+        if checkpoint != nil { gameOptions.warnIgnored(instead: "--checkpoint") }
+        else if let n = neuralOptions.neuralGan { gameOptions.warnIgnored(instead: "--neural-gan \(n.rawValue)") }
+        else { gameOptions.warnIgnored() }
+        if neuralOptions.neuralGan == nil {
+            for (flag, given) in [("--hidden", neuralOptions.hidden != nil), ("--latent", neuralOptions.latent != nil), ("--neural-batch", neuralOptions.neuralBatch != nil)] where given {
+                warnIgnored(flag, by: checkpoint != nil ? "--checkpoint (the run's own networks)" : "--game \(gameOptions.game.rawValue)", usedBy: "--neural-gan")
+            }
+        }
+        regularizerOptions.warnIgnoredWeights()
+        if checkpoint == nil {
+            for (flag, given) in [("--ema", ema), ("--checkpoint-batch", checkpointBatch != nil)] where given {
+                warnIgnored(flag, by: "an analysis without --checkpoint", usedBy: "--checkpoint")
+            }
+        }
+    }
+
     func run() throws {
         compute.apply { "OpenBLAS runs \($0) threads on them" }
+        warnIgnoredFlags()
         if let path = checkpoint { return try analyzeCheckpoint(path) }
         let problem: any VariationalInequality = try neuralOptions.make(seed: seed) ?? gameOptions.make(seed: seed).problem
         let regularizers = try regularizerOptions.make()

@@ -4,6 +4,9 @@ import Saddle
 /// The regularizer flags of `saddle analyze`, applied in the order listed here (consensus last, so
 /// it squares the field with the others applied).
 struct AnalyzeRegularizerOptions: ParsableArguments {
+    /// SGP's w_real and w_fake when not given.
+    static let defaultSampleWeight = 1.0
+
     @Option(parsing: .unconditional, help: "Discriminator-only Tikhonov γ: L_D + (γ/2)‖φ‖².")
     var tikhonov: Double?
 
@@ -13,11 +16,11 @@ struct AnalyzeRegularizerOptions: ParsableArguments {
     @Option(parsing: .unconditional, help: "SGP γ, the zero-centered gradient penalty (γ/2)(w_real E_data‖∇x D‖² + w_fake E_fake‖∇x D‖²).")
     var sgp: Double?
 
-    @Option(parsing: .unconditional, help: "SGP's weight w_real ≥ 0 on real samples.")
-    var realWeight: Double = 1
+    @Option(parsing: .unconditional, help: ArgumentHelp("--sgp: the weight w_real ≥ 0 on real samples. (default: \(AnalyzeRegularizerOptions.defaultSampleWeight))", valueName: "w"))
+    var realWeight: Double?
 
-    @Option(parsing: .unconditional, help: "SGP's weight w_fake ≥ 0 on fake samples.")
-    var fakeWeight: Double = 1
+    @Option(parsing: .unconditional, help: ArgumentHelp("--sgp: the weight w_fake ≥ 0 on fake samples. (default: \(AnalyzeRegularizerOptions.defaultSampleWeight))", valueName: "w"))
+    var fakeWeight: Double?
 
     @Option(parsing: .unconditional, help: "R1 γ: SGP on real samples only.")
     var r1: Double?
@@ -37,7 +40,7 @@ struct AnalyzeRegularizerOptions: ParsableArguments {
     /// Each regularizer flag: its name, its value, and how the library builds it (whose initializer
     /// checks the range).
     private var flags: [(flag: String, value: Double?, make: (Double) throws -> any Regularizer)] {
-        let (real, fake) = (realWeight, fakeWeight)
+        let (real, fake) = (realWeight ?? Self.defaultSampleWeight, fakeWeight ?? Self.defaultSampleWeight)
         return [
             ("--tikhonov", tikhonov, { try Tikhonov(on: .discriminator, weight: $0) }),
             ("--symmetric-tikhonov", symmetricTikhonov, { try Tikhonov.symmetric(weight: $0) }),
@@ -50,13 +53,21 @@ struct AnalyzeRegularizerOptions: ParsableArguments {
         ]
     }
 
+    /// --real-weight and --fake-weight without --sgp: one warning line each.
+    func warnIgnoredWeights() {
+        guard sgp == nil else { return }
+        for (flag, given) in [("--real-weight", realWeight != nil), ("--fake-weight", fakeWeight != nil)] where given {
+            warnIgnored(flag, by: "an analysis without --sgp", usedBy: "--sgp")
+        }
+    }
+
     /// Whether any regularizer is asked for.
     var any: Bool { flags.contains { $0.value != nil } }
 
     /// Every range, as a usage error naming the flag.
     func validate() throws {
-        for (flag, w) in [("--real-weight", realWeight), ("--fake-weight", fakeWeight)] where !(w >= 0 && w.isFinite) {
-            throw ValidationError("\(flag) must be a finite number ≥ 0, got \(w)")
+        for (flag, weight) in [("--real-weight", realWeight), ("--fake-weight", fakeWeight)] {
+            if let w = weight, !(w >= 0 && w.isFinite) { throw ValidationError("\(flag) must be a finite number ≥ 0, got \(w)") }
         }
         _ = try make()
     }

@@ -2,6 +2,12 @@ import ArgumentParser
 import Foundation
 import Saddle
 
+/// What `saddle bench`'s shared options say.
+enum BenchHelp: SharedOptionsHelp {
+    static let seed = "Seed of the networks' initialization and of the fixed data and noise batches. (default: \(Bench.defaults.seed))"
+    static let json = "Print results as JSON (an array with one object per workload and thread count)."
+}
+
 /// `saddle bench`: SPEC §7's workloads, timed at several thread counts.
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -47,7 +53,7 @@ struct Bench: ParsableCommand {
           saddle bench --machine
         """)
 
-    @Option(name: .customLong("workload"), help: "Workloads to run (repeatable): \(BenchmarkWorkload.allCases.map(\.rawValue).joined(separator: ", ")), or all. Default: \(BenchmarkWorkload.defaults.map(\.rawValue).joined(separator: ", ")).")
+    @Option(name: .customLong("workload"), help: "Workloads to run (repeatable): \(BenchmarkWorkload.allCases.map(\.rawValue).joined(separator: ", ")), or all. (default: \(BenchmarkWorkload.defaults.map(\.rawValue).joined(separator: ", ")))")
     var workloads: [String] = []
 
     func selectedWorkloads() throws -> [BenchmarkWorkload] {
@@ -64,28 +70,31 @@ struct Bench: ParsableCommand {
         return out.filter { seen.insert($0).inserted }
     }
 
-    @Option(parsing: .unconditional, help: "Comma-separated thread counts. Default: 1 and all cores (1,\(BLAS.availableCores)).")
+    @Option(parsing: .unconditional, help: ArgumentHelp("Comma-separated thread counts, each timed in turn. (default: 1 and all cores, \(Array(Set([1, BLAS.availableCores])).sorted().map(String.init).joined(separator: ",")) here)", valueName: "counts"))
     var threads: String?
 
-    @Option(parsing: .unconditional, help: "Timed blocks per workload and thread count.")
-    var repetitions = 5
+    /// The library's defaults (``Benchmark``), which the help states.
+    static let defaults = Benchmark(workloads: BenchmarkWorkload.defaults, threadCounts: [1])
 
-    @Option(parsing: .unconditional, help: "Steps per timed block.")
-    var iterations = 200
+    @Option(parsing: .unconditional, help: ArgumentHelp("Timed blocks per workload and thread count.", valueName: "n"))
+    var repetitions = Bench.defaults.repetitions
 
-    @Option(parsing: .unconditional, help: "Untimed steps before the first block.")
-    var warmup = 20
+    @Option(parsing: .unconditional, help: ArgumentHelp("Steps per timed block.", valueName: "n"))
+    var iterations = Bench.defaults.iterations
 
-    @Option(parsing: .unconditional, help: "Shards S of each GAN minibatch (W1, W1-R1, W2, W3, W5), computed on up to --threads threads; 1 to 64 and at most the batch. Default 2, as saddle train.")
-    var shards = 2
-    @Option(parsing: .unconditional, help: "Seed of the networks' initialization and of the fixed data and noise batches.")
-    var seed: UInt64 = 0
+    @Option(parsing: .unconditional, help: ArgumentHelp("Untimed steps before the first block.", valueName: "n"))
+    var warmup = Bench.defaults.warmup
+
+    @Option(parsing: .unconditional, help: ArgumentHelp("Shards S of each GAN minibatch (W1, W1-R1, W2, W3, W5), computed on up to --threads threads; 1 to 64 and at most the batch.", valueName: "s"))
+    var shards = Bench.defaults.shards
+    @OptionGroup var seedOption: SeedOption<BenchHelp>
+    var seed: UInt64 { seedOption.seed ?? Bench.defaults.seed }
 
     @Option(parsing: .unconditional, help: "Run this many steps and print a SHA-256 fingerprint of the parameters instead of timing.")
     var fingerprintSteps: Int?
 
-    @Flag(help: "Print results as JSON (an array with one object per workload and thread count).")
-    var json = false
+    @OptionGroup var jsonOption: JSONOption<BenchHelp>
+    var json: Bool { jsonOption.json }
 
     @Flag(help: "Only measure the machine (FMA peak; streaming read of 8 MB and 128 MB) at each thread count and print it.")
     var machine = false

@@ -2,6 +2,11 @@ import ArgumentParser
 import Foundation
 import Saddle
 
+/// What `saddle eval`'s shared options say.
+enum EvalHelp: SharedOptionsHelp {
+    static let json = "Print one JSON object: checkpoint, dataset, iteration, samples, last, ema."
+}
+
 /// `saddle eval CHECKPOINT`: the metrics of a checkpoint's last and EMA generator.
 struct Eval: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -19,10 +24,10 @@ struct Eval: ParsableCommand {
 
     @Argument(help: "A checkpoint written by `saddle train`.")
     var checkpoint: String
-    @Option(parsing: .unconditional, help: "Samples to score. Default: the run's evaluation_samples (2,500).")
+    @Option(parsing: .unconditional, help: ArgumentHelp("Samples to score. (default: the run's evaluation_samples, \(grouped(TrainingConfiguration().evaluationSamples)) unless the run set it)", valueName: "n"))
     var samples: Int?
-    @Flag(help: "Print one JSON object: checkpoint, iteration, samples, last, ema.")
-    var json = false
+    @OptionGroup var jsonOption: JSONOption<EvalHelp>
+    var json: Bool { jsonOption.json }
     @Option(help: "MNIST checkpoints: the data file, when it is not where the run read it (data_file of its configuration).")
     var dataFile: String?
 

@@ -2,6 +2,14 @@ import ArgumentParser
 import Foundation
 import Saddle
 
+/// What `saddle report`'s shared options say.
+enum ReportHelp: SharedOptionsHelp {
+    static let defaultOut = "report.html"
+    static let out = "The HTML file to write; an existing file needs --force. (default: \(defaultOut))"
+    static let outValueName = "file"
+    static let force = "Overwrite --out when it exists."
+}
+
 /// `saddle report RUN_DIR…`: several runs side by side in one HTML page.
 struct Report: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -20,10 +28,10 @@ struct Report: ParsableCommand {
 
     @Argument(help: "Run folders written by `saddle train`.")
     var runs: [String]
-    @Option(help: "The HTML file to write (an existing file needs --force).")
-    var out = "report.html"
-    @Flag(help: "Overwrite --out when it exists.")
-    var force = false
+    @OptionGroup var output: OutputOptions<ReportHelp>
+    var out: String { output.path ?? ReportHelp.defaultOut }
+    @OptionGroup var forceOption: ForceOption<ReportHelp>
+    var force: Bool { forceOption.force }
 
     func validate() throws {
         if runs.isEmpty { throw ValidationError("give at least one run folder") }

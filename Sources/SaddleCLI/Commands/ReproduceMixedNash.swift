@@ -2,31 +2,45 @@ import ArgumentParser
 import Foundation
 import Saddle
 
+/// What `saddle reproduce mixed-nash`'s shared options say.
+enum ReproduceMixedNashHelp: SharedOptionsHelp {
+    static let defaultOut = "runs/reproduce-mixed-nash"
+    static let out = "Output folder. (default: \(defaultOut))"
+    static let force = "Overwrite an existing --out folder."
+}
+
 /// `saddle reproduce mixed-nash`: paper 2's claim that Mirror-GAN and Mirror-Prox-GAN beat SGD, Adam
-/// and RMSProp, at an equal budget of minibatch gradients (issue 6).
+/// and RMSProp, at an equal budget of minibatch gradients (issue 6). The data sets, seeds and
+/// budgets the help states are read from ``MixedNashStudy/full`` and ``MixedNashStudy/quick``.
 struct ReproduceMixedNash: ParsableCommand {
+    private static let full = MixedNashStudy.full, quick = MixedNashStudy.quick
+    private static func budgets(_ s: MixedNashStudy) -> String {
+        s.datasets.map { "\($0 == "mnist" ? "MNIST" : $0) \(grouped(s.budgets[$0] ?? 0))" }.joined(separator: ", ")
+    }
+
     static let configuration = CommandConfiguration(
         commandName: "mixed-nash",
         abstract: "Mirror-GAN and Mirror-Prox-GAN vs SGD, Adam, RMSProp and Past-Extra-Adam at an equal gradient budget.",
         discussion: """
-        Trains the same GAN with each method on the ring, the grid and MNIST-5k (if data/mnist_5k.csv.gz \
-        exists; scripts/fetch-mnist5k fetches it), seeds 0, 1, 2, each for the same number of minibatch \
-        gradients (ring and grid 10,000, MNIST 4,000). Writes table.csv (every run), summary.csv \
+        Trains the same GAN with each method on \(full.datasets.map { $0 == "mnist" ? "MNIST-5k (if data/mnist_5k.csv.gz exists; scripts/fetch-mnist5k fetches it)" : "the \($0)" }.joined(separator: ", ")), \
+        seeds \(full.seeds.map(String.init).joined(separator: ", ")), each for the same number of minibatch \
+        gradients (\(budgets(full))). Writes table.csv (every run), summary.csv \
         (mean ± std per method), plots/ (quality against gradients, SVG and PNG), verdicts.json and \
-        report.html. --quick: the ring only, 2,000 gradients per run (about a minute).
+        report.html. --quick: \(quick.datasets.map { "the \($0)" }.joined(separator: ", ")) only, seeds \(quick.seeds.map(String.init).joined(separator: ", ")), \
+        \(budgets(quick)) gradients per run.
 
         Examples:
-          saddle reproduce mixed-nash --quick --output runs/mixed-nash-quick
-          saddle reproduce mixed-nash --output runs/mixed-nash
+          saddle reproduce mixed-nash --quick --out runs/mixed-nash-quick
+          saddle reproduce mixed-nash --out runs/mixed-nash
         """)
 
-    @Flag(help: "The ring only, 2,000 minibatch gradients per run.")
+    @Flag(help: "The reduced grid (see above).")
     var quick = false
-    @Option(help: "The output folder. Default runs/reproduce-mixed-nash.")
-    var output = "runs/reproduce-mixed-nash"
-    @Flag(help: "Overwrite an existing output folder.")
-    var force = false
-    @Option(help: "The MNIST-5k CSV.")
+    @OptionGroup var outputOption: OutputOptions<ReproduceMixedNashHelp>
+    var output: String { outputOption.path ?? ReproduceMixedNashHelp.defaultOut }
+    @OptionGroup var forceOption: ForceOption<ReproduceMixedNashHelp>
+    var force: Bool { forceOption.force }
+    @Option(help: ArgumentHelp("The MNIST-5k CSV.", valueName: "file"))
     var dataFile = "data/mnist_5k.csv.gz"
 
     func run() throws { try World.run(execute(in:)) }

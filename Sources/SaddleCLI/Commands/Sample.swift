@@ -3,6 +3,14 @@ import Formats
 import Foundation
 import Saddle
 
+/// What `saddle sample`'s shared options say.
+enum SampleHelp: SharedOptionsHelp {
+    static let out = "Output file: .csv, .npy or .png; an existing file needs --force. (default: CSV on stdout)"
+    static let outValueName = "file"
+    static let force = "Overwrite --out when it exists."
+    static let seed = "Seed of the generator's noise. (default: the run's evaluation noise)"
+}
+
 /// `saddle sample CHECKPOINT --n N`: draws samples of a checkpoint's generator.
 struct Sample: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -27,12 +35,12 @@ struct Sample: ParsableCommand {
     var count: Int
     @Flag(help: "Sample the exponential moving average of the generator's parameters instead of the last iterate.")
     var ema = false
-    @Option(help: "Output file: .csv, .npy or .png. Default: CSV on stdout. An existing file needs --force.")
-    var out: String?
-    @Flag(help: "Overwrite --out when it exists.")
-    var force = false
-    @Option(parsing: .unconditional, help: "Seed of the generator's noise. Default: the run's evaluation noise.")
-    var seed: UInt64?
+    @OptionGroup var output: OutputOptions<SampleHelp>
+    var out: String? { output.path }
+    @OptionGroup var forceOption: ForceOption<SampleHelp>
+    var force: Bool { forceOption.force }
+    @OptionGroup var seedOption: SeedOption<SampleHelp>
+    var seed: UInt64? { seedOption.seed }
     @Option(help: "MNIST checkpoints: the data file, when it is not where the run read it (data_file of its configuration).")
     var dataFile: String?
 

@@ -58,53 +58,97 @@ extension CaseIterable where Self: RawRepresentable, RawValue == String {
 
 enum AveragingChoice: String, CaseIterable, ExpressibleByArgument { case none, uniform, ema }
 
-/// Game parameters of `saddle solve`.
+/// Game parameters of `saddle solve` and `saddle analyze`. The games' own parameters are optional
+/// here, so that one given to a game that does not read it is told apart from its default (and
+/// warned about, ``warnIgnored(_:)``); ``Defaults`` holds the values used when they are not given.
 struct SolveGameOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("The problem: \(SolveGameChoice.choiceList). (default: bilinear)", valueName: "game"),
-            transform: { try parseChoice($0, as: SolveGameChoice.self, what: "game") })
-    var game: SolveGameChoice = .bilinear
+    /// The values a game parameter takes when not given (the help states them).
+    enum Defaults {
+        static let game = SolveGameChoice.bilinear
+        static let dimension: [SolveGameChoice: Int] = [.bilinearMatrix: 10, .quadratic: 1, .aviPSD: 200, .matrixGame: 50, .finiteSumBilinear: 10]
+        static let aviPSDBox = 1.0
+        static let loss = DiracGAN.Loss.standard
+        static let penalty = 0.0, mean = 1.0, curvature = 1.0, coupling = 1.0, noise = 0.0
+        static let terms = 100, batchSize = 1
+    }
 
-    @Option(parsing: .unconditional, help: "Dimension n: per player for bilinear-matrix and quadratic, total for avi-psd (default 200), strategies per player for matrix-game (default 50).")
+    @Option(name: .customLong("game"), help: ArgumentHelp("The problem: \(SolveGameChoice.choiceList). (default: \(Defaults.game.rawValue))", valueName: "game"),
+            transform: { try parseChoice($0, as: SolveGameChoice.self, what: "game") })
+    var gameChoice: SolveGameChoice?
+    var game: SolveGameChoice { gameChoice ?? Defaults.game }
+
+    @Option(parsing: .unconditional, help: ArgumentHelp("Dimension n: per player for bilinear-matrix (default: \(Defaults.dimension[.bilinearMatrix]!)), quadratic (default: \(Defaults.dimension[.quadratic]!)) and finite-sum-bilinear (default: \(Defaults.dimension[.finiteSumBilinear]!)), total for avi-psd (default: \(Defaults.dimension[.aviPSD]!)), strategies per player for matrix-game (default: \(Defaults.dimension[.matrixGame]!)).", valueName: "n"))
     var dimension: Int?
 
-    @Option(parsing: .unconditional, help: "Start point as comma-separated values, θ first then φ (default: the game's own, e.g. 2,0.5 for bilinear).")
+    @Option(parsing: .unconditional, help: ArgumentHelp("Start point as comma-separated values, θ first then φ. (default: the game's own, e.g. 2,0.5 for bilinear)", valueName: "values"))
     var start: String?
 
-    @Option(parsing: .unconditional, help: "Confine both players to the box [-c, c] (avi-psd defaults to 1; use 0 for none).")
+    @Option(parsing: .unconditional, help: ArgumentHelp("bilinear, bilinear-matrix, dirac-gan (its clip), avi-psd, avi: confine both players to the box [-c, c]; 0: none. (default: none; avi-psd: \(Defaults.aviPSDBox))", valueName: "c"))
     var box: Double?
 
-    @Option(help: "Dirac-GAN loss.")
-    var loss: DiracGAN.Loss = .standard
+    @Option(help: ArgumentHelp("dirac-gan: the loss. (default: \(Defaults.loss.rawValue))", valueName: "loss"))
+    var loss: DiracGAN.Loss?
 
-    @Option(parsing: .unconditional, help: "Discriminator-only penalty weight γ ≥ 0 (Dirac-GAN: Tikhonov/R1; Gaussian-location: SGP).")
-    var penalty: Double = 0
+    @Option(parsing: .unconditional, help: ArgumentHelp("dirac-gan, gaussian-location: discriminator-only penalty weight γ ≥ 0 (Dirac-GAN: Tikhonov/R1; Gaussian-location: SGP). (default: \(Defaults.penalty))", valueName: "gamma"))
+    var penalty: Double?
 
-    @Option(parsing: .unconditional, help: "Mean m of the Gaussian-location game's data.")
-    var mean: Double = 1
+    @Option(parsing: .unconditional, help: ArgumentHelp("gaussian-location: the mean m of the data. (default: \(Defaults.mean))", valueName: "m"))
+    var mean: Double?
 
-    @Option(parsing: .unconditional, help: "Quadratic game: generator curvature a > 0.")
-    var generatorCurvature: Double = 1
+    @Option(parsing: .unconditional, help: ArgumentHelp("quadratic: generator curvature a > 0. (default: \(Defaults.curvature))", valueName: "a"))
+    var generatorCurvature: Double?
 
-    @Option(parsing: .unconditional, help: "Quadratic game: discriminator curvature b > 0.")
-    var discriminatorCurvature: Double = 1
+    @Option(parsing: .unconditional, help: ArgumentHelp("quadratic: discriminator curvature b > 0. (default: \(Defaults.curvature))", valueName: "b"))
+    var discriminatorCurvature: Double?
 
-    @Option(parsing: .unconditional, help: "Quadratic game: coupling scale.")
-    var coupling: Double = 1
+    @Option(parsing: .unconditional, help: ArgumentHelp("quadratic: coupling scale. (default: \(Defaults.coupling))", valueName: "scale"))
+    var coupling: Double?
 
-    @Option(help: "avi: the matrix M (CSV or NPY '<f8'/'<f4', C order).")
+    @Option(help: ArgumentHelp("avi: the matrix M (CSV or NPY '<f8'/'<f4', C order).", valueName: "file"))
     var matrix: String?
 
-    @Option(help: "avi: the offset q (CSV or NPY).")
+    @Option(help: ArgumentHelp("avi: the offset q (CSV or NPY).", valueName: "file"))
     var offset: String?
 
-    @Option(parsing: .unconditional, help: "finite-sum-bilinear: number of terms n (minibatches draw term indices).")
-    var terms: Int = 100
+    @Option(parsing: .unconditional, help: ArgumentHelp("finite-sum-bilinear: number of terms n (minibatches draw term indices). (default: \(Defaults.terms))", valueName: "n"))
+    var terms: Int?
 
-    @Option(parsing: .unconditional, help: "Additive noise σ ≥ 0 on every oracle call (makes the oracle stochastic; SPEC §6).")
-    var noise: Double = 0
+    @Option(parsing: .unconditional, help: ArgumentHelp("Additive noise σ ≥ 0 on every oracle call (makes the oracle stochastic; SPEC §6). (default: \(Defaults.noise))", valueName: "sigma"))
+    var noise: Double?
 
-    @Option(parsing: .unconditional, help: "Minibatch size N for a stochastic oracle (noise averages over N draws).")
-    var batchSize: Int = 1
+    @Option(parsing: .unconditional, help: ArgumentHelp("finite-sum-bilinear, or any game with --noise: the minibatch size N (noise averages over N draws). (default: \(Defaults.batchSize))", valueName: "n"))
+    var batchSize: Int?
+
+    /// Each game parameter given, and whether `game` reads it.
+    var givenParameters: [(flag: String, given: Bool, readers: [SolveGameChoice])] {
+        let noiseOn = (noise ?? 0) > 0
+        return [
+            ("--dimension", dimension != nil, Array(Defaults.dimension.keys).sorted { $0.rawValue < $1.rawValue }),
+            ("--box", box != nil, [.bilinear, .bilinearMatrix, .diracGAN, .aviPSD, .avi]),
+            ("--loss", loss != nil, [.diracGAN]),
+            ("--penalty", penalty != nil, [.diracGAN, .gaussianLocation]),
+            ("--mean", mean != nil, [.gaussianLocation]),
+            ("--generator-curvature", generatorCurvature != nil, [.quadratic]),
+            ("--discriminator-curvature", discriminatorCurvature != nil, [.quadratic]),
+            ("--coupling", coupling != nil, [.quadratic]),
+            ("--matrix", matrix != nil, [.avi]),
+            ("--offset", offset != nil, [.avi]),
+            ("--terms", terms != nil, [.finiteSumBilinear]),
+            ("--batch-size", batchSize != nil, noiseOn ? SolveGameChoice.allCases : [.finiteSumBilinear]),
+        ]
+    }
+
+    /// One warning line per game parameter given that the game does not read; `instead` names what
+    /// is analyzed instead of `--game` (analyze's --neural-gan, --checkpoint), when something is.
+    func warnIgnored(instead: String? = nil) {
+        for p in givenParameters + [("--game", gameChoice != nil, []), ("--start", start != nil, []), ("--noise", noise != nil, [])] where p.given {
+            if let instead {
+                Console.error("warning: \(p.flag) is ignored: \(instead) analyzes another game than --game's")
+            } else if !p.readers.isEmpty, !p.readers.contains(game) {
+                SaddleCLI.warnIgnored(p.flag, by: "--game \(game.rawValue)", usedBy: p.readers.map(\.rawValue).joined(separator: ", ") + (p.flag == "--batch-size" ? " (and any game with --noise)" : ""))
+            }
+        }
+    }
 
     func validateRanges() throws {
         for (flag, value) in [("--box", box), ("--penalty", penalty), ("--mean", mean), ("--generator-curvature", generatorCurvature),
@@ -115,6 +159,7 @@ struct SolveGameOptions: ParsableArguments {
             let least = game == .aviPSD ? 2 : 1
             if n < least { throw ValidationError("--dimension must be at least \(least) for \(game.rawValue), got \(n)") }
         }
+        let terms = self.terms ?? Defaults.terms
         // The dense matrices these games hold, in Float64, checked before they are drawn.
         let n = Double(dimension ?? 0)
         let matrices: Double? = switch game {
@@ -130,11 +175,11 @@ struct SolveGameOptions: ParsableArguments {
             }
         }
         if let b = box, b < 0 { throw ValidationError("--box must be ≥ 0, got \(b)") }
-        if penalty < 0 { throw ValidationError("--penalty must be ≥ 0, got \(penalty)") }
-        if noise < 0 { throw ValidationError("--noise must be ≥ 0, got \(noise)") }
+        if let p = penalty, p < 0 { throw ValidationError("--penalty must be ≥ 0, got \(p)") }
+        if let s = noise, s < 0 { throw ValidationError("--noise must be ≥ 0, got \(s)") }
         if terms < 1 { throw ValidationError("--terms must be at least 1, got \(terms)") }
-        if batchSize < 1 { throw ValidationError("--batch-size must be at least 1, got \(batchSize)") }
-        if game == .quadratic, !(generatorCurvature > 0 && discriminatorCurvature > 0) {
+        if let b = batchSize, b < 1 { throw ValidationError("--batch-size must be at least 1, got \(b)") }
+        if game == .quadratic, !((generatorCurvature ?? Defaults.curvature) > 0 && (discriminatorCurvature ?? Defaults.curvature) > 0) {
             throw ValidationError("--generator-curvature and --discriminator-curvature must be > 0")
         }
         if game == .avi && (matrix == nil || offset == nil) {
@@ -155,6 +200,9 @@ struct SolveGameOptions: ParsableArguments {
     /// The problem, and the resolved game parameters for the config.
     func make(seed: UInt64) throws -> (problem: any VariationalInequality, entries: [(String, String)]) {
         try validateRanges()
+        let (loss, penalty, mean) = (self.loss ?? Defaults.loss, self.penalty ?? Defaults.penalty, self.mean ?? Defaults.mean)
+        let (generatorCurvature, discriminatorCurvature) = (self.generatorCurvature ?? Defaults.curvature, self.discriminatorCurvature ?? Defaults.curvature)
+        let (coupling, terms, noise, batchSize) = (self.coupling ?? Defaults.coupling, self.terms ?? Defaults.terms, self.noise ?? Defaults.noise, self.batchSize ?? Defaults.batchSize)
         let boxOrNil = box.flatMap { $0 > 0 ? $0 : nil }
         var entries: [(String, String)] = [("game", game.rawValue)]
         var problem: any VariationalInequality
@@ -163,11 +211,11 @@ struct SolveGameOptions: ParsableArguments {
             problem = BilinearGame.scalar(box: boxOrNil)
             entries.append(("box", boxOrNil.map { "\($0)" } ?? "none"))
         case .bilinearMatrix:
-            let n = dimension ?? 10
+            let n = dimension ?? Defaults.dimension[.bilinearMatrix]!
             problem = BilinearGame.random(dimension: n, seed: seed, box: boxOrNil)
             entries += [("dimension", "\(n)"), ("box", boxOrNil.map { "\($0)" } ?? "none")]
         case .quadratic:
-            let n = dimension ?? 1
+            let n = dimension ?? Defaults.dimension[.quadratic]!
             problem = QuadraticGame(dimension: n, generatorCurvature: generatorCurvature, discriminatorCurvature: discriminatorCurvature,
                                     coupling: coupling, seed: seed)
             entries += [("dimension", "\(n)"), ("generator_curvature", "\(generatorCurvature)"),
@@ -179,8 +227,8 @@ struct SolveGameOptions: ParsableArguments {
             problem = GaussianLocationGame(mean: mean, penaltyWeight: penalty)
             entries += [("mean", "\(mean)"), ("penalty", "\(penalty)"), ("penalty_real_weight", "1.0"), ("penalty_fake_weight", "1.0")]
         case .aviPSD:
-            let n = dimension ?? 200
-            let c = box.map { $0 > 0 ? $0 : nil } ?? 1
+            let n = dimension ?? Defaults.dimension[.aviPSD]!
+            let c = box.map { $0 > 0 ? $0 : nil } ?? Defaults.aviPSDBox
             problem = AffineVariationalInequality.psd(dimension: n, seed: seed, box: c)
             entries += [("dimension", "\(n)"), ("box", c.map { "\($0)" } ?? "none")]
         case .avi:
@@ -194,11 +242,11 @@ struct SolveGameOptions: ParsableArguments {
             problem = try AffineVariationalInequality.load(matrix: m, offset: q, box: boxOrNil)
             entries += [("matrix", m), ("offset", q), ("box", boxOrNil.map { "\($0)" } ?? "none")]
         case .matrixGame:
-            let n = dimension ?? 50
+            let n = dimension ?? Defaults.dimension[.matrixGame]!
             problem = MatrixGame.random(rows: n, columns: n, seed: seed)
             entries.append(("dimension", "\(n)"))
         case .finiteSumBilinear:
-            let d = dimension ?? 10
+            let d = dimension ?? Defaults.dimension[.finiteSumBilinear]!
             problem = FiniteSumBilinearGame(terms: terms, dimension: d, batchSize: batchSize, seed: seed)
             entries += [("dimension", "\(d)"), ("terms", "\(terms)"), ("batch_size", "\(batchSize)"), ("box", "1.0")]
         }

@@ -71,14 +71,14 @@ enum RunFolder {
     /// when it has no marker.
     static func runFolderCommand(_ dir: String) -> String? { RunDirectory.markedCommand(dir) }
 
-    /// Checks a study's `--output` before it computes anything: a file, or a run folder of `saddle
+    /// Checks a study's `--out` before it computes anything: a file, or a run folder of `saddle
     /// train` or `solve` (whose files the study's would overwrite or mix with), is refused.
     static func checkStudyOutput(_ dir: String) throws {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: dir, isDirectory: &isDirectory) else { return }
-        guard isDirectory.boolValue else { throw CLIError("--output \(dir): exists and is not a folder") }
+        guard isDirectory.boolValue else { throw CLIError("--out \(dir): exists and is not a folder") }
         if let command = runFolderCommand(dir) {
-            throw CLIError("--output \(dir) holds a run of saddle \(command) (\(RunDirectory.markerName)): a study writes only into its own folder; choose another --output")
+            throw CLIError("--out \(dir) holds a run of saddle \(command) (\(RunDirectory.markerName)): a study writes only into its own folder; choose another --out")
         }
     }
 

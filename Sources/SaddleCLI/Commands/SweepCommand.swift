@@ -3,6 +3,14 @@ import CSystem
 import Foundation
 import Saddle
 
+/// What `saddle sweep`'s shared options say.
+enum SweepHelp: SharedOptionsHelp {
+    static let out = "The sweep's folder: its copy of the sweep file, runs/<name>/ per run, and what --gather writes (required unless --gather)."
+    static var threads: String {
+        "Each run's minibatch shards run on up to this many threads, one core each; results do not depend on it. (default: all cores, \(BLAS.availableCores) here; under mpirun, the cores over the ranks on this machine)"
+    }
+}
+
 struct SweepCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sweep",
@@ -44,17 +52,17 @@ struct SweepCommand: ParsableCommand {
 
     @Argument(help: "The sweep file (YAML).")
     var file: String?
-    @Option(help: "The sweep's folder: its copy of the sweep file, runs/<name>/ per run, and what --gather writes.")
-    var out: String?
-    @Option(help: "Write sweep.csv and report.html for the sweep in this folder (no training).")
+    @OptionGroup var output: OutputOptions<SweepHelp>
+    var out: String? { output.path }
+    @Option(help: ArgumentHelp("Write sweep.csv and report.html for the sweep in this folder (no training).", valueName: "dir"))
     var gather: String?
-    @Option(parsing: .unconditional, help: "This job-array task's index, 0 ≤ I < --task-count. Default from Slurm's SLURM_ARRAY_TASK_* variables, else 0.")
+    @Option(parsing: .unconditional, help: ArgumentHelp("This job-array task's index, 0 ≤ I < --task-count. (default: from Slurm's SLURM_ARRAY_TASK_* variables, else 0)", valueName: "i"))
     var taskIndex: Int?
-    @Option(parsing: .unconditional, help: "The job array's task count N. Default SLURM_ARRAY_TASK_COUNT, else 1.")
+    @Option(parsing: .unconditional, help: ArgumentHelp("The job array's task count N. (default: SLURM_ARRAY_TASK_COUNT, else 1)", valueName: "n"))
     var taskCount: Int?
     @Flag(help: "List the runs (and which this task and rank would train), then stop.")
     var dryRun = false
-    @OptionGroup var compute: ComputeOptions
+    @OptionGroup var compute: ThreadOptions<SweepHelp>
 
     func validate() throws {
         if gather != nil {

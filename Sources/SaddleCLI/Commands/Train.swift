@@ -2,20 +2,30 @@ import ArgumentParser
 import CSystem
 import Foundation
 import Saddle
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The data sets `saddle train` knows.
 enum TrainDataset: String, CaseIterable, ExpressibleByArgument {
     case ring, grid, mnist
 }
 
-/// The named configs of `--preset`.
 /// `--method`: a solver, or consensus optimization (the fb solver with the consensus regularizer).
-enum TrainMethod: Equatable {
-    static let consensusName = "consensus-optimization"
-    case kind(SolverKind)
-    case consensusOptimization
+typealias MethodChoice = TrainingConfiguration.MethodChoice
+
+/// `saddle train --method NAME`: the names a config file's `method` takes
+/// (``TrainingConfiguration/method(named:)``), refused in one line naming the flag.
+func parseTrainMethod(_ text: String) throws -> MethodChoice {
+    switch TrainingConfiguration.method(named: text) {
+    case .success(let choice): return choice
+    case .failure(let e):
+        if SolverRegistry.builtIn.entry(named: text) != nil { throw ValidationError("--method \(e.allowed); train takes \(TrainingConfiguration.methodNames.joined(separator: ", "))") }
+        throw ValidationError("unknown method '\(text)'; valid choices: \(TrainingConfiguration.methodNames.joined(separator: ", "))")
+    }
 }
 
+/// The named configs of `--preset`.
 enum TrainPreset: String, CaseIterable, ExpressibleByArgument {
     case ring, grid, mnist
 }
@@ -23,24 +33,36 @@ enum TrainPreset: String, CaseIterable, ExpressibleByArgument {
 extension NeuralGAN.Loss: ExpressibleByArgument {}
 extension TrainingRegularizer: ExpressibleByArgument {}
 
+/// What `saddle train`'s shared options say.
+enum TrainHelp: SharedOptionsHelp {
+    static let out = "The run folder. (default: runs/<dataset>-<UTC time>)"
+    static let force = "Replace the run folder given by --out when it holds a run (only a folder Saddle wrote)."
+    static let seed = "Seed of initialization, minibatches and evaluation. (default: \(TrainingConfiguration().seed))"
+    static let json = "Print the summary (summary.json's object) as one JSON object on stdout."
+    static var threads: String {
+        "The minibatch's shards run on up to this many threads, one core each; results do not depend on it. (default: all cores, \(BLAS.availableCores) here; under mpirun, the cores over the ranks on this machine)"
+    }
+}
+
 /// `saddle train`: a GAN trained as a game, into a run folder with checkpoints.
 struct Train: ParsableCommand {
+    private static let d = TrainingConfiguration()
     static let configuration = CommandConfiguration(
         abstract: "Train a GAN as a two-player game: any data set, loss, solver and regularizer.",
         discussion: """
-        With no arguments: the ring of 8 Gaussians (radius 2, std 0.02), G 64→128→128→2 (ReLU), \
-        D 2→128→128→1 (LeakyReLU 0.2), non-saturating losses, the discriminator-only R1 penalty \
-        (γ/2)·E‖∇x D(x)‖² with γ = 0.1, and Past-Extra-Adam (EFTP whose half-steps are Adam steps; \
-        α = 3e-3, β = (0.5, 0.99)) for 10,000 iterations of batch 256, with α decaying linearly \
-        to 0.05·α from iteration 5,000 to 10,000 (config keys step_size_decay_start, \
+        With no arguments: the ring of 8 Gaussians (radius 2, std 0.02), G \(d.latent)→\(d.hidden)→\(d.hidden)→2 (ReLU), \
+        D 2→\(d.hidden)→\(d.hidden)→1 (LeakyReLU 0.2), \(d.loss.rawValue) losses, the discriminator-only R1 penalty \
+        (γ/2)·E‖∇x D(x)‖² with γ = \(d.regularizerWeight), and Past-Extra-Adam (EFTP whose half-steps are Adam steps; \
+        α = \(d.generatorStepSize), β = (\(d.beta1), \(d.beta2))) for \(grouped(d.iterations)) iterations of batch \(d.batchSize), with α decaying linearly \
+        to \(d.stepSizeDecayFinal)·α from iteration \(grouped(d.stepSizeDecayStart)) to \(grouped(d.stepSizeDecayEnd)) (config keys step_size_decay_start, \
         step_size_decay_end, step_size_decay_final).
 
-        Every choice is a flag and a config key: --dataset (ring, grid, mnist), --loss \
-        (non-saturating, minimax, wasserstein, hinge), --method (any solver of `saddle solve` but the \
-        simplex-only mirror methods), --regularizer (none, r1, r2, sgp, wgan-gp, tikhonov, \
-        symmetric-tikhonov, clipping, consensus) with --regularizer-weight.
+        Every choice is a flag and a config key: --dataset, --loss, --method, --regularizer with \
+        --regularizer-weight (their values are listed below; a config file's `method` takes the \
+        same names). A flag that only some methods read (--sga-adjustment, --sgld-steps, …, \
+        named after those methods below) is ignored by the others, with a warning.
 
-        At the end it scores 2,500 samples of the last generator and of its exponential moving \
+        At the end it scores \(grouped(d.evaluationSamples)) samples of the last generator and of its exponential moving \
         average (SPEC §6): modes covered, % high-quality samples (within 3 std of the nearest \
         mode), KL of the nearest-mode histogram to uniform, and the smallest mode's share of the \
         high-quality samples against the fair share.
@@ -48,8 +70,9 @@ struct Train: ParsableCommand {
         Every run writes a run folder (--out; default runs/<dataset>-<UTC time>): config.yaml (the \
         resolved configuration; --config reads the same keys), metrics.jsonl, summary.json, plots \
         redrawn at every log interval (samples-last, samples-ema, losses, metrics; SVG and PNG), a \
-        self-contained report.html at the end, and safetensors checkpoints in checkpoints/. Settings apply in this order: defaults, --preset, \
-        --config, flags. --resume RUN_DIR continues a run from its latest checkpoint, bit for bit.
+        self-contained report.html at the end, and safetensors checkpoints in checkpoints/. Settings \
+        apply in this order: defaults, --preset, --config, flags; --dry-run prints the result and \
+        stops. --resume RUN_DIR continues a run from its latest checkpoint, bit for bit.
 
         Under Open MPI (a build with SADDLE_MPI=1, as scripts/run makes), `mpirun -np R saddle \
         train --shards S …` gives each rank S/R shards and the bits of one process; rank 0 writes \
@@ -61,81 +84,92 @@ struct Train: ParsableCommand {
           saddle train --method extra-adam --regularizer sgp --regularizer-weight 0.1 --iterations 2000
           saddle train --preset mnist --time-limit 600
           saddle train --config my.yaml --time-limit 60 --out runs/a
+          saddle train --preset grid --dry-run
           saddle train --resume runs/a
           mpirun -np 2 saddle train --shards 4 --threads 1 --out runs/mpi
         """)
 
-    @Option(help: "Data set: ring (8 Gaussians, radius 2, std 0.02), grid (25 Gaussians on {−4,…,4}², std 0.05) or mnist (MNIST-5k from --data-file; run scripts/fetch-mnist5k first). Default ring.")
+    /// The defaults the help states: `TrainingConfiguration()`'s, which `resolve()` starts from.
+    static let defaults = TrainingConfiguration()
+
+    @Option(help: ArgumentHelp("Data set: ring (8 Gaussians, radius 2, std 0.02), grid (25 Gaussians on {−4,…,4}², std 0.05) or mnist (MNIST-5k from --data-file; run scripts/fetch-mnist5k first). (default: \(Train.defaults.dataset))", valueName: "dataset"))
     var dataset: TrainDataset?
-    @Option(help: "The MNIST-5k CSV (mnist only). Default data/mnist_5k.csv.gz.")
+    @Option(help: ArgumentHelp("mnist: the MNIST-5k CSV. (default: \(Train.defaults.dataFile))", valueName: "file"))
     var dataFile: String?
     // Choices are parsed by parseChoice, whose error is one line listing the valid values
     // (ArgumentParser's own turns into a bulleted list beyond five values).
-    @Option(help: ArgumentHelp("Losses: \(NeuralGAN.Loss.allCases.map(\.rawValue).joined(separator: ", ")). Default non-saturating.", valueName: "loss"),
+    @Option(help: ArgumentHelp("Losses: \(NeuralGAN.Loss.choiceList). (default: \(Train.defaults.loss.rawValue))", valueName: "loss"),
             transform: { try parseChoice($0, as: NeuralGAN.Loss.self, what: "loss") })
     var loss: NeuralGAN.Loss?
-    @Option(help: ArgumentHelp("Solver: \(TrainingConfiguration.trainableMethods.map(\.rawValue).joined(separator: ", ")), or consensus-optimization (fb with --regularizer consensus). Default past-extra-adam.", valueName: "method"),
-            transform: { $0 == TrainMethod.consensusName ? .consensusOptimization : .kind(try parseMethod($0, listing: TrainingConfiguration.trainableMethods)) })
-    var method: TrainMethod?
-    @Option(parsing: .unconditional, help: "Stop before an iteration that would take the oracle calls past this budget (0: none), so that methods whose iterations cost different numbers of calls train on equal budgets. Default 0.")
+    @Option(help: ArgumentHelp("Solver: \(TrainingConfiguration.methodNames.joined(separator: ", ")) (fb with --regularizer consensus). (default: \(Train.defaults.method.rawValue))", valueName: "method"),
+            transform: { try parseTrainMethod($0) })
+    var method: TrainingConfiguration.MethodChoice?
+    @Option(parsing: .unconditional, help: ArgumentHelp("Stop before an iteration that would take the oracle calls past this budget, so that methods whose iterations cost different numbers of calls train on equal budgets; 0: no budget. (default: \(stated(Train.defaults.maxOracleCalls)))", valueName: "calls"))
     var maxOracleCalls: Double?
-    @Option(parsing: .unconditional, help: "Lookahead-minmax around the method: k steps per pull-back (0: off; the paper's 5). Default 0.")
+    @Option(parsing: .unconditional, help: ArgumentHelp("Lookahead-minmax around the method: k steps per pull-back (0: off; the paper's 5). (default: \(Train.defaults.lookaheadSteps))", valueName: "k"))
     var lookahead: Int?
-    @Option(parsing: .unconditional, help: "Lookahead-minmax: the pull-back α in (0, 1]. Default 0.5.")
+    @Option(parsing: .unconditional, help: ArgumentHelp("Lookahead-minmax: the pull-back α in (0, 1]. (default: \(stated(Train.defaults.lookaheadAlpha)))", valueName: "alpha"))
     var lookaheadAlpha: Double?
-    @Option(parsing: .unconditional, help: "SGA: the adjustment λ₀ > 0. Default 1.") var sgaAdjustment: Double?
-    @Option(help: ArgumentHelp("CGD/ACGD: the inner solver, auto (CG on zero-sum games, GMRES otherwise), cg or gmres. Default auto.", valueName: "solver"),
+    @Option(parsing: .unconditional, help: ArgumentHelp("sga: the adjustment λ₀ > 0. (default: \(stated(Train.defaults.sgaAdjustment)))", valueName: "lambda"))
+    var sgaAdjustment: Double?
+    @Option(help: ArgumentHelp("cgd, acgd: the inner solver: \(CompetitiveGradient.LinearSolver.choiceList) (auto: CG on zero-sum games, GMRES otherwise). (default: \(Train.defaults.cgdLinearSolver.rawValue))", valueName: "solver"),
             transform: { try parseChoice($0, as: CompetitiveGradient.LinearSolver.self, what: "CGD linear solver") })
     var cgdLinearSolver: CompetitiveGradient.LinearSolver?
-    @Option(parsing: .unconditional, help: "CGD/ACGD: most inner iterations per step (each 2 JVPs). Default 200.") var cgdMaxInnerProducts: Int?
-    @Option(parsing: .unconditional, help: "Anderson-EG: memory m. Default 5.") var andersonMemory: Int?
-    @Option(parsing: .unconditional, help: "aGRAAL: φ in (1, 1.618034] (the step size is its first step λ₀). Default 1.5.") var agraalPhi: Double?
-    @Option(help: ArgumentHelp("Regularizer: \(TrainingRegularizer.allCases.map(\.rawValue).joined(separator: ", ")). Default r1.", valueName: "regularizer"),
+    @Option(parsing: .unconditional, help: ArgumentHelp("cgd, acgd: most inner iterations per step (each 2 JVPs). (default: \(Train.defaults.cgdMaxInnerProducts))", valueName: "n"))
+    var cgdMaxInnerProducts: Int?
+    @Option(parsing: .unconditional, help: ArgumentHelp("anderson-eg: memory m. (default: \(Train.defaults.andersonMemory))", valueName: "m"))
+    var andersonMemory: Int?
+    @Option(parsing: .unconditional, help: ArgumentHelp("agraal: φ in (1, 1.618034] (the step size is its first step λ₀). (default: \(stated(Train.defaults.agraalPhi)))", valueName: "phi"))
+    var agraalPhi: Double?
+    @Option(help: ArgumentHelp("Regularizer: \(TrainingRegularizer.choiceList). (default: \(Train.defaults.regularizer.rawValue))", valueName: "regularizer"),
             transform: { try parseChoice($0, as: TrainingRegularizer.self, what: "regularizer") })
     var regularizer: TrainingRegularizer?
-    @Option(parsing: .unconditional, help: "Weight γ of the regularizer (the bound c for clipping). Default 0.1.")
+    @Option(parsing: .unconditional, help: ArgumentHelp("Weight γ of the regularizer (the bound c for clipping). (default: \(stated(Train.defaults.regularizerWeight)))", valueName: "gamma"))
     var regularizerWeight: Double?
-    @Option(parsing: .unconditional, help: "Mirror-GAN / Mirror-Prox-GAN: SGLD steps K per chain (the step size is the SGLD step γ). Default 10.")
+    @Option(parsing: .unconditional, help: ArgumentHelp("mirror-gan, mirror-prox-gan: SGLD steps K per chain (the step size is the SGLD step γ). (default: \(Train.defaults.sgldSteps))", valueName: "k"))
     var sgldSteps: Int?
-    @Option(parsing: .unconditional, help: "Mirror-GAN / Mirror-Prox-GAN: thermal noise ε. Default 0.01.")
+    @Option(parsing: .unconditional, help: ArgumentHelp("mirror-gan, mirror-prox-gan: thermal noise ε. (default: \(stated(Train.defaults.thermalNoise)))", valueName: "epsilon"))
     var thermalNoise: Double?
-    @Option(parsing: .unconditional, help: "Mirror-GAN / Mirror-Prox-GAN: damping β of the mean approximation. Default 0.9.")
+    @Option(parsing: .unconditional, help: ArgumentHelp("mirror-gan, mirror-prox-gan: damping β of the mean approximation. (default: \(stated(Train.defaults.damping)))", valueName: "beta"))
     var damping: Double?
-    @Flag(help: "Mirror-GAN / Mirror-Prox-GAN: RMSProp-preconditioned SGLD chains.")
+    @Flag(help: "mirror-gan, mirror-prox-gan: RMSProp-preconditioned SGLD chains.")
     var preconditioned = false
-    @Option(parsing: .unconditional, help: "Iterations (one minibatch gradient of both players each). Default 10000; with --resume, the new total.")
+    @Option(parsing: .unconditional, help: ArgumentHelp("Iterations (one minibatch gradient of both players each); with --resume, the new total. (default: \(Train.defaults.iterations))", valueName: "n"))
     var iterations: Int?
-    @Option(parsing: .unconditional, help: "Minibatch size. Default 256.")
+    @Option(parsing: .unconditional, help: ArgumentHelp("Minibatch size. (default: \(Train.defaults.batchSize))", valueName: "n"))
     var batchSize: Int?
-    @Option(parsing: .unconditional, help: "Step size α of both players (before the decay). Default 0.003.")
+    @Option(parsing: .unconditional, help: ArgumentHelp("Step size α of both players (before the decay). (default: \(stated(Train.defaults.generatorStepSize)))", valueName: "alpha"))
     var stepSize: Double?
-    @Option(parsing: .unconditional, help: "Shorthand for --regularizer r1 --regularizer-weight γ: the discriminator-only R1 penalty (γ/2)·E‖∇x D(x)‖²; 0 turns regularization off.")
+    @Option(parsing: .unconditional, help: ArgumentHelp("Shorthand for --regularizer r1 --regularizer-weight γ: the discriminator-only R1 penalty (γ/2)·E‖∇x D(x)‖²; 0 turns regularization off.", valueName: "gamma"))
     var r1Weight: Double?
-    @Option(parsing: .unconditional, help: "Seed of initialization, minibatches and evaluation. Default 0.")
-    var seed: UInt64?
-    @Option(parsing: .unconditional, help: "Shards S: each minibatch is drawn and differentiated as S parts, each from its own seed, and combined in a fixed order, so results depend on the seed and S, not on --threads or MPI ranks. At most the batch size; under mpirun, a multiple of the ranks. Default 2.")
+    @OptionGroup var seedOption: SeedOption<TrainHelp>
+    @Option(parsing: .unconditional, help: ArgumentHelp("Shards S: each minibatch is drawn and differentiated as S parts, each from its own seed, and combined in a fixed order, so results depend on the seed and S, not on --threads or MPI ranks. At most the batch size; under mpirun, a multiple of the ranks. (default: \(Train.defaults.shards))", valueName: "s"))
     var shards: Int?
-    @Option(parsing: .unconditional, help: "Log losses and metrics (stderr, metrics.jsonl) every this many iterations. Default 500.")
+    @Option(parsing: .unconditional, help: ArgumentHelp("Log losses and metrics (stderr, metrics.jsonl) every this many iterations. (default: \(Train.defaults.logEvery))", valueName: "n"))
     var logEvery: Int?
-    @Option(parsing: .unconditional, help: "Checkpoint every this many iterations (0: only at the end). Default 1000.")
+    @Option(parsing: .unconditional, help: ArgumentHelp("Checkpoint every this many iterations (0: only at the end). (default: \(Train.defaults.checkpointEvery))", valueName: "n"))
     var checkpointEvery: Int?
-    @Option(help: "A named configuration: \(TrainPreset.allCases.map(\.rawValue).joined(separator: ", ")).")
+    @Option(help: "A named configuration: \(TrainPreset.choiceList).")
     var preset: TrainPreset?
-    @Option(help: "A YAML config file (the keys of config.yaml in a run folder).")
+    @Option(help: ArgumentHelp("A YAML config file (the keys of config.yaml in a run folder).", valueName: "file"))
     var config: String?
-    @Option(help: "The run folder. Default runs/<dataset>-<UTC time>.")
-    var out: String?
-    @Flag(help: "Overwrite an existing run folder given by --out.")
-    var force = false
-    @Option(help: "Continue the run in this folder from its latest checkpoint.")
+    @OptionGroup var output: OutputOptions<TrainHelp>
+    @OptionGroup var forceOption: ForceOption<TrainHelp>
+    @Option(help: ArgumentHelp("Continue the run in this folder from its latest checkpoint.", valueName: "dir"))
     var resume: String?
-    @Option(parsing: .unconditional, help: "Stop cleanly, with a checkpoint, after this many seconds of training.")
+    @Option(parsing: .unconditional, help: ArgumentHelp("Stop cleanly, with a checkpoint, after this many seconds of training.", valueName: "seconds"))
     var timeLimit: Double?
-    @OptionGroup var compute: ComputeOptions
-    @Flag(help: "Print the summary as one JSON object.")
-    var json = false
+    @OptionGroup var compute: ThreadOptions<TrainHelp>
+    @OptionGroup var jsonOption: JSONOption<TrainHelp>
+    @Flag(help: "Print the resolved configuration (the config.yaml the run would write) and stop: nothing is trained or written.")
+    var dryRun = false
     @Option(help: ArgumentHelp("Fault injection for the crash and disk-full tests (see TestFaults).", visibility: .private))
     var testFaults: String?
+
+    var out: String? { output.path }
+    var force: Bool { forceOption.force }
+    var seed: UInt64? { seedOption.seed }
+    var json: Bool { jsonOption.json }
 
     func validate() throws {
         if let v = logEvery, v < 1 { throw ValidationError("--log-every must be at least 1, got \(v)") }
@@ -253,6 +287,28 @@ struct Train: ParsableCommand {
         return c
     }
 
+    /// One warning line for each flag given that the resolved run does not read: a method's own
+    /// setting given to another method, --lookahead-alpha without lookahead, --regularizer-weight
+    /// with no regularizer, --data-file without MNIST.
+    func warnIgnoredFlags(_ c: TrainingConfiguration) {
+        let methodFlags: [(flag: String, given: Bool, setting: SolverSetting)] = [
+            ("--sga-adjustment", sgaAdjustment != nil, .sgaAdjustment),
+            ("--cgd-linear-solver", cgdLinearSolver != nil, .competitiveGradient),
+            ("--cgd-max-inner-products", cgdMaxInnerProducts != nil, .competitiveGradient),
+            ("--anderson-memory", andersonMemory != nil, .andersonMemory),
+            ("--agraal-phi", agraalPhi != nil, .agraalPhi),
+            ("--sgld-steps", sgldSteps != nil, .mirrorGAN), ("--thermal-noise", thermalNoise != nil, .mirrorGAN),
+            ("--damping", damping != nil, .mirrorGAN), ("--preconditioned", preconditioned, .mirrorGAN),
+        ]
+        for f in methodFlags where f.given && !c.method.reads(f.setting) {
+            let users = SolverKind.reading(f.setting).filter { TrainingConfiguration.trainableMethods.contains($0) }
+            warnIgnored(f.flag, by: "method \(c.method.rawValue)", usedBy: users.map(\.rawValue).joined(separator: ", "))
+        }
+        if lookaheadAlpha != nil && c.lookaheadSteps == 0 { warnIgnored("--lookahead-alpha", by: "a run without lookahead", usedBy: "--lookahead k > 0") }
+        if regularizerWeight != nil && c.regularizer == .none { warnIgnored("--regularizer-weight", by: "regularizer none", usedBy: "the other regularizers") }
+        if dataFile != nil && !c.isImageData { warnIgnored("--data-file", by: "the \(c.dataset) data set", usedBy: "mnist") }
+    }
+
     func run() throws { try World.run(execute(in:)) }
 
     /// The training, with `world`'s processes sharing the shards (`saddle sweep` runs each of its
@@ -343,6 +399,11 @@ struct Train: ParsableCommand {
             if let v = compute.threads { resumed.threads = v }
             try resumed.validate()
             try Self.checkRanks(resumed, world, flag: "\(dir.path)/config.yaml: shards")
+            if dryRun {
+                print(resumed.yaml, terminator: "")
+                Self.announce(world, nil)
+                return
+            }
             c = resumed
             training = try GANTraining(c, processGroup: world, log: log)
             state = try training.resumableState(in: dir, log: log)
@@ -369,6 +430,12 @@ struct Train: ParsableCommand {
             let resolved = try resolve()
             try resolved.validate()
             try Self.checkRanks(resolved, world, flag: "--shards")
+            warnIgnoredFlags(resolved)
+            if dryRun {
+                print(resolved.yaml, terminator: "")
+                Self.announce(world, nil)
+                return
+            }
             c = resolved
             // The configuration is valid, the data read and the networks built before any folder changes.
             training = try GANTraining(c, processGroup: world, log: log)
@@ -420,12 +487,21 @@ struct Train: ParsableCommand {
         if summary.exitStatus == "interrupted" { throw ExitCode(128 + max(sk_stop_signal(), 1)) }
     }
 
+    /// A data set's name in a sentence: "the ring", "the grid", "MNIST".
+    static func datasetName(_ dataset: String) -> String {
+        switch dataset {
+        case "mnist": return "MNIST"
+        case "ring", "grid": return "the " + dataset
+        default: return dataset
+        }
+    }
+
     func printSummary(_ summary: TrainingSummary, _ c: TrainingConfiguration, _ dir: RunDirectory) {
         if json {
             if let text = try? JSON.text(summary) { print(text) }
             return
         }
-        print("trained \(summary.iterations) iterations (\(Int(summary.oracleCalls)) oracle calls) in \(String(format: "%.1f", summary.wallSeconds)) s on the \(c.dataset); run folder \(dir.path)")
+        print("trained \(summary.iterations) iterations (\(Int(summary.oracleCalls)) oracle calls) in \(String(format: "%.1f", summary.wallSeconds)) s on \(Self.datasetName(c.dataset)); run folder \(dir.path)")
         func column(_ text: String, _ width: Int) -> String { String(repeating: " ", count: max(0, width - text.count)) + text }
         if summary.last.mixture != nil {
             print("generator  modes covered  high quality  KL to uniform  smallest mode's share (fair)")
@@ -450,8 +526,8 @@ struct Train: ParsableCommand {
 }
 
 /// What `saddle train` shows while it runs: on a terminal, one progress-bar line redrawn a few
-/// times a second (iteration, it/s, ETA, losses, ‖F‖, latest metrics); otherwise a plain log line
-/// per log interval, for files and CI logs.
+/// times a second (iteration, it/s, ETA, losses, ‖F‖, the latest metrics of the last and the EMA
+/// generator); otherwise a plain log line per log interval, for files and CI logs.
 final class TrainingProgress {
     let total: Int
     let logEvery: Int
@@ -478,17 +554,45 @@ final class TrainingProgress {
         if firstIteration == nil { firstIteration = k - 1 }
         guard interactive, Date().timeIntervalSince(lastDraw) >= 0.2 || k == total else { return }
         lastDraw = Date()
-        let width = 24, filled = Int(Double(width) * Double(k) / Double(max(total, 1)))
-        let bar = String(repeating: "█", count: filled) + String(repeating: "·", count: width - filled)
-        let r = rate(at: k)
-        var line = String(format: "%@ %d/%d  %.0f it/s  ETA %@", bar, k, total, r, Self.duration(Double(total - k) / max(r, 1e-9)))
-        if let m = latest {
-            line += String(format: "  L_G %.3f  L_D %.3f  ‖F‖ %.3g", m.lossGenerator, m.lossDiscriminator, m.fieldNorm)
-            let brief = m.ema.brief
-            if !brief.isEmpty { line += "  EMA " + brief }
-        }
-        Console.errorRaw("\r\u{1B}[K" + line)
+        Console.errorRaw("\r\u{1B}[K" + Self.barLine(k: k, total: total, rate: rate(at: k), latest: latest, width: Self.terminalWidth()))
         drawn = true
+    }
+
+    /// The bar's line at iteration `k`: the bar, iteration, it/s, ETA, the losses and ‖F‖, and the
+    /// latest metrics of both the last iterate's generator and the EMA generator. It never wraps
+    /// (a wrapped line would not be redrawn in place): when `width` is too narrow, ‖F‖ and the
+    /// losses go first, then the metrics shorten to their first numbers, then the line is cut.
+    static func barLine(k: Int, total: Int, rate r: Double, latest m: MetricsRecord?, width: Int) -> String {
+        let barWidth = width >= 100 ? 20 : 12, filled = min(barWidth, Int(Double(barWidth) * Double(k) / Double(max(total, 1))))
+        let head = String(repeating: "█", count: filled) + String(repeating: "·", count: barWidth - filled)
+            + String(format: " %d/%d  %.0f it/s  ETA %@", k, total, r, duration(Double(total - k) / max(r, 1e-9)))
+        guard let m else { return String(head.prefix(width)) }
+        let losses = String(format: "  L_G %.3f  L_D %.3f", m.lossGenerator, m.lossDiscriminator)
+        let field = String(format: "  ‖F‖ %.3g", m.fieldNorm)
+        func metrics(_ brief: (GeneratorMetrics) -> String) -> String {
+            [("last", m.last), ("EMA", m.ema)].compactMap { name, g in brief(g).isEmpty ? nil : "  \(name) \(brief(g))" }.joined()
+        }
+        let full = metrics { $0.brief }, short = metrics(compact)
+        for line in [head + losses + field + full, head + losses + full, head + losses + short, head + short] where line.count <= width {
+            return line
+        }
+        return String((head + short).prefix(width))
+    }
+
+    /// The metrics in a few characters: `4/8 HQ 91.2%` (modes covered, high-quality share) or
+    /// `10/10 FD 12.3` (classes covered, Fréchet distance).
+    static func compact(_ g: GeneratorMetrics) -> String {
+        var parts: [String] = []
+        if let x = g.mixture { parts.append(String(format: "%d/%d HQ %.1f%%", x.modesCovered, x.modes, x.highQualityPercent)) }
+        if let x = g.images { parts.append(String(format: "%d/10 FD %.3g", x.classesCovered, x.frechetDistance)) }
+        return parts.joined(separator: " ")
+    }
+
+    /// The terminal's columns (stderr's), else $COLUMNS, else 80.
+    static func terminalWidth() -> Int {
+        var size = winsize()
+        if ioctl(STDERR_FILENO, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 { return Int(size.ws_col) }
+        return Int(ProcessInfo.processInfo.environment["COLUMNS"] ?? "").flatMap { $0 > 0 ? $0 : nil } ?? 80
     }
 
     /// At each log interval: a log line (non-interactive) or the bar's latest metrics.
