@@ -27,11 +27,13 @@ public enum SaddleBinary {
         return URL(fileURLWithPath: "saddle-not-built: run `swift build -c release` (scripts/test does)")
     }
 
-    /// Runs `saddle` with `arguments` and waits for it.
-    public static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> Result {
+    /// Runs `saddle` with `arguments` and waits for it; `directory` is its working directory (this
+    /// process's by default).
+    public static func run(_ arguments: [String], environment: [String: String] = [:], directory: String? = nil) throws -> Result {
         let p = Process()
         p.executableURL = url
         p.arguments = arguments
+        if let directory { p.currentDirectoryURL = URL(fileURLWithPath: directory) }
         var env = ProcessInfo.processInfo.environment
         for (k, v) in environment { env[k] = v }
         p.environment = env
