@@ -57,7 +57,7 @@ extension GANTraining {
     }
 
     /// Reads and checks a checkpoint written for this configuration (iterations, logging and
-    /// checkpoint intervals, and the data file's path, may differ). Format 2 is read only when
+    /// checkpoint intervals, TensorBoard logging, and the data file's path, may differ). Format 2 is read only when
     /// not `forResuming` (see the extension's notes); its solver state is then a fresh one.
     public func load(_ path: String, forResuming: Bool = false) throws -> State {
         try load(try SafeTensors.read(path), file: path, forResuming: forResuming)
@@ -94,6 +94,8 @@ extension GANTraining {
         saved.iterations = configuration.iterations
         saved.logEvery = configuration.logEvery
         saved.checkpointEvery = configuration.checkpointEvery
+        // TensorBoard logging does not change the training either (and older checkpoints lack the key).
+        saved.tensorboard = configuration.tensorboard
         // The data file may have moved (or be read from another working directory): the data set's
         // name decides what the checkpoint fits, not the path.
         saved.dataFile = configuration.dataFile

@@ -93,8 +93,14 @@ public struct MetricsRecord: Codable, Sendable {
     public var fieldNorm: Double
     public var last: GeneratorMetrics
     public var ema: GeneratorMetrics
+    /// The step sizes of the iteration's step: the configuration's α of each player times the
+    /// decay factor at that iteration (``TrainingConfiguration/stepSizeFactor(atIteration:)``);
+    /// methods that adapt their steps (aGRAAL) start from these. Absent when the method is one
+    /// given to ``GANTraining`` rather than the configuration's, and in lines written before 2026-12.
+    public var stepSizeGenerator: Double?
+    public var stepSizeDiscriminator: Double?
     public init(iteration: Int, wallSeconds: Double, oracleCalls: Double, lossGenerator: Double, lossDiscriminator: Double,
-                fieldNorm: Double, last: GeneratorMetrics, ema: GeneratorMetrics) {
+                fieldNorm: Double, last: GeneratorMetrics, ema: GeneratorMetrics, stepSizes: PerPlayer<Double>? = nil) {
         self.iteration = iteration
         self.wallSeconds = wallSeconds
         self.oracleCalls = oracleCalls
@@ -103,6 +109,8 @@ public struct MetricsRecord: Codable, Sendable {
         self.fieldNorm = fieldNorm
         self.last = last
         self.ema = ema
+        stepSizeGenerator = stepSizes?.generator
+        stepSizeDiscriminator = stepSizes?.discriminator
     }
 }
 
@@ -295,7 +303,11 @@ public final class GANTraining {
         var observers: [any LoopObserver] = []
         observers.append(NetworkStateObserver(gan: gan))
         if let tick = session.tick { observers.append(EveryIteration { tick($0.iteration); return .proceed }) }
-        observers.append(MetricsObserver(training: self, session: session, clock: clock))
+        var tensorboard: TensorBoardLog?
+        if c.tensorboard, let dir = session.runDirectory {
+            tensorboard = try TensorBoardLog(directory: dir, continuingAfter: state.iteration, log: session.log)
+        }
+        observers.append(MetricsObserver(training: self, session: session, clock: clock, tensorboard: tensorboard))
         observers.append(checkpoints)
         let group = gan.processGroup
         if let limit = session.timeLimit { observers.append(TimeLimit(seconds: limit, clock: clock, iterations: c.iterations, group: group)) }
@@ -360,8 +372,9 @@ public final class NetworkStateObserver: LoopObserver {
     }
 }
 
-/// Every `logEvery` iterations (and at the last): losses, ‖F‖ and the two generators' metrics to
-/// `metrics.jsonl`, the plots, and the session's progress; a loss that is not finite stops the run.
+/// Every `logEvery` iterations (and at the last): losses, ‖F‖, the step sizes and the two
+/// generators' metrics to `metrics.jsonl`, the plots, the same scalars and the sample plots to
+/// TensorBoard's `tb/`, and the session's progress; a loss that is not finite stops the run.
 final class MetricsObserver: LoopObserver {
     static let divergedLoss = LoopStop("diverged-loss")
     unowned let training: GANTraining
@@ -369,10 +382,12 @@ final class MetricsObserver: LoopObserver {
     let clock: TrainingClock
     /// When the PNGs were last redrawn (they cost about ten times the SVGs: see ``GANTraining/rasterInterval``).
     var lastRaster: Date?
-    init(training: GANTraining, session: TrainingSession, clock: TrainingClock) {
+    let tensorboard: TensorBoardLog?
+    init(training: GANTraining, session: TrainingSession, clock: TrainingClock, tensorboard: TensorBoardLog?) {
         self.training = training
         self.session = session
         self.clock = clock
+        self.tensorboard = tensorboard
     }
 
     func didStep(_ view: LoopView) throws -> LoopDecision {
@@ -384,14 +399,22 @@ final class MetricsObserver: LoopObserver {
         // Drawn once, for the metrics and for the run folder's scatter plots.
         let theta = view.omega[.generator], ema = view.output[.generator]
         let lastSamples = training.samples(of: theta), emaSamples = training.samples(of: ema)
+        let factor = c.stepSizeFactor(atIteration: k)
+        let stepSizes = training.usesConfiguredMethod ? PerPlayer(generator: c.generatorStepSize * factor, discriminator: c.discriminatorStepSize * factor) : nil
         let record = MetricsRecord(iteration: k, wallSeconds: clock.seconds, oracleCalls: view.counter.oracleCalls,
                                    lossGenerator: losses.generator, lossDiscriminator: losses.discriminator,
-                                   fieldNorm: fieldNorm, last: training.data.score(lastSamples), ema: training.data.score(emaSamples))
+                                   fieldNorm: fieldNorm, last: training.data.score(lastSamples), ema: training.data.score(emaSamples),
+                                   stepSizes: stepSizes)
         try session.runDirectory?.appendMetrics(record)
         if let dir = session.runDirectory {
-            let raster = lastRaster.map { Date().timeIntervalSince($0) >= GANTraining.rasterInterval } ?? true
-            training.writePlots(dir, theta: theta, ema: ema, evaluated: (lastSamples, emaSamples), png: raster)
+            // The PNGs at most every rasterInterval seconds, and with TensorBoard at the last
+            // interval too, so that its images end with the run's final samples.
+            let raster = (lastRaster.map { Date().timeIntervalSince($0) >= GANTraining.rasterInterval } ?? true)
+                || (tensorboard != nil && k == c.iterations)
+            let samples = training.writePlots(dir, theta: theta, ema: ema, evaluated: (lastSamples, emaSamples), png: raster)
             if raster { lastRaster = Date() }
+            // After metrics.jsonl's line, like it whole or not at all; a write that fails stops the run as that line's would.
+            try tensorboard?.write(record, images: samples.map { (tag: "samples/" + $0.name.dropFirst("samples-".count), png: $0.png) })
         }
         session.progress(record)
         return .proceed

@@ -3,7 +3,7 @@ import Foundation
 import Tensors
 
 /// A run folder: `config.yaml`, `metrics.jsonl`, `summary.json`, `history.jsonl`, `checkpoints/`,
-/// plots and `report.html` — and two hidden files that make it Saddle's: the marker
+/// plots, `report.html` and TensorBoard's `tb/` (``TensorBoardLog``) — and two hidden files that make it Saddle's: the marker
 /// `.saddle-run.json`, written when Saddle creates the folder, and the lock `.saddle-lock`.
 ///
 /// Rules (docs/reliability.md):
@@ -36,7 +36,7 @@ public final class RunDirectory: @unchecked Sendable {
     public static let maximumSummaryByteCount = 16 << 20
 
     /// Every entry Saddle writes in a run folder, besides the marker and the lock.
-    public static let ownedNames = ["config.yaml", "metrics.jsonl", "summary.json", "history.jsonl", "checkpoints", "report.html"] + plotNames
+    public static let ownedNames = ["config.yaml", "metrics.jsonl", "summary.json", "history.jsonl", "checkpoints", "report.html", TensorBoardLog.folderName] + plotNames
 
     // MARK: Opening
 
@@ -254,7 +254,7 @@ public final class RunDirectory: @unchecked Sendable {
     /// other Saddle process is writing them).
     func removeStaleTemporaries() {
         let fm = FileManager.default
-        for folder in [path, checkpointsPath] {
+        for folder in [path, checkpointsPath, path + "/" + TensorBoardLog.folderName] {
             for name in (try? fm.contentsOfDirectory(atPath: folder)) ?? [] where name.hasPrefix(".") && name.hasSuffix(".tmp") {
                 try? fm.removeItem(atPath: folder + "/" + name)
             }

@@ -199,9 +199,10 @@ extension RunDirectory {
     /// Writes `NAME.svg`, `NAME.png` and `NAME.pdf` of one figure, each through a temporary file
     /// and a rename (readers never see half a plot), without `fsync`: plots are redrawn at the next
     /// interval.
-    func writePlot(_ name: String, _ figure: Figure, png: Bool, pdf: Bool) throws {
+    /// `png`: the PNG too, drawn here unless `drawnPNG` holds it already; `pdf`: the PDF too.
+    func writePlot(_ name: String, _ figure: Figure, png: Bool, pdf: Bool, drawnPNG: [UInt8]? = nil) throws {
         try atomicWrite(Array(figure.svg().utf8), to: path + "/" + name + ".svg", kind: .plot, durable: false)
-        if png { try atomicWrite(figure.png(), to: path + "/" + name + ".png", kind: .plot, durable: false) }
+        if png { try atomicWrite(try drawnPNG ?? figure.png(), to: path + "/" + name + ".png", kind: .plot, durable: false) }
         if pdf { try atomicWrite(figure.pdf(), to: path + "/" + name + ".pdf", kind: .plot, durable: false) }
     }
 }
@@ -224,9 +225,13 @@ extension GANTraining {
     ///
     /// `evaluated`: the two generators' evaluation samples when the caller has just scored them
     /// (the scatter plots draw exactly those, so they are not generated a second time).
-    public func writePlots(_ dir: RunDirectory, theta: Tensor, ema: Tensor, evaluated: (last: Tensor, ema: Tensor)? = nil, png: Bool = true, pdf: Bool = false) {
+    /// Returns the PNGs of the two sample plots when it drew them (`png`), for TensorBoard's images.
+    @discardableResult
+    public func writePlots(_ dir: RunDirectory, theta: Tensor, ema: Tensor, evaluated: (last: Tensor, ema: Tensor)? = nil,
+                           png: Bool = true, pdf: Bool = false) -> [(name: String, png: [UInt8])] {
         let width = data.width
-        guard RunPlots.canDraw(width: width) else { return }
+        var pngs: [(name: String, png: [UInt8])] = []
+        guard RunPlots.canDraw(width: width) else { return pngs }
         for (name, parameters, label, drawn) in [("samples-last", theta, "last iterate", evaluated?.last), ("samples-ema", ema, "EMA", evaluated?.ema)] {
             let figure: Figure
             if width == 2 {
@@ -235,13 +240,16 @@ extension GANTraining {
             } else {
                 figure = RunPlots.imageFigure(samples(of: parameters, count: Self.gridImages), title: "\(label) generator, \(Self.gridImages) samples")
             }
-            try? dir.writePlot(name, figure, png: png, pdf: pdf)
+            let picture = png ? try? figure.png() : nil
+            if let picture { pngs.append((name, picture)) }
+            try? dir.writePlot(name, figure, png: png, pdf: pdf, drawnPNG: picture)
         }
-        guard let history = try? RunHistory(path: dir.path) else { return }
+        guard let history = try? RunHistory(path: dir.path) else { return pngs }
         let curves = RunPlots.curves([history])
         for (name, plots) in [("losses", curves.losses), ("metrics", curves.metrics)] where !plots.isEmpty {
             try? dir.writePlot(name, Figure.grid(plots.map { $0.figure() }, columns: 2), png: png, pdf: pdf)
         }
+        return pngs
     }
 
     /// Writes the plots (with their PDFs) and then `report.html` (see ``RunReport``); called when a

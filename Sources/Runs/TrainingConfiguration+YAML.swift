@@ -9,9 +9,10 @@ import Tensors
 /// `--config FILE`, then flags.
 extension TrainingConfiguration {
     /// The format of `config.yaml`: 2 since the keys `shards` and `format_version` (2026-12-03), 3
-    /// since `lookahead_steps`, `lookahead_alpha`, `max_oracle_calls` and the newer methods' keys; a config without the key is format 1. Older
+    /// since `lookahead_steps`, `lookahead_alpha`, `max_oracle_calls` and the newer methods' keys, 4
+    /// since `tensorboard`; a config without the key is format 1. Older
     /// formats read the same (the later keys take their defaults).
-    public static let formatVersion = 3
+    public static let formatVersion = 4
 
     /// The keys a config file may set, in the order `config.yaml` lists them.
     public static let yamlKeys = ["dataset", "data_file", "iterations", "max_oracle_calls", "batch_size", "latent", "hidden", "loss", "method",
@@ -19,7 +20,10 @@ extension TrainingConfiguration {
                                   "step_size_decay_final", "beta1", "beta2", "relaxation", "lookahead_steps", "lookahead_alpha", "sga_adjustment", "cgd_linear_solver",
                                   "cgd_max_inner_products", "anderson_memory", "agraal_phi", "sgld_steps", "thermal_noise", "damping", "preconditioned",
                                   "regularizer", "regularizer_weight", "ema_decay", "seed", "shards", "threads",
-                                  "evaluation_samples", "log_every", "checkpoint_every"]
+                                  "evaluation_samples", "log_every", "checkpoint_every", "tensorboard"]
+
+    /// The keys whose values are YAML booleans, `true` or `false`.
+    static let booleanKeys: Set<String> = ["preconditioned", "tensorboard"]
 
     /// Methods that train a GAN: every ``SolverKind`` but the simplex-only mirror methods and EAG-V,
     /// whose step recursion needs the Lipschitz constant of F (``untrainableReason(_:)`` says why).
@@ -157,7 +161,7 @@ extension TrainingConfiguration {
         switch key {
         case "format_version":
             // Configs written before the key existed (format 1) read the same: every later key has a default.
-            guard ["1", "2", "\(Self.formatVersion)"].contains(value) else {
+            guard ["1", "2", "3", "\(Self.formatVersion)"].contains(value) else {
                 throw ConfigError.outOfRange(file: file, key: key, value: value, allowed: "1 to \(Self.formatVersion) (this Saddle's); a newer Saddle wrote it")
             }
         case "dataset":
@@ -198,6 +202,9 @@ extension TrainingConfiguration {
         case "preconditioned":
             guard ["true", "false"].contains(value) else { throw ConfigError.wrongType(file: file, key: key, value: value, expected: "true or false") }
             preconditioned = value == "true"
+        case "tensorboard":
+            guard ["true", "false"].contains(value) else { throw ConfigError.wrongType(file: file, key: key, value: value, expected: "true or false") }
+            tensorboard = value == "true"
         case "step_size_decay_start": stepSizeDecayStart = try int(min: 0, max: Self.maximumIterations)
         case "step_size_decay_end": stepSizeDecayEnd = try int(min: 0, max: Self.maximumIterations)
         case "step_size_decay_final": stepSizeDecayFinal = try real({ $0 > 0 && $0 <= 1 }, "must lie in (0, 1]")
@@ -249,10 +256,10 @@ extension TrainingConfiguration {
             "damping": Self.yamlReal(damping), "preconditioned": "\(preconditioned)",
             "beta1": Self.yamlReal(beta1), "beta2": Self.yamlReal(beta2), "ema_decay": Self.yamlReal(emaDecay), "seed": "\(seed)",
             "shards": "\(shards)", "threads": "\(threads)", "evaluation_samples": "\(evaluationSamples)", "log_every": "\(logEvery)",
-            "checkpoint_every": "\(checkpointEvery)",
+            "checkpoint_every": "\(checkpointEvery)", "tensorboard": "\(tensorboard)",
         ]
         // A boolean is written plain (YAML's true/false); strings that read as one are quoted.
-        for k in Self.yamlKeys { s += "\(k): \(k == "preconditioned" ? values[k]! : FlatYAML.scalar(values[k]!))\n" }
+        for k in Self.yamlKeys { s += "\(k): \(Self.booleanKeys.contains(k) ? values[k]! : FlatYAML.scalar(values[k]!))\n" }
         return s
     }
 }

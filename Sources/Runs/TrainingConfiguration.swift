@@ -84,6 +84,10 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
     public var logEvery = 500
     /// A checkpoint every this many iterations (0: only at the end); the run folder keeps the last two.
     public var checkpointEvery = 1000
+    /// TensorBoard event files in the run folder's `tb/` (``TensorBoardLog``): at every log
+    /// interval the scalars of `metrics.jsonl` and the two generators' sample images. A logging
+    /// setting, like ``logEvery``: a resumed run may turn it on or off.
+    public var tensorboard = true
     public init() {}
 
     /// Decodes the JSON form (summary.json, checkpoint metadata); a key the JSON lacks — a setting added
@@ -131,6 +135,7 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
         try read(.evaluationSamples, &evaluationSamples)
         try read(.logEvery, &logEvery)
         try read(.checkpointEvery, &checkpointEvery)
+        try read(.tensorboard, &tensorboard)
     }
 
     /// Limits on the sizes a configuration may ask for, checked before anything is allocated

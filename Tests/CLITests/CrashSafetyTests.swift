@@ -170,7 +170,7 @@ struct CrashSafetyTests {
     }()
 
     @Test(.enabled(if: CrashSafetyTests.canMountTmpfs, "needs root and permission to mount a tmpfs; the full-disk cases are SKIPPED"),
-          arguments: ["marker:1", "config:1", "history:1", "checkpoint:1", "checkpoint:3", "metrics:1", "metrics:3", "plot:1", "plot:9", "summary:1", "report:1"])
+          arguments: ["marker:1", "config:1", "history:1", "checkpoint:1", "checkpoint:3", "metrics:1", "metrics:3", "plot:1", "plot:9", "summary:1", "report:1", "tensorboard:1", "tensorboard:3"])
     func aFullDiskLosesNothingWrittenBefore(_ fault: String) throws {
         let reference = try Self.temporaryDirectory("disk-reference")
         defer { try? FileManager.default.removeItem(atPath: reference) }
@@ -194,6 +194,7 @@ struct CrashSafetyTests {
         #expect(Array(full.prefix(written.count)) == written, "\(fault): metrics.jsonl is not a prefix of the reference's")
         try? fm.removeItem(atPath: run + "/.saddle-test-filler")
         try? fm.removeItem(atPath: run + "/checkpoints/.saddle-test-filler")
+        try? fm.removeItem(atPath: run + "/tb/.saddle-test-filler")
         if r.status != 0 { try Self.finish(run, arguments: Self.quick) }
         try checkSame(run, as: reference + "/run", "fill-disk \(fault)")
     }

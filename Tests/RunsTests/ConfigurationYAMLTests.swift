@@ -94,8 +94,9 @@ struct ConfigurationYAMLTests {
 
     @Test func newerFormatIsRefusedNamingFileAndKey() {
         var c = TrainingConfiguration()
-        #expect(throws: ConfigError.self) { try c.apply(yaml: "format_version: 4\n", file: "new.yaml") }
-        do { try c.apply(yaml: "format_version: 4\n", file: "new.yaml") } catch {
+        let newer = "format_version: \(TrainingConfiguration.formatVersion + 1)\n"
+        #expect(throws: ConfigError.self) { try c.apply(yaml: newer, file: "new.yaml") }
+        do { try c.apply(yaml: newer, file: "new.yaml") } catch {
             let message = "\(error)"
             #expect(message.contains("new.yaml") && message.contains("format_version") && message.contains("newer Saddle"), "\(message)")
         }

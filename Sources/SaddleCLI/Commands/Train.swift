@@ -70,9 +70,10 @@ struct Train: ParsableCommand {
         Every run writes a run folder (--out; default runs/<dataset>-<UTC time>): config.yaml (the \
         resolved configuration; --config reads the same keys), metrics.jsonl, summary.json, plots \
         redrawn at every log interval (samples-last, samples-ema, losses, metrics; SVG and PNG), a \
-        self-contained report.html at the end, and safetensors checkpoints in checkpoints/. Settings \
-        apply in this order: defaults, --preset, --config, flags; --dry-run prints the result and \
-        stops. --resume RUN_DIR continues a run from its latest checkpoint, bit for bit.
+        self-contained report.html at the end, safetensors checkpoints in checkpoints/, and \
+        TensorBoard event files in tb/ (--no-tensorboard: none; view with tensorboard --logdir runs/). \
+        Settings apply in this order: defaults, --preset, --config, flags; --dry-run prints the result \
+        and stops. --resume RUN_DIR continues a run from its latest checkpoint, bit for bit.
 
         Under Open MPI (a build with SADDLE_MPI=1, as scripts/run makes), `mpirun -np R saddle \
         train --shards S …` gives each rank S/R shards and the bits of one process; rank 0 writes \
@@ -149,6 +150,8 @@ struct Train: ParsableCommand {
     var logEvery: Int?
     @Option(parsing: .unconditional, help: ArgumentHelp("Checkpoint every this many iterations (0: only at the end). (default: \(Train.defaults.checkpointEvery))", valueName: "n"))
     var checkpointEvery: Int?
+    @Flag(inversion: .prefixedNo, help: "TensorBoard event files in the run folder's tb/: the scalars of metrics.jsonl at every log interval and the sample plots whenever their PNGs are drawn (tensorboard --logdir runs/). On unless --no-tensorboard or the config key tensorboard: false; may change on --resume.")
+    var tensorboard: Bool?
     @Option(help: "A named configuration: \(TrainPreset.choiceList).")
     var preset: TrainPreset?
     @Option(help: ArgumentHelp("A YAML config file (the keys of config.yaml in a run folder).", valueName: "file"))
@@ -223,7 +226,7 @@ struct Train: ParsableCommand {
                                            ("--agraal-phi", agraalPhi != nil), ("--max-oracle-calls", maxOracleCalls != nil),
                                            ("--config", config != nil), ("--out", out != nil), ("--force", force), ("--shards", shards != nil)]
             if let bad = fixed.first(where: { $0.1 }) {
-                throw ValidationError("\(bad.0) cannot be combined with --resume: a resumed run keeps its config.yaml (only --iterations, --time-limit, --log-every, --checkpoint-every and --threads may change)")
+                throw ValidationError("\(bad.0) cannot be combined with --resume: a resumed run keeps its config.yaml (only --iterations, --time-limit, --log-every, --checkpoint-every, --threads and --[no-]tensorboard may change)")
             }
         }
     }
@@ -277,6 +280,7 @@ struct Train: ParsableCommand {
         if let v = shards { c.shards = v }
         if let v = logEvery { c.logEvery = v }
         if let v = checkpointEvery { c.checkpointEvery = v }
+        if let v = tensorboard { c.tensorboard = v }
         if let v = compute.threads {
             c.threads = v
             warnOversubscribed(v, "training computes its \(c.shards) shards on \(min(v, c.shards)) threads")
@@ -393,6 +397,7 @@ struct Train: ParsableCommand {
                 guard let new, new != old else { continue }
                 changes[key] = "\(old) → \(new)"
             }
+            if let v = tensorboard, v != resumed.tensorboard { changes["tensorboard"] = "\(resumed.tensorboard) → \(v)"; resumed.tensorboard = v }
             if let v = iterations { resumed.iterations = v }
             if let v = logEvery { resumed.logEvery = v }
             if let v = checkpointEvery { resumed.checkpointEvery = v }
