@@ -108,6 +108,24 @@ struct TensorBoardEventTests {
     print("ok")
     """#
 
+    /// `--no-tensorboard` writes no tb/ and records `tensorboard: false`; a resume may turn it on,
+    /// and history.jsonl records the change.
+    @Test func noTensorBoardFlagAndTurningItOnAtResume() throws {
+        let dir = try makeScratchFolder("tensorboard-flag")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let off = try SaddleBinary.run(["train", "--out", dir + "/r", "--iterations", "20", "--log-every", "10", "--batch-size", "32", "--threads", "1", "--no-tensorboard"])
+        #expect(off.status == 0, "\(off.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: dir + "/r/tb"))
+        #expect(try String(contentsOfFile: dir + "/r/config.yaml", encoding: .utf8).contains("\ntensorboard: false\n"))
+        let on = try SaddleBinary.run(["train", "--resume", dir + "/r", "--iterations", "40", "--tensorboard"])
+        #expect(on.status == 0, "\(on.stderr)")
+        #expect(try String(contentsOfFile: dir + "/r/config.yaml", encoding: .utf8).contains("\ntensorboard: true\n"))
+        #expect(try String(contentsOfFile: dir + "/r/history.jsonl", encoding: .utf8).contains("\"tensorboard\":\"false → true\""))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir + "/r/tb").filter { $0.hasPrefix("events.out.tfevents.") }.count == 1)
+        let bad = try SaddleBinary.run(["train", "--resume", dir + "/r", "--iterations", "60", "--tensorboard", "--no-tensorboard", "--seed", "3"])
+        #expect(bad.status != 0 && bad.stderr.contains("--seed cannot be combined with --resume"), "\(bad.stderr)")
+    }
+
     @Test func everyScalarMatchesMetricsAndAResumedRunShowsEachStepOnce() throws {
         guard let python = Self.python else {
             print("SKIPPED TensorBoardEventTests: no python with the tensorboard package (scripts/test installs it into its venv; SADDLE_PYTHON names another)")
