@@ -166,3 +166,67 @@ write("yaml", "out-of-range", "beta1: 1.5\nbatch_size: 0\n")
 write("yaml", "duplicate", "seed: 1\nseed: 2\n")
 write("yaml", "list", "hidden: [128, 128]\n")
 write("yaml", "unterminated", "data_file: \"abc\n")
+
+# TensorBoard event files: TFRecord records (uint64 length, masked CRC-32C of it, data, masked
+# CRC-32C of the data; all little-endian) of tensorboard.Event protobufs, encoded field by field
+# from event.proto and summary.proto.
+def crc32c(data):
+    crc = 0xFFFFFFFF
+    for b in data:
+        crc ^= b
+        for _ in range(8):
+            crc = (crc >> 1) ^ 0x82F63B78 if crc & 1 else crc >> 1
+    return crc ^ 0xFFFFFFFF
+
+
+def masked(crc):
+    return (((crc >> 15) | (crc << 17)) + 0xA282EAD8) & 0xFFFFFFFF
+
+
+def record(data):
+    length = struct.pack("<Q", len(data))
+    return length + struct.pack("<I", masked(crc32c(length))) + data + struct.pack("<I", masked(crc32c(data)))
+
+
+def varint(v):
+    v &= (1 << 64) - 1
+    out = b""
+    while v >= 0x80:
+        out += bytes([v & 0x7F | 0x80])
+        v >>= 7
+    return out + bytes([v])
+
+
+def field(number, wire, payload):
+    if wire == 2:
+        payload = varint(len(payload)) + payload
+    return varint(number << 3 | wire) + payload
+
+
+def event(wall, step, what=b""):
+    return field(1, 1, struct.pack("<d", wall)) + field(2, 0, varint(step)) + what
+
+
+def scalar(tag, v):
+    return field(1, 2, tag.encode()) + field(2, 5, struct.pack("<f", v))
+
+
+def summary(*values):
+    return field(5, 2, b"".join(field(1, 2, v) for v in values))
+
+
+png_header = b"\x89PNG\r\n\x1a\n" + struct.pack(">I", 13) + b"IHDR" + struct.pack(">II", 4, 3) + bytes([8, 6, 0, 0, 0]) + bytes(4)
+image = field(1, 2, b"samples/last") + field(4, 2, field(1, 0, varint(3)) + field(2, 0, varint(4)) + field(3, 0, varint(4)) + field(4, 2, png_header))
+header = record(event(1796390000.25, 0, field(3, 2, b"brain.Event:2")))
+scalars = record(event(1796390001.5, 20, summary(scalar("loss/generator", 0.6931), scalar("metrics/ema/modesCovered", 8), scalar("field_norm", float("nan")))))
+write("tfevents", "header-only", header)
+write("tfevents", "scalars", header + scalars)
+write("tfevents", "image", header + record(event(1796390002.0, 40, summary(image))))
+write("tfevents", "session-start", header + record(event(1796390003.0, 101, field(7, 2, field(1, 0, varint(1))))))
+write("tfevents", "other-kinds", header + record(event(1.0, -1, field(6, 2, b"") + field(10, 2, b""))) + record(event(2.0, 3, summary(field(1, 2, b"h") + field(5, 2, b"")))))
+write("tfevents", "truncated-tail", header + scalars[:-7])
+write("tfevents", "bad-data-crc", header + scalars[:-1] + bytes([scalars[-1] ^ 1]))
+write("tfevents", "bad-length-crc", header + scalars[:8] + bytes([scalars[8] ^ 1]) + scalars[9:])
+write("tfevents", "huge-length", (lambda n: n + struct.pack("<I", masked(crc32c(n))))(struct.pack("<Q", 1 << 40)))
+write("tfevents", "not-an-event", header + record(b"\x0b\x0c"))
+write("tfevents", "empty", b"")

@@ -13,7 +13,7 @@ import Tensors
 /// other broken promises as a sentence, which the driver turns into a crash and the replay test
 /// into a failed expectation.
 public enum FuzzTarget: String, CaseIterable, Sendable {
-    case safetensors, npy, idx, csv, gzip, yaml, checkpoint
+    case safetensors, npy, idx, csv, gzip, yaml, checkpoint, tfevents
 
     /// The file name the reader is given, so errors can be checked to name it.
     static let file = "fuzz-input"
@@ -30,6 +30,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         case .gzip: return Self.checkGzip(bytes)
         case .yaml: return Self.checkYAML(bytes)
         case .checkpoint: return Self.checkCheckpoint(bytes)
+        case .tfevents: return Self.checkTFEvents(bytes)
         }
     }
 
