@@ -38,6 +38,10 @@ public struct LinePlot: Sendable {
         } else if y1 - y0 <= 1e-12 * max(abs(y0), abs(y1)) {
             let d = y0 == 0 ? 0.5 : abs(y0) * 0.05
             y0 -= d; y1 += d
+        } else {
+            // 5% of the range above and below, so the extreme points sit inside the frame, not on it.
+            let d = 0.05 * (y1 - y0)
+            y0 -= d; y1 += d
         }
         return ((x0, x1), (y0, y1), integerX)
     }
