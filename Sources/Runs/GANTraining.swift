@@ -407,11 +407,11 @@ final class MetricsObserver: LoopObserver {
                                    stepSizes: stepSizes)
         try session.runDirectory?.appendMetrics(record)
         if let dir = session.runDirectory {
-            // The PNGs at most every rasterInterval seconds, and with TensorBoard at the last
-            // interval too, so that its images end with the run's final samples.
-            let raster = (lastRaster.map { Date().timeIntervalSince($0) >= GANTraining.rasterInterval } ?? true)
-                || (tensorboard != nil && k == c.iterations)
-            let samples = training.writePlots(dir, theta: theta, ema: ema, evaluated: (lastSamples, emaSamples), png: raster)
+            // The PNGs at most every rasterInterval seconds; at the last iteration every format,
+            // PDF included (the run's final plots, which TensorBoard's last images also show).
+            let final = k == c.iterations
+            let raster = final || (lastRaster.map { Date().timeIntervalSince($0) >= GANTraining.rasterInterval } ?? true)
+            let samples = training.writePlots(dir, theta: theta, ema: ema, evaluated: (lastSamples, emaSamples), png: raster, pdf: final)
             if raster { lastRaster = Date() }
             // After metrics.jsonl's line, like it whole or not at all; a write that fails stops the run as that line's would.
             try tensorboard?.write(record, images: samples.map { (tag: "samples/" + $0.name.dropFirst("samples-".count), png: $0.png) })

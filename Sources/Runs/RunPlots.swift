@@ -255,8 +255,15 @@ extension GANTraining {
     /// Writes the plots (with their PDFs) and then `report.html` (see ``RunReport``); called when a
     /// run ends, whether at its last iteration or between log intervals (time limit, divergence).
     public func writeReport(_ dir: RunDirectory, theta: Tensor, ema: Tensor) {
-        writePlots(dir, theta: theta, ema: ema, pdf: true)
-        guard let history = try? RunHistory(path: dir.path) else { return }
+        guard var history = try? RunHistory(path: dir.path) else { return }
+        // A run that completed drew its final plots, PDFs too, at its last iteration; one that
+        // ended between log intervals (time limit, divergence, a stop) draws them here.
+        let ended = history.summary?["iterations"] as? Int, logged = history.records.last?["iteration"] as? Int
+        let drewFinal = ended == configuration.iterations && logged == ended
+        if !drewFinal || !FileManager.default.fileExists(atPath: dir.path + "/samples-ema.pdf") {
+            writePlots(dir, theta: theta, ema: ema, pdf: true)
+            history = (try? RunHistory(path: dir.path)) ?? history
+        }
         try? atomicWrite(RunReport.html(history), to: dir.path + "/report.html", kind: .report)
     }
 }

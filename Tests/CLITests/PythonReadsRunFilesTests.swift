@@ -9,18 +9,9 @@ import TestSupport
 @Suite("run files read by PyYAML and Python's json")
 struct PythonReadsRunFilesTests {
     static let python: String? = {
-        let candidates = [ProcessInfo.processInfo.environment["SADDLE_PYTHON"], "/usr/bin/python3", "/usr/local/bin/python3"].compactMap { $0 }
-        for c in candidates where FileManager.default.isExecutableFile(atPath: c) {
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: c)
-            p.arguments = ["-c", "import yaml"]
-            p.standardError = FileHandle.nullDevice
-            guard (try? p.run()) != nil else { continue }
-            p.waitUntilExit()
-            if p.terminationStatus == 0 { return c }
-        }
-        print("SKIPPED PythonReadsRunFilesTests: no python3 with PyYAML (scripts/test installs it into its venv; set SADDLE_PYTHON)")
-        return nil
+        let found = pythonImporting("yaml")
+        if found == nil { print("SKIPPED PythonReadsRunFilesTests: no python3 with PyYAML (scripts/test installs it into its venv; set SADDLE_PYTHON)") }
+        return found
     }()
 
     static let script = #"""

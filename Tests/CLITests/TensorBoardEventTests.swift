@@ -12,20 +12,7 @@ struct TensorBoardEventTests {
     static let arguments = ["--iterations", "160", "--log-every", "20", "--checkpoint-every", "50", "--batch-size", "64", "--threads", "1"]
 
     /// SADDLE_PYTHON (scripts/test's venv) or the system's python3, when it imports tensorboard.
-    static let python: String? = {
-        let candidates = [ProcessInfo.processInfo.environment["SADDLE_PYTHON"], "/usr/bin/python3", "/usr/local/bin/python3"].compactMap { $0 }
-        for c in candidates where FileManager.default.isExecutableFile(atPath: c) {
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: c)
-            p.arguments = ["-c", "import tensorboard.backend.event_processing.event_accumulator"]
-            p.standardError = FileHandle.nullDevice
-            p.standardOutput = FileHandle.nullDevice
-            guard (try? p.run()) != nil else { continue }
-            p.waitUntilExit()
-            if p.terminationStatus == 0 { return c }
-        }
-        return nil
-    }()
+    static let python: String? = pythonImporting("tensorboard.backend.event_processing.event_accumulator")
 
     /// Reads each (tb folder, metrics.jsonl) pair with EventAccumulator and checks it; reads each
     /// event file with EventFileLoader (TensorBoard's record reader, which checks the CRCs).

@@ -182,19 +182,7 @@ struct TrainRunFolderTests {
         #expect(String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines) == "11")
     }
 
-    static let pythonWithSafetensors: String? = {
-        let candidates = [ProcessInfo.processInfo.environment["SADDLE_PYTHON"], "/usr/bin/python3", "/usr/local/bin/python3"].compactMap { $0 }
-        for c in candidates where FileManager.default.isExecutableFile(atPath: c) {
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: c)
-            p.arguments = ["-c", "import safetensors, numpy"]
-            p.standardError = FileHandle.nullDevice
-            guard (try? p.run()) != nil else { continue }
-            p.waitUntilExit()
-            if p.terminationStatus == 0 { return c }
-        }
-        return nil
-    }()
+    static let pythonWithSafetensors: String? = pythonImporting("safetensors, numpy")
 
     /// Acceptance 4 (the run side): each bad input is one line on stderr and a non-zero exit.
     @Test func badInputTable() throws {

@@ -15,9 +15,6 @@ struct SolveSummary {
         items.append((key, .object(value.keys.sorted().map { ($0, .number(value[$0]!)) })))
     }
 
-    /// A JSON string literal (the same escaping as the checkpoint headers).
-    static func quoted(_ s: String) -> String { jsonString(s) }
-
     var json: String { JSONValue.object(items).text() }
 
     var text: String {
@@ -111,6 +108,6 @@ enum RunFolder {
         }
         if s.range(of: "^[A-Za-z_][A-Za-z0-9_./-]*$", options: .regularExpression) != nil,
            !["yes", "no", "on", "off", "true", "false", "none", "null", "y", "n"].contains(s.lowercased()) { return s }
-        return SolveSummary.quoted(s)
+        return jsonString(s)   // a JSON string literal is a YAML double-quoted scalar
     }
 }
