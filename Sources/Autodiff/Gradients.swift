@@ -45,14 +45,16 @@ public func gradients(of outputs: [Variable], withRespectTo inputs: [Variable],
                       cotangents: [Variable], createGraph: Bool = false) -> [Variable] {
     ensure(cotangents.count == outputs.count, "gradients: \(cotangents.count) cotangents for \(outputs.count) outputs")
     let (order, relevant) = relevance(from: outputs, to: inputs)
-    var grads: [ObjectIdentifier: Variable] = [:]
+    var grads: [ObjectIdentifier: Cotangent] = [:]
     for (out, seed) in zip(outputs, cotangents) {
         ensure(seed.shape == out.shape && seed.dtype == out.dtype,
                      "gradients: seed \(seed.dtype) \(seed.shape) for output \(out.dtype) \(out.shape)")
-        accumulate(&grads, ObjectIdentifier(out), seed)
+        grads[ObjectIdentifier(out), default: Cotangent()].add(seed)
     }
-    GradientRecording.with(createGraph) { backwardSweep(order, relevant, &grads, sinks: [:]) }
-    return inputs.map { x in grads[ObjectIdentifier(x)] ?? Variable(Tensor.zeros(x.shape, dtype: x.dtype)) }
+    return GradientRecording.with(createGraph) {
+        backwardSweep(order, relevant, &grads, sinks: [:])
+        return inputs.map { x in grads[ObjectIdentifier(x)]?.total(for: x) ?? Variable(Tensor.zeros(x.shape, dtype: x.dtype)) }
+    }
 }
 
 /// The gradient of a one-element `output` with respect to each of `inputs`.
@@ -90,11 +92,13 @@ public func gradients(of output: Variable, withRespectTo inputs: [Variable], int
         guard let node = v.node, let start = node.viewOffset, let parent = sinks[ObjectIdentifier(node.inputs[0])] else { continue }
         sinks[ObjectIdentifier(v)] = parent.view(from: start, shape: v.shape)
     }
-    var grads: [ObjectIdentifier: Variable] = [ObjectIdentifier(output): Variable(Tensor.ones(output.shape, dtype: output.dtype))]
-    GradientRecording.with(false) { backwardSweep(order, relevant, &grads, sinks: sinks) }
-    // Contributions that reached an input the ordinary way (through operations without sinks).
-    for (x, d) in zip(inputs, destinations) {
-        if let g = grads[ObjectIdentifier(x)] { d.reshaped(x.shape).add(g.value) }
+    var grads: [ObjectIdentifier: Cotangent] = [ObjectIdentifier(output): Cotangent(Variable(Tensor.ones(output.shape, dtype: output.dtype)))]
+    GradientRecording.with(false) {
+        backwardSweep(order, relevant, &grads, sinks: sinks)
+        // Contributions that reached an input the ordinary way (through operations without sinks).
+        for (x, d) in zip(inputs, destinations) {
+            if let g = grads[ObjectIdentifier(x)]?.total(for: x) { d.reshaped(x.shape).add(g.value) }
+        }
     }
 }
 
@@ -102,13 +106,22 @@ public func gradients(of output: Variable, withRespectTo inputs: [Variable], int
 /// output's cotangent in `grads` to its inputs', which are added up in `grads`. A node with a
 /// sink rule (``Node/backwardInto``) and an input in `sinks` adds that input's cotangent into the
 /// sink instead (first order only; `sinks` is empty when a graph of the gradient is recorded).
+///
+/// A slice's cotangent is not padded to its vector here: it is kept as a piece of the vector's
+/// cotangent (``Cotangent``), so the k slices of one parameter vector make one vector, not k
+/// zero-padded vectors and k − 1 sums.
 private func backwardSweep(_ order: [Variable], _ relevant: [ObjectIdentifier: Bool],
-                           _ grads: inout [ObjectIdentifier: Variable], sinks: [ObjectIdentifier: Tensor]) {
+                           _ grads: inout [ObjectIdentifier: Cotangent], sinks: [ObjectIdentifier: Tensor]) {
     for v in order.reversed() {
         let id = ObjectIdentifier(v)
-        guard relevant[id] == true, let node = v.node, let g = grads[id] else { continue }
+        guard relevant[id] == true, let node = v.node, let g = grads.removeValue(forKey: id)?.total(for: v) else { continue }
         let needs = node.inputs.map { relevant[ObjectIdentifier($0)] == true }
         if !needs.contains(true) { continue }
+        if let start = node.viewOffset, sinks[ObjectIdentifier(node.inputs[0])] == nil {
+            let input = node.inputs[0]
+            grads[ObjectIdentifier(input), default: Cotangent()].add(piece: g, at: start)
+            continue
+        }
         let nodeSinks = sinks.isEmpty ? [] : node.inputs.map { sinks[ObjectIdentifier($0)] }
         let inputGrads: [Variable?]
         if let rule = node.backwardInto, nodeSinks.contains(where: { $0 != nil }) {
@@ -123,7 +136,7 @@ private func backwardSweep(_ order: [Variable], _ relevant: [ObjectIdentifier: B
             let input = node.inputs[k]
             ensure(gk.shape == input.shape,
                    "gradients: rule \(node.name) returned a cotangent of shape \(gk.shape) for an input of shape \(input.shape)")
-            accumulate(&grads, ObjectIdentifier(input), gk)
+            grads[ObjectIdentifier(input), default: Cotangent()].add(gk)
         }
     }
 }
@@ -155,7 +168,31 @@ private func relevance(from outputs: [Variable], to inputs: [Variable]) -> (orde
     return (order, relevant)
 }
 
-@inline(__always)
-private func accumulate(_ grads: inout [ObjectIdentifier: Variable], _ id: ObjectIdentifier, _ g: Variable) {
-    if let existing = grads[id] { grads[id] = existing + g } else { grads[id] = g }
+/// The contributions to one variable's cotangent, in the order the sweep brings them: whole
+/// cotangents, and pieces that slices of the variable (``Variable/slice(from:shape:)``) give back.
+/// ``total(for:)`` adds them up in that order, as repeated `+` would — except that two or more
+/// pieces and nothing else become one ``Variable/assembled(_:at:count:)`` vector, where padding each
+/// piece to the vector's length and adding the padded vectors would cost a vector per piece.
+private struct Cotangent {
+    private var terms: [(value: Variable, start: Int?)] = []
+
+    init() {}
+    init(_ g: Variable) { terms = [(g, nil)] }
+
+    mutating func add(_ g: Variable) { terms.append((g, nil)) }
+    mutating func add(piece g: Variable, at start: Int) { terms.append((g, start)) }
+
+    /// The sum, shaped like `v`; nil when nothing was added.
+    func total(for v: Variable) -> Variable? {
+        guard let first = terms.first else { return nil }
+        if terms.count == 1 && first.start == nil { return first.value }
+        if terms.count >= 2 && terms.allSatisfy({ $0.start != nil }) {
+            return Variable.assembled(terms.map(\.value), at: terms.map { $0.start! }, count: v.count).reshaped(v.shape)
+        }
+        func whole(_ t: (value: Variable, start: Int?)) -> Variable {
+            guard let start = t.start else { return t.value }
+            return t.value.padded(toCount: v.count, at: start).reshaped(v.shape)
+        }
+        return terms.dropFirst().reduce(whole(first)) { $0 + whole($1) }
+    }
 }

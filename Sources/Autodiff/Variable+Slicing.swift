@@ -26,4 +26,27 @@ extension Variable {
             return o
         }) { g, _ in [g.slice(from: start, shape: mine)] }
     }
+
+    /// A vector of `total` elements: zeros, with each piece's elements added in at its start, in
+    /// order — the sum of the pieces padded to `total` (``padded(toCount:at:)``) as one vector, which
+    /// the reverse sweep makes of the cotangents of a vector's slices (a network's layers cut from
+    /// one parameter vector) instead of a padded vector per slice.
+    public static func assembled(_ pieces: [Variable], at starts: [Int], count total: Int) -> Variable {
+        ensure(!pieces.isEmpty && pieces.count == starts.count, "Variable.assembled: \(pieces.count) pieces, \(starts.count) starts")
+        let dtype = pieces[0].dtype
+        for (p, s) in zip(pieces, starts) {
+            ensure(p.dtype == dtype, "Variable.assembled: pieces of \(dtype) and \(p.dtype)")
+            ensure(s >= 0 && s + p.count <= total, "Variable.assembled: \(p.count) elements at \(s) exceed \(total)")
+        }
+        func assemble(_ parts: [Tensor?]) -> Tensor {
+            let out = Tensor.zeros([total], dtype: dtype)
+            for (part, s) in zip(parts, starts) { if let part { out.view(from: s, shape: part.shape).add(part) } }
+            return out
+        }
+        let shapes = pieces.map(\.shape)
+        return record(assemble(pieces.map(\.value)), "assemble", pieces,
+                      tangent: { t, _, _ in t.contains { $0 != nil } ? assemble(t) : nil }) { g, needs in
+            zip(starts, shapes).enumerated().map { k, piece in needs[k] ? g.slice(from: piece.0, shape: piece.1) : nil }
+        }
+    }
 }

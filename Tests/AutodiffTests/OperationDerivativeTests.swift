@@ -67,6 +67,14 @@ let operationCases: [OperationCase] = [
     OperationCase(name: "transposed", shapes: [[3, 4]]) { matmul($0[0].transposed(), $0[0]) },
     OperationCase(name: "slice", shapes: [[10]]) { let s = $0[0].slice(from: 3, shape: [2, 2]); return s * s },
     OperationCase(name: "padded", shapes: [[3]]) { let p = $0[0].padded(toCount: 7, at: 2); return p * p },
+    OperationCase(name: "assembled, overlapping", shapes: [[3], [2, 2]]) {
+        let a = Variable.assembled([$0[0], $0[1]], at: [1, 2], count: 8); return a * a
+    },
+    // Two slices of one vector: the reverse sweep assembles their cotangents into one vector.
+    OperationCase(name: "slices of one vector", shapes: [[9]]) {
+        let w = $0[0].slice(from: 0, shape: [2, 2]), b = $0[0].slice(from: 5, shape: [3])
+        return (b * b).sum() + matmul(w, w).sum() * b.sum()
+    },
 ]
 
 @Suite("Derivatives of every operation vs finite differences (Float64)")
