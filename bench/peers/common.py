@@ -9,6 +9,8 @@ batch is uniform [0, 1] "images".
 W5: one iteration of the default `saddle train` (ring of 8, batch 256, R1 with gamma = 0.1,
 Past-Extra-Adam, EMA of G); the constants, the ring's modes and its score are below, the iteration is
 in torch_train.py / jax_train.py.
+W6 / W6-R1: one simultaneous step of the DCGAN for 28x28 images below (issue 17), batch 64, without and
+with R1 (gamma = 10); the real batch is uniform [0, 1] images (64, 1, 28, 28), NCHW.
 Prints one JSON object: per-repetition microseconds per step, and their median, min, max.
 """
 import argparse
@@ -25,7 +27,7 @@ BATCH, LATENT, HIDDEN, SLOPE, GAMMA, STEP = 512, 64, 128, 0.2, 10.0, 1e-3
 def arguments(framework, extra=None):
     """The driver's arguments; `extra(parser)` may add a script's own options."""
     p = argparse.ArgumentParser(description=f"SPEC §7's workloads in {framework}")
-    p.add_argument("--workload", choices=["W1", "W1-R1", "W2", "W3", "W4-1000", "W4-4000", "W5"], required=True)
+    p.add_argument("--workload", choices=["W1", "W1-R1", "W2", "W3", "W4-1000", "W4-4000", "W5", "W6", "W6-R1"], required=True)
     p.add_argument("--threads", type=int, required=True)
     p.add_argument("--repetitions", type=int, default=5)
     p.add_argument("--iterations", type=int, default=200)
@@ -51,16 +53,58 @@ def sizes(workload):
 
 def fixed_inputs(seed=0, workload="W1"):
     rng = np.random.default_rng(seed)
-    if workload == "W2":
-        batch, latent, _, width, _ = sizes(workload)
-        real = rng.uniform(0, 1, (batch, width))
-        noise = rng.standard_normal((batch, latent))
+    images = {"W2": (256, 784), "W6": DC_IMAGES, "W6-R1": DC_IMAGES}  # uniform [0, 1] "images"
+    if workload in images:
+        real = rng.uniform(0, 1, images[workload])
+        noise = rng.standard_normal((images[workload][0], LATENT))
         return real.astype(np.float32), noise.astype(np.float32)
     k = rng.integers(0, 8, BATCH)
     angle = 2 * math.pi * k / 8
     real = np.stack([2 * np.cos(angle), 2 * np.sin(angle)], 1) + 0.02 * rng.standard_normal((BATCH, 2))
     noise = rng.standard_normal((BATCH, LATENT))
     return real.astype(np.float32), noise.astype(np.float32)
+
+
+# W6 / W6-R1's DCGAN (NCHW, PyTorch's layer definitions and weight shapes; batch 64, latent LATENT):
+#   G: fc Linear(64, 128*7*7) -> view (128, 7, 7) -> bn1 BatchNorm2d(128) -> ReLU
+#      -> deconv1 ConvTranspose2d(128, 64, 4, stride 2, padding 1) (14x14) -> bn2 BatchNorm2d(64) -> ReLU
+#      -> deconv2 ConvTranspose2d(64, 1, 4, 2, 1) (28x28) -> sigmoid
+#   D: conv1 Conv2d(1, 64, 4, 2, 1) (14x14) -> LeakyReLU 0.2 -> conv2 Conv2d(64, 128, 4, 2, 1) (7x7)
+#      -> LeakyReLU 0.2 -> flatten (C, H, W) -> fc Linear(6272, 1)
+# Batch norm normalizes with the batch's statistics (mean and biased variance over N, H, W;
+# eps 1e-5), as in training mode; no running statistics are kept (they are not part of the step).
+DC_IMAGES, DC_EPSILON = (64, 1, 28, 28), 1e-5
+DC_SHAPES = {"G.fc.weight": (128 * 7 * 7, LATENT), "G.fc.bias": (128 * 7 * 7,),
+             "G.bn1.weight": (128,), "G.bn1.bias": (128,),
+             "G.deconv1.weight": (128, 64, 4, 4), "G.deconv1.bias": (64,),  # ConvTranspose2d: (in, out, kH, kW)
+             "G.bn2.weight": (64,), "G.bn2.bias": (64,),
+             "G.deconv2.weight": (64, 1, 4, 4), "G.deconv2.bias": (1,),
+             "D.conv1.weight": (64, 1, 4, 4), "D.conv1.bias": (64,),  # Conv2d: (out, in, kH, kW)
+             "D.conv2.weight": (128, 64, 4, 4), "D.conv2.bias": (128,),
+             "D.fc.weight": (1, 128 * 7 * 7), "D.fc.bias": (1,)}
+
+
+def dcgan_parameters(seed=0):
+    """The DCGAN's initial parameters, {"G.fc.weight": float64 array, ...} (PyTorch state_dict names
+    prefixed by the network): PyTorch's default distribution, weights and biases U(-b, b) with
+    b = 1/sqrt(fan_in), fan_in the product of the weight's dimensions after the first (PyTorch's
+    convention, also for ConvTranspose2d's (in, out, kH, kW)); batch norm's scale 1 and shift 0."""
+    rng = np.random.default_rng(seed)
+    params = {}
+    for name, shape in DC_SHAPES.items():
+        if ".bn" in name:
+            params[name] = np.full(shape, 1.0 if name.endswith("weight") else 0.0)
+        else:
+            bound = 1 / math.sqrt(math.prod(DC_SHAPES[name.rsplit(".", 1)[0] + ".weight"][1:]))
+            params[name] = rng.uniform(-bound, bound, shape)
+    return params
+
+
+def dcgan_options(p):
+    """torch_dcgan.py's and jax_dcgan.py's own option: the cross-check (check_dcgan.py)."""
+    p.add_argument("--check", metavar="FILE.npz",
+                   help="instead of timing, run one step in float64 from dcgan_parameters() on fixed_inputs() "
+                        "and save the updated parameters (state_dict names) to FILE.npz")
 
 
 def time_steps(step, args, extra):
