@@ -14,6 +14,19 @@
 
 #define SK_LOOP(n) for (size_t i = 0; i < (n); i++)
 
+/* An elementwise map: out[i] depends on the inputs' element i only. Outputs may be an input
+   itself ("in place allowed"), never a shifted view of one (the header's contract), so the
+   loop's accesses carry no dependence from one i to another and the compiler may vectorize it
+   without its runtime overlap test — a test that fails whenever out == input and then ran the
+   scalar loop: Adam's and the EMA's in-place axpby took 5.5 instructions per element (W5,
+   callgrind). No reduction runs under it, so nothing is reassociated: the same bits as the
+   scalar loop. */
+#if defined(__clang__)
+#define SK_MAP(n) _Pragma("clang loop vectorize(assume_safety)") for (size_t i = 0; i < (n); i++)
+#else
+#define SK_MAP(n) SK_LOOP(n)
+#endif
+
 /* sqrt without errno: libm's sqrtf may set errno, which keeps the compiler from vectorizing a
    loop of calls (5% of a training iteration went to scalar sqrtf calls in Adam). The result is
    the same correctly rounded IEEE square root. */
@@ -57,12 +70,12 @@ static inline float sk_sigmoid1_f32(float v) {
   return (v >= 0 ? 1.0f : e) / (1.0f + e);
 }
 
-SK_CLONES void sk_sigmoid_f32(const float *x, float *out, size_t n) { SK_LOOP(n) out[i] = sk_sigmoid1_f32(x[i]); }
+SK_CLONES void sk_sigmoid_f32(const float *x, float *out, size_t n) { SK_MAP(n) out[i] = sk_sigmoid1_f32(x[i]); }
 
 /* out = g·σ(x)·(1 − σ(x)), evaluated as (g·s)·(1 − s): the same operations, in the same order, as
    the differentiable composite of Variable.sigmoid's rule, in one pass instead of four. */
 SK_CLONES void sk_sigmoid_backward_f32(const float *g, const float *x, float *out, size_t n) {
-  SK_LOOP(n) { float s = sk_sigmoid1_f32(x[i]); out[i] = (g[i] * s) * (-1.0f * s + 1.0f); }
+  SK_MAP(n) { float s = sk_sigmoid1_f32(x[i]); out[i] = (g[i] * s) * (-1.0f * s + 1.0f); }
 }
 
 /* Double precision keeps libm's exp (Float64 is the accuracy path, not the fast one). */
@@ -84,27 +97,27 @@ SK_CLONES void sk_sigmoid_backward_f64(const double *g, const double *x, double 
 }
 
 #define SK_DEFINE(T, S, EXP, LOG, SQRT, TANH, LOG1P, FABS)                                      \
-  SK_CLONES void sk_fill_##S(T *out, T v, size_t n) { SK_LOOP(n) out[i] = v; }                  \
-  SK_CLONES void sk_add_##S(const T *a, const T *b, T *out, size_t n) { SK_LOOP(n) out[i] = a[i] + b[i]; } \
-  SK_CLONES void sk_sub_##S(const T *a, const T *b, T *out, size_t n) { SK_LOOP(n) out[i] = a[i] - b[i]; } \
-  SK_CLONES void sk_mul_##S(const T *a, const T *b, T *out, size_t n) { SK_LOOP(n) out[i] = a[i] * b[i]; } \
-  SK_CLONES void sk_div_##S(const T *a, const T *b, T *out, size_t n) { SK_LOOP(n) out[i] = a[i] / b[i]; } \
+  SK_CLONES void sk_fill_##S(T *out, T v, size_t n) { SK_MAP(n) out[i] = v; }                  \
+  SK_CLONES void sk_add_##S(const T *a, const T *b, T *out, size_t n) { SK_MAP(n) out[i] = a[i] + b[i]; } \
+  SK_CLONES void sk_sub_##S(const T *a, const T *b, T *out, size_t n) { SK_MAP(n) out[i] = a[i] - b[i]; } \
+  SK_CLONES void sk_mul_##S(const T *a, const T *b, T *out, size_t n) { SK_MAP(n) out[i] = a[i] * b[i]; } \
+  SK_CLONES void sk_div_##S(const T *a, const T *b, T *out, size_t n) { SK_MAP(n) out[i] = a[i] / b[i]; } \
   SK_CLONES void sk_axpby_##S(T al, const T *x, T be, const T *y, T *out, size_t n) {          \
-    SK_LOOP(n) out[i] = al * x[i] + be * y[i];                                                  \
+    SK_MAP(n) out[i] = al * x[i] + be * y[i];                                                  \
   }                                                                                             \
   SK_CLONES void sk_axpy_sum_##S(T al, const T *a, const T *b, T *y, size_t n) {                \
-    SK_LOOP(n) y[i] = al * (a[i] + b[i]) + y[i];                                                \
+    SK_MAP(n) y[i] = al * (a[i] + b[i]) + y[i];                                                \
   }                                                                                             \
   SK_CLONES void sk_scale_add_##S(const T *x, T al, T be, T *out, size_t n) {                   \
-    SK_LOOP(n) out[i] = al * x[i] + be;                                                         \
+    SK_MAP(n) out[i] = al * x[i] + be;                                                         \
   }                                                                                             \
   SK_CLONES void sk_leaky_relu_##S(const T *x, T slope, T *out, size_t n) {                    \
-    SK_LOOP(n) { T v = x[i]; out[i] = v > 0 ? v : slope * v; }                                  \
+    SK_MAP(n) { T v = x[i]; out[i] = v > 0 ? v : slope * v; }                                  \
   }                                                                                             \
   SK_CLONES void sk_mask_by_sign_##S(const T *g, const T *ref, T slope, T *out, size_t n) {    \
-    SK_LOOP(n) out[i] = ref[i] > 0 ? g[i] : slope * g[i];                                       \
+    SK_MAP(n) out[i] = ref[i] > 0 ? g[i] : slope * g[i];                                       \
   }                                                                                             \
-  SK_CLONES void sk_step_##S(const T *x, T *out, size_t n) { SK_LOOP(n) out[i] = x[i] > 0 ? (T)1 : (T)0; } \
+  SK_CLONES void sk_step_##S(const T *x, T *out, size_t n) { SK_MAP(n) out[i] = x[i] > 0 ? (T)1 : (T)0; } \
   SK_CLONES void sk_bias_act_##S(T *x, const T *b, size_t rows, size_t cols, int act, T slope) { \
     for (size_t r = 0; r < rows; r++) {                                                         \
       T *row = x + r * cols;                                                                    \
@@ -146,6 +159,7 @@ SK_CLONES void sk_sigmoid_backward_f64(const double *g, const double *x, double 
   }                                                                                             \
   SK_CLONES void sk_add_row_##S(const T *x, const T *row, size_t rows, size_t cols, T *out) {  \
     for (size_t r = 0; r < rows; r++)                                                           \
+      _Pragma("clang loop vectorize(assume_safety)")                                            \
       for (size_t j = 0; j < cols; j++) out[r * cols + j] = x[r * cols + j] + row[j];           \
   }                                                                                             \
   SK_CLONES double sk_sum_##S(const T *x, size_t n) {                                          \
@@ -178,7 +192,7 @@ SK_CLONES void sk_sigmoid_backward_f64(const double *g, const double *x, double 
   }                                                                                             \
   SK_CLONES void sk_exp_##S(const T *x, T *out, size_t n) { SK_LOOP(n) out[i] = EXP(x[i]); }   \
   SK_CLONES void sk_log_##S(const T *x, T *out, size_t n) { SK_LOOP(n) out[i] = LOG(x[i]); }   \
-  SK_CLONES void sk_sqrt_##S(const T *x, T *out, size_t n) { SK_LOOP(n) out[i] = SQRT(x[i]); } \
+  SK_CLONES void sk_sqrt_##S(const T *x, T *out, size_t n) { SK_MAP(n) out[i] = SQRT(x[i]); } \
   SK_CLONES void sk_tanh_##S(const T *x, T *out, size_t n) { SK_LOOP(n) out[i] = TANH(x[i]); } \
   SK_CLONES void sk_softplus_##S(const T *x, T *out, size_t n) {                               \
     /* log(1+e^x) = max(x,0) + log1p(e^{-|x|}): exact for large |x|, no overflow. */           \
@@ -188,7 +202,7 @@ SK_CLONES void sk_sigmoid_backward_f64(const double *g, const double *x, double 
     SK_LOOP(n) { T v = x[i]; out[i] = v > 0 ? v : EXP(v) - (T)1; }                              \
   }                                                                                             \
   SK_CLONES void sk_clamp_##S(const T *x, T lo, T hi, T *out, size_t n) {                      \
-    SK_LOOP(n) { T v = x[i]; v = v < lo ? lo : v; out[i] = v > hi ? hi : v; }                   \
+    SK_MAP(n) { T v = x[i]; v = v < lo ? lo : v; out[i] = v > hi ? hi : v; }                   \
   }                                                                                             \
   SK_CLONES void sk_transpose_##S(const T *x, size_t rows, size_t cols, T *out) {              \
     for (size_t r = 0; r < rows; r++)                                                           \
@@ -210,8 +224,8 @@ SK_CLONES void sk_sigmoid_backward_f64(const double *g, const double *x, double 
 SK_DEFINE(float, f32, expf, logf, SK_SQRTF, tanhf, log1pf, fabsf)
 SK_DEFINE(double, f64, exp, log, SK_SQRT, tanh, log1p, fabs)
 
-SK_CLONES void sk_convert_f32_to_f64(const float *x, double *out, size_t n) { SK_LOOP(n) out[i] = (double)x[i]; }
-SK_CLONES void sk_convert_f64_to_f32(const double *x, float *out, size_t n) { SK_LOOP(n) out[i] = (float)x[i]; }
+SK_CLONES void sk_convert_f32_to_f64(const float *x, double *out, size_t n) { SK_MAP(n) out[i] = (double)x[i]; }
+SK_CLONES void sk_convert_f64_to_f32(const double *x, float *out, size_t n) { SK_MAP(n) out[i] = (float)x[i]; }
 
 int sk_uses_avx2(void) {
 #if defined(__x86_64__) && defined(__clang__)
