@@ -1,0 +1,108 @@
+import Autodiff
+import Tensors
+
+/// A 2-D convolution layer y = W ⋆ x + b (``Autodiff/conv2d(_:weight:bias:stride:padding:)``), W of
+/// shape [out, in, kh, kw] and b [out] (PyTorch's `nn.Conv2d` layout and names, `<name>.weight`,
+/// `<name>.bias`), both views into a player's ``ParameterBuffer``; optionally spectrally normalized
+/// (``SpectralNormalization``: the layer then applies W/σ(W)).
+public struct Conv2d {
+    public let inputChannels: Int, outputChannels: Int
+    public let kernelSize: Int, stride: Int, padding: Int
+    let weightIndex: Int
+    let biasIndex: Int?
+    public unowned let buffer: ParameterBuffer
+    /// W's spectral normalization, if any.
+    public let spectralNormalization: SpectralNormalization?
+
+    /// Declares the layer's parameters in `buffer` (before it is finalized).
+    public init(_ inputChannels: Int, _ outputChannels: Int, kernelSize: Int, stride: Int = 1, padding: Int = 0, bias: Bool = true,
+                spectralNorm: Bool = false, name: String, in buffer: ParameterBuffer) {
+        ensure(inputChannels > 0 && outputChannels > 0 && kernelSize > 0 && stride > 0 && padding >= 0,
+               "Conv2d \(name): channels \(inputChannels)→\(outputChannels), kernel \(kernelSize), stride \(stride), padding \(padding)")
+        self.inputChannels = inputChannels
+        self.outputChannels = outputChannels
+        self.kernelSize = kernelSize
+        self.stride = stride
+        self.padding = padding
+        self.buffer = buffer
+        weightIndex = buffer.declare("\(name).weight", shape: [outputChannels, inputChannels, kernelSize, kernelSize])
+        biasIndex = bias ? buffer.declare("\(name).bias", shape: [outputChannels]) : nil
+        spectralNormalization = spectralNorm
+            ? SpectralNormalization(name: "\(name).weight", rows: outputChannels, columns: inputChannels * kernelSize * kernelSize, dtype: buffer.dtype)
+            : nil
+    }
+
+    public var weight: ParameterBuffer.Parameter { buffer.parameters[weightIndex] }
+    public var bias: ParameterBuffer.Parameter? { biasIndex.map { buffer.parameters[$0] } }
+
+    /// The spatial size of the output for an input of `size` (square maps): ⌊(size + 2p − k)/s⌋ + 1.
+    public func outputSize(_ size: Int) -> Int { (size + 2 * padding - kernelSize) / stride + 1 }
+
+    /// Applies the layer to x [N, in, H, W] with its weight and bias cut from `flat`, a vector laid
+    /// out like the layer's parameter buffer.
+    public func callAsFunction(_ x: Variable, parameters flat: Variable) -> Variable {
+        ensure(x.value.rank == 4 && x.shape[1] == inputChannels, "Conv2d \(inputChannels)→\(outputChannels): input \(x.shape), expected [N, \(inputChannels), H, W]")
+        var w = flat.slice(from: weight.range.lowerBound, shape: weight.value.shape)
+        if let sn = spectralNormalization { w = sn.normalized(w) }
+        let b = bias.map { flat.slice(from: $0.range.lowerBound, shape: $0.value.shape) }
+        return conv2d(x, weight: w, bias: b, stride: stride, padding: padding)
+    }
+
+    /// Draws W and b as PyTorch's `nn.Conv2d` does by default (`.pytorchDefault`: U(±1/√fan_in),
+    /// fan_in = in·k²) or with another ``Initializer`` (fan_in = in·k² likewise), then points the
+    /// spectral normalization's u and v at W.
+    public func initialize(with initializer: Initializer, gain: Double = 1, using rng: inout RandomGenerator) {
+        initializer.initialize(weight: weight.value.reshaped([outputChannels, inputChannels * kernelSize * kernelSize]),
+                               bias: bias?.value, gain: gain, using: &rng)
+        spectralNormalization?.reset(weight: weight.value, using: &rng)
+    }
+}
+
+/// A transposed convolution layer (``Autodiff/convTranspose2d(_:weight:bias:stride:padding:outputSize:)``,
+/// the adjoint of a convolution), W of shape [in, out, kh, kw] and b [out] — PyTorch's
+/// `nn.ConvTranspose2d` layout (in, out, kH, kW) and names — views into a ``ParameterBuffer``.
+/// The output's size is (H − 1)s − 2p + k (PyTorch's, without `output_padding`).
+public struct ConvTranspose2d {
+    public let inputChannels: Int, outputChannels: Int
+    public let kernelSize: Int, stride: Int, padding: Int
+    let weightIndex: Int
+    let biasIndex: Int?
+    public unowned let buffer: ParameterBuffer
+
+    /// Declares the layer's parameters in `buffer` (before it is finalized).
+    public init(_ inputChannels: Int, _ outputChannels: Int, kernelSize: Int, stride: Int = 1, padding: Int = 0, bias: Bool = true,
+                name: String, in buffer: ParameterBuffer) {
+        ensure(inputChannels > 0 && outputChannels > 0 && kernelSize > 0 && stride > 0 && padding >= 0,
+               "ConvTranspose2d \(name): channels \(inputChannels)→\(outputChannels), kernel \(kernelSize), stride \(stride), padding \(padding)")
+        self.inputChannels = inputChannels
+        self.outputChannels = outputChannels
+        self.kernelSize = kernelSize
+        self.stride = stride
+        self.padding = padding
+        self.buffer = buffer
+        weightIndex = buffer.declare("\(name).weight", shape: [inputChannels, outputChannels, kernelSize, kernelSize])
+        biasIndex = bias ? buffer.declare("\(name).bias", shape: [outputChannels]) : nil
+    }
+
+    public var weight: ParameterBuffer.Parameter { buffer.parameters[weightIndex] }
+    public var bias: ParameterBuffer.Parameter? { biasIndex.map { buffer.parameters[$0] } }
+
+    /// The spatial size of the output for an input of `size`: (size − 1)s − 2p + k.
+    public func outputSize(_ size: Int) -> Int { (size - 1) * stride - 2 * padding + kernelSize }
+
+    /// Applies the layer to x [N, in, H, W] with its weight and bias cut from `flat`.
+    public func callAsFunction(_ x: Variable, parameters flat: Variable) -> Variable {
+        ensure(x.value.rank == 4 && x.shape[1] == inputChannels, "ConvTranspose2d \(inputChannels)→\(outputChannels): input \(x.shape), expected [N, \(inputChannels), H, W]")
+        let w = flat.slice(from: weight.range.lowerBound, shape: weight.value.shape)
+        let b = bias.map { flat.slice(from: $0.range.lowerBound, shape: $0.value.shape) }
+        return convTranspose2d(x, weight: w, bias: b, stride: stride, padding: padding)
+    }
+
+    /// Draws W and b as PyTorch's `nn.ConvTranspose2d` does by default (`.pytorchDefault` with
+    /// PyTorch's fan_in of this layout, out·k² — dimension 1 of (in, out, kH, kW)), or with another
+    /// ``Initializer`` (the same fan_in).
+    public func initialize(with initializer: Initializer, gain: Double = 1, using rng: inout RandomGenerator) {
+        initializer.initialize(weight: weight.value.reshaped([inputChannels, outputChannels * kernelSize * kernelSize]),
+                               bias: bias?.value, gain: gain, using: &rng)
+    }
+}
