@@ -17,7 +17,8 @@ import Tensors
 /// [Cout] ↦ y [N, Cout, Ho, Wo], y[n, o, r, c] = b[o] + Σ_{i,u,v} W[o, i, u, v]·x[n, i, rs − p + u, cs − p + v],
 /// Ho = ⌊(H + 2p − kh)/s⌋ + 1 (PyTorch's `torch.nn.functional.conv2d`).
 public func conv2d(_ x: Variable, weight: Variable, bias: Variable?, stride: Int = 1, padding: Int = 0) -> Variable {
-    let value = convolution2D(x.value, weight: weight.value, bias: bias?.value, stride: stride, padding: padding)
+    // The column matrix of x is kept for the weight gradient (see `convolution2DKeepingColumns`).
+    let (value, columns) = convolution2DKeepingColumns(x.value, weight: weight.value, bias: bias?.value, stride: stride, padding: padding)
     let (h, w, kh, kw) = (x.shape[2], x.shape[3], weight.shape[2], weight.shape[3])
     let outShape = value.shape
     let inputs = bias.map { [x, weight, $0] } ?? [x, weight]
@@ -27,14 +28,31 @@ public func conv2d(_ x: Variable, weight: Variable, bias: Variable?, stride: Int
         if let tw = t[1] { out = tangentSum(out, convolution2D(v[0], weight: tw, bias: nil, stride: stride, padding: padding)) }
         if t.count > 2, let tb = t[2] { out = tangentSum(out, tb.broadcastChannels(to: outShape)) }
         return out
+    }, into: { g, need, sink in
+        // First order: W̄ (from the kept columns) and b̄ added into their sinks.
+        var r: [Variable?] = [need[0] ? convTranspose2d(g, weight: weight, bias: nil, stride: stride, padding: padding, outputSize: (h, w)) : nil, nil]
+        if need[1] {
+            let wbar = convolution2DWeightGradient(input: x.value, outputGradient: g.value, kernelHeight: kh, kernelWidth: kw,
+                                                   stride: stride, padding: padding, columns: columns, into: sink[1])
+            if sink[1] == nil { r[1] = Variable(wbar) }
+        }
+        if bias != nil { r.append(need[2] ? addChannelSums(g.value, into: sink[2]) : nil) }
+        return r
     }) { g, need in
         var r: [Variable?] = [
             need[0] ? convTranspose2d(g, weight: weight, bias: nil, stride: stride, padding: padding, outputSize: (h, w)) : nil,
-            need[1] ? conv2dWeightGradient(input: x, outputGradient: g, kernelSize: (kh, kw), stride: stride, padding: padding) : nil,
+            need[1] ? conv2dWeightGradient(input: x, outputGradient: g, kernelSize: (kh, kw), stride: stride, padding: padding, columns: columns) : nil,
         ]
         if bias != nil { r.append(need[2] ? g.channelSums() : nil) }
         return r
     }
+}
+
+/// g's channel sums (a bias's cotangent) added into `sink` (nil returned), or returned when there is none.
+private func addChannelSums(_ g: Tensor, into sink: Tensor?) -> Variable? {
+    guard let sink else { return Variable(g.channelSums()) }
+    sink.add(g.channelSums())
+    return nil
 }
 
 /// The transposed ("fractionally strided") convolution, the adjoint in x of ``conv2d(_:weight:bias:stride:padding:)``
@@ -61,6 +79,16 @@ public func convTranspose2d(_ x: Variable, weight: Variable, bias: Variable?, st
         if let tw = t[1] { out = tangentSum(out, adjoint(v[0], tw)) }
         if t.count > 2, let tb = t[2] { out = tangentSum(out, tb.broadcastChannels(to: outShape)) }
         return out
+    }, into: { g, need, sink in
+        // First order: W̄ = C(g, x) and b̄ added into their sinks.
+        var r: [Variable?] = [need[0] ? conv2d(g, weight: weight, bias: nil, stride: stride, padding: padding) : nil, nil]
+        if need[1] {
+            let wbar = convolution2DWeightGradient(input: g.value, outputGradient: x.value, kernelHeight: kh, kernelWidth: kw,
+                                                   stride: stride, padding: padding, into: sink[1])
+            if sink[1] == nil { r[1] = Variable(wbar) }
+        }
+        if bias != nil { r.append(need[2] ? addChannelSums(g.value, into: sink[2]) : nil) }
+        return r
     }) { g, need in
         var r: [Variable?] = [
             need[0] ? conv2d(g, weight: weight, bias: nil, stride: stride, padding: padding) : nil,
@@ -78,9 +106,15 @@ public func convTranspose2d(_ x: Variable, weight: Variable, bias: Variable?, st
 /// convolution operations.
 public func conv2dWeightGradient(input x: Variable, outputGradient g: Variable, kernelSize: (height: Int, width: Int),
                                  stride: Int = 1, padding: Int = 0) -> Variable {
+    conv2dWeightGradient(input: x, outputGradient: g, kernelSize: kernelSize, stride: stride, padding: padding, columns: nil)
+}
+
+/// The same, its value computed from x's column matrix when `columns` is given (kept by conv2d).
+func conv2dWeightGradient(input x: Variable, outputGradient g: Variable, kernelSize: (height: Int, width: Int),
+                          stride: Int, padding: Int, columns: Tensor?) -> Variable {
     let (kh, kw) = kernelSize
     let value = convolution2DWeightGradient(input: x.value, outputGradient: g.value, kernelHeight: kh, kernelWidth: kw,
-                                            stride: stride, padding: padding)
+                                            stride: stride, padding: padding, columns: columns)
     let (h, w) = (x.shape[2], x.shape[3])
     return record(value, "conv2dWeightGradient", [x, g], tangent: { t, v, _ in
         func c(_ a: Tensor, _ b: Tensor) -> Tensor {

@@ -158,6 +158,25 @@ struct ConvolutionalNetworkTests {
         #expect(throws: NetworkStateError(name: "bn2.running_var", problem: "a negative variance")) { try g.restoreNonTrainableState(state) }
     }
 
+    /// The first-order sweep that writes each weight's gradient into its place in a flat vector
+    /// (the convolutions' sink rules: the kept column matrix, BLAS's β = 1) gives the gradient the
+    /// returning sweep gives, for both networks.
+    @Test func gradientsIntoTheFlatVectorMatchTheReturningSweep() throws {
+        var rng = RandomGenerator(seed: 8)
+        let g = DCGANGenerator(latent: 3, imageSize: 8, width: 2, dtype: .float64, using: &rng)
+        let d = DCGANDiscriminator(imageSize: 8, width: 2, dtype: .float64, using: &rng)
+        let theta = Variable(g.parameters.flat, requiresGradient: true), phi = Variable(d.parameters.flat, requiresGradient: true)
+        let z = Variable(Tensor.normal([3, 3], dtype: .float64, using: &rng))
+        let loss = d(g(z, parameters: theta), parameters: phi).squared().sum()
+        let returned = gradients(of: loss, withRespectTo: [theta, phi])
+        let sinks = [Tensor.zeros(theta.shape, dtype: .float64), Tensor.zeros(phi.shape, dtype: .float64)]
+        gradients(of: loss, withRespectTo: [theta, phi], into: sinks)
+        for k in 0..<2 {
+            #expect(compareEntrywise(sinks[k], returned[k].value, tolerance: 1e-12, label: k == 0 ? "θ" : "φ") == nil)
+            #expect(returned[k].value.maxAbs() > 1e-3)
+        }
+    }
+
     /// A GAN of a DCGAN generator and a spectrally normalized DCGAN discriminator (8×8 images,
     /// width 2, Float64) through ``NeuralGAN`` with R1 (γ = 10): the R1 part of F_φ — the
     /// regularized field minus the plain one — is ∂φ (γ/2)·E‖∇x D(x)‖², against central
