@@ -12,11 +12,7 @@ import TestSupport
 /// normalization and spectral normalization, and checks G(z) and D(x) against Saddle's to 1e-5.
 @Suite("DCGAN tensors rebuilt in numpy")
 struct DCGANInteroperabilityTests {
-    static let python: String? = {
-        let found = pythonImporting("numpy, safetensors.numpy")
-        if found == nil { print("SKIPPED DCGANInteroperabilityTests: no python3 with numpy and safetensors (scripts/test installs them into its venv; set SADDLE_PYTHON)") }
-        return found
-    }()
+    static let python = pythonImporting("numpy, safetensors.numpy", orSkipping: "DCGANInteroperabilityTests")
 
     static let script = #"""
         import sys
@@ -120,17 +116,9 @@ struct DCGANInteroperabilityTests {
         try write(d.stateDict(parameters: phi), "d.safetensors")
         try write([("z", z), ("x", x), ("images", images), ("scores", scores)], "io.safetensors")
 
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: Self.python!)
-        p.arguments = ["-c", Self.script, dir + "/g.safetensors", dir + "/d.safetensors", dir + "/io.safetensors"]
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        try p.run()
-        let printed = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        let failure = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        p.waitUntilExit()
-        #expect(p.terminationStatus == 0, "\(failure.suffix(2000))")
+        let (status, printed, failure) = try runPython(Self.python!, script: Self.script,
+                                                       arguments: ["g", "d", "io"].map { dir + "/\($0).safetensors" })
+        #expect(status == 0, "\(failure.suffix(2000))")
         let errors = printed.split(separator: " ").compactMap { Double($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
         #expect(errors.count == 2 && errors.allSatisfy { $0 <= 1e-5 }, "G, D relative errors: \(printed)")
         print("DCGANInteroperabilityTests: numpy vs Saddle relative errors G \(errors.first ?? .nan), D \(errors.last ?? .nan)")
