@@ -22,6 +22,11 @@ public enum BenchmarkWorkload: String, CaseIterable, Codable, Sendable {
     case w5 = "W5"
     /// W1-R1 at W5's batch (256, R1 γ = 0.1): the step W5 is measured against (W5's loop overhead).
     case w1R1Batch256 = "W1-R1-256"
+    /// One simultaneous GDA step of the DCGAN for 28×28 images (``Networks/DCGANGenerator``,
+    /// ``Networks/DCGANDiscriminator``), batch 64 of uniform [0, 1] images in 2 shards.
+    case w6 = "W6"
+    /// W6 with R1 (γ = 10): a double backward pass through the discriminator's convolutions.
+    case w6R1 = "W6-R1"
 
     /// What `saddle bench` runs without --workload: the quick ones.
     public static let defaults: [BenchmarkWorkload] = [.w1, .w1R1]

@@ -96,6 +96,16 @@ extension BufferedNetwork {
     public var dtype: DType { parameters.dtype }
     public var initialParameters: Tensor { parameters.flat }
     public var parameterNames: [(name: String, range: Range<Int>)] { parameters.parameters.map { ($0.name, $0.range) } }
+
+    /// The network at the parameter vector `p` as a PyTorch `state_dict`: each parameter a view of
+    /// `p` under its name and shape (`fc.weight` [out, in], a convolution's [out, in, kH, kW], a
+    /// transposed convolution's [in, out, kH, kW]), then the non-trainable state (views of the
+    /// network's own tensors). Write it with the safetensors writer for readers that expect named
+    /// tensors (docs/convolutional.md).
+    public func stateDict(parameters p: Tensor) -> [(name: String, tensor: Tensor)] {
+        ensure(p.count == parameterCount && p.dtype == dtype, "stateDict: \(p.dtype) parameters of \(p.count) for a \(dtype) network of \(parameterCount)")
+        return parameters.parameters.map { ($0.name, p.view(from: $0.range.lowerBound, shape: $0.value.shape)) } + nonTrainableState
+    }
 }
 
 extension MLP: BufferedNetwork {

@@ -66,17 +66,8 @@ struct PythonReadsRunFilesTests {
         #expect(solve.status == 0, "\(solve.stderr)")
         // The exponent forms this test is about are present.
         #expect(try String(contentsOfFile: dir + "/t/config.yaml", encoding: .utf8).contains("generator_step_size: 1.0e-05"))
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: Self.python!)
-        p.arguments = ["-c", Self.script, dir + "/t", dir + "/s"]
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        try p.run()
-        let printed = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        let failure = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        p.waitUntilExit()
-        #expect(p.terminationStatus == 0, "\(failure)")
+        let (status, printed, failure) = try runPython(Self.python!, script: Self.script, arguments: [dir + "/t", dir + "/s"])
+        #expect(status == 0, "\(failure)")
         #expect((Int(printed.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0) > 60, "\(printed)")
     }
 }

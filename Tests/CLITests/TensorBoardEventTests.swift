@@ -141,17 +141,8 @@ struct TensorBoardEventTests {
         for name in try fm.contentsOfDirectory(atPath: dir + "/k/tb") where !before.contains(name) {
             try fm.copyItem(atPath: dir + "/k/tb/" + name, toPath: dir + "/untrimmed/" + name)
         }
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: python)
-        p.arguments = ["-c", Self.script, dir]
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        try p.run()
-        let stdout = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        p.waitUntilExit()
-        #expect(p.terminationStatus == 0 && stdout.hasSuffix("ok\n"), "\(stdout)\n\(stderr)")
+        let (status, stdout, stderr) = try runPython(python, script: Self.script, arguments: [dir])
+        #expect(status == 0 && stdout.hasSuffix("ok\n"), "\(stdout)\n\(stderr)")
         print(stdout, terminator: "")
     }
 }

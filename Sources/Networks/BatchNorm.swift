@@ -1,0 +1,131 @@
+import Autodiff
+import Foundation
+import Tensors
+
+/// Batch normalization over the channels of x [N, C, …] (Ioffe & Szegedy 2015), with PyTorch's
+/// `nn.BatchNorm2d` conventions: scale γ (`<name>.weight`, initially 1) and shift β (`<name>.bias`,
+/// 0) are views into the player's ``ParameterBuffer``; ε = 1e-5; momentum 0.1; the running mean
+/// and the unbiased running variance (`<name>.running_mean` 0, `<name>.running_var` 1, PyTorch's
+/// buffer names; `num_batches_tracked` is not kept) are non-trainable state.
+///
+/// - `.training` mode: y = γ(x − μ_B)/√(σ²_B + ε) + β with the statistics of the batch the call
+///   sees (``Autodiff/batchNormalization(_:scale:shift:epsilon:)``, differentiable to any order).
+/// - `.evaluation` mode: the same with the running statistics, constants.
+///
+/// **Shards.** A GAN's minibatch is split into S shards whose fields are computed separately
+/// (``NeuralGAN``), so each training-mode call normalizes with its own shard's statistics —
+/// per-shard batch statistics, as PyTorch's DistributedDataParallel without SyncBatchNorm. F then
+/// depends on S (as it does on the batch size) but not on threads or processes.
+///
+/// **Running statistics.** Every training-mode call records its batch statistics (μ_B, unbiased
+/// σ²_B, and the entries m per channel) under a lock — shards run on threads. ``update()``, which
+/// the network calls from ``Network/updateNonTrainableState(parameters:)`` once per solver iteration,
+/// averages what was recorded since the last update, weighting by m, in a canonical order (sorted by
+/// m, then by the bits of μ_B and σ²_B, so neither the threads' timing nor the shards' finishing
+/// order changes a bit), folds the average in, r ← (1 − 0.1)·r + 0.1·average, and clears the
+/// record. With one call per iteration this is PyTorch's update; with S shards it is the update of
+/// the whole batch's per-shard statistics; calls made in training mode between two updates (the
+/// solver's extra evaluations, an observer's loss evaluation) count toward the next update. The
+/// record is not checkpointed: a run that checkpoints does so right after an update.
+public final class BatchNorm {
+    public let channels: Int
+    public let name: String
+    public let momentum = 0.1
+    public let epsilon = 1e-5
+    let weightIndex: Int, biasIndex: Int
+    public unowned let buffer: ParameterBuffer
+    /// Running statistics [C], in the buffer's dtype.
+    public let runningMean: Tensor, runningVariance: Tensor
+
+    struct Statistics { let entries: Int; let mean: [Double]; let variance: [Double] }
+    private let lock = NSLock()
+    private var recorded: [Statistics] = []
+    /// Statistics kept between updates at most (the canonically smallest), should a caller evaluate
+    /// in training mode many times without updating.
+    static let recordLimit = 1024
+
+    /// Declares γ and β in `buffer` (before it is finalized; ``ParameterBuffer/finalize(initializing:with:using:)``
+    /// and the DCGAN networks set γ = 1 afterwards through ``resetParameters()``).
+    public init(_ channels: Int, name: String, in buffer: ParameterBuffer) {
+        ensure(channels > 0, "BatchNorm \(name): \(channels) channels")
+        self.channels = channels
+        self.name = name
+        self.buffer = buffer
+        weightIndex = buffer.declare("\(name).weight", shape: [channels])
+        biasIndex = buffer.declare("\(name).bias", shape: [channels])
+        runningMean = Tensor.zeros([channels], dtype: buffer.dtype)
+        runningVariance = Tensor.ones([channels], dtype: buffer.dtype)
+    }
+
+    public var weight: ParameterBuffer.Parameter { buffer.parameters[weightIndex] }
+    public var bias: ParameterBuffer.Parameter { buffer.parameters[biasIndex] }
+
+    /// γ = 1, β = 0 (PyTorch's initialization), after the buffer is finalized.
+    public func resetParameters() {
+        weight.value.fill(1)
+        bias.value.fill(0)
+    }
+
+    /// Normalizes x [N, C, …] with γ and β cut from `flat`.
+    public func callAsFunction(_ x: Variable, parameters flat: Variable, mode: NetworkMode) -> Variable {
+        ensure(x.value.rank >= 2 && x.shape[1] == channels, "BatchNorm \(name): input \(x.shape), expected [N, \(channels), …]")
+        let gamma = flat.slice(from: weight.range.lowerBound, shape: [channels])
+        let beta = flat.slice(from: bias.range.lowerBound, shape: [channels])
+        switch mode {
+        case .training:
+            let (y, mean, variance) = batchNormalization(x, scale: gamma, shift: beta, epsilon: epsilon)
+            record(Statistics(entries: x.count / channels, mean: mean.scalars, variance: variance.scalars))
+            return y
+        case .evaluation:
+            // y = x·a + (β − μ_r·a) with a = γ/√(σ²_r + ε), μ_r and σ²_r constants.
+            let shape = x.shape
+            let a = gamma / Variable(runningVariance.affine(scale: 1, shift: epsilon).sqrt())
+            let shift = beta - a * Variable(runningMean)
+            return x * a.broadcastChannels(to: shape) + shift.broadcastChannels(to: shape)
+        }
+    }
+
+    private func record(_ s: Statistics) {
+        lock.lock()
+        defer { lock.unlock() }
+        recorded.append(s)
+        if recorded.count > 2 * Self.recordLimit {
+            recorded.sort(by: Self.canonicalOrder)
+            recorded.removeLast(recorded.count - Self.recordLimit)
+        }
+    }
+
+    static func canonicalOrder(_ a: Statistics, _ b: Statistics) -> Bool {
+        if a.entries != b.entries { return a.entries < b.entries }
+        for (x, y) in zip(a.mean + a.variance, b.mean + b.variance) where x.bitPattern != y.bitPattern {
+            return x.bitPattern < y.bitPattern
+        }
+        return false
+    }
+
+    /// Folds the statistics recorded since the last update into the running statistics (see the
+    /// type's notes) and clears the record; nothing when nothing was recorded.
+    public func update() {
+        lock.lock()
+        let taken = recorded.sorted(by: Self.canonicalOrder)
+        recorded.removeAll()
+        lock.unlock()
+        guard !taken.isEmpty else { return }
+        let total = Double(taken.reduce(0) { $0 + $1.entries })
+        for c in 0..<channels {
+            var mean = 0.0, variance = 0.0
+            for s in taken {
+                mean += Double(s.entries) * s.mean[c]
+                variance += Double(s.entries) * s.variance[c]
+            }
+            runningMean[c] = (1 - momentum) * runningMean[c] + momentum * mean / total
+            runningVariance[c] = (1 - momentum) * runningVariance[c] + momentum * variance / total
+        }
+    }
+
+    /// Statistics recorded since the last update (for tests).
+    var recordedCount: Int { lock.lock(); defer { lock.unlock() }; return recorded.count }
+
+    /// The running statistics, by name.
+    public var state: [(name: String, tensor: Tensor)] { [("\(name).running_mean", runningMean), ("\(name).running_var", runningVariance)] }
+}

@@ -1,0 +1,317 @@
+// Two-dimensional convolutions of NCHW batches as im2col/col2im + one GEMM, and the per-channel
+// sums and broadcasts around them (a convolution's bias, batch normalization's statistics).
+//
+// Layout: channels first, [batch, channels, height, width] row-major, as PyTorch. Why: a network's
+// input and output are [batch, width] matrices, and a sample's C·H·W features flattened in (C, H, W)
+// order are then a free view (no permutation at the dense ↔ spatial boundary), so a checkpoint's
+// tensors map one to one to a PyTorch `state_dict`; and with im2col's rows ordered (Cin, kh, kw),
+// the weight [Cout, Cin, kh, kw] read as a [Cout, Cin·kh·kw] matrix is the GEMM's left operand as it
+// is stored — no weight is ever permuted.
+//
+// Why im2col + GEMM rather than a direct kernel: every convolution here (DCGAN's, 4×4 kernels, 1–128
+// channels, 7×7 to 28×28 maps) has a reduction of K = Cin·kh·kw ≥ 16 and N·Ho·Wo ≥ 1568 columns per
+// shard, where OpenBLAS's GEMM runs near the FMA peak, and the column matrix is written and read once
+// (memory traffic of K·N·Ho·Wo elements, small against the GEMM's 2·Cout·K·N·Ho·Wo FLOPs when Cout ≥
+// 64). A direct kernel would have to reach that throughput by hand for every shape. All three
+// products a convolution's derivatives need — the convolution, its adjoint (the transposed
+// convolution) and its weight gradient (a correlation) — are then one GEMM each over the same column
+// matrix, and FlopCounter counts them like every other product.
+
+/// The shape of a 2-D convolution x ↦ y: x is [batch, inputChannels, inputHeight, inputWidth], the
+/// weight [outputChannels, inputChannels, kernelHeight, kernelWidth], y is [batch, outputChannels,
+/// outputHeight, outputWidth] with outputHeight = ⌊(inputHeight + 2·padding − kernelHeight)/stride⌋ + 1
+/// (likewise the width); dilation 1, zero padding on every side.
+public struct ConvolutionGeometry: Equatable, Sendable, CustomStringConvertible {
+    public let batch: Int
+    public let inputChannels: Int, outputChannels: Int
+    public let inputHeight: Int, inputWidth: Int
+    public let kernelHeight: Int, kernelWidth: Int
+    public let stride: Int, padding: Int
+
+    public init(batch: Int, inputChannels: Int, outputChannels: Int, inputHeight: Int, inputWidth: Int,
+                kernelHeight: Int, kernelWidth: Int, stride: Int, padding: Int) {
+        ensure(batch >= 0 && inputChannels > 0 && outputChannels > 0 && kernelHeight > 0 && kernelWidth > 0,
+               "convolution: channels and kernel sizes must be positive (batch \(batch), channels \(inputChannels)→\(outputChannels), kernel \(kernelHeight)×\(kernelWidth))")
+        ensure(stride >= 1 && padding >= 0, "convolution: stride \(stride) must be ≥ 1 and padding \(padding) ≥ 0")
+        ensure(inputHeight + 2 * padding >= kernelHeight && inputWidth + 2 * padding >= kernelWidth,
+               "convolution: a \(kernelHeight)×\(kernelWidth) kernel does not fit a padded \(inputHeight)×\(inputWidth) input (padding \(padding))")
+        self.batch = batch
+        self.inputChannels = inputChannels
+        self.outputChannels = outputChannels
+        self.inputHeight = inputHeight
+        self.inputWidth = inputWidth
+        self.kernelHeight = kernelHeight
+        self.kernelWidth = kernelWidth
+        self.stride = stride
+        self.padding = padding
+    }
+
+    public var outputHeight: Int { (inputHeight + 2 * padding - kernelHeight) / stride + 1 }
+    public var outputWidth: Int { (inputWidth + 2 * padding - kernelWidth) / stride + 1 }
+    /// K = Cin·kh·kw, the reduction of the GEMM (rows of the column matrix).
+    public var patchSize: Int { inputChannels * kernelHeight * kernelWidth }
+    public var inputShape: Shape { [batch, inputChannels, inputHeight, inputWidth] }
+    public var outputShape: Shape { [batch, outputChannels, outputHeight, outputWidth] }
+    public var weightShape: Shape { [outputChannels, inputChannels, kernelHeight, kernelWidth] }
+
+    public var description: String {
+        "\(inputChannels)→\(outputChannels) \(kernelHeight)×\(kernelWidth) stride \(stride) padding \(padding) on \(inputHeight)×\(inputWidth) (batch \(batch))"
+    }
+}
+
+/// y = W ⋆ x + b (cross-correlation, as every deep-learning library's "convolution"):
+/// y[n, o, r, c] = b[o] + Σ_{i, u, v} W[o, i, u, v] · x[n, i, r·s − p + u, c·s − p + v], with x zero
+/// outside its bounds. `x` is [N, Cin, H, W], `weight` [Cout, Cin, kh, kw], `bias` [Cout].
+///
+/// One GEMM: W as [Cout, K] times the column matrix [K, N·Ho·Wo] of ``im2col``, then one pass that
+/// moves the result from [Cout, N, Ho·Wo] to [N, Cout, Ho·Wo] and adds the bias.
+public func convolution2D(_ x: Tensor, weight: Tensor, bias: Tensor?, stride: Int, padding: Int) -> Tensor {
+    convolution2DKeepingColumns(x, weight: weight, bias: bias, stride: stride, padding: padding).output
+}
+
+/// ``convolution2D(_:weight:bias:stride:padding:)`` that also returns its column matrix
+/// [Cin·kh·kw, N·Ho·Wo], which the weight gradient reads again
+/// (``convolution2DWeightGradient(input:outputGradient:kernelHeight:kernelWidth:stride:padding:columns:into:)``):
+/// keeping it instead of unfolding x a second time, together with the sink rules that add weight
+/// gradients into the flat gradient, took a W6 step from 145 to 136 ms on one thread (2026-12-04,
+/// a shared machine; im2col had been 10% of the step's samples in `perf`, half of it for weight gradients).
+public func convolution2DKeepingColumns(_ x: Tensor, weight: Tensor, bias: Tensor?, stride: Int, padding: Int) -> (output: Tensor, columns: Tensor) {
+    let geo = geometry(input: x, weight: weight, stride: stride, padding: padding, "convolution2D")
+    if let bias { ensure(bias.shape == Shape([geo.outputChannels]) && bias.dtype == x.dtype, "convolution2D: bias \(bias.dtype) \(bias.shape) for \(geo.outputChannels) \(x.dtype) channels") }
+    let cols = im2col(x, geo)
+    let product = matmul(weight.reshaped([geo.outputChannels, geo.patchSize]), cols)
+    return (channelsToBatchMajor(product, geo: geo, bias: bias), cols)
+}
+
+/// The adjoint of x ↦ W ⋆ x in x (PyTorch's `conv_transpose2d` with this `weight` read as
+/// [in, out, kh, kw] = the convolution's [Cout, Cin, kh, kw]): for g of the convolution's output
+/// shape [N, Cout, Ho, Wo], returns x̄ [N, Cin, H, W] with ⟨x̄, ξ⟩ = ⟨g, W ⋆ ξ⟩ for every ξ, plus
+/// `bias` [Cin] per channel. H and W (`inputHeight`, `inputWidth`) must map to Ho, Wo under the
+/// convolution: a stride > 1 leaves up to s − 1 rows ambiguous.
+///
+/// One GEMM: Wᵀ [K, Cout] times g moved to [Cout, N·Ho·Wo], then ``col2im`` adds the columns back
+/// into their pixels.
+public func convolution2DAdjoint(_ g: Tensor, weight: Tensor, bias: Tensor?, stride: Int, padding: Int,
+                                 inputHeight: Int, inputWidth: Int) -> Tensor {
+    ensure(g.rank == 4 && weight.rank == 4 && g.dtype == weight.dtype && g.shape[1] == weight.shape[0],
+           "convolution2DAdjoint: input \(g.dtype) \(g.shape) and weight \(weight.dtype) \(weight.shape) (in, out, kh, kw) do not match")
+    let geo = ConvolutionGeometry(batch: g.shape[0], inputChannels: weight.shape[1], outputChannels: weight.shape[0],
+                                  inputHeight: inputHeight, inputWidth: inputWidth, kernelHeight: weight.shape[2],
+                                  kernelWidth: weight.shape[3], stride: stride, padding: padding)
+    ensure(geo.outputShape == g.shape, "convolution2DAdjoint: an output of \(inputHeight)×\(inputWidth) maps to \(geo.outputShape) under \(geo), not to the input's \(g.shape)")
+    if let bias { ensure(bias.shape == Shape([geo.inputChannels]) && bias.dtype == g.dtype, "convolution2DAdjoint: bias \(bias.dtype) \(bias.shape) for \(geo.inputChannels) \(g.dtype) channels") }
+    let cols = matmul(weight.reshaped([geo.outputChannels, geo.patchSize]), batchToChannelsMajor(g, geo: geo), transposeA: true)
+    return col2im(cols, geo, bias: bias)
+}
+
+/// The weight gradient of a convolution: ∂/∂W ⟨g, W ⋆ x⟩ = Σ_{n, r, c} g[n, o, r, c] · x[n, i, r·s − p + u,
+/// c·s − p + v], shape [Cout, Cin, kh, kw], for x [N, Cin, H, W] and g [N, Cout, Ho, Wo] (a
+/// correlation of x with g). One GEMM: g moved to [Cout, N·Ho·Wo] times the column matrix transposed.
+///
+/// `columns`, when given, is x's column matrix from ``convolution2DKeepingColumns(_:weight:bias:stride:padding:)``
+/// (x is then read only for its shape); with `into`, the gradient is added to that tensor of the
+/// weight's element count (BLAS's β = 1: a first-order sweep writes it straight into its place in a
+/// flat gradient) and returned.
+@discardableResult
+public func convolution2DWeightGradient(input x: Tensor, outputGradient g: Tensor, kernelHeight: Int, kernelWidth: Int,
+                                        stride: Int, padding: Int, columns: Tensor? = nil, into sink: Tensor? = nil) -> Tensor {
+    ensure(x.rank == 4 && g.rank == 4 && x.dtype == g.dtype && x.shape[0] == g.shape[0],
+           "convolution2DWeightGradient: input \(x.dtype) \(x.shape) and output gradient \(g.dtype) \(g.shape) do not match")
+    let geo = ConvolutionGeometry(batch: x.shape[0], inputChannels: x.shape[1], outputChannels: g.shape[1],
+                                  inputHeight: x.shape[2], inputWidth: x.shape[3], kernelHeight: kernelHeight,
+                                  kernelWidth: kernelWidth, stride: stride, padding: padding)
+    ensure(geo.outputShape == g.shape, "convolution2DWeightGradient: \(geo) gives \(geo.outputShape), the output gradient is \(g.shape)")
+    if let columns { ensure(columns.shape == Shape([geo.patchSize, geo.batch * geo.outputHeight * geo.outputWidth]) && columns.dtype == x.dtype, "convolution2DWeightGradient: columns \(columns.shape) for \(geo)") }
+    let cols = columns ?? im2col(x, geo)
+    if let sink {
+        ensure(sink.count == geo.weightShape.count && sink.dtype == x.dtype, "convolution2DWeightGradient: sink \(sink.dtype) \(sink.shape) for a weight \(geo.weightShape)")
+        matmul(batchToChannelsMajor(g, geo: geo), cols, transposeB: true, into: sink.reshaped([geo.outputChannels, geo.patchSize]), accumulate: true)
+        return sink
+    }
+    return matmul(batchToChannelsMajor(g, geo: geo), cols, transposeB: true).reshaped(geo.weightShape)
+}
+
+/// The geometry of `weight` [Cout, Cin, kh, kw] applied to `x` [N, Cin, H, W].
+private func geometry(input x: Tensor, weight: Tensor, stride: Int, padding: Int, _ op: String) -> ConvolutionGeometry {
+    ensure(x.rank == 4 && weight.rank == 4 && x.dtype == weight.dtype && x.shape[1] == weight.shape[1],
+           "\(op): input \(x.dtype) \(x.shape) [N, Cin, H, W] and weight \(weight.dtype) \(weight.shape) [Cout, Cin, kh, kw] do not match")
+    return ConvolutionGeometry(batch: x.shape[0], inputChannels: x.shape[1], outputChannels: weight.shape[0],
+                               inputHeight: x.shape[2], inputWidth: x.shape[3], kernelHeight: weight.shape[2],
+                               kernelWidth: weight.shape[3], stride: stride, padding: padding)
+}
+
+/// ⌈a / b⌉ for b > 0 and any sign of a.
+@inline(__always) private func ceilDiv(_ a: Int, _ b: Int) -> Int { a >= 0 ? (a + b - 1) / b : -((-a) / b) }
+/// ⌊a / b⌋ for b > 0 and any sign of a.
+@inline(__always) private func floorDiv(_ a: Int, _ b: Int) -> Int { a >= 0 ? a / b : -((-a + b - 1) / b) }
+
+/// For kernel column `v`: the output columns c whose input column c·s − p + v lies in 0..<width.
+@inline(__always)
+private func validColumns(_ v: Int, _ geo: ConvolutionGeometry) -> Range<Int> {
+    let lo = max(0, ceilDiv(geo.padding - v, geo.stride))
+    let hi = min(geo.outputWidth - 1, floorDiv(geo.inputWidth - 1 + geo.padding - v, geo.stride))
+    return lo <= hi ? lo..<(hi + 1) : 0..<0
+}
+
+/// The column matrix [K, N·Ho·Wo]: row (i, u, v) (channel, kernel row, kernel column), column
+/// (n, r, c) holds x[n, i, r·s − p + u, c·s − p + v], zero where that is padding.
+func im2col(_ x: Tensor, _ geo: ConvolutionGeometry) -> Tensor {
+    let cols = Tensor(uninitialized: [geo.patchSize, geo.batch * geo.outputHeight * geo.outputWidth], dtype: x.dtype)
+    switch x.dtype {
+    case .float32: unfold(x.f32, cols.f32, geo)
+    case .float64: unfold(x.f64, cols.f64, geo)
+    }
+    return cols
+}
+
+private func unfold<T: BinaryFloatingPoint>(_ x: UnsafeMutablePointer<T>, _ cols: UnsafeMutablePointer<T>, _ geo: ConvolutionGeometry) {
+    let (h, w, oh, ow, s, p) = (geo.inputHeight, geo.inputWidth, geo.outputHeight, geo.outputWidth, geo.stride, geo.padding)
+    let columns = geo.batch * oh * ow
+    for i in 0..<geo.inputChannels {
+        for u in 0..<geo.kernelHeight {
+            for v in 0..<geo.kernelWidth {
+                let row = cols + ((i * geo.kernelHeight + u) * geo.kernelWidth + v) * columns
+                let valid = validColumns(v, geo)
+                for n in 0..<geo.batch {
+                    let plane = x + (n * geo.inputChannels + i) * h * w
+                    for r in 0..<oh {
+                        let dst = row + (n * oh + r) * ow
+                        let y = r * s - p + u
+                        guard y >= 0 && y < h, !valid.isEmpty else { dst.update(repeating: 0, count: ow); continue }
+                        let src = plane + y * w + (v - p)
+                        for c in 0..<valid.lowerBound { dst[c] = 0 }
+                        if s == 1 {
+                            (dst + valid.lowerBound).update(from: src + valid.lowerBound, count: valid.count)
+                        } else {
+                            for c in valid { dst[c] = src[c * s] }
+                        }
+                        for c in valid.upperBound..<ow { dst[c] = 0 }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The adjoint of ``im2col``: x [N, Cin, H, W] with every column entry added back into the pixel it
+/// was read from (padding entries dropped), plus `bias` [Cin] per channel.
+func col2im(_ cols: Tensor, _ geo: ConvolutionGeometry, bias: Tensor?) -> Tensor {
+    let x = Tensor(uninitialized: geo.inputShape, dtype: cols.dtype)
+    let plane = geo.inputHeight * geo.inputWidth
+    switch cols.dtype {
+    case .float32:
+        fold(cols.f32, x.f32, geo)
+        if let bias { addPerChannel(x.f32, bias.f32, batch: geo.batch, channels: geo.inputChannels, plane: plane) }
+    case .float64:
+        fold(cols.f64, x.f64, geo)
+        if let bias { addPerChannel(x.f64, bias.f64, batch: geo.batch, channels: geo.inputChannels, plane: plane) }
+    }
+    return x
+}
+
+private func fold<T: BinaryFloatingPoint>(_ cols: UnsafeMutablePointer<T>, _ x: UnsafeMutablePointer<T>, _ geo: ConvolutionGeometry) {
+    let (h, w, oh, ow, s, p) = (geo.inputHeight, geo.inputWidth, geo.outputHeight, geo.outputWidth, geo.stride, geo.padding)
+    let columns = geo.batch * oh * ow
+    x.update(repeating: 0, count: geo.batch * geo.inputChannels * h * w)
+    for i in 0..<geo.inputChannels {
+        for u in 0..<geo.kernelHeight {
+            for v in 0..<geo.kernelWidth {
+                let row = cols + ((i * geo.kernelHeight + u) * geo.kernelWidth + v) * columns
+                let valid = validColumns(v, geo)
+                if valid.isEmpty { continue }
+                for n in 0..<geo.batch {
+                    let plane = x + (n * geo.inputChannels + i) * h * w
+                    for r in 0..<oh {
+                        let y = r * s - p + u
+                        guard y >= 0 && y < h else { continue }
+                        let src = row + (n * oh + r) * ow
+                        let dst = plane + y * w + (v - p)
+                        for c in valid { dst[c * s] += src[c] }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// [Cout, N·P] (a GEMM's output) to [N, Cout, P] (P = Ho·Wo), adding `bias` [Cout] per channel.
+private func channelsToBatchMajor(_ product: Tensor, geo: ConvolutionGeometry, bias: Tensor?) -> Tensor {
+    let y = Tensor(uninitialized: geo.outputShape, dtype: product.dtype)
+    let (n, c, p) = (geo.batch, geo.outputChannels, geo.outputHeight * geo.outputWidth)
+    switch product.dtype {
+    case .float32: permuteBlocks(product.f32, y.f32, outer: c, inner: n, block: p, bias: bias?.f32)
+    case .float64: permuteBlocks(product.f64, y.f64, outer: c, inner: n, block: p, bias: bias?.f64)
+    }
+    return y
+}
+
+/// [N, Cout, P] to [Cout, N·P], the layout the GEMMs of the adjoint and the weight gradient read.
+private func batchToChannelsMajor(_ g: Tensor, geo: ConvolutionGeometry) -> Tensor {
+    let (n, c, p) = (geo.batch, geo.outputChannels, geo.outputHeight * geo.outputWidth)
+    let o = Tensor(uninitialized: [c, n * p], dtype: g.dtype)
+    switch g.dtype {
+    case .float32: permuteBlocks(g.f32, o.f32, outer: n, inner: c, block: p, bias: nil)
+    case .float64: permuteBlocks(g.f64, o.f64, outer: n, inner: c, block: p, bias: nil)
+    }
+    return o
+}
+
+/// dst[j, i, :] = src[i, j, :] (+ bias[i]) for blocks of `block` elements, src [outer, inner, block].
+private func permuteBlocks<T: BinaryFloatingPoint>(_ src: UnsafeMutablePointer<T>, _ dst: UnsafeMutablePointer<T>,
+                                                   outer: Int, inner: Int, block: Int, bias: UnsafeMutablePointer<T>?) {
+    for i in 0..<outer {
+        let b = bias?[i] ?? 0
+        for j in 0..<inner {
+            let s = src + (i * inner + j) * block, d = dst + (j * outer + i) * block
+            if bias == nil { d.update(from: s, count: block) } else { for k in 0..<block { d[k] = s[k] + b } }
+        }
+    }
+}
+
+private func addPerChannel<T: BinaryFloatingPoint>(_ x: UnsafeMutablePointer<T>, _ v: UnsafeMutablePointer<T>, batch: Int, channels: Int, plane: Int) {
+    for n in 0..<batch {
+        for c in 0..<channels {
+            let row = x + (n * channels + c) * plane, b = v[c]
+            for k in 0..<plane { row[k] += b }
+        }
+    }
+}
+
+extension Tensor {
+    /// Per-channel sums of a batch [N, C, …] (rank 2 to 4): out[c] = Σ_{n, …} x[n, c, …], shape [C].
+    /// The adjoint of ``broadcastChannels(to:)``.
+    public func channelSums() -> Tensor {
+        ensure(rank >= 2, "Tensor.channelSums: expected [batch, channels, …], got \(shape)")
+        let (n, c) = (shape[0], shape[1]), plane = count / max(1, n * c)
+        let o = Tensor.zeros([c], dtype: dtype)
+        switch dtype {
+        case .float32: sumPerChannel(f32, o.f32, batch: n, channels: c, plane: plane)
+        case .float64: sumPerChannel(f64, o.f64, batch: n, channels: c, plane: plane)
+        }
+        return o
+    }
+
+    /// A batch of `shape` [N, C, …] (rank 2 to 4) whose channel c is filled with element c of this
+    /// vector [C]. The adjoint of ``channelSums()``.
+    public func broadcastChannels(to shape: Shape) -> Tensor {
+        ensure(shape.rank >= 2 && rank == 1 && count == shape[1], "Tensor.broadcastChannels: \(self.shape) to \(shape)")
+        let (n, c) = (shape[0], shape[1]), plane = shape.count / max(1, n * c)
+        let o = Tensor.zeros(shape, dtype: dtype)
+        switch dtype {
+        case .float32: addPerChannel(o.f32, f32, batch: n, channels: c, plane: plane)
+        case .float64: addPerChannel(o.f64, f64, batch: n, channels: c, plane: plane)
+        }
+        return o
+    }
+}
+
+private func sumPerChannel<T: BinaryFloatingPoint>(_ x: UnsafeMutablePointer<T>, _ out: UnsafeMutablePointer<T>, batch: Int, channels: Int, plane: Int) {
+    for n in 0..<batch {
+        for c in 0..<channels {
+            let row = x + (n * channels + c) * plane
+            var s: T = 0
+            for k in 0..<plane { s += row[k] }
+            out[c] += s
+        }
+    }
+}
