@@ -182,8 +182,8 @@ public final class GANTraining {
         data = try TrainingData(c, log: log)
         root = RandomGenerator(seed: c.seed)
         var rngG = root.split(0), rngD = root.split(1)
-        let g = generator ?? MLP([c.latent, c.hidden, c.hidden, data.width], hidden: .relu, output: data.generatorOutput, using: &rngG)
-        let d = discriminator ?? MLP([data.width, c.hidden, c.hidden, 1], hidden: .leakyRelu(slope: 0.2), using: &rngD)
+        let g = generator ?? Self.configuredGenerator(c, data: data, using: &rngG)
+        let d = discriminator ?? Self.configuredDiscriminator(c, data: data, using: &rngD)
         guard (generator == nil) == (discriminator == nil) else {
             throw RunError.invalid(field: "networks", value: "one of two", allowed: "give both the generator and the discriminator, or neither")
         }
@@ -209,6 +209,22 @@ public final class GANTraining {
         }
         sc.averaging = .exponential(decay: c.emaDecay)
         solver = try Self.wrap(base, schedule: sc.stepSizeSchedule, averaging: c.emaDecay)
+    }
+
+    /// The generator the configuration names (``TrainingConfiguration/architecture``).
+    static func configuredGenerator(_ c: TrainingConfiguration, data: TrainingData, using rng: inout RandomGenerator) -> any Network {
+        switch c.architecture {
+        case .mlp: return MLP([c.latent, c.hidden, c.hidden, data.width], hidden: .relu, output: data.generatorOutput, using: &rng)
+        case .dcgan: return DCGANGenerator(latent: c.latent, imageSize: data.imageSide, width: c.hidden, using: &rng)
+        }
+    }
+
+    /// The discriminator the configuration names.
+    static func configuredDiscriminator(_ c: TrainingConfiguration, data: TrainingData, using rng: inout RandomGenerator) -> any Network {
+        switch c.architecture {
+        case .mlp: return MLP([data.width, c.hidden, c.hidden, 1], hidden: .leakyRelu(slope: 0.2), using: &rng)
+        case .dcgan: return DCGANDiscriminator(imageSize: data.imageSide, width: c.hidden, spectralNorm: c.spectralNorm, using: &rng)
+        }
     }
 
     static func wrap<S: Solver>(_ s: S, schedule: (any StepSizeSchedule)?, averaging decay: Double) throws -> any Solver {

@@ -10,12 +10,12 @@ import Tensors
 extension TrainingConfiguration {
     /// The format of `config.yaml`: 2 since the keys `shards` and `format_version` (2026-12-03), 3
     /// since `lookahead_steps`, `lookahead_alpha`, `max_oracle_calls` and the newer methods' keys, 4
-    /// since `tensorboard`; a config without the key is format 1. Older
+    /// since `tensorboard`, 5 since `architecture` and `spectral_norm`; a config without the key is format 1. Older
     /// formats read the same (the later keys take their defaults).
-    public static let formatVersion = 4
+    public static let formatVersion = 5
 
     /// The keys a config file may set, in the order `config.yaml` lists them.
-    public static let yamlKeys = ["dataset", "data_file", "iterations", "max_oracle_calls", "batch_size", "latent", "hidden", "loss", "method",
+    public static let yamlKeys = ["dataset", "data_file", "iterations", "max_oracle_calls", "batch_size", "latent", "hidden", "architecture", "spectral_norm", "loss", "method",
                                   "generator_step_size", "discriminator_step_size", "step_size_decay_start", "step_size_decay_end",
                                   "step_size_decay_final", "beta1", "beta2", "relaxation", "lookahead_steps", "lookahead_alpha", "sga_adjustment", "cgd_linear_solver",
                                   "cgd_max_inner_products", "anderson_memory", "agraal_phi", "sgld_steps", "thermal_noise", "damping", "preconditioned",
@@ -23,7 +23,7 @@ extension TrainingConfiguration {
                                   "evaluation_samples", "log_every", "checkpoint_every", "tensorboard"]
 
     /// The keys whose values are YAML booleans, `true` or `false`.
-    static let booleanKeys: Set<String> = ["preconditioned", "tensorboard"]
+    static let booleanKeys: Set<String> = ["preconditioned", "tensorboard", "spectral_norm"]
 
     /// Methods that train a GAN: every ``SolverKind`` but the simplex-only mirror methods and EAG-V,
     /// whose step recursion needs the Lipschitz constant of F (``untrainableReason(_:)`` says why).
@@ -99,6 +99,22 @@ extension TrainingConfiguration {
             regularizer: r1
             regularizer_weight: 1
             log_every: 1000
+            """,
+        "mnist-dcgan": """
+            # MNIST-5k with the DCGAN networks (docs/convolutional.md): G 64 → 128·7·7 → BN, ReLU →
+            # ConvT 128→64 → BN, ReLU → ConvT 64→1 → sigmoid; D Conv 1→64 → Conv 64→128 → dense.
+            dataset: mnist
+            architecture: dcgan
+            hidden: 64
+            batch_size: 64
+            iterations: 3000
+            generator_step_size: 0.0002
+            discriminator_step_size: 0.0002
+            beta2: 0.99
+            step_size_decay_final: 1
+            regularizer: r1
+            regularizer_weight: 1
+            log_every: 500
             """,
     ]
 
@@ -202,9 +218,10 @@ extension TrainingConfiguration {
         case "preconditioned":
             guard ["true", "false"].contains(value) else { throw ConfigError.wrongType(file: file, key: key, value: value, expected: "true or false") }
             preconditioned = value == "true"
-        case "tensorboard":
+        case "tensorboard", "spectral_norm":
             guard ["true", "false"].contains(value) else { throw ConfigError.wrongType(file: file, key: key, value: value, expected: "true or false") }
-            tensorboard = value == "true"
+            if key == "tensorboard" { tensorboard = value == "true" } else { spectralNorm = value == "true" }
+        case "architecture": architecture = try choice(Architecture.allCases)
         case "step_size_decay_start": stepSizeDecayStart = try int(min: 0, max: Self.maximumIterations)
         case "step_size_decay_end": stepSizeDecayEnd = try int(min: 0, max: Self.maximumIterations)
         case "step_size_decay_final": stepSizeDecayFinal = try real({ $0 > 0 && $0 <= 1 }, "must lie in (0, 1]")
@@ -257,6 +274,7 @@ extension TrainingConfiguration {
             "beta1": Self.yamlReal(beta1), "beta2": Self.yamlReal(beta2), "ema_decay": Self.yamlReal(emaDecay), "seed": "\(seed)",
             "shards": "\(shards)", "threads": "\(threads)", "evaluation_samples": "\(evaluationSamples)", "log_every": "\(logEvery)",
             "checkpoint_every": "\(checkpointEvery)", "tensorboard": "\(tensorboard)",
+            "architecture": architecture.rawValue, "spectral_norm": "\(spectralNorm)",
         ]
         // A boolean is written plain (YAML's true/false); strings that read as one are quoted.
         for k in Self.yamlKeys { s += "\(k): \(Self.booleanKeys.contains(k) ? values[k]! : FlatYAML.scalar(values[k]!))\n" }

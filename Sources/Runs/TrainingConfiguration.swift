@@ -1,6 +1,7 @@
 import Foundation
 import Games
 import Solvers
+import Tensors
 
 /// Everything `saddle train` can choose, with the defaults of SPEC §8's default run: a GAN on the
 /// ring of 8 Gaussians trained by Past-Extra-Adam (EFTP whose two half-steps are Adam steps, one
@@ -22,7 +23,15 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
     public var maxOracleCalls = 0.0
     public var batchSize = 256
     public var latent = 64
+    /// `mlp`'s hidden width; `dcgan`'s base channel count w (D: 1 → w → 2w channels, G the mirror).
     public var hidden = 128
+    /// The players' networks: `mlp` (the two-hidden-layer perceptrons above) or `dcgan` (images
+    /// only: ``Networks/DCGANGenerator`` with batch normalization and ``Networks/DCGANDiscriminator``;
+    /// docs/convolutional.md).
+    public var architecture = Architecture.mlp
+    /// Spectral normalization (Miyato et al. 2018) of every discriminator layer (`dcgan` only): each
+    /// weight is used as W/σ̂(W), σ̂ from one power-iteration step per solver iteration.
+    public var spectralNorm = false
     /// The players' losses (``NeuralGAN/Loss``): non-saturating, minimax, wasserstein, hinge.
     public var loss = NeuralGAN.Loss.nonSaturating
     /// The solver (``SolverKind``; any method that runs on unconstrained or box sets).
@@ -105,6 +114,8 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
         try read(.batchSize, &batchSize)
         try read(.latent, &latent)
         try read(.hidden, &hidden)
+        try read(.architecture, &architecture)
+        try read(.spectralNorm, &spectralNorm)
         try read(.loss, &loss)
         try read(.method, &method)
         try read(.generatorStepSize, &generatorStepSize)
@@ -155,6 +166,19 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
     /// (``init(from:)``).
     public static func decode(json: Foundation.Data) throws -> TrainingConfiguration {
         try JSONDecoder().decode(TrainingConfiguration.self, from: json)
+    }
+
+    /// Floats held per sample by a training step (forward, backward and R1's double backward),
+    /// estimated from the networks' sizes. MLP: about 20 activations of `hidden`. DCGAN with base
+    /// width w on 28×28 images (b = 7): the layers' outputs (2w·b² after fc, w·4b² after deconv1, w·4b²
+    /// after conv1, 2w·b² after conv2; each kept with its normalization and activation) plus the
+    /// convolutions' column matrices (16w·b² each for deconv1 and conv2), about 3× for the backward
+    /// passes: 204·w·b². The discriminator's column matrix of conv2 for w = 64 is 0.2 MB a sample.
+    public var activationFloatsPerSample: Double {
+        switch architecture {
+        case .mlp: return 20 * Double(hidden) + Double(latent)
+        case .dcgan: return 204 * Double(hidden) * 49 + Double(latent)
+        }
     }
 
     /// Whether the data are images (MNIST) rather than 2-D points.
@@ -229,6 +253,17 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
         if regularizer == .clipping && !(regularizerWeight > 0) {
             throw RunError.invalid(field: "regularizer_weight", value: "\(regularizerWeight)", allowed: "the clipping bound must be positive")
         }
+        if architecture == .dcgan && !isImageData {
+            throw RunError.invalid(field: "architecture", value: "dcgan", allowed: "dcgan needs image data (dataset: mnist); \(dataset) is 2-D points: use mlp")
+        }
+        if spectralNorm && architecture != .dcgan {
+            throw RunError.invalid(field: "spectral_norm", value: "true", allowed: "spectral normalization is built for architecture: dcgan")
+        }
+        if architecture == .dcgan {
+            // Checked before the networks are built: a width typed by mistake is one line, not an OOM kill.
+            try MemoryBudget.require(Double(batchSize) * activationFloatsPerSample * 4,
+                                     for: "batch_size \(batchSize) × hidden \(hidden) (the DCGAN step's activations)")
+        }
         if shards > batchSize {
             throw RunError.invalid(field: "shards", value: "\(shards)", allowed: "at most batch_size (\(batchSize)): every shard needs a sample")
         }
@@ -247,6 +282,16 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
                                    allowed: "0 (no budget) or at least \(Self.yamlReal(first)), \(solver.name)'s start and one iteration")
         }
     }
+}
+
+/// The players' networks `saddle train` builds, by their config names.
+public enum Architecture: String, CaseIterable, Codable, Sendable {
+    /// G: latent → hidden → hidden → data width (ReLU; sigmoid for images); D: data width → hidden →
+    /// hidden → 1 (LeakyReLU 0.2).
+    case mlp
+    /// The DCGAN pair for 28×28 images (``Networks/DCGANGenerator``, ``Networks/DCGANDiscriminator``)
+    /// with base width `hidden`.
+    case dcgan
 }
 
 /// The regularizers `saddle train` can attach (SPEC §3), by their config names.

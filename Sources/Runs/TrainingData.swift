@@ -13,6 +13,8 @@ public struct TrainingData: @unchecked Sendable {
     public let width: Int
     /// The generator's output activation: identity for points, sigmoid for [0, 1] pixels.
     public let generatorOutput: Activation
+    /// The side of a square one-channel image (28 for MNIST; 0 for points).
+    public var imageSide: Int { width == MNIST.pixels ? 28 : 0 }
     /// Draws `count` real samples, [count, width], Float32.
     public let sample: NeuralGAN.DataSampler
     /// The mixture, for the 2-D data sets.

@@ -16,6 +16,31 @@ struct ConfigurationYAMLTests {
         #expect(read.differences(from: c).isEmpty)
     }
 
+    /// `architecture` and `spectral_norm` (format 5): read back, checked against the data and each
+    /// other, build the DCGAN pair, and an older JSON without them reads as the MLP it trained.
+    @Test func architectureKeysBuildTheNetworksTheyName() throws {
+        var c = TrainingConfiguration()
+        try c.apply(yaml: TrainingConfiguration.presets["mnist-dcgan"]!, file: "preset")
+        try c.apply(yaml: "spectral_norm: true\n", file: "c.yaml")
+        #expect(c.architecture == .dcgan && c.spectralNorm && c.hidden == 64)
+        var read = TrainingConfiguration()
+        try read.apply(yaml: c.yaml, file: "c.yaml")
+        #expect(read == c && c.yaml.contains("\narchitecture: dcgan\n") && c.yaml.contains("\nspectral_norm: true\n"))
+        func refusal(_ yaml: String) -> String {
+            var x = TrainingConfiguration()
+            do { try x.apply(yaml: yaml, file: "x.yaml"); try x.validate(); return "accepted" } catch { return "\(error)" }
+        }
+        #expect(refusal("architecture: dcgan\n").contains("needs image data"))
+        #expect(refusal("dataset: mnist\nspectral_norm: true\n").contains("architecture: dcgan"))
+        #expect(refusal("architecture: resnet\n").contains("one of mlp, dcgan"))
+        #expect(refusal("dataset: mnist\narchitecture: dcgan\nspectral_norm: yes\n").contains("true or false"))
+        #expect(refusal("dataset: mnist\narchitecture: dcgan\nhidden: 4096\nbatch_size: 65536\n").contains("of memory"))
+        var object = try #require(try JSONSerialization.jsonObject(with: JSONEncoder().encode(c)) as? [String: Any])
+        for key in ["architecture", "spectralNorm"] { #expect(object.removeValue(forKey: key) != nil, "\(key) is not in the JSON form") }
+        let old = try JSONDecoder().decode(TrainingConfiguration.self, from: JSONSerialization.data(withJSONObject: object))
+        #expect(old.architecture == .mlp && !old.spectralNorm)
+    }
+
     /// `method` takes every name `saddle train --method` takes (issue #20): aliases resolve to their
     /// method, consensus-optimization to fb with the consensus regularizer (and refuses another
     /// regularizer in the same file), and a solver train cannot use is refused with its reason.

@@ -103,7 +103,9 @@ struct Sample: ParsableCommand {
 /// fit the memory budget.
 func requireActivationMemory(_ training: GANTraining, samples: Int, flag: String) throws {
     let c = training.configuration
-    let floatsPerSample = Double(c.latent + 2 * c.hidden + training.data.width)
+    let floatsPerSample = c.architecture == .mlp ? Double(c.latent + 2 * c.hidden + training.data.width)
+        : c.activationFloatsPerSample / 3  // the generator alone, forward only, is below a third of a step's
+
     do { try MemoryBudget.require(Double(samples) * floatsPerSample * 4 * 4, for: "\(flag) (the generator's activations)") } catch {
         throw CLIError("\(error)")
     }

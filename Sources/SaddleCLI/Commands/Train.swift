@@ -28,10 +28,12 @@ func parseTrainMethod(_ text: String) throws -> MethodChoice {
 /// The named configs of `--preset`.
 enum TrainPreset: String, CaseIterable, ExpressibleByArgument {
     case ring, grid, mnist
+    case mnistDCGAN = "mnist-dcgan"
 }
 
 extension NeuralGAN.Loss: ExpressibleByArgument {}
 extension TrainingRegularizer: ExpressibleByArgument {}
+extension Architecture: ExpressibleByArgument {}
 
 /// What `saddle train`'s shared options say.
 enum TrainHelp: SharedOptionsHelp {
@@ -105,6 +107,13 @@ struct Train: ParsableCommand {
     @Option(help: ArgumentHelp("Solver: \(TrainingConfiguration.methodNames.joined(separator: ", ")) (fb with --regularizer consensus). (default: \(Train.defaults.method.rawValue))", valueName: "method"),
             transform: { try parseTrainMethod($0) })
     var method: TrainingConfiguration.MethodChoice?
+    @Option(help: ArgumentHelp("Networks: \(Architecture.choiceList) (dcgan: the convolutional DCGAN pair for mnist, base width --hidden; docs/convolutional.md). (default: \(Train.defaults.architecture.rawValue))", valueName: "networks"),
+            transform: { try parseChoice($0, as: Architecture.self, what: "architecture") })
+    var architecture: Architecture?
+    @Option(parsing: .unconditional, help: ArgumentHelp("mlp: the hidden width; dcgan: the base channel count w (D 1→w→2w channels). (default: \(Train.defaults.hidden))", valueName: "n"))
+    var hidden: Int?
+    @Flag(inversion: .prefixedNo, help: "dcgan: spectral normalization of every discriminator layer (Miyato et al. 2018; one power-iteration step per solver iteration). (default: off)")
+    var spectralNorm: Bool?
     @Option(parsing: .unconditional, help: ArgumentHelp("Stop before an iteration that would take the oracle calls past this budget, so that methods whose iterations cost different numbers of calls train on equal budgets; 0: no budget. (default: \(stated(Train.defaults.maxOracleCalls)))", valueName: "calls"))
     var maxOracleCalls: Double?
     @Option(parsing: .unconditional, help: ArgumentHelp("Lookahead-minmax around the method: k steps per pull-back (0: off; the paper's 5). (default: \(Train.defaults.lookaheadSteps))", valueName: "k"))
@@ -216,7 +225,7 @@ struct Train: ParsableCommand {
         if resume != nil {
             let fixed: [(String, Bool)] = [("--dataset", dataset != nil), ("--batch-size", batchSize != nil), ("--step-size", stepSize != nil),
                                            ("--r1-weight", r1Weight != nil), ("--seed", seed != nil),
-                                           ("--loss", loss != nil), ("--method", method != nil), ("--regularizer", regularizer != nil),
+                                           ("--loss", loss != nil), ("--architecture", architecture != nil), ("--hidden", hidden != nil), ("--spectral-norm", spectralNorm != nil), ("--method", method != nil), ("--regularizer", regularizer != nil),
                                            ("--regularizer-weight", regularizerWeight != nil), ("--data-file", dataFile != nil),
                                            ("--sgld-steps", sgldSteps != nil), ("--thermal-noise", thermalNoise != nil),
                                            ("--damping", damping != nil), ("--preconditioned", preconditioned), ("--preset", preset != nil),
@@ -248,6 +257,9 @@ struct Train: ParsableCommand {
         if let v = r1Weight { c.regularizer = v > 0 ? .r1 : .none; c.regularizerWeight = v }
         if let v = dataFile { c.dataFile = v }
         if let v = loss { c.loss = v }
+        if let v = architecture { c.architecture = v }
+        if let v = hidden { c.hidden = v }
+        if let v = spectralNorm { c.spectralNorm = v }
         switch method {
         case .kind(let k): c.method = k
         case .consensusOptimization:
