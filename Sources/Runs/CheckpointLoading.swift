@@ -62,7 +62,7 @@ extension GANTraining {
         guard let seed else { return evaluationSamples(of: theta, count: count) }
         var rng = RandomGenerator(seed: seed)
         let z = Tensor.normal([count, configuration.latent], using: &rng)
-        return gan.generate(z, parameters: theta)
+        return gan.generate(z, parameters: theta, rowsPerPass: configuration.generationRowsPerPass)
     }
 
     /// The first `count` rows of the evaluation samples, bit for bit the rows the training metrics

@@ -361,7 +361,7 @@ public final class GANTraining {
     public func samples(of theta: Tensor, count: Int? = nil) -> Tensor {
         var rngEval = root.split(4)
         let z = Tensor.normal([count ?? configuration.evaluationSamples, configuration.latent], using: &rngEval)
-        return gan.generate(z, parameters: theta)
+        return gan.generate(z, parameters: theta, rowsPerPass: configuration.generationRowsPerPass)
     }
 
     /// Scores `evaluationSamples` samples of the generator with parameters `theta`.

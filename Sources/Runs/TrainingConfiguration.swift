@@ -181,6 +181,11 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
         }
     }
 
+    /// Rows per forward pass when samples are generated for metrics and `saddle sample`: 256 for
+    /// the DCGAN (whose activations would take 0.8 GB for 2,500 samples at once), all at once for
+    /// the MLP (which keeps its bits: one pass, as before).
+    public var generationRowsPerPass: Int? { architecture == .dcgan ? 256 : nil }
+
     /// Whether the data are images (MNIST) rather than 2-D points.
     public var isImageData: Bool { dataset == "mnist" }
 

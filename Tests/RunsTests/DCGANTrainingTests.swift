@@ -64,5 +64,14 @@ struct DCGANTrainingTests {
         #expect(resumed.omega.isBitIdentical(to: straight.omega), "resumed iterate differs")
         #expect(resumed.ema.scalars == straight.ema.scalars, "resumed EMA differs")
         #expect(Self.state(again) == straightState, "resumed running statistics or spectral vectors differ")
+
+        // Samples for metrics are generated in passes of rows (memory): in evaluation mode each row
+        // depends on its own noise only, so passes agree with one pass up to rounding.
+        var rng = RandomGenerator(seed: 5)
+        let z = Tensor.normal([11, whole.configuration.latent], using: &rng)
+        let theta = straight.omega[.generator]
+        let passes = whole.gan.generate(z, parameters: theta, rowsPerPass: 4).scalars, one = whole.gan.generate(z, parameters: theta).scalars
+        #expect(passes.count == one.count && zip(passes, one).allSatisfy { abs($0 - $1) <= 1e-6 }, "passes of 4 rows differ from one pass beyond rounding")
+        #expect(whole.gan.generate(z, parameters: theta, rowsPerPass: 4).scalars == passes)
     }
 }
