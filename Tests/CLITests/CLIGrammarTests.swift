@@ -406,7 +406,6 @@ struct CLIGrammarTests {
                     "--seed": "seed", "--shards": "shards", "--log-every": "log_every", "--checkpoint-every": "checkpoint_every",
                     "--architecture": "architecture", "--hidden": "hidden"]
         var table: [String: (String?, String) throws -> String] = keys.mapValues { key in { _, _ in resolved[key] ?? "absent" } }
-        table["--spectral-norm"] = { _, _ in resolved["spectral_norm"] == "false" ? "off" : "on" }
         table["--step-size"] = { _, _ in resolved["generator_step_size"] == resolved["discriminator_step_size"] ? resolved["generator_step_size"] ?? "absent" : "two step sizes" }
         table["--threads"] = { _, stated in stated.replacingOccurrences(of: here(stated) + " here", with: (resolved["threads"] ?? "absent") + " here") }
         table["--out"] = { _, stated in

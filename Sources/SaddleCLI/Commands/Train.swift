@@ -112,7 +112,7 @@ struct Train: ParsableCommand {
     var architecture: Architecture?
     @Option(parsing: .unconditional, help: ArgumentHelp("mlp: the hidden width; dcgan: the base channel count w (D 1→w→2w channels). (default: \(Train.defaults.hidden))", valueName: "n"))
     var hidden: Int?
-    @Flag(inversion: .prefixedNo, help: "dcgan: spectral normalization of every discriminator layer (Miyato et al. 2018; one power-iteration step per solver iteration). (default: off)")
+    @Flag(inversion: .prefixedNo, help: "dcgan: spectral normalization of every discriminator layer (Miyato et al. 2018; one power-iteration step per solver iteration); off unless given.")
     var spectralNorm: Bool?
     @Option(parsing: .unconditional, help: ArgumentHelp("Stop before an iteration that would take the oracle calls past this budget, so that methods whose iterations cost different numbers of calls train on equal budgets; 0: no budget. (default: \(stated(Train.defaults.maxOracleCalls)))", valueName: "calls"))
     var maxOracleCalls: Double?
