@@ -27,6 +27,12 @@ import Tensors
 /// the whole batch's per-shard statistics; calls made in training mode between two updates (the
 /// solver's extra evaluations, an observer's loss evaluation) count toward the next update. The
 /// record is not checkpointed: a run that checkpoints does so right after an update.
+///
+/// **Processes (MPI).** A rank records only the shards it computes, so with R > 1 ranks each rank's
+/// running statistics fold in its own shards' statistics (as DistributedDataParallel's per-rank
+/// buffers): ω's trajectory is unaffected (training mode uses batch statistics), but the running
+/// statistics — and evaluation-mode samples — then depend on R. Gathering the records across ranks
+/// before the fold is not done yet.
 public final class BatchNorm {
     public let channels: Int
     public let name: String
