@@ -361,13 +361,14 @@ final class TrainingClock {
     var sessionSeconds: Double { Date().timeIntervalSince(start) }
 }
 
-/// After every iteration: the networks' non-trainable state advances once (``Network/updateNonTrainableState(parameters:)``).
+/// After every iteration: the networks' non-trainable state advances once, on every rank together
+/// (``Network/updateNonTrainableState(parameters:group:)``).
 public final class NetworkStateObserver: LoopObserver {
     let gan: NeuralGAN
     public init(gan: NeuralGAN) { self.gan = gan }
     public func didStep(_ view: LoopView) throws -> LoopDecision {
-        gan.generator.updateNonTrainableState(parameters: view.omega[.generator])
-        gan.discriminator.updateNonTrainableState(parameters: view.omega[.discriminator])
+        gan.generator.updateNonTrainableState(parameters: view.omega[.generator], group: gan.processGroup)
+        gan.discriminator.updateNonTrainableState(parameters: view.omega[.discriminator], group: gan.processGroup)
         return .proceed
     }
 }
