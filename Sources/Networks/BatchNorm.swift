@@ -26,7 +26,9 @@ import Tensors
 /// record. With one call per iteration this is PyTorch's update; with S shards it is the update of
 /// the whole batch's per-shard statistics; calls made in training mode between two updates (the
 /// solver's extra evaluations, an observer's loss evaluation) count toward the next update. The
-/// record is not checkpointed: a run that checkpoints does so right after an update.
+/// record is not checkpointed: `saddle train` updates after its metrics' evaluations and before
+/// its checkpoint, in every iteration, so nothing waits in the record when a checkpoint is written
+/// (the metrics' evaluations at the exact batch, every `--log-every` iterations, do count).
 ///
 /// **Processes (MPI).** A rank records only the shards it computes. ``update(group:)`` all-gathers
 /// every rank's record and merges them — a statistic recorded by several ranks (a shard every rank
