@@ -91,6 +91,7 @@ let package = Package(
         .executableTarget(name: "ExampleImageMetrics", dependencies: ["Saddle"], path: "Examples/ImageMetrics"),
         .executableTarget(name: "ExampleCustomGame", dependencies: ["Saddle"], path: "Examples/CustomGame"),
         .executableTarget(name: "ExampleCustomSolver", dependencies: ["Saddle"], path: "Examples/CustomSolver"),
+        .executableTarget(name: "ExampleConvGAN", dependencies: ["Saddle"], path: "Examples/ConvGAN"),
 
         // Tests. TestSupport holds the finite-difference checker, tolerances and the tier switch.
         .target(name: "TestSupport", dependencies: ["Saddle"], path: "Tests/TestSupport"),

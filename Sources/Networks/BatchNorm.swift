@@ -26,7 +26,15 @@ import Tensors
 /// record. With one call per iteration this is PyTorch's update; with S shards it is the update of
 /// the whole batch's per-shard statistics; calls made in training mode between two updates (the
 /// solver's extra evaluations, an observer's loss evaluation) count toward the next update. The
-/// record is not checkpointed: a run that checkpoints does so right after an update.
+/// record is not checkpointed: `saddle train` updates after its metrics' evaluations and before
+/// its checkpoint, in every iteration, so nothing waits in the record when a checkpoint is written
+/// (the metrics' evaluations at the exact batch, every `--log-every` iterations, do count).
+///
+/// **Processes (MPI).** A rank records only the shards it computes. ``update(group:)`` all-gathers
+/// every rank's record and merges them — a statistic recorded by several ranks (a shard every rank
+/// computed: the exact batch, or a shard count the ranks do not divide) counts as often as one
+/// rank recorded it, one computed by one rank counts once — so every rank folds in what a single
+/// process would have recorded, and the running statistics' bits do not depend on the rank count.
 public final class BatchNorm {
     public let channels: Int
     public let name: String
@@ -37,7 +45,11 @@ public final class BatchNorm {
     /// Running statistics [C], in the buffer's dtype.
     public let runningMean: Tensor, runningVariance: Tensor
 
-    struct Statistics { let entries: Int; let mean: [Double]; let variance: [Double] }
+    struct Statistics {
+        let entries: Int, mean: [Double], variance: [Double]
+        /// The statistic's bits, for telling equal records apart.
+        var key: [UInt64] { [UInt64(entries)] + (mean + variance).map(\.bitPattern) }
+    }
     private let lock = NSLock()
     private var recorded: [Statistics] = []
     /// Statistics kept between updates at most (the canonically smallest), should a caller evaluate
@@ -104,12 +116,14 @@ public final class BatchNorm {
     }
 
     /// Folds the statistics recorded since the last update into the running statistics (see the
-    /// type's notes) and clears the record; nothing when nothing was recorded.
-    public func update() {
+    /// type's notes) and clears the record; nothing when nothing was recorded. With a `group` of
+    /// several processes, every rank must call it at the same point (two all-gathers).
+    public func update(group: any ProcessGroup = SingleProcess.shared) {
         lock.lock()
-        let taken = recorded.sorted(by: Self.canonicalOrder)
+        let local = recorded.sorted(by: Self.canonicalOrder)
         recorded.removeAll()
         lock.unlock()
+        let taken = group.size > 1 ? Self.merged(gather(local, group)) : local
         guard !taken.isEmpty else { return }
         let total = Double(taken.reduce(0) { $0 + $1.entries })
         for c in 0..<channels {
@@ -121,6 +135,42 @@ public final class BatchNorm {
             runningMean[c] = (1 - momentum) * runningMean[c] + momentum * mean / total
             runningVariance[c] = (1 - momentum) * runningVariance[c] + momentum * variance / total
         }
+    }
+
+    /// Every rank's record, by rank: the counts in one all-gather, then the records padded to the
+    /// largest count (entries, means, variances as doubles) in another.
+    private func gather(_ local: [Statistics], _ group: any ProcessGroup) -> [[Statistics]] {
+        let ranks = group.size, width = 1 + 2 * channels
+        var count = Int64(local.count)
+        var counts = [Int64](repeating: 0, count: ranks)
+        withUnsafeBytes(of: &count) { send in counts.withUnsafeMutableBytes { group.allGather(send, into: $0) } }
+        let most = Int(counts.max() ?? 0)
+        var send = [Double](repeating: 0, count: max(most, 1) * width)
+        for (k, s) in local.enumerated() {
+            send[k * width] = Double(s.entries)
+            for c in 0..<channels { send[k * width + 1 + c] = s.mean[c]; send[k * width + 1 + channels + c] = s.variance[c] }
+        }
+        var receive = [Double](repeating: 0, count: ranks * send.count)
+        send.withUnsafeBytes { sent in receive.withUnsafeMutableBytes { group.allGather(sent, into: $0) } }
+        return (0..<ranks).map { r in
+            (0..<Int(counts[r])).map { k in
+                let row = (r * max(most, 1) + k) * width
+                return Statistics(entries: Int(receive[row]), mean: Array(receive[(row + 1)..<(row + 1 + channels)]),
+                                  variance: Array(receive[(row + 1 + channels)..<(row + width)]))
+            }
+        }
+    }
+
+    /// The ranks' records merged: each distinct statistic as many times as the rank that recorded
+    /// it most often did, in the canonical order.
+    static func merged(_ byRank: [[Statistics]]) -> [Statistics] {
+        var most: [[UInt64]: (Statistics, Int)] = [:]
+        for records in byRank {
+            var here: [[UInt64]: (Statistics, Int)] = [:]
+            for s in records { here[s.key, default: (s, 0)].1 += 1 }
+            for (key, (s, n)) in here where n > most[key]?.1 ?? 0 { most[key] = (s, n) }
+        }
+        return most.values.flatMap { s, n in Array(repeating: s, count: n) }.sorted(by: canonicalOrder)
     }
 
     /// Statistics recorded since the last update (for tests).

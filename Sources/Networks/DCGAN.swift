@@ -72,9 +72,12 @@ public final class DCGANGenerator: BufferedNetwork {
     public func restoreNonTrainableState(_ state: [String: Tensor]) throws { try restoreState(nonTrainableState, from: state) }
 
     /// Folds the batch statistics recorded since the last call into the running statistics.
-    public func updateNonTrainableState(parameters p: Tensor) {
-        bn1.update()
-        bn2.update()
+    public func updateNonTrainableState(parameters p: Tensor) { updateNonTrainableState(parameters: p, group: SingleProcess.shared) }
+
+    /// The same with the statistics every rank of `group` recorded (``BatchNorm/update(group:)``).
+    public func updateNonTrainableState(parameters p: Tensor, group: any ProcessGroup) {
+        bn1.update(group: group)
+        bn2.update(group: group)
     }
 }
 

@@ -44,6 +44,10 @@ public protocol Network: AnyObject {
     /// The training loop's once-per-iteration update of the non-trainable state, at the
     /// parameters `p` the iteration ended with (nothing by default).
     func updateNonTrainableState(parameters p: Tensor)
+    /// The same update when the processes of `group` computed the iteration's shards together:
+    /// called on every rank at once (a collective, for networks whose state gathers what every
+    /// rank saw, as ``BatchNorm``'s running statistics do). By default the update above.
+    func updateNonTrainableState(parameters p: Tensor, group: any ProcessGroup)
 }
 
 /// Whether a network runs as in training (batch statistics) or as for evaluation (running statistics).
@@ -63,6 +67,7 @@ extension Network {
     public var parameterNames: [(name: String, range: Range<Int>)] { [] }
     public func restoreNonTrainableState(_ state: [String: Tensor]) throws {}
     public func updateNonTrainableState(parameters p: Tensor) {}
+    public func updateNonTrainableState(parameters p: Tensor, group: any ProcessGroup) { updateNonTrainableState(parameters: p) }
 }
 
 /// A network whose parameters live in one ``ParameterBuffer`` (its layers are views into it):

@@ -45,6 +45,7 @@ public final class SpectralNormalization {
                "SpectralNormalization \(name): weight \(weight.dtype) \(weight.shape) for a \(u.dtype) \(rows)×\(columns) matrix")
         let matrix = weight.reshaped([rows, columns])
         let sigma = matmul(matmul(Variable(u.reshaped([1, rows])), matrix), Variable(v.reshaped([columns, 1])))
+        ensure(sigma.scalar != 0, "SpectralNormalization \(name): σ = uᵀWv is 0 (u and v were never pointed at W: call reset(weight:using:), as Conv2d.initialize does)")
         return weight / sigma.expanded(to: weight.shape)
     }
 

@@ -317,13 +317,17 @@ public final class GANTraining {
         let checkpoints = CheckpointObserver(training: self, directory: session.runDirectory, every: c.checkpointEvery,
                                              iterations: c.iterations, clock: clock)
         var observers: [any LoopObserver] = []
-        observers.append(NetworkStateObserver(gan: gan))
         if let tick = session.tick { observers.append(EveryIteration { tick($0.iteration); return .proceed }) }
         var tensorboard: TensorBoardLog?
         if c.tensorboard, let dir = session.runDirectory {
             tensorboard = try TensorBoardLog(directory: dir, continuingAfter: state.iteration, log: session.log)
         }
         observers.append(MetricsObserver(training: self, session: session, clock: clock, tensorboard: tensorboard))
+        // After the metrics (which evaluate F and the losses in training mode, so batch norm records
+        // their statistics too) and before the checkpoint: everything recorded in an iteration is
+        // folded in that iteration, and a checkpoint holds no statistics waiting for the next one,
+        // so a resumed run's running statistics are an uninterrupted run's.
+        observers.append(NetworkStateObserver(gan: gan))
         observers.append(checkpoints)
         let group = gan.processGroup
         if let limit = session.timeLimit { observers.append(TimeLimit(seconds: limit, clock: clock, iterations: c.iterations, group: group)) }
@@ -377,13 +381,14 @@ final class TrainingClock {
     var sessionSeconds: Double { Date().timeIntervalSince(start) }
 }
 
-/// After every iteration: the networks' non-trainable state advances once (``Network/updateNonTrainableState(parameters:)``).
+/// After every iteration: the networks' non-trainable state advances once, on every rank together
+/// (``Network/updateNonTrainableState(parameters:group:)``).
 public final class NetworkStateObserver: LoopObserver {
     let gan: NeuralGAN
     public init(gan: NeuralGAN) { self.gan = gan }
     public func didStep(_ view: LoopView) throws -> LoopDecision {
-        gan.generator.updateNonTrainableState(parameters: view.omega[.generator])
-        gan.discriminator.updateNonTrainableState(parameters: view.omega[.discriminator])
+        gan.generator.updateNonTrainableState(parameters: view.omega[.generator], group: gan.processGroup)
+        gan.discriminator.updateNonTrainableState(parameters: view.omega[.discriminator], group: gan.processGroup)
         return .proceed
     }
 }

@@ -164,7 +164,7 @@ func im2col(_ x: Tensor, _ geo: ConvolutionGeometry) -> Tensor {
     return cols
 }
 
-private func unfold<T: BinaryFloatingPoint>(_ x: UnsafeMutablePointer<T>, _ cols: UnsafeMutablePointer<T>, _ geo: ConvolutionGeometry) {
+private func unfold<T: BinaryFloatingPoint & SIMDScalar>(_ x: UnsafeMutablePointer<T>, _ cols: UnsafeMutablePointer<T>, _ geo: ConvolutionGeometry) {
     let (h, w, oh, ow, s, p) = (geo.inputHeight, geo.inputWidth, geo.outputHeight, geo.outputWidth, geo.stride, geo.padding)
     let columns = geo.batch * oh * ow
     for i in 0..<geo.inputChannels {
@@ -182,6 +182,16 @@ private func unfold<T: BinaryFloatingPoint>(_ x: UnsafeMutablePointer<T>, _ cols
                         for c in 0..<valid.lowerBound { dst[c] = 0 }
                         if s == 1 {
                             (dst + valid.lowerBound).update(from: src + valid.lowerBound, count: valid.count)
+                        } else if s == 2 {
+                            // Eight outputs from the even lanes of sixteen inputs while all sixteen
+                            // lie in this row of x, then one at a time.
+                            var c = valid.lowerBound
+                            while c + 8 <= valid.upperBound && 2 * c + 15 + (v - p) < w {
+                                let pair = UnsafeRawPointer(src + 2 * c).loadUnaligned(as: SIMD16<T>.self)
+                                UnsafeMutableRawPointer(dst + c).storeBytes(of: pair.evenHalf, as: SIMD8<T>.self)
+                                c += 8
+                            }
+                            while c < valid.upperBound { dst[c] = src[2 * c]; c += 1 }
                         } else {
                             for c in valid { dst[c] = src[c * s] }
                         }
@@ -305,12 +315,19 @@ extension Tensor {
     }
 }
 
-private func sumPerChannel<T: BinaryFloatingPoint>(_ x: UnsafeMutablePointer<T>, _ out: UnsafeMutablePointer<T>, batch: Int, channels: Int, plane: Int) {
+private func sumPerChannel<T: BinaryFloatingPoint & SIMDScalar>(_ x: UnsafeMutablePointer<T>, _ out: UnsafeMutablePointer<T>, batch: Int, channels: Int, plane: Int) {
     for n in 0..<batch {
         for c in 0..<channels {
             let row = x + (n * channels + c) * plane
-            var s: T = 0
-            for k in 0..<plane { s += row[k] }
+            // Eight partial sums in SIMD lanes (a single running sum does not vectorize), then the rest.
+            var lanes = SIMD8<T>(repeating: 0)
+            var k = 0
+            while k + 8 <= plane {
+                lanes += UnsafeRawPointer(row + k).loadUnaligned(as: SIMD8<T>.self)
+                k += 8
+            }
+            var s = lanes.sum()
+            while k < plane { s += row[k]; k += 1 }
             out[c] += s
         }
     }

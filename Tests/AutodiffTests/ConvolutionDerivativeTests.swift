@@ -93,8 +93,8 @@ struct ConvolutionDerivativeTests {
     /// The values against the definitions, written as plain loops: the convolution gathers
     /// y[n,o,r,c] = b[o] + Σ W[o,i,u,v]·x[n,i,rs−p+u,cs−p+v]; the transposed convolution scatters
     /// y[n,o,rs−p+u,cs−p+v] += W[i,o,u,v]·x[n,i,r,c]; the weight gradient sums g·x over the batch
-    /// and the output pixels.
-    @Test(arguments: [(6, 6, 4, 4, 2, 1), (5, 7, 3, 2, 2, 1), (5, 5, 3, 3, 1, 0), (7, 6, 2, 3, 3, 2), (4, 4, 1, 1, 1, 0)])
+    /// and the output pixels. The 27-wide map takes the vectorized stride-2 unfolding.
+    @Test(arguments: [(6, 6, 4, 4, 2, 1), (5, 27, 4, 4, 2, 1), (5, 7, 3, 2, 2, 1), (5, 5, 3, 3, 1, 0), (7, 6, 2, 3, 3, 2), (4, 4, 1, 1, 1, 0)])
     func valuesMatchNaiveLoops(_ g: (Int, Int, Int, Int, Int, Int)) throws {
         let (h, w, kh, kw, s, p) = g
         let (n, ci, co) = (2, 3, 2)

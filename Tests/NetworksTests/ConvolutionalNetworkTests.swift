@@ -103,6 +103,39 @@ struct ConvolutionalNetworkTests {
         }
     }
 
+    /// Two ranks, each recording its own shards (a, b on rank 0; c, d on rank 1) and one shard both
+    /// computed (e), fold into their running statistics the bits of one process that recorded a–e
+    /// once each.
+    @Test func runningStatisticsDoNotDependOnTheRankCount() throws {
+        var rng = RandomGenerator(seed: 9)
+        let batches = (0..<5).map { _ in Tensor.normal([2, 3, 2, 2], dtype: .float64, using: &rng) }
+        func layer(recording indices: [Int]) -> BatchNorm {
+            let buffer = ParameterBuffer(dtype: .float64)
+            let bn = BatchNorm(3, name: "bn", in: buffer)
+            buffer.finalize()
+            bn.resetParameters()
+            for i in indices { _ = bn(Variable(batches[i]), parameters: Variable(buffer.flat), mode: .training) }
+            return bn
+        }
+        let single = layer(recording: [0, 1, 2, 3, 4])
+        single.update()
+        let bits = { (bn: BatchNorm) in (bn.runningMean.scalars + bn.runningVariance.scalars).map(\.bitPattern) }
+        // What each rank sends, from a run whose other rank echoes it (the counts are equal).
+        let sent0 = ScriptedRank(rank: 0), sent1 = ScriptedRank(rank: 1)
+        layer(recording: [0, 1, 4]).update(group: sent0)
+        layer(recording: [4, 2, 3]).update(group: sent1)
+        #expect(sent0.sent.count == 2 && sent0.sent[1].count == 3 * 7 * 8)
+        for (rank, mine, other) in [(0, [0, 1, 4], sent1.sent), (1, [4, 2, 3], sent0.sent)] {
+            let bn = layer(recording: mine)
+            bn.update(group: ScriptedRank(rank: rank, others: other))
+            #expect(bits(bn) == bits(single), "rank \(rank)")
+        }
+        // Without the other rank's records the statistics differ.
+        let alone = layer(recording: [0, 1, 4])
+        alone.update()
+        #expect(bits(alone) != bits(single))
+    }
+
     /// σ = uᵀWv reaches ‖W‖₂ by power iteration (W with singular values 3 and 1, rotated), the
     /// normalized weight's gradient (u, v constants) matches finite differences, and u moves only
     /// in a power-iteration step.
@@ -199,4 +232,25 @@ struct ConvolutionalNetworkTests {
         #expect(compareEntrywise(r1Part, fd, tolerance: 1e-6, label: "R1 part of F_φ") == nil)
         #expect(fd.maxAbs() > 1e-3)
     }
+}
+
+/// One rank of a two-rank group: what this rank sends is kept in `sent`; the other rank's slot gets
+/// the next of `others` (that rank's payloads, recorded earlier), or this rank's own bytes.
+final class ScriptedRank: ProcessGroup, @unchecked Sendable {
+    let rank: Int
+    let size = 2
+    var others: [[UInt8]]
+    var sent: [[UInt8]] = []
+    init(rank: Int, others: [[UInt8]] = []) { self.rank = rank; self.others = others }
+    func allGather(_ send: UnsafeRawBufferPointer, into receive: UnsafeMutableRawBufferPointer) {
+        sent.append(Array(send))
+        let other = others.isEmpty ? Array(send) : others.removeFirst()
+        let n = send.count
+        for r in 0..<2 {
+            let slot = UnsafeMutableRawBufferPointer(rebasing: receive[(r * n)..<((r + 1) * n)])
+            if r == rank { slot.copyMemory(from: send) } else { other.withUnsafeBytes { slot.copyMemory(from: $0) } }
+        }
+    }
+    func any(_ flag: Bool) -> Bool { flag }
+    func broadcast(_ bytes: [UInt8], from root: Int) -> [UInt8] { bytes }
 }

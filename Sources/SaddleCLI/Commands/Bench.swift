@@ -11,7 +11,7 @@ enum BenchHelp: SharedOptionsHelp {
 /// `saddle bench`: SPEC §7's workloads, timed at several thread counts.
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Time SPEC §7's workloads (W1, W1-R1, W2, W3, W4, W5) at 1 and 2 threads.",
+        abstract: "Time SPEC §7's workloads (W1, W1-R1, W2, W3, W4, W5, W6) at 1 and 2 threads.",
         discussion: """
         Each workload runs `--repetitions` blocks of `--iterations` steps after `--warmup` steps; \
         blocks of different thread counts and workloads are interleaved. Reported: median, min \
@@ -27,7 +27,9 @@ struct Bench: ParsableCommand {
         Jacobian–vector product of W1's vector field F = (∇θ L_G, ∇φ L_D) along a fixed random \
         tangent, through the oracle. W5 is one full iteration of the default saddle train \
         (Past-Extra-Adam, R1 γ = 0.1, a fresh minibatch of 256, the EMA update; the log \
-        intervals' metrics, plots and checkpoints excluded). W4-1000 and W4-4000 are one \
+        intervals' metrics, plots and checkpoints excluded). W6 is W2's step on the DCGAN for \
+        28×28 images (G dense→6272, BN, ConvT 128→64→1 4×4 stride 2; D Conv 1→64→128 4×4 stride \
+        2, LeakyReLU 0.2, dense 6272→1; batch 64); W6-R1 adds R1 (γ = 10). W4-1000 and W4-4000 are one \
         extragradient iteration on a dense Float64 bilinear game of that size; their rows also give \
         the MB of A that SPEC's bound counts per iteration (two passes per oracle call) and GB/s \
         at that count; Saddle reads A once per oracle call (Aφ and Aᵀθ in one pass), so it can \
@@ -85,7 +87,7 @@ struct Bench: ParsableCommand {
     @Option(parsing: .unconditional, help: ArgumentHelp("Untimed steps before the first block.", valueName: "n"))
     var warmup = Bench.defaults.warmup
 
-    @Option(parsing: .unconditional, help: ArgumentHelp("Shards S of each GAN minibatch (W1, W1-R1, W2, W3, W5), computed on up to --threads threads; 1 to 64 and at most the batch.", valueName: "s"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Shards S of each GAN minibatch (W1, W1-R1, W2, W3, W5, W6, W6-R1), computed on up to --threads threads; 1 to 64 and at most the batch.", valueName: "s"))
     var shards = Bench.defaults.shards
     @OptionGroup var seedOption: SeedOption<BenchHelp>
     var seed: UInt64 { seedOption.seed ?? Bench.defaults.seed }
