@@ -114,7 +114,8 @@ private func backwardSweep(_ order: [Variable], _ relevant: [ObjectIdentifier: B
                            _ grads: inout [ObjectIdentifier: Cotangent], sinks: [ObjectIdentifier: Tensor]) {
     for v in order.reversed() {
         let id = ObjectIdentifier(v)
-        guard relevant[id] == true, let node = v.node, let g = grads.removeValue(forKey: id)?.total(for: v) else { continue }
+        guard relevant[id] == true, let node = v.node, let g = grads[id]?.total(for: v) else { continue }
+        grads[id] = Cotangent(g)  // a requested input may have a node too: the caller reads its total
         let needs = node.inputs.map { relevant[ObjectIdentifier($0)] == true }
         if !needs.contains(true) { continue }
         if let start = node.viewOffset, sinks[ObjectIdentifier(node.inputs[0])] == nil {

@@ -52,6 +52,8 @@ public final class BatchNorm {
     }
     private let lock = NSLock()
     private var recorded: [Statistics] = []
+    /// Open ``pausingStatistics(_:)`` scopes; statistics are recorded only when none is.
+    private var pauses = 0
     /// Statistics kept between updates at most (the canonically smallest), should a caller evaluate
     /// in training mode many times without updating.
     static let recordLimit = 1024
@@ -97,9 +99,17 @@ public final class BatchNorm {
         }
     }
 
+    /// Runs `body` recording no statistics (``Network/pausingStatistics(_:)``); nests.
+    public func pausingStatistics<R>(_ body: () throws -> R) rethrows -> R {
+        lock.lock(); pauses += 1; lock.unlock()
+        defer { lock.lock(); pauses -= 1; lock.unlock() }
+        return try body()
+    }
+
     private func record(_ s: Statistics) {
         lock.lock()
         defer { lock.unlock() }
+        guard pauses == 0 else { return }
         recorded.append(s)
         if recorded.count > 2 * Self.recordLimit {
             recorded.sort(by: Self.canonicalOrder)

@@ -79,6 +79,10 @@ public final class DCGANGenerator: BufferedNetwork {
         bn1.update(group: group)
         bn2.update(group: group)
     }
+
+    public func pausingStatistics<R>(_ body: () throws -> R) rethrows -> R {
+        try bn1.pausingStatistics { try bn2.pausingStatistics(body) }
+    }
 }
 
 /// The DCGAN discriminator for s×s images, as `saddle train --architecture dcgan` builds it. With

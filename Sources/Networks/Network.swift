@@ -44,6 +44,12 @@ public protocol Network: AnyObject {
     /// The training loop's once-per-iteration update of the non-trainable state, at the
     /// parameters `p` the iteration ended with (nothing by default).
     func updateNonTrainableState(parameters p: Tensor)
+    /// Runs `body` with no statistics recorded for the next update of the non-trainable state:
+    /// evaluations made only to report (the losses and ‖F‖ a run logs) still see training mode but
+    /// must not move batch normalization's running statistics — or a run's state would depend on
+    /// how often it logs, and a run stopped between log intervals would resume elsewhere. The
+    /// default runs `body` (no such statistics).
+    func pausingStatistics<R>(_ body: () throws -> R) rethrows -> R
     /// The same update when the processes of `group` computed the iteration's shards together:
     /// called on every rank at once (a collective, for networks whose state gathers what every
     /// rank saw, as ``BatchNorm``'s running statistics do). By default the update above.
@@ -67,6 +73,7 @@ extension Network {
     public var parameterNames: [(name: String, range: Range<Int>)] { [] }
     public func restoreNonTrainableState(_ state: [String: Tensor]) throws {}
     public func updateNonTrainableState(parameters p: Tensor) {}
+    public func pausingStatistics<R>(_ body: () throws -> R) rethrows -> R { try body() }
     public func updateNonTrainableState(parameters p: Tensor, group: any ProcessGroup) { updateNonTrainableState(parameters: p) }
 }
 

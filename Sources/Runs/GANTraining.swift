@@ -244,6 +244,12 @@ public final class GANTraining {
         return notes + configuration.yaml
     }
 
+    /// `body` with both networks' statistics paused (``Networks/Network/pausingStatistics(_:)``):
+    /// for evaluations that report rather than train.
+    func pausingStatistics<R>(_ body: () throws -> R) rethrows -> R {
+        try gan.generator.pausingStatistics { try gan.discriminator.pausingStatistics(body) }
+    }
+
     /// Parameter counts of the two players.
     public var sizes: PerPlayer<Int> { game.sizes }
 
@@ -337,7 +343,7 @@ public final class GANTraining {
         let k = loop.iteration
         func finish(_ status: String) throws -> TrainingSummary {
             let omega = loop.omega, ema = loop.output[.generator]
-            let losses = game.losses(at: omega)
+            let losses = pausingStatistics { game.losses(at: omega) }
             let summary = TrainingSummary(
                 configuration: c, iterations: k, oracleCalls: loop.oracle.counter.oracleCalls, wallSeconds: clock.seconds,
                 last: score(omega[.generator]), ema: score(ema), untrained: score(game.initialPoint[.generator]),
@@ -414,9 +420,11 @@ final class MetricsObserver: LoopObserver {
     func didStep(_ view: LoopView) throws -> LoopDecision {
         let c = training.configuration, k = view.iteration
         guard k % c.logEvery == 0 || k == c.iterations else { return .proceed }
-        let losses = training.game.losses(at: view.omega)
+        // Reported, not trained on: batch-norm statistics stay as the iterations left them.
+        let (losses, fieldNorm) = training.pausingStatistics {
+            (training.game.losses(at: view.omega), training.game.field(at: view.omega, blocks: Player.both, sample: .exact).norm())
+        }
         guard losses.generator.isFinite && losses.discriminator.isFinite else { return .stop(Self.divergedLoss) }
-        let fieldNorm = training.game.field(at: view.omega, blocks: Player.both, sample: .exact).norm()
         // Drawn once, for the metrics and for the run folder's scatter plots.
         let theta = view.omega[.generator], ema = view.output[.generator]
         let lastSamples = training.samples(of: theta), emaSamples = training.samples(of: ema)

@@ -15,11 +15,16 @@ struct ExamplesTests {
         p.arguments = arguments
         let out = Pipe()
         p.standardOutput = out
-        p.standardError = FileHandle.nullDevice
+        // stderr to a file (no second pipe to fill up), appended to the output a failure shows.
+        let errPath = FileManager.default.temporaryDirectory.appendingPathComponent("saddle-example-stderr-\(UUID().uuidString)").path
+        FileManager.default.createFile(atPath: errPath, contents: nil)
+        defer { try? FileManager.default.removeItem(atPath: errPath) }
+        p.standardError = FileHandle(forWritingAtPath: errPath)
         try p.run()
         let data = out.fileHandleForReading.readDataToEndOfFile()
         p.waitUntilExit()
-        return (p.terminationStatus, String(decoding: data, as: UTF8.self))
+        let err = (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? ""
+        return (p.terminationStatus, String(decoding: data, as: UTF8.self) + (p.terminationStatus == 0 ? "" : "\nstderr:\n" + err))
     }
 
     /// Negative momentum on θφ contracts at the spectral radius of its linear map: with
