@@ -1,6 +1,7 @@
 /* Fused elementwise kernels; see include/CKernels.h for the contract. */
 #include "CKernels.h"
 #include <math.h>
+#include <string.h>
 
 /* No a*b+c → fma contraction: the baseline and the AVX2 clone must agree bit for bit. */
 #pragma STDC FP_CONTRACT OFF
@@ -304,3 +305,87 @@ void sk_cpu_relax(void) {
   }
 SK_GEMV_PAIR(float, f32)
 SK_GEMV_PAIR(double, f64)
+
+/* ---- Random numbers: Philox4x32-10 blocks and the polar method's normals -------------------
+   The same integer and IEEE operations, in the same order, as RandomGenerator's scalar code
+   (Sources/Tensors/Random.swift), so every clone — baseline, AVX2, AVX-512 — gives its bits.
+   In Swift the lanes are SSE2 registers (the package's baseline target); here the loops
+   vectorize at the width the machine offers, 16 Philox blocks per AVX-512 operation. */
+#if defined(__x86_64__) && defined(__clang__)
+#define SK_CLONES_WIDE __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+#else
+#define SK_CLONES_WIDE
+#endif
+
+SK_CLONES_WIDE void sk_philox4x32_10(uint32_t *words, size_t count, uint64_t low, uint64_t high,
+                                     uint32_t k0, uint32_t k1) {
+  const uint32_t c2 = (uint32_t)high, c3 = (uint32_t)(high >> 32);
+  SK_MAP(count) {
+    const uint64_t counter = low + (uint64_t)i;
+    uint32_t x0 = (uint32_t)counter, x1 = (uint32_t)(counter >> 32), x2 = c2, x3 = c3;
+    uint32_t key0 = k0, key1 = k1;
+#define SK_PHILOX_ROUND                                                                      \
+    {                                                                                        \
+      const uint64_t p0 = (uint64_t)0xD2511F53u * x0, p1 = (uint64_t)0xCD9E8D57u * x2;       \
+      const uint32_t y0 = (uint32_t)(p1 >> 32) ^ x1 ^ key0, y2 = (uint32_t)(p0 >> 32) ^ x3 ^ key1; \
+      x1 = (uint32_t)p1; x3 = (uint32_t)p0; x0 = y0; x2 = y2;                                \
+    }
+#define SK_PHILOX_BUMP key0 += 0x9E3779B9u; key1 += 0xBB67AE85u;
+    SK_PHILOX_ROUND SK_PHILOX_BUMP SK_PHILOX_ROUND SK_PHILOX_BUMP SK_PHILOX_ROUND SK_PHILOX_BUMP
+    SK_PHILOX_ROUND SK_PHILOX_BUMP SK_PHILOX_ROUND SK_PHILOX_BUMP SK_PHILOX_ROUND SK_PHILOX_BUMP
+    SK_PHILOX_ROUND SK_PHILOX_BUMP SK_PHILOX_ROUND SK_PHILOX_BUMP SK_PHILOX_ROUND SK_PHILOX_BUMP
+    SK_PHILOX_ROUND
+#undef SK_PHILOX_ROUND
+#undef SK_PHILOX_BUMP
+    words[4 * i] = x0; words[4 * i + 1] = x1; words[4 * i + 2] = x2; words[4 * i + 3] = x3;
+  }
+}
+
+static inline double sk_bits_to_f64(uint64_t u) { double d; memcpy(&d, &u, sizeof d); return d; }
+static inline uint64_t sk_f64_to_bits(double d) { uint64_t u; memcpy(&u, &d, sizeof u); return u; }
+
+/* portableLog of a positive normal double: Random.swift's `portableLogLanes`, step for step
+   (Cody & Waite's reduction, the Taylor series of ln((1+s)/(1−s)) in two Horner chains, k·ln 2 in
+   two parts); its comment derives the method and the error bound. */
+static inline double sk_portable_log(double x) {
+  const uint64_t bits = sk_f64_to_bits(x);
+  const uint64_t oneToTwo = (bits & 0x000FFFFFFFFFFFFFull) | 0x3FF0000000000000ull;
+  const uint64_t halve = sk_bits_to_f64(oneToTwo) >= 0x1.6a09e667f3bcdp0 ? ~0ull : 0ull;
+  const double f = sk_bits_to_f64(oneToTwo - (halve & 0x0010000000000000ull)) - 1;
+  const uint64_t e = (bits >> 52) - halve; /* x > 0: the sign bit is clear, so the shift is exact */
+  const double k = sk_bits_to_f64(e | 0x4330000000000000ull) - (0x1p52 + 1023);
+  const double s = f / (2 + f);
+  const double z = s * s;
+  const double w = z * z;
+  const double odd = z * (0x1.5555555555555p-1 + w * (0x1.2492492492492p-2 + w * (0x1.745d1745d1746p-3
+                     + w * (0x1.1111111111111p-3 + w * 0x1.af286bca1af28p-4))));
+  const double even = w * (0x1.999999999999ap-2 + w * (0x1.c71c71c71c71cp-3 + w * (0x1.3b13b13b13b14p-3
+                      + w * (0x1.e1e1e1e1e1e1ep-4 + w * 0x1.8618618618618p-4))));
+  const double r = odd + even;
+  const double halfSquare = 0.5 * f * f;
+  return k * 0x1.62e42feep-1 - ((halfSquare - (s * (halfSquare + r) + k * 0x1.a39ef35793c76p-33)) - f);
+}
+
+SK_CLONES_WIDE size_t sk_polar_normals(const uint32_t *words, size_t available, size_t pairs,
+                                       double *v1, double *v2, double *s, double *normals, size_t *found) {
+  size_t used = 0, n = 0;
+  /* Pass 1: every candidate goes to the next free slot, which only an accepted one keeps — no
+     branch on the coin flip (π/4), which a predictor would miss one time in five. */
+  while (n < pairs && used + 4 <= available) {
+    const uint64_t a = (uint64_t)words[used] | (uint64_t)words[used + 1] << 32;
+    const uint64_t b = (uint64_t)words[used + 2] | (uint64_t)words[used + 3] << 32;
+    const double x = (double)((int64_t)a >> 11) * 0x1p-52, y = (double)((int64_t)b >> 11) * 0x1p-52;
+    const double q = x * x + y * y;
+    v1[n] = x; v2[n] = y; s[n] = q;
+    n += (q < 1 && q > 0) ? 1 : 0;
+    used += 4;
+  }
+  /* Pass 2: the accepted candidates' normals v·√(−2·ln(s)/s), as many lanes at once as fit. */
+  SK_MAP(n) {
+    const double factor = SK_SQRT(-2 * sk_portable_log(s[i]) / s[i]);
+    normals[2 * i] = v1[i] * factor;
+    normals[2 * i + 1] = v2[i] * factor;
+  }
+  *found = n;
+  return used;
+}

@@ -1,3 +1,5 @@
+import CKernels
+
 // The seeded generator: Philox4x32-10 streams that split, checkpoint, and reproduce bit for bit.
 
 /// A seeded, splittable pseudo-random number generator whose output is bit-identical on every
@@ -59,11 +61,13 @@
 /// The `fill…` methods give exactly the values the element-by-element calls would give — so a
 /// fill of `n` then `m` elements equals a fill of `n + m` — but run several times faster: they
 /// evaluate Philox for up to 63 consecutive counters at once into a scratch buffer on the
-/// stack, four blocks per SIMD operation (possible because the generator is counter-based),
-/// consume the words they need, and then set the position to just past the last word
-/// consumed. The normal fill also batches the polar method's logarithms, four at a time. On
-/// the 2-core x86-64 development machine (release build, baseline SSE2) a `Float` normal fill
-/// of 512×64 costs about 12 ns a normal, against about 30 ns for ``normalDouble()`` calls.
+/// stack, as many blocks per SIMD operation as the machine's vectors hold (C kernels in
+/// CKernels, cloned for AVX-512, AVX2 and baseline x86-64; possible because the generator is
+/// counter-based), consume the words they need, and then set the position to just past the
+/// last word consumed. The normal fill also batches the polar method's logarithms the same
+/// way. On a 2-core Cooper Lake (release build) W5's minibatch of normals — 256×64 latent
+/// draws plus the ring's noise — costs about 6 ns a normal (perf, 5.5% of the iteration),
+/// against about 30 ns for ``normalDouble()`` calls.
 ///
 /// ## Value semantics and checkpoints
 ///
@@ -284,23 +288,17 @@ public struct RandomGenerator: RandomNumberGenerator, Sendable, Hashable, Codabl
         return (c.v1 * factor, c.v2 * factor)
     }
 
-    /// A candidate's 4 words, read from `words[i..<i+4]`, as the two ``next()`` values they form.
-    @inline(__always)
-    private static func candidate(_ words: UnsafeMutablePointer<UInt32>, _ i: Int) -> (v1: Double, v2: Double, s: Double) {
-        polarCandidate(UInt64(words[i]) | UInt64(words[i + 1]) << 32,
-                       UInt64(words[i + 2]) | UInt64(words[i + 3]) << 32)
-    }
-
     /// Produces `count` normals exactly as `count` calls of ``normalDouble()`` would, handing
     /// element `i` to `store`.
     ///
-    /// Each scratch chunk is done in passes: the first packs the accepted candidates' v1, v2
-    /// and s into 4-lane groups, without a branch on acceptance (a biased coin, π/4, that the
-    /// branch predictor would miss about one time in five); the second takes −2·ln(s)/s for four
-    /// candidates at a time (independent dependency chains, which the pipeline overlaps,
-    /// where one logarithm after another would wait on each other's latency); the last takes
-    /// the square roots and stores. Values pass between the passes through memory, which keeps
-    /// the middle pass in vector registers instead of lane-by-lane shuffles.
+    /// Each scratch chunk of Philox words goes to the C kernel `sk_polar_normals` (CKernels) in
+    /// two passes: the first packs the accepted candidates' v1, v2 and s without a branch on
+    /// acceptance (a biased coin, π/4, that the branch predictor would miss about one time in
+    /// five); the second takes √(−2·ln(s)/s) and the two normals for as many candidates at once
+    /// as the machine's vectors hold (the logarithm is ``portableLog(_:)``, step for step, so
+    /// the bits are ``normalDouble()``'s; the C kernel's contraction is off). Here in Swift the
+    /// baseline target allowed two double lanes: the normals of W5's minibatch took 13% of its
+    /// iteration at one thread.
     @inline(__always)
     private mutating func fillNormals(count: Int, _ store: (Int, Double) -> Void) {
         guard count > 0 else { return }
@@ -311,59 +309,29 @@ public struct RandomGenerator: RandomNumberGenerator, Sendable, Hashable, Codabl
             done = 1
         }
         var spare: Double? = nil
-        // At most 4 · (scratchBlocks + 1) words per chunk, so at most 64 candidates: 16 groups.
-        let groups = Self.scratchBlocks / 4 + 1
-        withUnsafeTemporaryAllocation(of: SIMD4<Double>.self, capacity: groups) { v1 in
-        withUnsafeTemporaryAllocation(of: SIMD4<Double>.self, capacity: groups) { v2 in
-        withUnsafeTemporaryAllocation(of: SIMD4<Double>.self, capacity: groups) { sq in
-            let v1 = v1.baseAddress!, v2 = v2.baseAddress!, sq = sq.baseAddress!
+        // At most 4 · (scratchBlocks + 1) words per chunk, so at most 64 candidates.
+        let capacity = Self.scratchBlocks + 1
+        withUnsafeTemporaryAllocation(of: Double.self, capacity: 5 * capacity) { scratch in
+            let v1 = scratch.baseAddress!, v2 = v1 + capacity, sq = v2 + capacity, normals = sq + capacity
             while done < count {
                 // Enough words for the remaining pairs at the mean acceptance rate π/4, plus slack;
                 // a shortfall only means another chunk.
                 let pairs = (count - done + 1) / 2
                 withScratchWords(4 * (pairs + pairs / 4 + 2)) { words, start, available in
-                    // Locals rather than the captured variables, which every store through a
-                    // pointer would otherwise force the compiler to reload.
                     let first = done
-                    // Pass 1: pack the accepted candidates, until there are enough. Every
-                    // candidate is written to the next free slot, which only an accepted one
-                    // then keeps: no branch on the coin flip.
-                    var used = 0, found = 0
-                    while found < pairs && used + 4 <= available {
-                        let c = Self.candidate(words, start + used)
-                        used += 4
-                        v1[found >> 2][found & 3] = c.v1
-                        v2[found >> 2][found & 3] = c.v2
-                        sq[found >> 2][found & 3] = c.s
-                        found += Self.isAccepted(c.s) ? 1 : 0
-                    }
-                    var pad = found
-                    while pad & 3 != 0 {  // unused lanes get a harmless argument
-                        sq[pad >> 2][pad & 3] = 0.5
-                        pad += 1
-                    }
-                    // Pass 2: −2·ln(s)/s, in place.
-                    for g in 0..<(pad >> 2) {
-                        let s = sq[g]
-                        let ln = SIMD4(lowHalf: portableLogLanes(s.lowHalf), highHalf: portableLogLanes(s.highHalf))
-                        sq[g] = -2 * ln / s
-                    }
-                    // Pass 3: the normals v·√(−2·ln(s)/s).
+                    var found = 0
+                    let used = sk_polar_normals(words + start, available, pairs, v1, v2, sq, normals, &found)
                     var lastSecond: Double? = nil
                     for j in 0..<found {
-                        let factor = sq[j >> 2][j & 3].squareRoot()
                         let index = first + 2 * j
-                        store(index, v1[j >> 2][j & 3] * factor)
-                        let second = v2[j >> 2][j & 3] * factor
-                        if index + 1 < count { store(index + 1, second) } else { lastSecond = second }
+                        store(index, normals[2 * j])
+                        if index + 1 < count { store(index + 1, normals[2 * j + 1]) } else { lastSecond = normals[2 * j + 1] }
                     }
                     done = min(first + 2 * found, count)
                     if lastSecond != nil { spare = lastSecond }
                     return used
                 }
             }
-        }
-        }
         }
         spareNormal = spare
     }
@@ -420,28 +388,19 @@ public struct RandomGenerator: RandomNumberGenerator, Sendable, Hashable, Codabl
 
     /// Writes Philox blocks for `count` consecutive counters starting at (low, high).
     ///
-    /// Four blocks at a time go through ``philoxLanes(_:_:_:_:_:_:)``, one block per SIMD lane —
-    /// the same integer arithmetic as ``philoxBlock(_:_:_:_:rounds:)`` and so the same bits, but
-    /// with the 32×32 → 64-bit products vectorized (`pmuludq` on x86-64, `umull` on ARM). That
-    /// path assumes the low counter does not wrap inside the chunk; the scalar one handles the
-    /// carry into the stream id.
+    /// The blocks come from the C kernel `sk_philox4x32_10` (CKernels), the same integer
+    /// arithmetic as ``philoxBlock(_:_:_:_:rounds:)`` and so the same bits, vectorized at the
+    /// machine's width (16 blocks per AVX-512 operation, 8 per AVX2 one; the SSE2 lanes Swift's
+    /// baseline target allows took 30% of a W5 iteration's sampling). That path assumes the low
+    /// counter does not wrap inside the chunk; the scalar one here handles the carry into the
+    /// stream id.
     @inline(__always)
     private static func generateBlocks(into words: UnsafeMutablePointer<UInt32>, count: Int,
                                        counterLow: UInt64, counterHigh: UInt64, key0: UInt32, key1: UInt32) {
         var b = 0
         if counterLow <= UInt64.max - UInt64(count) {
-            let c2 = SIMD4<UInt32>(repeating: UInt32(truncatingIfNeeded: counterHigh))
-            let c3 = SIMD4<UInt32>(repeating: UInt32(truncatingIfNeeded: counterHigh >> 32))
-            while b + 4 <= count {
-                let low = SIMD4<UInt64>(repeating: counterLow &+ UInt64(b)) &+ SIMD4(0, 1, 2, 3)
-                let x = philoxLanes(SIMD4(truncatingIfNeeded: low), SIMD4(truncatingIfNeeded: low &>> 32),
-                                    c2, c3, key0, key1)
-                for lane in 0..<4 {
-                    let w = words + 4 * (b + lane)
-                    w[0] = x.0[lane]; w[1] = x.1[lane]; w[2] = x.2[lane]; w[3] = x.3[lane]
-                }
-                b += 4
-            }
+            sk_philox4x32_10(words, count, counterLow, counterHigh, key0, key1)
+            b = count
         }
         while b < count {
             let (low, carry) = counterLow.addingReportingOverflow(UInt64(b))
@@ -496,29 +455,6 @@ public struct RandomGenerator: RandomNumberGenerator, Sendable, Hashable, Codabl
             x0 = y0; x1 = y1; x2 = y2; x3 = y3
         }
         return (x0, x1, x2, x3)
-    }
-
-    /// Philox4x32-10 of four counters at once under one key: lane `i` of the results is
-    /// ``philoxBlock(_:_:_:_:rounds:)`` of the counter formed by lane `i` of `c0`…`c3`. The
-    /// rounds are written out so that the round keys are constants of the caller's loop.
-    @inline(__always)
-    private static func philoxLanes(_ c0: SIMD4<UInt32>, _ c1: SIMD4<UInt32>, _ c2: SIMD4<UInt32>, _ c3: SIMD4<UInt32>,
-                                    _ k0: UInt32, _ k1: UInt32)
-        -> (SIMD4<UInt32>, SIMD4<UInt32>, SIMD4<UInt32>, SIMD4<UInt32>) {
-        var x = (c0, c1, c2, c3)
-        @inline(__always) func round(_ r: UInt32) {
-            let key0 = SIMD4<UInt32>(repeating: k0 &+ r &* 0x9E37_79B9)
-            let key1 = SIMD4<UInt32>(repeating: k1 &+ r &* 0xBB67_AE85)
-            let product0 = SIMD4<UInt64>(repeating: 0xD251_1F53) &* SIMD4<UInt64>(truncatingIfNeeded: x.0)
-            let product1 = SIMD4<UInt64>(repeating: 0xCD9E_8D57) &* SIMD4<UInt64>(truncatingIfNeeded: x.2)
-            x = (SIMD4<UInt32>(truncatingIfNeeded: product1 &>> 32) ^ x.1 ^ key0,
-                 SIMD4<UInt32>(truncatingIfNeeded: product1),
-                 SIMD4<UInt32>(truncatingIfNeeded: product0 &>> 32) ^ x.3 ^ key1,
-                 SIMD4<UInt32>(truncatingIfNeeded: product0))
-        }
-        round(0); round(1); round(2); round(3); round(4)
-        round(5); round(6); round(7); round(8); round(9)
-        return x
     }
 
     // MARK: Equality, hashing, coding

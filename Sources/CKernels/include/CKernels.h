@@ -8,6 +8,7 @@
  * Pointers may alias only where a kernel says so ("in place allowed").
  */
 #include <stddef.h>
+#include <stdint.h>
 
 #define SK_DECLARE(T, S) \
   void sk_fill_##S(T *out, T value, size_t n); \
@@ -68,5 +69,19 @@ void sk_gemv_pair_f64(const double *a, size_t r0, size_t r1, size_t cols, const 
 
 /* A spin-wait hint (x86 PAUSE): lets a core that polls a flag yield its pipeline (kernels.c). */
 void sk_cpu_relax(void);
+
+/* Philox4x32-10 (Random123's philox4x32_R, R = 10) for the `count` counters (low + b, high),
+   b = 0..<count, under the key (k0, k1): block b's four words go to words[4b..<4b+4], least
+   significant first. The caller guarantees that low + count does not wrap. */
+void sk_philox4x32_10(uint32_t *words, size_t count, uint64_t low, uint64_t high, uint32_t k0, uint32_t k1);
+
+/* Marsaglia's polar method over the words[0..<available] of a Philox stream: candidates of four
+   words each (two 64-bit draws v1, v2 ∈ [-1, 1), s = v1² + v2²) are taken until `pairs` are
+   accepted (0 < s < 1) or fewer than four words remain. The accepted candidates' normals
+   v1·√(−2 ln s / s), v2·√(−2 ln s / s) go to normals[2j], normals[2j+1]; *found gets their
+   count; returns the words used. v1, v2, s are scratch of at least available / 4 entries,
+   normals of twice that. The bits are RandomGenerator.normalDouble()'s. */
+size_t sk_polar_normals(const uint32_t *words, size_t available, size_t pairs,
+                        double *v1, double *v2, double *s, double *normals, size_t *found);
 
 #endif
