@@ -21,22 +21,29 @@ import Tensors
 ///   about the recorded computation's work again for each product with two varying operands.
 public func tangents(of outputs: [Variable], from inputs: [Variable], along seeds: [Tensor]) -> [Tensor?] {
     ensure(inputs.count == seeds.count, "tangents: \(seeds.count) seeds for \(inputs.count) inputs")
-    var tangent: [ObjectIdentifier: Tensor] = [:]
+    // Per-variable state in arrays indexed by slot (see `SweepGraph` in Gradients.swift).
+    var index = IdentitySlots(expected: 256)
+    var tangent: [Tensor?] = [], live: [Bool?] = [], uses: [Int] = []
+    func slot(_ v: Variable) -> Int {
+        let (s, inserted) = index.insert(ObjectIdentifier(v), next: tangent.count)
+        if inserted { tangent.append(nil); live.append(nil); uses.append(0) }
+        return s
+    }
+    func find(_ v: Variable) -> Int? { index.find(ObjectIdentifier(v)) }
     for (x, s) in zip(inputs, seeds) {
         ensure(x.shape == s.shape && x.dtype == s.dtype, "tangents: seed \(s.dtype) \(s.shape) for input \(x.dtype) \(x.shape)")
-        let id = ObjectIdentifier(x)
+        let id = slot(x)
         if let earlier = tangent[id] { tangent[id] = earlier + s } else { tangent[id] = s }
     }
     // Post-order walk from the outputs: inputs before the variables computed from them. A variable
     // is live when an input reaches it; only live variables get a tangent.
     var order: [Variable] = []
-    var live: [ObjectIdentifier: Bool] = [:]
     var stack: [(Variable, Bool)] = outputs.map { ($0, false) }
     while let (v, expanded) = stack.popLast() {
-        let id = ObjectIdentifier(v)
+        let id = slot(v)
         if expanded {
             var reached = false
-            for i in v.node!.inputs where live[ObjectIdentifier(i)] == true { reached = true }
+            for i in v.node!.inputs where find(i).flatMap({ live[$0] }) == true { reached = true }
             live[id] = reached
             if reached { order.append(v) }
             continue
@@ -46,31 +53,29 @@ public func tangents(of outputs: [Variable], from inputs: [Variable], along seed
         guard let node = v.node else { live[id] = false; continue }
         live[id] = false  // visited; fixed when expanded
         stack.append((v, true))
-        for i in node.inputs where live[ObjectIdentifier(i)] == nil && i.requiresGradient { stack.append((i, false)) }
+        for i in node.inputs where i.requiresGradient && find(i).flatMap({ live[$0] }) == nil { stack.append((i, false)) }
     }
     // How many live consumers each live variable's tangent still has; outputs keep theirs.
-    var uses: [ObjectIdentifier: Int] = [:]
-    for v in order { for i in v.node!.inputs where live[ObjectIdentifier(i)] == true { uses[ObjectIdentifier(i), default: 0] += 1 } }
-    for y in outputs { uses[ObjectIdentifier(y), default: 0] += 1 << 30 }
+    for v in order { for i in v.node!.inputs { if let s = find(i), live[s] == true { uses[s] += 1 } } }
+    for y in outputs { uses[slot(y)] += 1 << 30 }
 
     GradientRecording.with(false) {
         for v in order {
             let node = v.node!
-            let ts = node.inputs.map { tangent[ObjectIdentifier($0)] }
+            let ts = node.inputs.map { find($0).flatMap { tangent[$0] } }
             let t = node.tangent(ts, node.inputs.map(\.value), v.value)
             if let t {
                 ensure(t.shape == v.shape && t.dtype == v.dtype,
                        "tangents: rule \(node.name) returned a tangent \(t.dtype) \(t.shape) for an output \(v.dtype) \(v.shape)")
-                tangent[ObjectIdentifier(v)] = t
+                tangent[find(v)!] = t
             }
             for i in node.inputs {
-                let id = ObjectIdentifier(i)
-                guard let n = uses[id] else { continue }
-                if n == 1 { uses[id] = nil; tangent[id] = nil } else { uses[id] = n - 1 }
+                guard let s = find(i), uses[s] > 0 else { continue }
+                if uses[s] == 1 { uses[s] = 0; tangent[s] = nil } else { uses[s] -= 1 }
             }
         }
     }
-    return outputs.map { tangent[ObjectIdentifier($0)] }
+    return outputs.map { find($0).flatMap { tangent[$0] } }
 }
 
 /// ȧ + ḃ with nil for a zero tangent.
