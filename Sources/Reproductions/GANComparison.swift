@@ -48,13 +48,18 @@ public struct GANComparison: Sendable {
         public var summary: TrainingSummary?
         /// Set when the run stopped on NaN/Inf (the records up to then are kept).
         public var failure: String?
-        public init(entry: String, seed: UInt64, iterations: Int, records: [MetricsRecord], summary: TrainingSummary?, failure: String?) {
+        /// CPU seconds of this process (all its threads) from the run's start to each record, metric
+        /// evaluations included: the cost axis of the curves (one run per process at a time).
+        public var cpuSeconds: [Double]
+        public init(entry: String, seed: UInt64, iterations: Int, records: [MetricsRecord], summary: TrainingSummary?, failure: String?,
+                    cpuSeconds: [Double] = []) {
             self.entry = entry
             self.seed = seed
             self.iterations = iterations
             self.records = records
             self.summary = summary
             self.failure = failure
+            self.cpuSeconds = cpuSeconds
         }
         /// Minibatch gradients spent (block evaluations).
         public var gradients: Int { Int(((summary?.oracleCalls ?? records.last?.oracleCalls ?? 0) * 2).rounded()) }
@@ -81,17 +86,26 @@ public struct GANComparison: Sendable {
         return try group.distribute(cells.count) { i in
             let (entry, seed) = cells[i]
             let c = try configuration(of: entry, seed: seed)
-            var records: [MetricsRecord] = []
+            var records: [MetricsRecord] = [], cpu: [Double] = []
             var run = Run(entry: entry.name, seed: seed, iterations: c.iterations, records: [], summary: nil, failure: nil)
+            let start = processCPUSeconds()
             do {
                 let training = try GANTraining(c)
-                run.summary = try training.run(TrainingSession { records.append($0) })
+                run.summary = try training.run(TrainingSession { records.append($0); cpu.append(processCPUSeconds() - start) })
             } catch let e as RunError {
                 run.failure = e.description
             }
             run.records = records
+            run.cpuSeconds = cpu
             progress(run)
             return run
         }
     }
+}
+
+/// The CPU time this process has used, all threads (CLOCK_PROCESS_CPUTIME_ID), in seconds.
+func processCPUSeconds() -> Double {
+    var ts = timespec()
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts)
+    return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
 }

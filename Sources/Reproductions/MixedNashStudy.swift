@@ -9,151 +9,317 @@ import Solvers
 
 /// `saddle reproduce mixed-nash`: paper 2's comparison (Hsieh, Liu & Cevher 2019; SPEC §5) —
 /// Mirror-GAN and Mirror-Prox-GAN against SGD, Adam and RMSProp (the paper's baselines) and
-/// Past-Extra-Adam (ours), at an equal budget of minibatch gradients, over seeds, on the ring, the
-/// grid and MNIST-5k.
+/// Past-Extra-Adam (a reference line, not in the claims), at equal budgets of minibatch
+/// gradients, under the ``ComparisonProtocol``: every method tuned with the same number of runs on
+/// the tuning seeds, evaluated on held-out seeds, verdicts by permutation tests with Holm's
+/// correction (PASS, FAIL or UNDECIDED).
 ///
-/// Every method trains the same GAN (the data set's networks, non-saturating losses, R1 with the
-/// data set's default weight) with the step-size decay off (a schedule in absolute iterations
-/// would favour methods with more iterations per gradient). Step sizes are fixed per method in
-/// ``methods`` — common defaults of each method, not tuned for this study (said so in the report).
+/// **Objectives.** The paper lifts the WGAN objective E_real[f_w] − E_fake[f_w] to mixed strategies
+/// — a zero-sum game, which is what gives the lifting its theory — so the primary study trains the
+/// Wasserstein loss with a Lipschitz control. Which control the paper used is not established (see
+/// docs/mixed-nash.md), so both run: weight clipping at c = 0.01 (WGAN's) and the gradient penalty
+/// at γ = 10 (WGAN-GP's). The non-saturating loss with R1 (the data set's defaults) is the
+/// sensitivity study (``sensitivity``).
+///
+/// **Budgets.** Each run goes to the largest budget of its data set; a smaller budget's score is
+/// read off the same run's curve (the first log point at 99% of that budget or past it). A method
+/// is tuned per budget; where the best setting at a smaller budget differs from the largest's,
+/// its evaluation runs again to that budget.
+///
+/// **Scores** (lower is better): the last generator's sliced Wasserstein distance on the mixtures,
+/// its Fréchet distance (Saddle's classifier) on MNIST — "quality" at the budget, and "speed", the
+/// mean of the same metric over the curve's log points up to the budget (a normalized area under
+/// the curve). A run that diverged scores +∞ from then on.
 public struct MixedNashStudy: Sendable {
+    /// The game the methods train: a loss and its regularizer.
+    public enum Objective: String, Sendable, CaseIterable, Codable {
+        /// Wasserstein loss, discriminator weights clipped to [−0.01, 0.01] (Arjovsky et al. 2017).
+        case wganClipping = "wgan-clipping"
+        /// Wasserstein loss with the two-sided gradient penalty, γ = 10 (Gulrajani et al. 2017).
+        case wganGP = "wgan-gp"
+        /// The data set's defaults: non-saturating loss with R1.
+        case nonSaturatingR1 = "non-saturating-r1"
+
+        /// The configuration keys it sets on top of the data set's preset.
+        public var yaml: String {
+            switch self {
+            case .wganClipping: return "loss: wasserstein\nregularizer: clipping\nregularizer_weight: 0.01\n"
+            case .wganGP: return "loss: wasserstein\nregularizer: wgan-gp\nregularizer_weight: 10\n"
+            case .nonSaturatingR1: return ""
+            }
+        }
+    }
+
+    public static let methodNames = ["mirror-gan", "mirror-prox-gan", "sgd", "adam", "rmsprop", "past-extra-adam"]
+    /// The paper's methods and its baselines: the claims test each of the former against the latter.
+    public static let mirrorMethods = ["mirror-gan", "mirror-prox-gan"], baselines = ["sgd", "adam", "rmsprop"]
+
     public var datasets: [String]
-    public var seeds: [UInt64]
-    /// Minibatch gradients per run, per data set.
-    public var budgets: [String: Int]
-    public var points = 10
+    public var objectives: [Objective]
+    /// Minibatch-gradient budgets per data set, ascending; runs go to the last.
+    public var budgets: [String: [Int]]
+    public var comparisonProtocol: ComparisonProtocol
+    /// `--quick`: two settings per method instead of the grid's six.
+    public var reducedGrid = false
+    /// Log points per run (the curves' resolution).
+    public var points = 20
     public var dataFile = "data/mnist_5k.csv.gz"
 
-    /// The full study: ring, grid and MNIST, seeds 0–2.
+    /// The primary study: both WGAN objectives on the ring, the grid (10k and 40k gradients, from
+    /// one run each) and MNIST-5k with the MLP (10k), tuning seeds 100–101, evaluation seeds 0–9.
     public static var full: MixedNashStudy {
-        MixedNashStudy(datasets: ["ring", "grid", "mnist"], seeds: [0, 1, 2], budgets: ["ring": 10_000, "grid": 10_000, "mnist": 4_000])
+        MixedNashStudy(datasets: ["ring", "grid", "mnist"], objectives: [.wganClipping, .wganGP],
+                       budgets: ["ring": [10_000, 40_000], "grid": [10_000, 40_000], "mnist": [10_000]],
+                       comparisonProtocol: .standard)
     }
-    /// `--quick`: the ring only, 2,000 gradients per run.
+    /// The sensitivity study: the same with the non-saturating loss and R1 (`--sensitivity`).
+    public static var sensitivity: MixedNashStudy {
+        var s = full
+        s.objectives = [.nonSaturatingR1]
+        return s
+    }
+    /// `--quick`: the ring, WGAN-GP, 1,000 and 2,000 gradients, two settings per method, tuning
+    /// seed 100, evaluation seeds 0–2 — a smoke test of the whole pipeline (three seeds per side
+    /// cannot give a p-value below 0.05 after Holm's correction: expect UNDECIDED).
     public static var quick: MixedNashStudy {
-        MixedNashStudy(datasets: ["ring"], seeds: [0, 1, 2], budgets: ["ring": 2_000])
+        var s = MixedNashStudy(datasets: ["ring"], objectives: [.wganGP], budgets: ["ring": [1_000, 2_000]],
+                               comparisonProtocol: ComparisonProtocol(tuningSeeds: [100], evaluationSeeds: [0, 1, 2], alpha: 0.05))
+        s.reducedGrid = true
+        s.points = 10
+        return s
     }
 
-    public init(datasets: [String], seeds: [UInt64], budgets: [String: Int]) {
+    public init(datasets: [String], objectives: [Objective], budgets: [String: [Int]], comparisonProtocol: ComparisonProtocol) {
         self.datasets = datasets
-        self.seeds = seeds
+        self.objectives = objectives
         self.budgets = budgets
+        self.comparisonProtocol = comparisonProtocol
     }
 
-    /// The compared methods and their settings (the data set's defaults otherwise).
-    public static func methods(for dataset: String) -> [(name: String, configure: (inout TrainingConfiguration) -> Void)] {
-        func step(_ a: Double) -> (inout TrainingConfiguration) -> Void {
-            { $0.generatorStepSize = a; $0.discriminatorStepSize = a }
+    /// A method's fixed settings (the tuned keys come from its ``settings(for:)``): Adam-type
+    /// β = (0.5, 0.99); the mirror methods RMSProp-preconditioned SGLD with damping 0.9.
+    static func configureMethod(_ name: String, _ c: inout TrainingConfiguration) {
+        switch name {
+        case "mirror-gan", "mirror-prox-gan":
+            c.method = name == "mirror-gan" ? .mirrorGAN : .mirrorProxGAN
+            c.preconditioned = true
+            c.damping = 0.9
+        case "sgd": c.method = .sgd
+        case "adam": c.method = .adam; c.beta1 = 0.5; c.beta2 = 0.99
+        case "rmsprop": c.method = .rmsprop; c.beta2 = 0.99
+        default: c.method = .pastExtraAdam; c.beta1 = 0.5; c.beta2 = 0.99
         }
-        return [
-            ("mirror-gan", { c in c.method = .mirrorGAN; step(3e-3)(&c); c.preconditioned = true; c.sgldSteps = 5; c.thermalNoise = 1e-3; c.damping = 0.9 }),
-            ("mirror-prox-gan", { c in c.method = .mirrorProxGAN; step(3e-3)(&c); c.preconditioned = true; c.sgldSteps = 5; c.thermalNoise = 1e-3; c.damping = 0.9 }),
-            ("sgd", { c in c.method = .sgd; step(2e-2)(&c) }),
-            ("adam", { c in c.method = .adam; step(2e-3)(&c); c.beta1 = 0.5; c.beta2 = 0.99 }),
-            ("rmsprop", { c in c.method = .rmsprop; step(1e-3)(&c); c.beta2 = 0.99 }),
-            ("past-extra-adam", { c in c.method = .pastExtraAdam; step(3e-3)(&c); c.beta1 = 0.5; c.beta2 = 0.99 }),
-        ]
     }
 
-    /// The comparison for one data set.
-    public func comparison(for dataset: String) throws -> GANComparison {
-        var base = TrainingConfiguration()
-        if let preset = TrainingConfiguration.presets[dataset] { try base.apply(yaml: preset, file: "preset \(dataset)") }
-        base.dataFile = dataFile
-        base.stepSizeDecayFinal = 1
-        if dataset == "mnist" { base.evaluationSamples = 1000 }
-        let entries = Self.methods(for: dataset).map { m -> GANComparison.Entry in
-            var c = base
-            m.configure(&c)
-            return GANComparison.Entry(name: m.name, configuration: c)
+    /// The settings a method is tuned over: ``ComparisonProtocol/grid(mirror:)``, or with
+    /// ``reducedGrid`` its two settings at step 3e-3 and one smaller step (1e-3) for the gradient
+    /// methods, the noiseless and the noisy sampler at 3e-3 for the mirror methods.
+    public func settings(for method: String) -> [ComparisonProtocol.Setting] {
+        let mirror = Self.mirrorMethods.contains(method)
+        let grid = ComparisonProtocol.grid(mirror: mirror)
+        guard reducedGrid else { return grid }
+        return mirror ? [grid[1], grid[4]] : [grid[2], grid[3]]
+    }
+
+    /// The configuration of one run: the data set's preset, the objective, the method, the setting.
+    public func configuration(dataset: String, objective: Objective, method: String,
+                              setting: ComparisonProtocol.Setting) throws -> TrainingConfiguration {
+        var c = TrainingConfiguration()
+        if let preset = TrainingConfiguration.presets[dataset] { try c.apply(yaml: preset, file: "preset \(dataset)") }
+        c.dataFile = dataFile
+        c.stepSizeDecayFinal = 1  // a schedule in iterations would favour methods with more iterations per gradient
+        if dataset == "mnist" { c.evaluationSamples = 1000 }
+        try c.apply(yaml: objective.yaml, file: "objective \(objective.rawValue)")
+        Self.configureMethod(method, &c)
+        try c.apply(yaml: setting.yaml, file: "setting \(setting.label)")
+        return c
+    }
+
+    // MARK: Scores
+
+    /// The primary metric of one record (lower is better): sliced Wasserstein (mixtures), Fréchet
+    /// distance (MNIST); +∞ when absent or not finite.
+    public static func metric(_ m: GeneratorMetrics) -> Double {
+        let x = m.images?.frechetDistance ?? m.slicedWasserstein ?? .infinity
+        return x.isFinite ? x : .infinity
+    }
+
+    /// A run's index of the log point that stands for `budget`: the first at 99% of it or past it.
+    static func pointIndex(_ r: GANComparison.Run, budget: Int) -> Int? {
+        r.records.firstIndex { $0.oracleCalls * 2 >= 0.99 * Double(budget) }
+    }
+
+    /// (quality, speed) of a run at `budget`: the metric at the budget's log point, and its mean
+    /// over the log points up to there; +∞ when the run diverged before the budget.
+    public static func scores(_ r: GANComparison.Run, budget: Int) -> (final: Double, area: Double) {
+        guard let i = pointIndex(r, budget: budget) else { return (.infinity, .infinity) }
+        let curve = r.records[0...i].map { metric($0.last) }
+        return (curve.last!, curve.reduce(0, +) / Double(curve.count))
+    }
+
+    // MARK: Running
+
+    /// One (data set, objective) cell of the study: every method's tuning and evaluation.
+    public struct Cell: Sendable {
+        public var dataset: String
+        public var objective: Objective
+        public var budgets: [Int]
+        /// Per method: its settings, the tuning runs (by setting, then tuning seed), the chosen
+        /// setting per budget, and the evaluation runs per budget (by evaluation seed).
+        public var methods: [Method]
+        public struct Method: Sendable {
+            public var name: String
+            public var settings: [ComparisonProtocol.Setting]
+            public var tuningRuns: [[GANComparison.Run]]
+            public var chosen: [Int: Int]
+            public var evaluationRuns: [Int: [GANComparison.Run]]
+            /// The tuning scores at `budget`: [setting][tuning seed], quality.
+            public init(name: String, settings: [ComparisonProtocol.Setting], tuningRuns: [[GANComparison.Run]],
+                        chosen: [Int: Int], evaluationRuns: [Int: [GANComparison.Run]]) {
+                self.name = name
+                self.settings = settings
+                self.tuningRuns = tuningRuns
+                self.chosen = chosen
+                self.evaluationRuns = evaluationRuns
+            }
+            public func tuningScores(budget: Int) -> [[Double]] {
+                tuningRuns.map { $0.map { MixedNashStudy.scores($0, budget: budget).final } }
+            }
         }
-        return GANComparison(entries: entries, seeds: seeds, budget: budgets[dataset] ?? 10_000, points: points)
+        public init(dataset: String, objective: Objective, budgets: [Int], methods: [Method]) {
+            self.dataset = dataset
+            self.objective = objective
+            self.budgets = budgets
+            self.methods = methods
+        }
+        public func method(_ name: String) -> Method? { methods.first { $0.name == name } }
     }
 
     public struct Result: Sendable {
-        public var runs: [String: [GANComparison.Run]]
+        public var cells: [Cell]
         /// Data sets left out, with the reason (MNIST without its data file).
         public var skipped: [String: String]
-        public var verdicts: [Verdict]
+        public var claims: [Claim]
         public var wallSeconds: Double
     }
 
-    public struct Verdict: Sendable {
-        public var claim: String
-        /// nil: not evaluated.
-        public var pass: Bool?
+    /// One tested claim: a mirror method against the three baselines on one criterion.
+    public struct Claim: Sendable {
+        public var dataset: String
+        public var objective: Objective
+        public var budget: Int
+        public var method: String
+        /// "quality" (the metric at the budget) or "speed" (its mean over the curve).
         public var criterion: String
-        public var numbers: [String: Double]
+        public var test: ClaimTest
     }
 
-    /// The quality score of a run's metrics: % high-quality samples (mixtures), −Fréchet (MNIST);
-    /// higher is better.
-    public static func quality(_ m: GeneratorMetrics) -> Double? {
-        if let x = m.mixture { return x.highQualityPercent }
-        if let x = m.images { return -x.frechetDistance }
-        return nil
+    /// A batch of runs, spread over the group's ranks: (entry name, configuration, budget, seed).
+    private func runBatch(_ cells: [(name: String, configuration: TrainingConfiguration, budget: Int, seed: UInt64)],
+                          group: any ProcessGroup, progress: (GANComparison.Run) -> Void) throws -> [GANComparison.Run] {
+        try group.distribute(cells.count) { i in
+            let cell = cells[i]
+            let comparison = GANComparison(entries: [.init(name: cell.name, configuration: cell.configuration)],
+                                           seeds: [cell.seed], budget: cell.budget, points: points)
+            let run = try comparison.run()[0]
+            progress(run)
+            return run
+        }
     }
 
-    /// Runs every data set; `progress` hears each finished run.
-    public func run(group: any ProcessGroup = SingleProcess.shared, progress: (String, GANComparison.Run) -> Void = { _, _ in }) throws -> Result {
+    /// Runs the study: per (data set, objective), the tuning runs of every method, then the
+    /// evaluation runs of each method's chosen settings; `progress` hears each run this process
+    /// finished, with its data set and objective.
+    public func run(group: any ProcessGroup = SingleProcess.shared,
+                    progress: (String, Objective, GANComparison.Run) -> Void = { _, _, _ in }) throws -> Result {
         let start = Date()
-        var runs: [String: [GANComparison.Run]] = [:], skipped: [String: String] = [:]
+        var cells: [Cell] = [], skipped: [String: String] = [:]
+        let p = comparisonProtocol
         for d in datasets {
             if d == "mnist" && !FileManager.default.fileExists(atPath: dataFile) {
                 skipped[d] = "no \(dataFile) (run scripts/fetch-mnist5k)"
                 continue
             }
-            runs[d] = try comparison(for: d).run(group: group) { progress(d, $0) }
+            let budgets = (self.budgets[d] ?? [10_000]).sorted()
+            let largest = budgets.last!
+            for objective in objectives {
+                // Tuning: methods × settings × tuning seeds, all to the largest budget.
+                var batch: [(name: String, configuration: TrainingConfiguration, budget: Int, seed: UInt64)] = []
+                for m in Self.methodNames {
+                    for (k, s) in settings(for: m).enumerated() {
+                        let c = try configuration(dataset: d, objective: objective, method: m, setting: s)
+                        for seed in p.tuningSeeds { batch.append(("\(m)#\(k)", c, largest, seed)) }
+                    }
+                }
+                let tuning = try runBatch(batch, group: group) { progress(d, objective, $0) }
+                var methods: [Cell.Method] = []
+                var next = 0
+                for m in Self.methodNames {
+                    let ss = settings(for: m)
+                    var runs: [[GANComparison.Run]] = []
+                    for _ in ss {
+                        runs.append(Array(tuning[next..<(next + p.tuningSeeds.count)]))
+                        next += p.tuningSeeds.count
+                    }
+                    var method = Cell.Method(name: m, settings: ss, tuningRuns: runs, chosen: [:], evaluationRuns: [:])
+                    for b in budgets { method.chosen[b] = ComparisonProtocol.best(method.tuningScores(budget: b), lowerIsBetter: true) }
+                    methods.append(method)
+                }
+                // Evaluation: the largest budget's choice to the largest budget; a smaller budget
+                // whose choice differs gets its own runs to that budget.
+                var evaluation: [(name: String, configuration: TrainingConfiguration, budget: Int, seed: UInt64)] = []
+                var slots: [(method: Int, budget: Int)] = []
+                for (i, m) in methods.enumerated() {
+                    for b in budgets where b == largest || m.chosen[b] != m.chosen[largest] {
+                        let k = m.chosen[b]!
+                        let c = try configuration(dataset: d, objective: objective, method: m.name, setting: m.settings[k])
+                        for seed in p.evaluationSeeds { evaluation.append(("\(m.name)#\(k)", c, b, seed)) }
+                        slots.append((i, b))
+                    }
+                }
+                let evaluated = try runBatch(evaluation, group: group) { progress(d, objective, $0) }
+                for (j, slot) in slots.enumerated() {
+                    let n = p.evaluationSeeds.count
+                    methods[slot.method].evaluationRuns[slot.budget] = Array(evaluated[(j * n)..<((j + 1) * n)])
+                }
+                for i in methods.indices {
+                    for b in budgets where methods[i].evaluationRuns[b] == nil {
+                        methods[i].evaluationRuns[b] = methods[i].evaluationRuns[largest]
+                    }
+                }
+                cells.append(Cell(dataset: d, objective: objective, budgets: budgets, methods: methods))
+            }
         }
-        var result = Result(runs: runs, skipped: skipped, verdicts: [], wallSeconds: 0)
-        result.verdicts = Self.verdicts(runs: runs, skipped: skipped)
-        result.wallSeconds = Date().timeIntervalSince(start)
-        return result
+        return Result(cells: cells, skipped: skipped, claims: claims(cells), wallSeconds: Date().timeIntervalSince(start))
     }
 
-    /// Per run: the final quality (last iterate) and the mean quality over the curve's points
-    /// ("speed": the area under the quality curve against gradients, normalized).
-    static func scores(_ r: GANComparison.Run) -> (final: Double, area: Double) {
-        let finals = r.summary.flatMap { quality($0.last) } ?? (r.records.last.flatMap { quality($0.last) } ?? -.infinity)
-        let curve = r.records.compactMap { quality($0.last) }
-        let area = curve.isEmpty ? -.infinity : curve.reduce(0, +) / Double(curve.count)
-        return (r.failure == nil ? finals : -.infinity, r.failure == nil ? area : -.infinity)
+    /// The evaluation scores of `method` at `budget`, one per evaluation seed.
+    public static func evaluationScores(_ cell: Cell, method: String, budget: Int) -> (final: [Double], area: [Double]) {
+        let runs = cell.method(method)?.evaluationRuns[budget] ?? []
+        let s = runs.map { scores($0, budget: budget) }
+        return (s.map(\.final), s.map(\.area))
     }
 
-    /// The paper's claim, per data set and overall: the better mirror method beats each of SGD,
-    /// Adam and RMSProp in final quality and in speed (mean over seeds).
-    public static func verdicts(runs: [String: [GANComparison.Run]], skipped: [String: String]) -> [Verdict] {
-        var out: [Verdict] = []
-        var all: [Bool] = []
-        for d in runs.keys.sorted() {
-            let rs = runs[d]!
-            func mean(_ name: String, _ pick: ((final: Double, area: Double)) -> Double) -> Double {
-                let xs = rs.filter { $0.entry == name }.map { pick(scores($0)) }
-                return meanAndStandardDeviation(xs).mean
+    /// The claims: in every cell and at every budget, each mirror method against SGD, Adam and
+    /// RMSProp, in quality and in speed — four ``ClaimTest``s of three comparisons each.
+    public func claims(_ cells: [Cell]) -> [Claim] {
+        var out: [Claim] = []
+        for cell in cells {
+            for b in cell.budgets {
+                for m in Self.mirrorMethods {
+                    for criterion in ["quality", "speed"] {
+                        func pick(_ name: String) -> [Double] {
+                            let s = Self.evaluationScores(cell, method: name, budget: b)
+                            return criterion == "quality" ? s.final : s.area
+                        }
+                        let text = "\(cell.dataset), \(cell.objective.rawValue), \(b) gradients: \(m) beats SGD, Adam and RMSProp in \(criterion)"
+                        let test = ClaimTest(claim: text, lowerIsBetter: true, alpha: comparisonProtocol.alpha,
+                                             comparisons: Self.baselines.map { .init(comparator: $0, method: pick(m), other: pick($0)) })
+                        out.append(Claim(dataset: cell.dataset, objective: cell.objective, budget: b, method: m, criterion: criterion, test: test))
+                    }
+                }
             }
-            var numbers: [String: Double] = [:]
-            for name in Set(rs.map(\.entry)) {
-                numbers[name + ".final_quality"] = mean(name, { $0.final })
-                numbers[name + ".mean_quality_over_budget"] = mean(name, { $0.area })
-            }
-            let mirror = ["mirror-gan", "mirror-prox-gan"].max { mean($0, { $0.final }) < mean($1, { $0.final }) }!
-            let baselines = ["sgd", "adam", "rmsprop"]
-            let beatsFinal = baselines.allSatisfy { mean(mirror, { $0.final }) > mean($0, { $0.final }) }
-            let beatsSpeed = baselines.allSatisfy { mean(mirror, { $0.area }) > mean($0, { $0.area }) }
-            let pass = beatsFinal && beatsSpeed
-            all.append(pass)
-            let unit = d == "mnist" ? "quality = −Fréchet distance" : "quality = % high-quality samples"
-            out.append(Verdict(claim: "\(d): Mirror-GAN / Mirror-Prox-GAN beat SGD, Adam and RMSProp in speed and quality",
-                               pass: pass,
-                               criterion: "\(mirror) (the better mirror method by final quality) has a higher mean final quality AND a higher mean quality over the budget's curve points than each of sgd, adam, rmsprop (means over seeds; \(unit); last iterate)",
-                               numbers: numbers))
         }
-        for (d, why) in skipped.sorted(by: { $0.key < $1.key }) {
-            out.append(Verdict(claim: "\(d): Mirror-GAN / Mirror-Prox-GAN beat SGD, Adam and RMSProp in speed and quality", pass: nil,
-                               criterion: "not evaluated: \(why)", numbers: [:]))
-        }
-        out.insert(Verdict(claim: "overall: the mirror methods beat SGD, Adam and RMSProp in speed and quality (paper 2)",
-                           pass: all.isEmpty ? nil : all.allSatisfy { $0 },
-                           criterion: "every evaluated data set's verdict passes", numbers: [:]), at: 0)
         return out
     }
 
@@ -166,70 +332,146 @@ public struct MixedNashStudy: Sendable {
         }
     }
 
-    public static let tableHeader = ["dataset", "method", "seed", "iterations", "minibatch_gradients", "status",
-                                     "final_quality", "mean_quality_over_budget", "modes_or_classes", "hq_percent", "kl", "frechet", "sliced_wasserstein",
-                                     "ema_quality"]
+    public static let tableHeader = ["dataset", "objective", "phase", "method", "setting", "seed", "budget", "iterations",
+                                     "minibatch_gradients", "status", "quality", "speed", "modes_or_classes", "hq_percent", "kl",
+                                     "ema_metric", "cpu_seconds"]
 
     static func cell(_ x: Double?) -> String { x.map { $0.isFinite ? String($0) : "\($0)" } ?? "" }
+    static func csv(_ cells: [String]) -> String { cells.map { $0.contains(",") ? "\"\($0)\"" : $0 }.joined(separator: ",") + "\n" }
 
-    /// table.csv, summary.csv, verdicts.json, curves (SVG, PNG), report.html.
+    static func row(_ cell: Cell, phase: String, method: Cell.Method, setting: Int, run r: GANComparison.Run, budget: Int) -> [String] {
+        let s = scores(r, budget: budget)
+        let i = pointIndex(r, budget: budget)
+        let record = i.map { r.records[$0] }
+        let m = record?.last.mixture, im = record?.last.images
+        return [cell.dataset, cell.objective.rawValue, phase, method.name, method.settings[setting].label, "\(r.seed)", "\(budget)",
+                "\(r.iterations)", "\(r.gradients)", r.failure == nil ? (r.summary?.exitStatus ?? "?") : "diverged",
+                Self.cell(s.final), Self.cell(s.area),
+                m.map { "\($0.modesCovered)/\($0.modes)" } ?? im.map { "\($0.classesCovered)/10" } ?? "",
+                Self.cell(m?.highQualityPercent), Self.cell(m?.klToUniform ?? im?.classHistogramKL),
+                Self.cell(record.map { metric($0.ema) }), Self.cell(i.map { $0 < r.cpuSeconds.count ? r.cpuSeconds[$0] : .nan })]
+    }
+
+    /// table.csv (every run at every budget), summary.csv, verdicts.json, plots (SVG, PNG, PDF),
+    /// report.html.
     public func write(_ result: Result, to path: String, force: Bool) throws {
         try Self.checkOutput(path, force: force)
         try makeFolders(path + "/plots")
         var table = Self.tableHeader.joined(separator: ",") + "\n"
-        var summary = "dataset,method,runs,final_quality_mean,final_quality_std,mean_quality_over_budget_mean,mean_quality_over_budget_std\n"
+        var summary = "dataset,objective,budget,method,chosen_setting,runs,quality_mean,quality_std,speed_mean,speed_std,cpu_seconds_median\n"
         var report = HTMLReport(title: "saddle reproduce mixed-nash")
-        report.paragraph("Paper 2 (Hsieh, Liu & Cevher, ICML 2019): Mirror-GAN and Mirror-Prox-GAN against SGD, Adam and RMSProp, and Past-Extra-Adam, at an equal budget of minibatch gradients (one player's gradient on one minibatch), seeds \(seeds.map(String.init).joined(separator: ", ")). Same GAN, losses and R1 for every method; step-size decay off; step sizes are each method's common default, not tuned for this study. \(String(format: "%.0f", result.wallSeconds)) s in all.")
+        let p = comparisonProtocol
+        report.paragraph("Paper 2 (Hsieh, Liu & Cevher, ICML 2019): Mirror-GAN and Mirror-Prox-GAN against SGD, Adam and RMSProp (Past-Extra-Adam as a reference line), at equal budgets of minibatch gradients (one player's gradient on one minibatch). Protocol (docs/mixed-nash.md): every method tuned over \(reducedGrid ? 2 : 6) settings on tuning seeds \(p.tuningSeeds.map(String.init).joined(separator: ", ")), the best mean metric chosen per budget, then evaluation seeds \(p.evaluationSeeds.map(String.init).joined(separator: ", ")). Verdicts: one-sided exact permutation tests at α = \(p.alpha), Holm-corrected over each claim's three comparisons: PASS, FAIL or UNDECIDED. Scores are lower-is-better: sliced Wasserstein distance (mixtures) or Fréchet distance (MNIST) of the last generator; quality = at the budget, speed = mean over the curve's log points up to the budget. \(String(format: "%.0f", result.wallSeconds)) s in all.")
         report.heading("Verdicts")
-        report.table(header: ["claim", "pass", "criterion"], rows: result.verdicts.map { [$0.claim, $0.pass.map { $0 ? "PASS" : "FAIL" } ?? "not evaluated", $0.criterion] })
-        for d in result.runs.keys.sorted() {
-            let rs = result.runs[d]!
-            var plotSeries: [LinePlot.Series] = []
-            report.heading("\(d) — budget \(budgets[d] ?? 0) minibatch gradients")
-            var rows: [[String]] = []
-            for name in Self.methods(for: d).map(\.name) {
-                let mine = rs.filter { $0.entry == name }
-                for r in mine {
-                    let s = Self.scores(r)
-                    let last = r.summary?.last ?? r.records.last?.last
-                    let m = last?.mixture, im = last?.images
-                    let cells: [String] = [d, name, "\(r.seed)", "\(r.iterations)", "\(r.gradients)", r.failure == nil ? (r.summary?.exitStatus ?? "?") : "diverged",
-                                           Self.cell(s.final), Self.cell(s.area),
-                                           m.map { "\($0.modesCovered)/\($0.modes)" } ?? im.map { "\($0.classesCovered)/10" } ?? "",
-                                           Self.cell(m?.highQualityPercent), Self.cell(m?.klToUniform ?? im?.classHistogramKL), Self.cell(im?.frechetDistance),
-                                           Self.cell(last?.slicedWassersteinDistance), Self.cell(r.summary.flatMap { Self.quality($0.ema) })]
-                    table += cells.map { $0.contains(",") ? "\"\($0)\"" : $0 }.joined(separator: ",") + "\n"
-                }
-                let f = meanAndStandardDeviation(mine.map { Self.scores($0).final })
-                let a = meanAndStandardDeviation(mine.map { Self.scores($0).area })
-                summary += "\(d),\(name),\(mine.count),\(Self.cell(f.mean)),\(Self.cell(f.std)),\(Self.cell(a.mean)),\(Self.cell(a.std))\n"
-                rows.append([name, String(format: "%.2f ± %.2f", f.mean, f.std), String(format: "%.2f ± %.2f", a.mean, a.std)])
-                // The mean curve over seeds, against gradients.
-                if let first = mine.first {
-                    let n = mine.map(\.records.count).min() ?? 0
-                    let xs = (0..<n).map { first.records[$0].oracleCalls * 2 }
-                    let ys = (0..<n).map { i in mine.compactMap { Self.quality($0.records[i].last) }.reduce(0, +) / Double(mine.count) }
-                    plotSeries.append(LinePlot.Series(name: name, x: xs, y: ys))
+        report.table(header: ["claim", "verdict", "p (better), Holm-adjusted, per baseline", "p (worse), Holm-adjusted"],
+                     rows: result.claims.map { c in
+                         [c.test.claim, c.test.verdict.rawValue,
+                          c.test.comparisons.map { "\($0.comparator) \(String(format: "%.4f", $0.adjustedBetter))" }.joined(separator: "; "),
+                          c.test.comparisons.map { "\($0.comparator) \(String(format: "%.4f", $0.adjustedWorse))" }.joined(separator: "; ")]
+                     } + result.skipped.sorted { $0.key < $1.key }.map { ["\($0.key): every claim", "NOT EVALUATED", $0.value, ""] })
+        for cell in result.cells {
+            let label = "\(cell.dataset), \(cell.objective.rawValue)"
+            report.heading("\(label): tuning")
+            var tuningRows: [[String]] = []
+            for m in cell.methods {
+                for (k, s) in m.settings.enumerated() {
+                    for r in m.tuningRuns[k] {
+                        for b in cell.budgets { table += Self.csv(Self.row(cell, phase: "tuning", method: m, setting: k, run: r, budget: b)) }
+                    }
+                    tuningRows.append([m.name, s.label] + cell.budgets.map { b in
+                        let row = m.tuningScores(budget: b)[k]
+                        let mean = row.allSatisfy(\.isFinite) ? String(format: "%.4g", row.reduce(0, +) / Double(row.count)) : "diverged"
+                        return mean + (m.chosen[b] == k ? " ◀" : "")
+                    })
                 }
             }
-            report.table(header: ["method", "final quality (mean ± std)", "mean quality over the budget (mean ± std)"], rows: rows)
-            let plot = LinePlot(title: "\(d): \(d == "mnist" ? "−Fréchet distance" : "% high-quality samples") (last iterate, mean over seeds)",
-                                xLabel: "minibatch gradients", yLabel: d == "mnist" ? "−FD" : "HQ %", logY: false, series: plotSeries)
-            let figure = plot.figure(), svg = figure.svg()
-            try atomicWrite(svg, to: path + "/plots/\(d)-quality.svg")
-            try atomicWrite(figure.png(), to: path + "/plots/\(d)-quality.png")
-            try atomicWrite(figure.pdf(), to: path + "/plots/\(d)-quality.pdf")
-            report.figure(svg: svg)
+            report.table(header: ["method", "setting"] + cell.budgets.map { "mean tuning score at \($0) (◀ chosen)" }, rows: tuningRows)
+            for b in cell.budgets {
+                report.heading("\(label), \(b) gradients: evaluation seeds")
+                var rows: [[String]] = []
+                var byGradients: [LinePlot.Series] = [], byCPU: [LinePlot.Series] = []
+                for m in cell.methods {
+                    let runs = m.evaluationRuns[b] ?? []
+                    let k = m.chosen[b]!
+                    for r in runs { table += Self.csv(Self.row(cell, phase: "evaluation", method: m, setting: k, run: r, budget: b)) }
+                    let s = Self.evaluationScores(cell, method: m.name, budget: b)
+                    let f = meanAndStandardDeviation(s.final), a = meanAndStandardDeviation(s.area)
+                    let cpus = runs.compactMap { r in Self.pointIndex(r, budget: b).flatMap { $0 < r.cpuSeconds.count ? r.cpuSeconds[$0] : nil } }.sorted()
+                    let cpuMedian = cpus.isEmpty ? Double.nan : cpus[cpus.count / 2]
+                    summary += Self.csv([cell.dataset, cell.objective.rawValue, "\(b)", m.name, m.settings[k].label, "\(runs.count)",
+                                         Self.cell(f.mean), Self.cell(f.std), Self.cell(a.mean), Self.cell(a.std), Self.cell(cpuMedian)])
+                    rows.append([m.name, m.settings[k].label, s.final.map { String(format: "%.4g", $0) }.joined(separator: " "),
+                                 String(format: "%.4g ± %.4g", f.mean, f.std), String(format: "%.4g ± %.4g", a.mean, a.std),
+                                 String(format: "%.1f", cpuMedian)])
+                    // Mean curves over the evaluation seeds, against gradients and against CPU seconds.
+                    if let first = runs.first, let last = Self.pointIndex(first, budget: b) {
+                        let n = min(last + 1, runs.map(\.records.count).min() ?? 0)
+                        let ys = (0..<n).map { i in runs.map { Self.metric($0.records[i].last) }.reduce(0, +) / Double(runs.count) }
+                        if ys.allSatisfy(\.isFinite) && n > 0 {
+                            byGradients.append(LinePlot.Series(name: m.name, x: (0..<n).map { first.records[$0].oracleCalls * 2 }, y: ys))
+                            let cpuMeans = (0..<n).map { i in runs.map { i < $0.cpuSeconds.count ? $0.cpuSeconds[i] : .nan }.reduce(0, +) / Double(runs.count) }
+                            if cpuMeans.allSatisfy(\.isFinite) { byCPU.append(LinePlot.Series(name: m.name, x: cpuMeans, y: ys)) }
+                        }
+                    }
+                }
+                report.table(header: ["method", "chosen setting", "quality per seed", "quality (mean ± std)", "speed (mean ± std)", "CPU s per run (median)"], rows: rows)
+                let yLabel = cell.dataset == "mnist" ? "Fréchet distance" : "sliced Wasserstein"
+                for (suffix, series, xLabel) in [("gradients", byGradients, "minibatch gradients"), ("cpu", byCPU, "CPU seconds")] where !series.isEmpty {
+                    let plot = LinePlot(title: "\(label), \(b) gradients: \(yLabel) of the last generator (mean over evaluation seeds)",
+                                        xLabel: xLabel, yLabel: yLabel, logY: true, series: series)
+                    let figure = plot.figure(), svg = figure.svg()
+                    let name = "\(cell.dataset)-\(cell.objective.rawValue)-\(b)-\(suffix)"
+                    try atomicWrite(svg, to: path + "/plots/\(name).svg")
+                    try atomicWrite(figure.png(), to: path + "/plots/\(name).png")
+                    try atomicWrite(figure.pdf(), to: path + "/plots/\(name).pdf")
+                    report.figure(svg: svg)
+                }
+            }
         }
-        for (d, why) in result.skipped { report.paragraph("\(d): not run — \(why)") }
-        report.paragraph("Per-run numbers: table.csv; means and standard deviations: summary.csv; the verdicts' numbers: verdicts.json.")
+        for (d, why) in result.skipped.sorted(by: { $0.key < $1.key }) { report.paragraph("\(d): not run — \(why)") }
+        report.paragraph("Every run: table.csv (tuning and evaluation); per method and budget: summary.csv; the tests' numbers: verdicts.json.")
         try atomicWrite(table, to: path + "/table.csv")
         try atomicWrite(summary, to: path + "/summary.csv")
         try atomicWrite(report.html(), to: path + "/report.html")
-        let verdicts = JSONValue.array(result.verdicts.map { v in
-            ["claim": .string(v.claim), "pass": v.pass.map { .bool($0) } ?? .null, "criterion": .string(v.criterion),
-             "numbers": .object(v.numbers.map { ($0.key, .number($0.value)) })]
+        try atomicWrite(verdictsJSON(result).text(indent: 2, sortedKeys: true) + "\n", to: path + "/verdicts.json")
+    }
+
+    /// verdicts.json: the protocol, each claim with its per-seed scores and p-values, each
+    /// method's tuning table and choices. No times (it is the same on any host and rank count).
+    public func verdictsJSON(_ result: Result) -> JSONValue {
+        func number(_ x: Double) -> JSONValue { x.isFinite ? .number(x) : .string("\(x)") }
+        let claims = JSONValue.array(result.claims.map { c in
+            .object([
+                ("dataset", .string(c.dataset)), ("objective", .string(c.objective.rawValue)), ("budget", .number(Double(c.budget))),
+                ("method", .string(c.method)), ("criterion", .string(c.criterion)), ("claim", .string(c.test.claim)),
+                ("verdict", .string(c.test.verdict.rawValue)), ("alpha", .number(c.test.alpha)),
+                ("comparisons", .array(c.test.comparisons.map { k in
+                    .object([("comparator", .string(k.comparator)), ("method_scores", .array(k.method.map(number))),
+                             ("comparator_scores", .array(k.other.map(number))), ("p_better", .number(k.pBetter)),
+                             ("p_worse", .number(k.pWorse)), ("holm_p_better", .number(k.adjustedBetter)),
+                             ("holm_p_worse", .number(k.adjustedWorse))])
+                })),
+            ])
         })
-        try atomicWrite(verdicts.text(indent: 2, sortedKeys: true) + "\n", to: path + "/verdicts.json")
+        let tuning = JSONValue.array(result.cells.flatMap { cell in
+            cell.methods.map { m in
+                .object([
+                    ("dataset", .string(cell.dataset)), ("objective", .string(cell.objective.rawValue)), ("method", .string(m.name)),
+                    ("settings", .array(m.settings.map { .string($0.label) })),
+                    ("scores", .object(cell.budgets.map { b in ("\(b)", .array(m.tuningScores(budget: b).map { .array($0.map(number)) })) })),
+                    ("chosen", .object(cell.budgets.map { b in ("\(b)", .string(m.settings[m.chosen[b]!].label)) })),
+                ])
+            }
+        })
+        let p = comparisonProtocol
+        return .object([
+            ("protocol", .object([("tuning_seeds", .array(p.tuningSeeds.map { .number(Double($0)) })),
+                                  ("evaluation_seeds", .array(p.evaluationSeeds.map { .number(Double($0)) })),
+                                  ("alpha", .number(p.alpha)),
+                                  ("test", .string("one-sided exact permutation test of the mean difference, Holm over each claim's comparisons; lower scores are better"))])),
+            ("claims", claims),
+            ("tuning", tuning),
+            ("not_evaluated", .object(result.skipped.map { ($0.key, .string($0.value)) })),
+        ])
     }
 }

@@ -606,8 +606,13 @@ struct CLIGrammarTests {
         #expect(asym.contains("Full grid: γ ∈ {0.1, 0.5, 1}, α ∈ {0.1, 0.3}, 3,000 iterations per run; --quick: γ = 0.5, α = 0.3, 1,500 iterations"), "\(asym)")
         #expect(AsymmetricStudy.Configuration.full.iterations == 3000 && AsymmetricStudy.Configuration.quick.gammas == [0.5])
         let nash = try discussion("mixed-nash")
-        #expect(nash.contains("(ring 10,000, grid 10,000, MNIST 4,000)") && nash.contains("--quick: the ring only, seeds 0, 1, 2, ring 2,000 gradients per run"), "\(nash)")
-        #expect(MixedNashStudy.full.budgets == ["ring": 10_000, "grid": 10_000, "mnist": 4_000] && MixedNashStudy.quick.budgets == ["ring": 2_000])
+        for text in ["for ring 10,000 and 40,000, grid 10,000 and 40,000, MNIST 10,000 minibatch gradients", "tuning seeds 100, 101",
+                     "evaluation seeds 0–9", "--quick: the ring, WGAN-GP only, 2 settings per method, tuning seed 100, evaluation seeds 0–2, ring 1,000 and 2,000 gradients"] {
+            #expect(nash.contains(text), "reproduce mixed-nash --help lacks '\(text)': \(nash)")
+        }
+        #expect(MixedNashStudy.full.budgets == ["ring": [10_000, 40_000], "grid": [10_000, 40_000], "mnist": [10_000]]
+                && MixedNashStudy.quick.budgets == ["ring": [1_000, 2_000]])
+        #expect(MixedNashStudy.full.comparisonProtocol.tuningSeeds == [100, 101] && MixedNashStudy.quick.comparisonProtocol.evaluationSeeds == [0, 1, 2])
     }
 
     // MARK: The progress bar

@@ -4,59 +4,88 @@ import Runs
 import Reproductions
 import Testing
 
-/// The mixed-Nash study's verdict logic, on synthetic runs whose numbers are chosen by hand.
-@Suite("saddle reproduce mixed-nash: verdicts")
+/// The mixed-Nash study's scores, claims and budgets, on synthetic runs whose numbers are chosen by
+/// hand (issue 19).
+@Suite("saddle reproduce mixed-nash: protocol, scores, verdicts")
 struct MixedNashStudyTests {
-    static func run(_ entry: String, seed: UInt64, curve: [Double]) -> GANComparison.Run {
-        let records = curve.enumerated().map { i, hq -> MetricsRecord in
+    /// A run whose log points come every 100 gradients with the given sliced Wasserstein distances.
+    static func run(_ entry: String, seed: UInt64, curve: [Double], failure: String? = nil) -> GANComparison.Run {
+        let records = curve.enumerated().map { i, sw -> MetricsRecord in
             var m = GeneratorMetrics()
-            let json = #"{"samples": 2500, "modes": 8, "modesCovered": 8, "highQualityPercent": \#(hq), "klToUniform": 0, "smallestModeShare": 0.1, "fairShare": 0.125}"#
-            m.mixture = try! JSONDecoder().decode(MixtureMetrics.self, from: Data(json.utf8))
-            return MetricsRecord(iteration: i + 1, wallSeconds: 0, oracleCalls: Double(i + 1), lossGenerator: 0, lossDiscriminator: 0,
+            m.slicedWasserstein = sw
+            return MetricsRecord(iteration: i + 1, wallSeconds: 0, oracleCalls: Double(50 * (i + 1)), lossGenerator: 0, lossDiscriminator: 0,
                                  fieldNorm: 0, last: m, ema: m)
         }
-        return GANComparison.Run(entry: entry, seed: seed, iterations: curve.count, records: records, summary: nil, failure: nil)
+        return GANComparison.Run(entry: entry, seed: seed, iterations: curve.count, records: records, summary: nil, failure: failure,
+                                 cpuSeconds: curve.indices.map { Double($0 + 1) })
     }
 
-    @Test func mirrorMustBeatEveryBaselineInQualityAndSpeed() {
-        // mirror-gan is best at the end and on average over the curve → pass.
-        var runs = [GANComparison.Run]()
-        for seed: UInt64 in [0, 1] {
-            runs.append(Self.run("mirror-gan", seed: seed, curve: [50, 80, 90]))
-            runs.append(Self.run("mirror-prox-gan", seed: seed, curve: [10, 20, 30]))
-            runs.append(Self.run("sgd", seed: seed, curve: [5, 10, 20]))
-            runs.append(Self.run("adam", seed: seed, curve: [40, 70, 85]))
-            runs.append(Self.run("rmsprop", seed: seed, curve: [30, 60, 80]))
+    @Test func scoresReadTheBudgetsLogPointAndTheMeanUpToIt() {
+        let r = Self.run("adam", seed: 0, curve: [0.9, 0.5, 0.3, 0.2])  // at 100, 200, 300, 400 gradients
+        #expect(MixedNashStudy.scores(r, budget: 400) == (0.2, (0.9 + 0.5 + 0.3 + 0.2) / 4))
+        #expect(MixedNashStudy.scores(r, budget: 200) == (0.5, 0.7))
+        // 99% of the budget counts as reaching it (an initialization cost may leave a run 2 short).
+        #expect(MixedNashStudy.scores(r, budget: 202).final == 0.5)
+        // A run that stopped (diverged) before the budget scores +∞.
+        let short = Self.run("sgd", seed: 0, curve: [0.9, 0.5], failure: "NaN")
+        #expect(MixedNashStudy.scores(short, budget: 400).final == .infinity)
+        var m = GeneratorMetrics()
+        m.slicedWasserstein = .nan
+        #expect(MixedNashStudy.metric(m) == .infinity)
+    }
+
+    /// A cell whose evaluation runs have the given final scores per method (flat curves).
+    static func cell(_ finals: [String: [Double]]) -> MixedNashStudy.Cell {
+        let methods = MixedNashStudy.methodNames.map { name -> MixedNashStudy.Cell.Method in
+            let runs = (finals[name] ?? []).enumerated().map { Self.run(name, seed: UInt64($0.offset), curve: [$0.element, $0.element]) }
+            return .init(name: name, settings: [.init([("k", "v")])], tuningRuns: [[]], chosen: [200: 0], evaluationRuns: [200: runs])
         }
-        var v = MixedNashStudy.verdicts(runs: ["ring": runs], skipped: ["mnist": "no data"])
-        #expect(v[0].pass == true)
-        #expect(v.first { $0.claim.hasPrefix("ring") }?.pass == true)
-        #expect(v.first { $0.claim.hasPrefix("mnist") }?.pass == nil)
-        #expect(v.first { $0.claim.hasPrefix("ring") }?.numbers["adam.final_quality"] == 85)
+        return MixedNashStudy.Cell(dataset: "ring", objective: .wganGP, budgets: [200], methods: methods)
+    }
 
-        // Adam ends higher than the best mirror method → fail.
-        runs = runs.map { $0.entry == "adam" ? Self.run("adam", seed: $0.seed, curve: [40, 70, 95]) : $0 }
-        v = MixedNashStudy.verdicts(runs: ["ring": runs], skipped: [:])
-        #expect(v[0].pass == false)
+    @Test func claimsTestEachMirrorMethodAgainstTheThreeBaselines() {
+        let good = (0..<10).map { 0.1 + 0.01 * Double($0) }, bad = (0..<10).map { 1 + 0.01 * Double($0) }
+        let study = MixedNashStudy.full
+        var claims = study.claims([Self.cell(["mirror-gan": good, "mirror-prox-gan": bad, "sgd": bad, "adam": bad, "rmsprop": bad, "past-extra-adam": good])])
+        #expect(claims.count == 4)  // 2 mirror methods × quality, speed
+        #expect(claims.allSatisfy { $0.test.comparisons.map(\.comparator) == ["sgd", "adam", "rmsprop"] })
+        #expect(claims.filter { $0.method == "mirror-gan" }.allSatisfy { $0.test.verdict == .pass })
+        #expect(claims.filter { $0.method == "mirror-prox-gan" }.allSatisfy { $0.test.verdict == .undecided })
+        // Adam better than Mirror-GAN → FAIL.
+        claims = study.claims([Self.cell(["mirror-gan": bad, "mirror-prox-gan": bad, "sgd": bad, "adam": good, "rmsprop": bad])])
+        #expect(claims.filter { $0.method == "mirror-gan" }.allSatisfy { $0.test.verdict == .fail })
+        // Past-Extra-Adam is a reference line: it is in no claim.
+        #expect(claims.allSatisfy { !$0.test.comparisons.contains { $0.comparator == "past-extra-adam" } })
+    }
 
-        // Same final qualities, but RMSProp is faster over the budget → fail on speed.
-        runs = runs.map { $0.entry == "adam" ? Self.run("adam", seed: $0.seed, curve: [40, 70, 85]) : $0 }
-        runs = runs.map { $0.entry == "rmsprop" ? Self.run("rmsprop", seed: $0.seed, curve: [85, 85, 85]) : $0 }
-        v = MixedNashStudy.verdicts(runs: ["ring": runs], skipped: [:])
-        #expect(v[0].pass == false)
+    @Test func studiesAndGrids() throws {
+        let full = MixedNashStudy.full, quick = MixedNashStudy.quick
+        #expect(full.objectives == [.wganClipping, .wganGP] && MixedNashStudy.sensitivity.objectives == [.nonSaturatingR1])
+        #expect(full.comparisonProtocol.evaluationSeeds == Array(0...9) && full.comparisonProtocol.tuningSeeds == [100, 101])
+        for m in MixedNashStudy.methodNames {
+            #expect(full.settings(for: m).count == 6 && quick.settings(for: m).count == 2)
+        }
+        // The objectives reach the configuration; the tuned setting overrides the step.
+        let c = try full.configuration(dataset: "ring", objective: .wganClipping, method: "adam", setting: full.settings(for: "adam")[0])
+        #expect(c.loss == .wasserstein && c.regularizer == .clipping && c.regularizerWeight == 0.01)
+        #expect(c.generatorStepSize == 1e-4 && c.beta1 == 0.5 && c.method == .adam)
+        let r1 = try full.configuration(dataset: "ring", objective: .nonSaturatingR1, method: "mirror-gan", setting: full.settings(for: "mirror-gan")[3])
+        #expect(r1.loss == .nonSaturating && r1.regularizer == .r1 && r1.thermalNoise == 1e-3 && r1.sgldSteps == 5)
     }
 
     /// Equal budget: every method's iteration count spends the same number of minibatch gradients
     /// (within one iteration's cost).
     @Test func everyMethodGetsTheSameGradientBudget() throws {
         let study = MixedNashStudy.quick
-        let comparison = try study.comparison(for: "ring")
-        for entry in comparison.entries {
+        let budget = study.budgets["ring"]!.last!
+        for m in MixedNashStudy.methodNames {
+            let entry = GANComparison.Entry(name: m, configuration: try study.configuration(dataset: "ring", objective: .wganGP, method: m,
+                                                                                          setting: study.settings(for: m)[0]))
+            let comparison = GANComparison(entries: [entry], seeds: [0], budget: budget)
             let c = try comparison.configuration(of: entry, seed: 0)
             let solver = try c.solverConfiguration().makeSolver()
             let spent = Double(c.iterations) * 2 * solver.cost.perIteration + 2 * solver.cost.initialization
-            #expect(spent <= Double(comparison.budget) && spent > Double(comparison.budget) - 2 * solver.cost.perIteration,
-                    "\(entry.name): \(spent) gradients of \(comparison.budget)")
+            #expect(spent <= Double(budget) && spent > Double(budget) - 2 * solver.cost.perIteration, "\(m): \(spent) gradients of \(budget)")
         }
     }
 }
