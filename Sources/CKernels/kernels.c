@@ -389,3 +389,26 @@ SK_CLONES_WIDE size_t sk_polar_normals(const uint32_t *words, size_t available, 
   *found = n;
   return used;
 }
+
+/* One Adam step on one block (Kingma & Ba 2015, Algorithm 1), fused: m ← a1·g + b1·m,
+   v ← a2·g² + b2·v, d = rate·((mScale·m) / (√(vScale·v) + ε)), each step the operation the unfused
+   tensor passes performed (axpby, mul, axpby, scale_add with shift 0, sqrt, scale_add, scale_add,
+   div, scale_add), in the same order and precision — so the same bits, in one pass over the
+   block instead of nine passes and six temporaries (6% of a W5 iteration at one thread). */
+#define SK_ADAM(T, S, SQRT)                                                                      \
+  SK_CLONES void sk_adam_##S(const T *g, T *m, T *v, T *d, size_t n, T a1, T b1, T a2, T b2,     \
+                             T mScale, T vScale, T eps, T rate) {                                \
+    SK_MAP(n) {                                                                                  \
+      const T gi = g[i];                                                                         \
+      const T mi = a1 * gi + b1 * m[i];                                                          \
+      const T gg = gi * gi;                                                                      \
+      const T vi = a2 * gg + b2 * v[i];                                                          \
+      m[i] = mi;                                                                                 \
+      v[i] = vi;                                                                                 \
+      const T den = (T)1 * SQRT(vScale * vi + (T)0) + eps;                                       \
+      const T q = (mScale * mi + (T)0) / den;                                                    \
+      d[i] = rate * q + (T)0;                                                                    \
+    }                                                                                            \
+  }
+SK_ADAM(float, f32, SK_SQRTF)
+SK_ADAM(double, f64, SK_SQRT)

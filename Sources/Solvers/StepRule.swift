@@ -127,10 +127,21 @@ public struct Adam: StepRule {
         return d
     }
 
+    /// advance, then ratio with the bias corrections — fused into one pass per block
+    /// (``Tensors/Tensor/adamStep(firstMoment:secondMoment:displacement:beta1:beta2:mScale:vScale:epsilon:scale:)``,
+    /// the same bits).
     public func displacement(for g: BlockVector, _ state: inout State) -> BlockVector {
-        advance(g, &state)
+        state.count += 1
         let t = Double(state.count)
-        return ratio(state.firstMoment, state.secondMoment, mScale: 1 / (1 - Double.pow(beta1, t)), vScale: 1 / (1 - Double.pow(beta2, t)), rate: stepSize)
+        let mScale = 1 / (1 - Double.pow(beta1, t)), vScale = 1 / (1 - Double.pow(beta2, t))
+        state.firstMoment.makeUnique()
+        state.secondMoment.makeUnique()
+        let d = BlockVector(flat: Tensor(uninitialized: g.flat.shape, dtype: g.flat.dtype), sizes: g.sizes)
+        for p in Player.allCases {
+            g[p].adamStep(firstMoment: state.firstMoment[p], secondMoment: state.secondMoment[p], displacement: d[p],
+                          beta1: beta1, beta2: beta2, mScale: mScale, vScale: vScale, epsilon: epsilon, scale: -stepSize[p])
+        }
+        return d
     }
 
     public func optimisticDisplacement(for g: BlockVector, _ state: inout State, previous: inout BlockVector?,

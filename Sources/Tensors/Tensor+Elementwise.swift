@@ -149,6 +149,23 @@ extension Tensor {
         }
     }
 
+    /// One Adam step (Kingma & Ba 2015, Algorithm 1) on a block, in one pass: with g = `self`,
+    /// m ← (1−β₁)·g + β₁·m and v ← (1−β₂)·g² + β₂·v in place, and
+    /// d = scale·((mScale·m) / (√(vScale·v) + ε)) written to `displacement` — the same bits as the
+    /// tensor operations `m.axpby`, `v.axpby(g * g)`, `scaled`, `sqrt`, `affine`, `/` and `scale`
+    /// in that order (each scalar rounded to the element type as they round it).
+    public func adamStep(firstMoment m: Tensor, secondMoment v: Tensor, displacement d: Tensor, beta1: Double, beta2: Double,
+                         mScale: Double, vScale: Double, epsilon: Double, scale: Double) {
+        for t in [m, v, d] { ensure(t.count == count && t.dtype == dtype, "Tensor.adamStep: \(t.dtype) \(t.shape) for \(dtype) \(shape)") }
+        switch dtype {
+        case .float32:
+            sk_adam_f32(f32, m.f32, v.f32, d.f32, count, Float(1 - beta1), Float(beta1), Float(1 - beta2), Float(beta2),
+                        Float(mScale), Float(vScale), Float(epsilon), Float(scale))
+        case .float64:
+            sk_adam_f64(f64, m.f64, v.f64, d.f64, count, 1 - beta1, beta1, 1 - beta2, beta2, mScale, vScale, epsilon, scale)
+        }
+    }
+
     /// `self *= alpha`.
     public func scale(by alpha: Double) {
         switch dtype {

@@ -84,4 +84,11 @@ void sk_philox4x32_10(uint32_t *words, size_t count, uint64_t low, uint64_t high
 size_t sk_polar_normals(const uint32_t *words, size_t available, size_t pairs,
                         double *v1, double *v2, double *s, double *normals, size_t *found);
 
+/* One Adam step on one block: m ← a1·g + b1·m, v ← a2·g² + b2·v (in place), and
+   d = rate·((mScale·m)/(√(vScale·v) + eps)); bit for bit the unfused tensor passes (kernels.c). */
+void sk_adam_f32(const float *g, float *m, float *v, float *d, size_t n, float a1, float b1, float a2, float b2,
+                 float mScale, float vScale, float eps, float rate);
+void sk_adam_f64(const double *g, double *m, double *v, double *d, size_t n, double a1, double b1, double a2, double b2,
+                 double mScale, double vScale, double eps, double rate);
+
 #endif
