@@ -64,6 +64,9 @@ public struct MixedNashStudy: Sendable {
     /// Log points per run (the curves' resolution).
     public var points = 20
     public var dataFile = "data/mnist_5k.csv.gz"
+    /// The preset each data set starts from, when not the data set's own (``dcgan``: MNIST with
+    /// the convolutional networks of `--preset mnist-dcgan`).
+    public var presets: [String: String] = [:]
 
     /// The primary study: both WGAN objectives on the ring, the grid (10k and 40k gradients, from
     /// one run each) and MNIST-5k with the MLP (10k), tuning seeds 100–101, evaluation seeds 0–9.
@@ -76,6 +79,14 @@ public struct MixedNashStudy: Sendable {
     public static var sensitivity: MixedNashStudy {
         var s = full
         s.objectives = [.nonSaturatingR1]
+        return s
+    }
+    /// The MNIST part with the DCGAN networks, as the paper's image experiments used
+    /// (`--dcgan`): both WGAN objectives, 10,000 gradients, the full protocol.
+    public static var dcgan: MixedNashStudy {
+        var s = MixedNashStudy(datasets: ["mnist"], objectives: [.wganClipping, .wganGP], budgets: ["mnist": [10_000]],
+                               comparisonProtocol: .standard)
+        s.presets = ["mnist": "mnist-dcgan"]
         return s
     }
     /// `--quick`: the ring, WGAN-GP, 1,000 and 2,000 gradients, two settings per method, tuning
@@ -125,7 +136,8 @@ public struct MixedNashStudy: Sendable {
     public func configuration(dataset: String, objective: Objective, method: String,
                               setting: ComparisonProtocol.Setting) throws -> TrainingConfiguration {
         var c = TrainingConfiguration()
-        if let preset = TrainingConfiguration.presets[dataset] { try c.apply(yaml: preset, file: "preset \(dataset)") }
+        let presetName = presets[dataset] ?? dataset
+        if let preset = TrainingConfiguration.presets[presetName] { try c.apply(yaml: preset, file: "preset \(presetName)") }
         c.dataFile = dataFile
         c.stepSizeDecayFinal = 1  // a schedule in iterations would favour methods with more iterations per gradient
         if dataset == "mnist" { c.evaluationSamples = 1000 }

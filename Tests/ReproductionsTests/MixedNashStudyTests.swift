@@ -71,6 +71,10 @@ struct MixedNashStudyTests {
         #expect(c.generatorStepSize == 1e-4 && c.beta1 == 0.5 && c.method == .adam)
         let r1 = try full.configuration(dataset: "ring", objective: .nonSaturatingR1, method: "mirror-gan", setting: full.settings(for: "mirror-gan")[3])
         #expect(r1.loss == .nonSaturating && r1.regularizer == .r1 && r1.thermalNoise == 1e-3 && r1.sgldSteps == 5)
+        // --dcgan: MNIST from the mnist-dcgan preset.
+        let dc = try MixedNashStudy.dcgan.configuration(dataset: "mnist", objective: .wganGP, method: "adam", setting: full.settings(for: "adam")[2])
+        #expect(dc.architecture == .dcgan && dc.loss == .wasserstein && dc.regularizer == .wganGP && dc.generatorStepSize == 1e-3)
+        #expect(try full.configuration(dataset: "mnist", objective: .wganGP, method: "adam", setting: full.settings(for: "adam")[2]).architecture == .mlp)
     }
 
     /// Equal budget: every method's iteration count spends the same number of minibatch gradients

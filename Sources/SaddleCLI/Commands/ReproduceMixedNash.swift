@@ -38,7 +38,9 @@ struct ReproduceMixedNash: ParsableCommand {
         and in speed (its mean over the curve) is tested by one-sided exact permutation tests at 5%, \
         Holm-corrected over the three comparisons: PASS, FAIL or UNDECIDED. Writes table.csv (every \
         run), summary.csv, plots/ (score against gradients and against CPU seconds), verdicts.json \
-        and report.html. --sensitivity: the non-saturating loss with R1 instead. --quick: \
+        and report.html. --sensitivity: the non-saturating loss with R1 instead. --dcgan: MNIST-5k \
+        with the convolutional networks of --preset mnist-dcgan (an estimated 15 CPU-minutes a \
+        run: 5,000 field evaluations at W6-R1's 175 ms). --quick: \
         \(quick.datasets.map { "the \($0)" }.joined(separator: ", ")), WGAN-GP only, 2 settings per method, \
         tuning seed \(seeds(quick.comparisonProtocol.tuningSeeds)), evaluation seeds \(seeds(quick.comparisonProtocol.evaluationSeeds)), \
         \(budgets(quick)) gradients — a smoke test whose verdicts are UNDECIDED (three seeds cannot \
@@ -57,6 +59,8 @@ struct ReproduceMixedNash: ParsableCommand {
     var quick = false
     @Flag(help: "The sensitivity study: non-saturating loss with R1 instead of the Wasserstein objectives.")
     var sensitivity = false
+    @Flag(help: "MNIST-5k with the DCGAN networks of --preset mnist-dcgan (the paper's image setting), both WGAN objectives, 10,000 gradients.")
+    var dcgan = false
     @Option(help: ArgumentHelp("Only these data sets, comma-separated, of ring, grid, mnist (a part of the study, e.g. for one job each).", valueName: "list"))
     var datasets: String?
     @Option(help: ArgumentHelp("Only these objectives, comma-separated, of wgan-clipping, wgan-gp, non-saturating-r1.", valueName: "list"))
@@ -78,6 +82,8 @@ struct ReproduceMixedNash: ParsableCommand {
             }
             if sensitivity { throw ValidationError("--objectives and --sensitivity both choose the objectives; give one") }
         }
+        if dcgan && quick { throw ValidationError("--dcgan and --quick are two different studies; give one") }
+        if dcgan, let d = datasets, d != "mnist" { throw ValidationError("--dcgan trains MNIST only; drop --datasets \(d)") }
         if let b = budget, !(100...100_000_000).contains(b) {
             throw ValidationError("--budget must be in 100...100000000 minibatch gradients, got \(b)")
         }
@@ -92,7 +98,7 @@ struct ReproduceMixedNash: ParsableCommand {
     func run() throws { try World.run(execute(in:)) }
 
     func execute(in world: any ProcessGroup) throws {
-        var study = quick ? MixedNashStudy.quick : MixedNashStudy.full
+        var study = quick ? MixedNashStudy.quick : dcgan ? MixedNashStudy.dcgan : MixedNashStudy.full
         if sensitivity { study.objectives = [.nonSaturatingR1] }
         if let d = datasets { study.datasets = d.split(separator: ",").map(String.init) }
         if let o = objectives { study.objectives = o.split(separator: ",").compactMap { MixedNashStudy.Objective(rawValue: String($0)) } }
