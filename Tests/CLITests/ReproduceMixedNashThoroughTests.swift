@@ -19,7 +19,9 @@ struct ReproduceMixedNashThoroughTests {
         // Tuning: 6 methods × 2 settings × 1 seed, read at both budgets; evaluation: 6 × 3 seeds at
         // each budget (a smaller budget's own runs only where its choice differs — same row count).
         #expect(table.count == 1 + 6 * 2 * 2 + 6 * 3 * 2, "\(table.count) rows")
-        #expect(table.filter { $0.contains(",evaluation,") }.allSatisfy { line in ["0", "1", "2"].contains(line.split(separator: ",")[5]) })
+        // The seed follows the quoted setting ("key=value, key=value").
+        let seeds = table.filter { $0.contains(",evaluation,") }.map { $0.split(separator: "\"").last!.split(separator: ",").first.map(String.init) ?? "" }
+        #expect(seeds.count == 36 && seeds.allSatisfy { ["0", "1", "2"].contains($0) }, "\(seeds)")
         let json = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + "/verdicts.json"))) as? [String: Any])
         let claims = try #require(json["claims"] as? [[String: Any]])
         #expect(claims.count == 2 * 2 * 2, "2 budgets × 2 mirror methods × quality and speed")
