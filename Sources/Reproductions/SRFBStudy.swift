@@ -161,7 +161,7 @@ public struct SRFBStudyVerdict: Sendable {
         public var value: Double?
         public init(_ name: String, _ value: Double?) { self.name = name; self.value = value }
     }
-    /// "a", "b", … with the problem when the claim is checked on both ("b/finite-sum").
+    /// "a/additive-noise", "b/finite-sum", …: the claim, and the problem when it is checked on several; "e".
     public var id: String
     public var claim: String
     /// nil: not evaluated (see ``note``).
