@@ -57,7 +57,22 @@ public struct SRFBGANClaim: Sendable {
         public var test: ClaimTest?
         /// Extra-Adam's Fréchet distance per evaluation seed (reference line, untested).
         public var reference: [Double] = []
+        /// The seeds of the columns of the tuning tables and of the evaluation scores.
+        public var tuningSeeds: [UInt64] = []
+        public var evaluationSeeds: [UInt64] = []
         public var pass: Bool? { verdict.map { $0 == .pass ? true : $0 == .fail ? false : nil } ?? nil }
+
+        public init(verdict: ClaimVerdict?, numbers: [(name: String, value: Double)], note: String, tuned: [ComparisonProtocol.Tuned] = [],
+                    test: ClaimTest? = nil, reference: [Double] = [], tuningSeeds: [UInt64] = [], evaluationSeeds: [UInt64] = []) {
+            self.verdict = verdict
+            self.numbers = numbers
+            self.note = note
+            self.tuned = tuned
+            self.test = test
+            self.reference = reference
+            self.tuningSeeds = tuningSeeds
+            self.evaluationSeeds = evaluationSeeds
+        }
     }
 
     /// The primary metric of a run: the last generator's Fréchet distance; +∞ when the run diverged
@@ -136,6 +151,7 @@ public struct SRFBGANClaim: Sendable {
         numbers.append(("untrained.frechet", evaluationRuns.first?.summary?.untrained?.images?.frechetDistance ?? .nan))
         let seeds = { (s: [UInt64]) in s.map(String.init).joined(separator: ", ") }
         let note = "equal budget of \(budget) minibatch gradients per run; SRFB (δ = 0.618) and EG each tuned over λ ∈ {\(stepSizes.map { "\($0)" }.joined(separator: ", "))} on tuning seeds \(seeds(comparison.tuningSeeds)) (\(stepSizes.count * comparison.tuningSeeds.count) runs each), chosen by mean Fréchet distance (last generator): SRFB λ = \(stepSizes[chosen[0]]), EG λ = \(stepSizes[chosen[1]]); evaluation seeds \(seeds(comparison.evaluationSeeds)); verdict by exact one-sided permutation tests at α = \(comparison.alpha) (PASS: SRFB significantly lower; FAIL: EG significantly lower; UNDECIDED otherwise); Extra-Adam (α = \(extraAdamStepSize), untuned) is a reference line only"
-        return Outcome(verdict: test.verdict, numbers: numbers, note: note, tuned: tuned, test: test, reference: reference)
+        return Outcome(verdict: test.verdict, numbers: numbers, note: note, tuned: tuned, test: test, reference: reference,
+                       tuningSeeds: comparison.tuningSeeds, evaluationSeeds: comparison.evaluationSeeds)
     }
 }

@@ -112,6 +112,8 @@ extension SRFBStudy {
     static func comparisonJSON(_ o: SRFBGANClaim.Outcome) -> JSONValue {
         func numbers(_ x: [Double]) -> JSONValue { .array(x.map { .optional($0.isFinite ? $0 : nil) }) }
         var fields: [(String, JSONValue)] = []
+        fields.append(("tuning_seeds", .array(o.tuningSeeds.map { .unsigned($0) })))
+        fields.append(("evaluation_seeds", .array(o.evaluationSeeds.map { .unsigned($0) })))
         fields.append(("methods", .array(o.tuned.map { t in
             .object([("method", .string(t.method)),
                       ("tuning", .array(zip(t.settings, t.tuningScores).map { s, row in .object([("setting", .string(s.label)), ("scores", numbers(row))]) })),
@@ -174,9 +176,8 @@ extension SRFBStudy {
         })
         if let o = verdicts.first(where: { $0.comparison != nil })?.comparison {
             h.heading("Claim (e): tuning, evaluation and test")
-            let tuningSeeds = o.tuned.first.map { $0.tuningScores.first?.count ?? 0 } ?? 0
             h.paragraph("Tuning grid: the same settings for SRFB and extragradient, each on the same tuning seeds; Fréchet distance of the last generator (lower is better; – = diverged); * = chosen (lowest mean).")
-            h.table(header: ["method", "setting"] + (0..<tuningSeeds).map { "tuning seed \($0 + 1)" } + ["mean", "chosen"],
+            h.table(header: ["method", "setting"] + o.tuningSeeds.map { "seed \($0)" } + ["mean", "chosen"],
                     rows: o.tuned.flatMap { t in
                         t.settings.indices.map { i in
                             let row = t.tuningScores[i]
@@ -184,9 +185,8 @@ extension SRFBStudy {
                             return [t.method, t.settings[i].label] + row.map { Self.short($0) } + [Self.short(mean), i == t.chosen ? "*" : ""]
                         }
                     })
-            let seeds = o.tuned.first?.evaluationScores.count ?? 0
             h.paragraph("Evaluation: the chosen settings on the evaluation seeds (Fréchet distance per seed); Extra-Adam is an untuned reference line, in no test.")
-            h.table(header: ["method", "chosen setting"] + (0..<seeds).map { "eval seed #\($0 + 1)" } + ["mean"],
+            h.table(header: ["method", "chosen setting"] + o.evaluationSeeds.map { "seed \($0)" } + ["mean"],
                     rows: o.tuned.map { t in [t.method, t.chosenSetting.label] + t.evaluationScores.map { Self.short($0) } + [Self.short(Self.meanOf(t.evaluationScores))] }
                         + [[SRFBGANClaim.referenceName + " (reference)", "untuned"] + o.reference.map { Self.short($0) } + [Self.short(Self.meanOf(o.reference))]])
             if let test = o.test {

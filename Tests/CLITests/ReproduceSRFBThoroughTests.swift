@@ -36,6 +36,7 @@ struct ReproduceSRFBThoroughTests {
                 #expect(["PASS", "FAIL", "UNDECIDED"].contains(verdict))
                 #expect((v["pass"] as? Bool) == (verdict == "PASS" ? true : verdict == "FAIL" ? false : nil))
                 let comparison = v["comparison"] as? [String: Any] ?? [:]
+                #expect((comparison["tuning_seeds"] as? [Int]) == [100] && (comparison["evaluation_seeds"] as? [Int]) == [0, 1, 2])
                 let methods = comparison["methods"] as? [[String: Any]] ?? []
                 #expect(methods.compactMap { $0["method"] as? String } == ["srfb", "eg"])
                 for m in methods {

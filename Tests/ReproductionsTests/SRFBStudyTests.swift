@@ -239,6 +239,47 @@ struct SRFBStudyTests {
         try SRFBStudy.prepareOutput(dir, force: true)
     }
 
+    /// Claim (e)'s comparison (from synthetic scores through the claim's decision rule) reaches
+    /// verdicts.json and report.html: the seeds, every tuning setting's scores, the chosen settings,
+    /// the evaluation scores, the test's p-values and the reference line.
+    @Test func claimEComparisonIsWrittenToTheVerdictsAndTheReport() throws {
+        var c = Self.smallConfiguration()
+        c.fixedIterations = 40
+        c.sampleBudget = 2_000
+        var study = try SRFBStudy.run(c)
+        let claim = SRFBGANClaim.study(quick: false)
+        let inf = Double.infinity
+        let srfbTuning: [[Double]] = [[100, 101], [90, 91], [80, 81], [70, 71], [60, 61], [50, 51]]
+        let egTuning: [[Double]] = [[inf, 70], [50, 52], [inf, 70], [inf, 70], [inf, 70], [inf, 70]]
+        let tuning = [srfbTuning, egTuning]
+        let (tuned, test) = claim.decide(tuning: tuning) { m, _ in m == 0 ? [30, 31, 32, 33, 34] : [40, 41, 42, 43, 44] }
+        let outcome = SRFBGANClaim.Outcome(verdict: test.verdict, numbers: [("x", 1)], note: "synthetic", tuned: tuned, test: test,
+                                           reference: [20, 21, 22, 23, 24], tuningSeeds: [100, 101], evaluationSeeds: [0, 1, 2, 3, 4])
+        let i = try #require(study.verdicts.firstIndex { $0.id == "e" })
+        study.verdicts[i].pass = outcome.pass
+        study.verdicts[i].comparison = outcome
+        #expect(study.verdicts[i].status == "PASS")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(study.verdictsJSON.utf8)) as? [[String: Any]])
+        let e = try #require(json.last?["comparison"] as? [String: Any])
+        #expect(e["tuning_seeds"] as? [Int] == [100, 101] && e["evaluation_seeds"] as? [Int] == [0, 1, 2, 3, 4])
+        let methods = try #require(e["methods"] as? [[String: Any]])
+        #expect(methods.map { $0["method"] as? String } == ["srfb", "eg"])
+        // SRFB's best mean is the last setting (λ = 0.3); EG's the only finite row, λ = 0.02.
+        #expect(methods.map { $0["chosen"] as? String } == ["generator_step_size=0.3, discriminator_step_size=0.3",
+                                                            "generator_step_size=0.02, discriminator_step_size=0.02"])
+        let egRows = try #require(methods[1]["tuning"] as? [[String: Any]])
+        #expect(egRows.count == 6 && (egRows[0]["scores"] as? [Any])?.first is NSNull && egRows[1]["scores"] as? [Double] == [50, 52])
+        #expect(methods[0]["evaluation_scores"] as? [Double] == [30, 31, 32, 33, 34])
+        let t = try #require(e["test"] as? [String: Any])
+        let p = try #require((t["comparisons"] as? [[String: Any]])?.first?["p_better"] as? Double)
+        #expect(t["verdict"] as? String == "PASS" && abs(p - 1.0 / 252) < 1e-12)
+        #expect((e["reference"] as? [String: Any])?["evaluation_scores"] as? [Double] == [20, 21, 22, 23, 24])
+        let html = study.reportHTML(plots: [], timing: nil)
+        for text in ["Claim (e): tuning, evaluation and test", "seed 101", "generator_step_size=0.02, discriminator_step_size=0.02", "0.00397", "extra-adam (reference)"] {
+            #expect(html.contains(text), "report.html lacks \(text)")
+        }
+    }
+
     /// Same seed, same numbers.
     @Test func studyIsReproducible() throws {
         var c = Self.smallConfiguration()
