@@ -58,6 +58,17 @@ public struct ComparisonProtocol: Sendable {
         }
     }
 
+    /// The step sizes of SRFB's and extragradient's shared grid in `saddle reproduce srfb`'s claim (e)
+    /// (issue 19, item 3): λ ∈ {0.01, 0.02, 0.05, 0.1, 0.2, 0.3}, where plain gradient steps on the
+    /// MNIST GAN move (the half-decade grid of ``stepSizes`` is Adam's scale).
+    public static let srfbStepSizes = [0.01, 0.02, 0.05, 0.1, 0.2, 0.3]
+
+    /// A gradient method's settings over the given step sizes, both players alike (``grid(mirror:)``
+    /// with `mirror: false` is `grid(stepSizes: stepSizes)`).
+    public static func grid(stepSizes: [Double]) -> [Setting] {
+        stepSizes.map { a in Setting([("generator_step_size", "\(a)"), ("discriminator_step_size", "\(a)")]) }
+    }
+
     /// The index of the best row of `scores` (a row per setting, a column per tuning seed): the
     /// smallest (or largest) mean; rows with a non-finite entry rank last; ties go to the first.
     public static func best(_ scores: [[Double]], lowerIsBetter: Bool) -> Int {
@@ -82,6 +93,13 @@ public struct ComparisonProtocol: Sendable {
         /// The chosen setting's score per evaluation seed.
         public var evaluationScores: [Double]
         public var chosenSetting: Setting { settings[chosen] }
+        public init(method: String, settings: [Setting], tuningScores: [[Double]], chosen: Int, evaluationScores: [Double]) {
+            self.method = method
+            self.settings = settings
+            self.tuningScores = tuningScores
+            self.chosen = chosen
+            self.evaluationScores = evaluationScores
+        }
     }
 
     /// Tunes `method` over `settings` on the tuning seeds, then evaluates the best setting on the

@@ -2,12 +2,14 @@ import Foundation
 import Formats
 import Reports
 import Solvers
+import Metrics
 
 /// The study's output folder: plots (SVG and PNG), `table.csv`, `trajectories.csv`, `verdicts.json`,
 /// a self-contained `report.html`.
 extension SRFBStudy {
     /// The files written by ``write(to:force:)``, in order.
-    public static let plotNames = ["distance-finite-sum", "gap-finite-sum", "distance-additive-noise", "gap-additive-noise", "floor"]
+    public static let plotNames = ["distance-finite-sum", "gap-finite-sum", "distance-additive-noise", "gap-additive-noise",
+                                   "distance-multiplicative-noise", "gap-multiplicative-noise", "floor"]
     public static var fileNames: [String] {
         ["table.csv", "trajectories.csv", "verdicts.json", "report.html"] + plotNames.flatMap { ["\($0).svg", "\($0).png", "\($0).pdf"] }
     }
@@ -34,6 +36,8 @@ extension SRFBStudy {
         if x == x.rounded(), abs(x) < 1e15 { return String(Int(x)) }
         return "\(x)"
     }
+
+    static func meanOf(_ x: [Double]) -> Double { x.isEmpty ? .nan : x.reduce(0, +) / Double(x.count) }
 
     static func short(_ x: Double?) -> String {
         guard let x, x.isFinite else { return "–" }
@@ -91,12 +95,42 @@ extension SRFBStudy {
         return out.sorted()
     }
 
-    /// verdicts.json: one object per claim (id, claim, pass or null when undecided, the numbers, the note).
+    /// verdicts.json: one object per claim (id, claim, verdict — PASS, FAIL, UNDECIDED or NOT
+    /// EVALUATED —, pass or null when undecided or not evaluated, the numbers, the note); claim (e)
+    /// adds its comparison: each method's tuning grid and scores, chosen setting and evaluation
+    /// scores, the test's p-values, and the reference line's scores.
     public var verdictsJSON: String {
         JSONValue.array(verdicts.map { v in
-            ["id": .string(v.id), "claim": .string(v.claim), "pass": v.pass.map { .bool($0) } ?? .null,
-             "numbers": .object(v.numbers.map { ($0.name, .optional($0.value)) }), "note": .string(v.note)]
+            var fields: [(String, JSONValue)] = [
+                ("id", .string(v.id)), ("claim", .string(v.claim)), ("verdict", .string(v.status)), ("pass", v.pass.map { .bool($0) } ?? .null),
+                ("numbers", .object(v.numbers.map { ($0.name, .optional($0.value)) })), ("note", .string(v.note))]
+            if let o = v.comparison { fields.append(("comparison", Self.comparisonJSON(o))) }
+            return .object(fields)
         }).text(indent: 2) + "\n"
+    }
+
+    static func comparisonJSON(_ o: SRFBGANClaim.Outcome) -> JSONValue {
+        func numbers(_ x: [Double]) -> JSONValue { .array(x.map { .optional($0.isFinite ? $0 : nil) }) }
+        var fields: [(String, JSONValue)] = []
+        fields.append(("tuning_seeds", .array(o.tuningSeeds.map { .unsigned($0) })))
+        fields.append(("evaluation_seeds", .array(o.evaluationSeeds.map { .unsigned($0) })))
+        fields.append(("methods", .array(o.tuned.map { t in
+            .object([("method", .string(t.method)),
+                      ("tuning", .array(zip(t.settings, t.tuningScores).map { s, row in .object([("setting", .string(s.label)), ("scores", numbers(row))]) })),
+                      ("chosen", .string(t.chosenSetting.label)),
+                      ("evaluation_scores", numbers(t.evaluationScores))])
+        })))
+        if let test = o.test {
+            fields.append(("test", .object([
+                ("claim", .string(test.claim)), ("lower_is_better", .bool(test.lowerIsBetter)), ("alpha", .number(test.alpha)),
+                ("verdict", .string(test.verdict.rawValue)),
+                ("comparisons", .array(test.comparisons.map { c in
+                    .object([("comparator", .string(c.comparator)), ("p_better", .number(c.pBetter)), ("p_worse", .number(c.pWorse)),
+                             ("holm_adjusted_p_better", .number(c.adjustedBetter)), ("holm_adjusted_p_worse", .number(c.adjustedWorse))])
+                }))])))
+        }
+        fields.append(("reference", .object([("method", .string(SRFBGANClaim.referenceName)), ("evaluation_scores", numbers(o.reference))])))
+        return .object(fields)
     }
 
     /// The five plots: distance and gap against log₁₀ samples for each problem; floors against N.
@@ -134,11 +168,33 @@ extension SRFBStudy {
         h.paragraph("SRFB's stochastic regimes (Franci & Grammatico, arXiv:2003.13637, 2010.10013): growing batches converge to the solution, a fixed batch stalls at a floor ∝ 1/N, averaged SRFB's restricted gap decays to that floor; SRFB against extragradient per sample drawn.")
         h.paragraph("Problems: finite-sum bilinear game, n = \(c.terms) terms, d = \(c.dimension) per player, box [−1, 1]^d, offset spread \(c.offsetScale), minibatches of terms drawn with replacement; additive-noise oracle F(ω) + σ ξ̄ on the same game's exact operator (σ = \(c.noiseLevel), ξ̄ the mean of N standard normal vectors; same solution and L). Seed \(c.seed). L = " + SRFBStudyProblem.allCases.map { "\($0.rawValue): \(Self.short(lipschitz[$0]))" }.joined(separator: ", ") + ".")
         h.paragraph("Methods: SRFB (δ = 1/golden ratio, λ = 1/(2δL)) with growing batches \(Self.scheduleText(c.growingSchedule)) up to \(c.sampleBudget) samples, and with fixed N = " + c.batchMultiples.map { String(c.fixedBatch * $0) }.joined(separator: ", ") + " for \(c.fixedIterations) iterations; averaged SRFB (ergodic average of ω_1..ω_K) with N = \(c.fixedBatch); EG (α = 0.5/L, two calls of N_k samples per iteration) with the same growing schedule and budget, and with N = \(c.fixedBatch). Distances are to the known solution; the restricted gap sup_{z∈S} ⟨F(z), ω − z⟩ equals the duality gap for bilinear games on a box.")
+        h.paragraph("Multiplicative-noise game (claim (a)'s exactness part): F(ω, ξ) = (J + σ G_ξ)(ω − ω*), J = [[0, A], [−Aᵀ, 0]] of a random bilinear game with an orthogonal coupling (A = Q Haar-distributed, so L = 1; d = \(c.dimension), ω* uniform in [−0.5, 0.5]^2d, box [−1, 1]^2d), G_ξ with i.i.d. N(0, 1) entries, σ = \(c.multiplicativeNoiseLevel): E[F] is the bilinear game's operator and F(ω*, ξ) = 0 for every ξ. Growing-batch SRFB and EG only.")
         h.heading("Verdicts")
-        h.table(header: ["claim", "pass", "numbers", "note"], rows: verdicts.map { v in
-            [v.id + ": " + v.claim, v.pass.map { $0 ? "pass" : "fail" } ?? "not evaluated",
+        h.table(header: ["claim", "verdict", "numbers", "note"], rows: verdicts.map { v in
+            [v.id + ": " + v.claim, v.status,
              v.numbers.map { "\($0.name) = \(Self.short($0.value))" }.joined(separator: "; "), v.note]
         })
+        if let o = verdicts.first(where: { $0.comparison != nil })?.comparison {
+            h.heading("Claim (e): tuning, evaluation and test")
+            h.paragraph("Tuning grid: the same settings for SRFB and extragradient, each on the same tuning seeds; Fréchet distance of the last generator (lower is better; – = diverged); * = chosen (lowest mean).")
+            h.table(header: ["method", "setting"] + o.tuningSeeds.map { "seed \($0)" } + ["mean", "chosen"],
+                    rows: o.tuned.flatMap { t in
+                        t.settings.indices.map { i in
+                            let row = t.tuningScores[i]
+                            let mean = row.allSatisfy(\.isFinite) ? row.reduce(0, +) / Double(max(row.count, 1)) : Double.infinity
+                            return [t.method, t.settings[i].label] + row.map { Self.short($0) } + [Self.short(mean), i == t.chosen ? "*" : ""]
+                        }
+                    })
+            h.paragraph("Evaluation: the chosen settings on the evaluation seeds (Fréchet distance per seed); Extra-Adam is an untuned reference line, in no test.")
+            h.table(header: ["method", "chosen setting"] + o.evaluationSeeds.map { "seed \($0)" } + ["mean"],
+                    rows: o.tuned.map { t in [t.method, t.chosenSetting.label] + t.evaluationScores.map { Self.short($0) } + [Self.short(Self.meanOf(t.evaluationScores))] }
+                        + [[SRFBGANClaim.referenceName + " (reference)", "untuned"] + o.reference.map { Self.short($0) } + [Self.short(Self.meanOf(o.reference))]])
+            if let test = o.test {
+                h.paragraph("Test: \(test.claim); one-sided exact permutation tests at α = \(test.alpha), Holm-corrected; verdict \(test.verdict.rawValue).")
+                h.table(header: ["comparator", "p (SRFB better)", "p (SRFB worse)", "Holm p (better)", "Holm p (worse)"],
+                        rows: test.comparisons.map { [$0.comparator, Self.short($0.pBetter), Self.short($0.pWorse), Self.short($0.adjustedBetter), Self.short($0.adjustedWorse)] })
+            }
+        }
         h.heading("Runs")
         h.table(header: Self.tableHeader, rows: tableRows.map { $0.map { Double($0).map { Self.short($0) } ?? $0 } })
         h.heading("Figures")

@@ -595,12 +595,15 @@ struct CLIGrammarTests {
         let fixed = full.batchMultiples.map { "\(full.fixedBatch * $0)" }.joined(separator: ", ")
         for text in ["fixed N = \(fixed)", "averaged SRFB (N = \(full.fixedBatch))", "σ = \(full.noiseLevel)", "n = \(full.terms) terms", "d = \(full.dimension)",
                      "1,000,000,000 samples", "\(full.fixedIterations == 4000 ? "4,000" : "?") iterations", "--quick: 50,000,000 samples, 1,500 iterations",
-                     "seeds 0, 1, 2 with 4,000 gradients", "seed 0 with 400 gradients"] {
+                     "tuning on seeds 100, 101, evaluation on seeds 0, 1, 2, 3, 4, 4,000 gradients per run",
+                     "tuning on seed 100, evaluation on seeds 0, 1, 2, 400 gradients per run",
+                     "λ ∈ {0.01, 0.02, 0.05, 0.1, 0.2, 0.3}", "multiplicative noise (σ = \(full.multiplicativeNoiseLevel))"] {
             #expect(srfb.contains(text), "reproduce srfb --help lacks '\(text)'")
         }
         #expect(quick.sampleBudget == 50_000_000 && quick.fixedIterations == 1500 && full.sampleBudget == 1_000_000_000)
         let g = (SRFBGANClaim.study(quick: false), SRFBGANClaim.study(quick: true))
-        #expect(g.0.seeds == [0, 1, 2] && g.0.budget == 4000 && g.1.seeds == [0] && g.1.budget == 400)
+        #expect(g.0.comparison.evaluationSeeds == [0, 1, 2, 3, 4] && g.0.comparison.tuningSeeds == [100, 101] && g.0.budget == 4000)
+        #expect(g.1.comparison.evaluationSeeds == [0, 1, 2] && g.1.comparison.tuningSeeds == [100] && g.1.budget == 400)
         #expect(!srfb.contains("N = 8"))
         let asym = try discussion("asymmetric")
         #expect(asym.contains("Full grid: γ ∈ {0.1, 0.5, 1}, α ∈ {0.1, 0.3}, 3,000 iterations per run; --quick: γ = 0.5, α = 0.3, 1,500 iterations"), "\(asym)")

@@ -15,29 +15,49 @@ struct ReproduceSRFBThoroughTests {
         #expect(r.status == 0, "\(r.stderr)")
         #expect(seconds < 300, "--quick took \(seconds) s")
         let files = Set(try FileManager.default.contentsOfDirectory(atPath: dir))
-        let plots = ["distance-finite-sum", "gap-finite-sum", "distance-additive-noise", "gap-additive-noise", "floor"]
+        let plots = ["distance-finite-sum", "gap-finite-sum", "distance-additive-noise", "gap-additive-noise",
+                     "distance-multiplicative-noise", "gap-multiplicative-noise", "floor"]
         let expected = Set(["table.csv", "trajectories.csv", "verdicts.json", "report.html"] + plots.flatMap { [$0 + ".svg", $0 + ".png", $0 + ".pdf"] })
         #expect(files == expected)
 
         let verdicts = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/verdicts.json"))) as? [[String: Any]])
         let ids = verdicts.compactMap { $0["id"] as? String }
-        #expect(ids == ["a", "b/finite-sum", "c/finite-sum", "d/finite-sum", "b/additive-noise", "c/additive-noise", "d/additive-noise", "e"])
+        #expect(ids == ["a/additive-noise", "a/multiplicative-noise", "b/finite-sum", "c/finite-sum", "d/finite-sum",
+                        "b/additive-noise", "c/additive-noise", "d/additive-noise", "e"])
         for v in verdicts {
             #expect(v["claim"] is String)
             let numbers = v["numbers"] as? [String: Any] ?? [:]
             if v["id"] as? String == "e" && v["pass"] is NSNull {
                 // Only without the MNIST-5k file.
                 #expect((v["note"] as? String ?? "").hasPrefix("not evaluated: no "))
+            } else if v["id"] as? String == "e" {
+                // Claim (e) evaluated: a test verdict, the tuning grid of both methods, the test's p-values.
+                let verdict = v["verdict"] as? String ?? ""
+                #expect(["PASS", "FAIL", "UNDECIDED"].contains(verdict))
+                #expect((v["pass"] as? Bool) == (verdict == "PASS" ? true : verdict == "FAIL" ? false : nil))
+                let comparison = v["comparison"] as? [String: Any] ?? [:]
+                #expect((comparison["tuning_seeds"] as? [Int]) == [100] && (comparison["evaluation_seeds"] as? [Int]) == [0, 1, 2])
+                let methods = comparison["methods"] as? [[String: Any]] ?? []
+                #expect(methods.compactMap { $0["method"] as? String } == ["srfb", "eg"])
+                for m in methods {
+                    #expect((m["tuning"] as? [Any])?.count == 6)
+                    #expect((m["evaluation_scores"] as? [Any])?.count == 3)
+                }
+                let test = comparison["test"] as? [String: Any] ?? [:]
+                #expect(test["verdict"] as? String == verdict)
+                #expect(((test["comparisons"] as? [[String: Any]])?.first?["p_better"] as? Double).map { $0 > 0 && $0 <= 1 } == true)
+                #expect(((comparison["reference"] as? [String: Any])?["evaluation_scores"] as? [Any])?.count == 3)
             } else {
                 #expect(v["pass"] is Bool || v["pass"] is NSNull)
                 #expect(numbers.values.contains { $0 is Double || $0 is Int }, "\(v["id"] ?? "?") has no numbers")
             }
         }
-        // (a)'s budget is stated in the table, and the table has one row per run (7 per problem).
+        // (a)'s budget is stated in the table, and the table has one row per run (7 per noisy problem, 2 on the multiplicative one).
         let table = try String(contentsOfFile: dir + "/table.csv", encoding: .utf8).split(separator: "\n")
-        #expect(table.count == 1 + 14 && table[0].contains("sample_budget"))
+        #expect(table.count == 1 + 16 && table[0].contains("sample_budget"))
         let html = try String(contentsOfFile: dir + "/report.html", encoding: .utf8)
         #expect(html.contains("<svg") && !html.contains("src=\"http"))
+        if verdicts.last?["comparison"] != nil { #expect(html.contains("Claim (e): tuning, evaluation and test")) }
         let png = try Data(contentsOf: URL(fileURLWithPath: dir + "/distance-finite-sum.png"))
         #expect(Array(png.prefix(4)) == [0x89, 0x50, 0x4E, 0x47])
         // Running again into the same folder is refused without --force.

@@ -188,8 +188,9 @@ struct SRFBStudyTests {
     @Test func smallStudyWritesItsFolderAndVerdictsFollowTheNumbers() throws {
         let c = Self.smallConfiguration()
         let study = try SRFBStudy.run(c, quick: true)
-        #expect(study.runs.count == 2 * 7)
-        #expect(study.verdicts.map(\.id) == ["a", "b/finite-sum", "c/finite-sum", "d/finite-sum",
+        #expect(study.runs.count == 2 * 7 + 2)
+        #expect(study.runs.filter { $0.problem == .multiplicativeNoise }.map(\.name) == ["SRFB growing", "EG growing"])
+        #expect(study.verdicts.map(\.id) == ["a/additive-noise", "a/multiplicative-noise", "b/finite-sum", "c/finite-sum", "d/finite-sum",
                                              "b/additive-noise", "c/additive-noise", "d/additive-noise", "e"])
         // (b) on the additive-noise oracle, recomputed from the runs.
         let runs = c.batchMultiples.map { m in study.runs.first { $0.problem == .additiveNoise && $0.name == "SRFB N=\(c.fixedBatch * m)" }! }
@@ -199,11 +200,26 @@ struct SRFBStudyTests {
         let stalled = runs.allSatisfy { let q = $0.quarterMeansOfSquaredDistance; return abs(q.third / q.fourth - 1) <= 0.2 }
         #expect(b.pass == (stalled && ratios.allSatisfy { abs($0 / 0.5 - 1) <= 0.3 }))
         #expect(b.numbers.first { $0.name == "ratio_N\(2 * c.fixedBatch)_over_N\(c.fixedBatch)" }?.value == ratios[0])
-        // (a) follows the growing run's distances.
-        let g = study.runs.first { $0.problem == .finiteSum && $0.name == "SRFB growing" }!
+        // (a) on the additive-noise game, recomputed from the growing run: C = ‖ω_k − ω*‖² N_{k−1}
+        // averaged over the third and the fourth quarter of the iterations, and the distance 1e-2.
+        let g = study.runs.first { $0.problem == .additiveNoise && $0.name == "SRFB growing" }!
         #expect(g.totalSamples <= 200_000 && g.totalSamples + g.schedule.size(at: g.iterations) > 200_000)
-        #expect(study.verdicts[0].pass == (g.minDistance <= 1e-6))
-        #expect(study.verdicts.last!.pass == nil && study.verdicts.last!.note.hasPrefix("not evaluated"))
+        let t = g.iterations
+        func quarterC(_ r: ClosedRange<Int>) -> Double {
+            r.reduce(0.0) { $0 + g.distance[$1] * g.distance[$1] * Double(g.schedule.size(at: $1 - 1)) } / Double(r.count)
+        }
+        let c3 = quarterC((t / 2 + 1)...(3 * t / 4)), c4 = quarterC((3 * t / 4 + 1)...t)
+        let a = study.verdicts[0]
+        #expect(a.numbers.first { $0.name == "C_fourth_over_third" }?.value.map { abs($0 - c4 / c3) <= 1e-12 * c4 / c3 } == true)
+        #expect(a.pass == (abs(c4 / c3 - 1) <= 0.2 && g.distance.contains { $0 <= 1e-2 }))
+        let avg = study.runs.first { $0.problem == .additiveNoise && $0.name == "averaged SRFB N=\(c.fixedBatch)" }!
+        #expect(a.numbers.first { $0.name == "statistical_floor_averaged_SRFB" }?.value
+                == avg.distance.last! * avg.distance.last! * Double(c.fixedBatch * c.fixedIterations))
+        #expect((a.numbers.first { $0.name == "statistical_floor_closed_form" }?.value ?? 0) > 0)
+        // (a) on the multiplicative-noise game: the growing run's distance reaches 1e-6.
+        let m = study.runs.first { $0.problem == .multiplicativeNoise && $0.name == "SRFB growing" }!
+        #expect(study.verdicts[1].pass == m.distance.contains { $0 <= 1e-6 })
+        #expect(study.verdicts.last!.pass == nil && study.verdicts.last!.status == "NOT EVALUATED" && study.verdicts.last!.note.hasPrefix("not evaluated"))
 
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("srfb-study-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: dir) }
@@ -211,13 +227,57 @@ struct SRFBStudyTests {
         try study.write(to: dir)
         for name in SRFBStudy.fileNames { #expect(FileManager.default.fileExists(atPath: dir + "/" + name), "\(name)") }
         let json = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/verdicts.json"))) as? [[String: Any]])
-        #expect(json.count == 8)
-        for v in json.dropLast() { #expect(!((v["numbers"] as? [String: Any]) ?? [:]).isEmpty && v["claim"] is String) }
+        #expect(json.count == 9)
+        for v in json.dropLast() {
+            #expect(!((v["numbers"] as? [String: Any]) ?? [:]).isEmpty && v["claim"] is String)
+            #expect(["PASS", "FAIL"].contains(v["verdict"] as? String ?? "") == (v["pass"] is Bool))
+        }
         let png = try Data(contentsOf: URL(fileURLWithPath: dir + "/floor.png"))
         #expect(Array(png.prefix(8)) == [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A])
         // A non-empty folder is refused without force, accepted with it.
         #expect(throws: SRFBStudyError.self) { try SRFBStudy.prepareOutput(dir, force: false) }
         try SRFBStudy.prepareOutput(dir, force: true)
+    }
+
+    /// Claim (e)'s comparison (from synthetic scores through the claim's decision rule) reaches
+    /// verdicts.json and report.html: the seeds, every tuning setting's scores, the chosen settings,
+    /// the evaluation scores, the test's p-values and the reference line.
+    @Test func claimEComparisonIsWrittenToTheVerdictsAndTheReport() throws {
+        var c = Self.smallConfiguration()
+        c.fixedIterations = 40
+        c.sampleBudget = 2_000
+        var study = try SRFBStudy.run(c)
+        let claim = SRFBGANClaim.study(quick: false)
+        let inf = Double.infinity
+        let srfbTuning: [[Double]] = [[100, 101], [90, 91], [80, 81], [70, 71], [60, 61], [50, 51]]
+        let egTuning: [[Double]] = [[inf, 70], [50, 52], [inf, 70], [inf, 70], [inf, 70], [inf, 70]]
+        let tuning = [srfbTuning, egTuning]
+        let (tuned, test) = claim.decide(tuning: tuning) { m, _ in m == 0 ? [30, 31, 32, 33, 34] : [40, 41, 42, 43, 44] }
+        let outcome = SRFBGANClaim.Outcome(verdict: test.verdict, numbers: [("x", 1)], note: "synthetic", tuned: tuned, test: test,
+                                           reference: [20, 21, 22, 23, 24], tuningSeeds: [100, 101], evaluationSeeds: [0, 1, 2, 3, 4])
+        let i = try #require(study.verdicts.firstIndex { $0.id == "e" })
+        study.verdicts[i].pass = outcome.pass
+        study.verdicts[i].comparison = outcome
+        #expect(study.verdicts[i].status == "PASS")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(study.verdictsJSON.utf8)) as? [[String: Any]])
+        let e = try #require(json.last?["comparison"] as? [String: Any])
+        #expect(e["tuning_seeds"] as? [Int] == [100, 101] && e["evaluation_seeds"] as? [Int] == [0, 1, 2, 3, 4])
+        let methods = try #require(e["methods"] as? [[String: Any]])
+        #expect(methods.map { $0["method"] as? String } == ["srfb", "eg"])
+        // SRFB's best mean is the last setting (λ = 0.3); EG's the only finite row, λ = 0.02.
+        #expect(methods.map { $0["chosen"] as? String } == ["generator_step_size=0.3, discriminator_step_size=0.3",
+                                                            "generator_step_size=0.02, discriminator_step_size=0.02"])
+        let egRows = try #require(methods[1]["tuning"] as? [[String: Any]])
+        #expect(egRows.count == 6 && (egRows[0]["scores"] as? [Any])?.first is NSNull && egRows[1]["scores"] as? [Double] == [50, 52])
+        #expect(methods[0]["evaluation_scores"] as? [Double] == [30, 31, 32, 33, 34])
+        let t = try #require(e["test"] as? [String: Any])
+        let p = try #require((t["comparisons"] as? [[String: Any]])?.first?["p_better"] as? Double)
+        #expect(t["verdict"] as? String == "PASS" && abs(p - 1.0 / 252) < 1e-12)
+        #expect((e["reference"] as? [String: Any])?["evaluation_scores"] as? [Double] == [20, 21, 22, 23, 24])
+        let html = study.reportHTML(plots: [], timing: nil)
+        for text in ["Claim (e): tuning, evaluation and test", "seed 101", "generator_step_size=0.02, discriminator_step_size=0.02", "0.00397", "extra-adam (reference)"] {
+            #expect(html.contains(text), "report.html lacks \(text)")
+        }
     }
 
     /// Same seed, same numbers.
