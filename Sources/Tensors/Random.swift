@@ -257,7 +257,9 @@ public struct RandomGenerator: RandomNumberGenerator, Sendable, Hashable, Codabl
     /// Fills `buffer` with `mean + std·z` for successive ``normalDouble()`` values `z`.
     public mutating func fillNormal(_ buffer: UnsafeMutableBufferPointer<Double>, mean: Double, std: Double) {
         guard let out = buffer.baseAddress else { return }
-        fillNormals(count: buffer.count) { i, z in out[i] = mean + std * z }
+        var o = out, n = buffer.count
+        if n > 0, let z = spareNormal { o[0] = mean + std * z; spareNormal = nil; o += 1; n -= 1 }
+        fillNormals(count: n) { sk_fill_normals_f64($0, $1, $2, $3, $4, $5, n, mean, std, o, $6, $7) }
     }
 
     /// Fills `buffer` with `Float(mean + std·z)` for successive ``normalDouble()`` values `z`,
@@ -265,7 +267,50 @@ public struct RandomGenerator: RandomNumberGenerator, Sendable, Hashable, Codabl
     public mutating func fillNormal(_ buffer: UnsafeMutableBufferPointer<Float>, mean: Float, std: Float) {
         guard let out = buffer.baseAddress else { return }
         let meanD = Double(mean), stdD = Double(std)
-        fillNormals(count: buffer.count) { i, z in out[i] = Float(meanD + stdD * z) }
+        var o = out, n = buffer.count
+        if n > 0, let z = spareNormal { o[0] = Float(meanD + stdD * z); spareNormal = nil; o += 1; n -= 1 }
+        fillNormals(count: n) { sk_fill_normals_f32($0, $1, $2, $3, $4, $5, n, meanD, stdD, o, $6, $7) }
+    }
+
+    /// Produces `count` normals (the spare already taken) exactly as `count` calls of
+    /// ``normalDouble()`` would, in one call of `kernel`: `sk_fill_normals_f32` or `_f64`
+    /// (CKernels), given (carried block, start, counter low, high, key0, key1, spare, last block);
+    /// then advances the stream past the words it used exactly as ``withScratchWords(_:_:)`` does.
+    ///
+    /// The kernel takes Philox blocks in chunks of 256 (16 per AVX-512 operation, no remainder
+    /// lanes), computes every candidate's v1, v2 and s = v1² + v2² in vector lanes, packs the
+    /// accepted ones without a branch on acceptance (a biased coin, π/4, that a predictor would
+    /// miss about one time in five), and takes √(−2·ln(s)/s) and the affine map for as many
+    /// candidates at once as the vectors hold (the logarithm is ``portableLog(_:)``, step for
+    /// step, contraction off, so the bits are ``normalDouble()``'s). In Swift the baseline
+    /// target's SSE2 lanes made the normals of W5's minibatch 13% of its iteration at one thread;
+    /// a Swift chunk loop around C kernels, 63 blocks a chunk with its scratch from malloc, still
+    /// 6.7% (Zen 4, perf).
+    @inline(__always)
+    private mutating func fillNormals(
+        count: Int,
+        _ kernel: (UnsafePointer<UInt32>, Int, UInt64, UInt64, UInt32, UInt32,
+                   UnsafeMutablePointer<Double>, UnsafeMutablePointer<UInt32>) -> Int
+    ) {
+        guard count > 0 else { return }
+        var words: (SIMD4<UInt32>, SIMD4<UInt32>) = (block, .zero)  // the carried block, the last one
+        var spare = Double.nan
+        let hasCarried = position < 4 ? 1 : 0
+        let end = withUnsafeMutablePointer(to: &words) { pair in
+            pair.withMemoryRebound(to: UInt32.self, capacity: 8) { w in
+                kernel(w, position, counterLow, counterHigh, key0, key1, &spare, w + 4)
+            }
+        }
+        if count % 2 == 1 { spareNormal = spare }
+        let last = words.1
+        if end % 4 == 0 {
+            stepCounter(by: UInt64(end / 4 - hasCarried))
+            position = 4
+        } else {
+            stepCounter(by: UInt64(end / 4 + 1 - hasCarried))
+            block = last
+            position = end % 4
+        }
     }
 
     /// The polar method's candidate from two 64-bit draws: `v1`, `v2` are the top 53 bits of
@@ -286,54 +331,6 @@ public struct RandomGenerator: RandomNumberGenerator, Sendable, Hashable, Codabl
     private static func polarNormals(_ c: (v1: Double, v2: Double, s: Double)) -> (Double, Double) {
         let factor = (-2 * portableLog(c.s) / c.s).squareRoot()
         return (c.v1 * factor, c.v2 * factor)
-    }
-
-    /// Produces `count` normals exactly as `count` calls of ``normalDouble()`` would, handing
-    /// element `i` to `store`.
-    ///
-    /// Each scratch chunk of Philox words goes to the C kernel `sk_polar_normals` (CKernels) in
-    /// two passes: the first packs the accepted candidates' v1, v2 and s without a branch on
-    /// acceptance (a biased coin, π/4, that the branch predictor would miss about one time in
-    /// five); the second takes √(−2·ln(s)/s) and the two normals for as many candidates at once
-    /// as the machine's vectors hold (the logarithm is ``portableLog(_:)``, step for step, so
-    /// the bits are ``normalDouble()``'s; the C kernel's contraction is off). Here in Swift the
-    /// baseline target allowed two double lanes: the normals of W5's minibatch took 13% of its
-    /// iteration at one thread.
-    @inline(__always)
-    private mutating func fillNormals(count: Int, _ store: (Int, Double) -> Void) {
-        guard count > 0 else { return }
-        var done = 0
-        if let spare = spareNormal {
-            store(0, spare)
-            spareNormal = nil
-            done = 1
-        }
-        var spare: Double? = nil
-        // At most 4 · (scratchBlocks + 1) words per chunk, so at most 64 candidates.
-        let capacity = Self.scratchBlocks + 1
-        withUnsafeTemporaryAllocation(of: Double.self, capacity: 5 * capacity) { scratch in
-            let v1 = scratch.baseAddress!, v2 = v1 + capacity, sq = v2 + capacity, normals = sq + capacity
-            while done < count {
-                // Enough words for the remaining pairs at the mean acceptance rate π/4, plus slack;
-                // a shortfall only means another chunk.
-                let pairs = (count - done + 1) / 2
-                withScratchWords(4 * (pairs + pairs / 4 + 2)) { words, start, available in
-                    let first = done
-                    var found = 0
-                    let used = sk_polar_normals(words + start, available, pairs, v1, v2, sq, normals, &found)
-                    var lastSecond: Double? = nil
-                    for j in 0..<found {
-                        let index = first + 2 * j
-                        store(index, normals[2 * j])
-                        if index + 1 < count { store(index + 1, normals[2 * j + 1]) } else { lastSecond = normals[2 * j + 1] }
-                    }
-                    done = min(first + 2 * found, count)
-                    if lastSecond != nil { spare = lastSecond }
-                    return used
-                }
-            }
-        }
-        spareNormal = spare
     }
 
     // MARK: Bulk word access

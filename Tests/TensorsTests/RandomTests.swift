@@ -284,6 +284,20 @@ struct RandomTests {
         #expect(one == two)
     }
 
+    /// Bulk blocks equal scalar ones where counter word 0 carries into word 1 inside a vector of
+    /// 16 counters (the AVX-512 path computes the counters in 64-bit lanes), for block counts on
+    /// and off the vector width.
+    @Test func bulkBlocksCarryIntoCounterWordOne() {
+        for count in [1, 15, 16, 17, 47, 64] {
+            let start = RandomGenerator(key: SIMD2(9, 10), counter: SIMD4(0xFFFF_FFF9, 5, 1, 2))
+            var bulk = start, scalar = start
+            var uniforms = [Double](repeating: 0, count: 2 * count)  // two words each
+            uniforms.withUnsafeMutableBufferPointer { bulk.fillUniform($0, low: 0, high: 1) }
+            #expect(uniforms == (0..<(2 * count)).map { _ in scalar.uniformDouble() }, "\(count) blocks")
+            #expect(bulk == scalar)
+        }
+    }
+
     /// The vectorized block path stops short of a wrapping counter; the scalar path carries.
     @Test func fillsCarryAcrossTheLowCounterWord() {
         let nearWrap = RandomGenerator(key: SIMD2(5, 6), counter: SIMD4(0xFFFF_FFF0, 0xFFFF_FFFF, 0xFFFF_FFFF, 7))
@@ -296,6 +310,17 @@ struct RandomTests {
         var normals = [Double](repeating: 0, count: 300)
         normals.withUnsafeMutableBufferPointer { bulk.fillNormal($0, mean: 0, std: 1) }
         #expect(normals == (0..<300).map { _ in scalar.normalDouble() })
+
+        // Normal fills that cross the wrap themselves, from a block boundary and from inside a block.
+        for offset in 0..<2 {
+            var bulkN = nearWrap, scalarN = nearWrap
+            for _ in 0..<offset { _ = bulkN.nextUInt32(); _ = scalarN.nextUInt32() }
+            var crossing = [Float](repeating: 0, count: 301)
+            crossing.withUnsafeMutableBufferPointer { bulkN.fillNormal($0, mean: 1, std: 2) }
+            #expect(crossing == (0..<301).map { _ in Float(1 + 2 * scalarN.normalDouble()) })
+            #expect(bulkN == scalarN)
+            #expect(bulkN.philoxCounter[3] == 8)
+        }
     }
 
     @Test func uniformsStayInRange() {

@@ -75,14 +75,20 @@ void sk_cpu_relax(void);
    significant first. The caller guarantees that low + count does not wrap. */
 void sk_philox4x32_10(uint32_t *words, size_t count, uint64_t low, uint64_t high, uint32_t k0, uint32_t k1);
 
-/* Marsaglia's polar method over the words[0..<available] of a Philox stream: candidates of four
-   words each (two 64-bit draws v1, v2 ∈ [-1, 1), s = v1² + v2²) are taken until `pairs` are
-   accepted (0 < s < 1) or fewer than four words remain. The accepted candidates' normals
-   v1·√(−2 ln s / s), v2·√(−2 ln s / s) go to normals[2j], normals[2j+1]; *found gets their
-   count; returns the words used. v1, v2, s are scratch of at least available / 4 entries,
-   normals of twice that. The bits are RandomGenerator.normalDouble()'s. */
-size_t sk_polar_normals(const uint32_t *words, size_t available, size_t pairs,
-                        double *v1, double *v2, double *s, double *normals, size_t *found);
+
+/* `count` normals mean + sd·z (z by the polar method, as RandomGenerator.normalDouble() draws
+   them; stored as T after the affine map in double) from the Philox stream (low + b, high) under
+   (k0, k1). Stream words are numbered from the carried block `carried[0..<4]` when start < 4
+   (the next word is carried[start]; fresh block b is word 4 + 4b on) or from fresh block 0 when
+   start == 4. An odd count's last second normal goes to *spare. Returns the index just past the
+   last word used; when that is not a multiple of 4, the block it falls in is copied to last.
+   A wrap of the low counter word carries into high. */
+size_t sk_fill_normals_f32(const uint32_t *carried, size_t start, uint64_t low, uint64_t high, uint32_t k0,
+                           uint32_t k1, size_t count, double mean, double sd, float *out, double *spare,
+                           uint32_t *last);
+size_t sk_fill_normals_f64(const uint32_t *carried, size_t start, uint64_t low, uint64_t high, uint32_t k0,
+                           uint32_t k1, size_t count, double mean, double sd, double *out, double *spare,
+                           uint32_t *last);
 
 /* One Adam step on one block: m ← a1·g + b1·m, v ← a2·g² + b2·v (in place), and
    d = rate·((mScale·m)/(√(vScale·v) + eps)); bit for bit the unfused tensor passes (kernels.c). */
