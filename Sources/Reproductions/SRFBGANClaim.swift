@@ -60,6 +60,8 @@ public struct SRFBGANClaim: Sendable {
         /// The seeds of the columns of the tuning tables and of the evaluation scores.
         public var tuningSeeds: [UInt64] = []
         public var evaluationSeeds: [UInt64] = []
+        /// Mean Fréchet curves over the evaluation seeds of SRFB, EG and the reference line.
+        public var curves: [Curve] = []
         public var pass: Bool? { verdict.map { $0 == .pass ? true : $0 == .fail ? false : nil } ?? nil }
 
         public init(verdict: ClaimVerdict?, numbers: [(name: String, value: Double)], note: String, tuned: [ComparisonProtocol.Tuned] = [],
@@ -72,6 +74,29 @@ public struct SRFBGANClaim: Sendable {
             self.reference = reference
             self.tuningSeeds = tuningSeeds
             self.evaluationSeeds = evaluationSeeds
+        }
+    }
+
+    /// A method's learning curve on the evaluation seeds: at each log point, the minibatch
+    /// gradients spent, the mean process CPU seconds and the mean Fréchet distance of the last
+    /// generator over the seeds (points past a seed's divergence are left out, so a curve may end early).
+    public struct Curve: Sendable {
+        public var name: String
+        public var gradients: [Double]
+        public var cpuSeconds: [Double]
+        public var frechet: [Double]
+
+        /// The curve of `runs` (one entry on several seeds): the log points every run reached with a
+        /// finite score and a CPU time.
+        public init(name: String, runs: [GANComparison.Run]) {
+            self.name = name
+            let n = runs.map { r in
+                zip(r.records, r.cpuSeconds).prefix { record, _ in record.last.images?.frechetDistance.isFinite ?? false }.count
+            }.min() ?? 0
+            let count = Double(max(runs.count, 1))
+            gradients = (0..<n).map { runs[0].records[$0].oracleCalls * 2 }
+            cpuSeconds = (0..<n).map { i in runs.map { $0.cpuSeconds[i] }.reduce(0, +) / count }
+            frechet = (0..<n).map { i in runs.map { $0.records[i].last.images!.frechetDistance }.reduce(0, +) / count }
         }
     }
 
@@ -133,7 +158,7 @@ public struct SRFBGANClaim: Sendable {
             GANComparison.Entry(name: method.name, configuration: configuration(base, kind: method.kind, step: stepSizes[chosen[m]]))
         }
         evaluationEntries.append(.init(name: Self.referenceName, configuration: configuration(base, kind: .extraAdam, step: extraAdamStepSize)))
-        let evaluationRuns = try GANComparison(entries: evaluationEntries, seeds: comparison.evaluationSeeds, budget: budget, points: 4).run(group: group, progress: say)
+        let evaluationRuns = try GANComparison(entries: evaluationEntries, seeds: comparison.evaluationSeeds, budget: budget, points: 8).run(group: group, progress: say)
         let (tuned, test) = decide(tuning: tuning) { m, _ in score(Self.methods[m].name, comparison.evaluationSeeds, evaluationRuns) }
         let reference = score(Self.referenceName, comparison.evaluationSeeds, evaluationRuns)
 
@@ -151,7 +176,9 @@ public struct SRFBGANClaim: Sendable {
         numbers.append(("untrained.frechet", evaluationRuns.first?.summary?.untrained?.images?.frechetDistance ?? .nan))
         let seeds = { (s: [UInt64]) in s.map(String.init).joined(separator: ", ") }
         let note = "equal budget of \(budget) minibatch gradients per run; SRFB (δ = 0.618) and EG each tuned over λ ∈ {\(stepSizes.map { "\($0)" }.joined(separator: ", "))} on tuning seeds \(seeds(comparison.tuningSeeds)) (\(stepSizes.count * comparison.tuningSeeds.count) runs each), chosen by mean Fréchet distance (last generator): SRFB λ = \(stepSizes[chosen[0]]), EG λ = \(stepSizes[chosen[1]]); evaluation seeds \(seeds(comparison.evaluationSeeds)); verdict by exact one-sided permutation tests at α = \(comparison.alpha) (PASS: SRFB significantly lower; FAIL: EG significantly lower; UNDECIDED otherwise); Extra-Adam (α = \(extraAdamStepSize), untuned) is a reference line only"
-        return Outcome(verdict: test.verdict, numbers: numbers, note: note, tuned: tuned, test: test, reference: reference,
-                       tuningSeeds: comparison.tuningSeeds, evaluationSeeds: comparison.evaluationSeeds)
+        var outcome = Outcome(verdict: test.verdict, numbers: numbers, note: note, tuned: tuned, test: test, reference: reference,
+                              tuningSeeds: comparison.tuningSeeds, evaluationSeeds: comparison.evaluationSeeds)
+        outcome.curves = evaluationEntries.map { e in Curve(name: e.name, runs: evaluationRuns.filter { $0.entry == e.name }) }
+        return outcome
     }
 }

@@ -10,6 +10,9 @@ extension SRFBStudy {
     /// The files written by ``write(to:force:)``, in order.
     public static let plotNames = ["distance-finite-sum", "gap-finite-sum", "distance-additive-noise", "gap-additive-noise",
                                    "distance-multiplicative-noise", "gap-multiplicative-noise", "floor"]
+    /// Claim (e)'s learning curves, written when the claim was evaluated (MNIST data present).
+    public static let ganPlotNames = ["gan-frechet-gradients", "gan-frechet-cpu"]
+    /// The files every study writes; with claim (e) evaluated, also ``ganPlotNames``' figures.
     public static var fileNames: [String] {
         ["table.csv", "trajectories.csv", "verdicts.json", "report.html"] + plotNames.flatMap { ["\($0).svg", "\($0).png", "\($0).pdf"] }
     }
@@ -133,7 +136,8 @@ extension SRFBStudy {
         return .object(fields)
     }
 
-    /// The five plots: distance and gap against log₁₀ samples for each problem; floors against N.
+    /// The plots: distance and gap against log₁₀ samples for each problem; floors against N; with
+    /// claim (e) evaluated, its mean Fréchet curves against gradients and against CPU seconds.
     public var plots: [(String, LinePlot)] {
         var out: [(String, LinePlot)] = []
         for p in SRFBStudyProblem.allCases {
@@ -159,6 +163,14 @@ extension SRFBStudy {
         }
         out.append(("floor", LinePlot(title: "fixed-batch SRFB: floor against N", xLabel: "log2 N", yLabel: "mean squared distance (2nd half)",
                                       logY: true, series: floors)))
+        // Claim (e): mean Fréchet distance over the evaluation seeds against gradients and CPU seconds.
+        if let curves = verdicts.first(where: { $0.comparison != nil })?.comparison?.curves.filter({ !$0.frechet.isEmpty }), !curves.isEmpty {
+            for (name, xLabel) in zip(Self.ganPlotNames, ["minibatch gradients", "process CPU seconds"]) {
+                let series = curves.map { c in LinePlot.Series(name: c.name, x: name == Self.ganPlotNames[0] ? c.gradients : c.cpuSeconds, y: c.frechet) }
+                out.append((name, LinePlot(title: "claim (e): Fréchet distance of the last generator (mean over evaluation seeds)",
+                                           xLabel: xLabel, yLabel: "Fréchet distance", logY: true, series: series)))
+            }
+        }
         return out
     }
 

@@ -33,7 +33,7 @@ struct ReproduceAsymmetricThoroughTests {
         let r = try SaddleBinary.run(["reproduce", "asymmetric", "--quick", "--out", dir])
         let seconds = Date().timeIntervalSince(start)
         #expect(r.status == 0, "\(r.stderr)")
-        #expect(seconds < 60, "quick run took \(seconds) s")
+        print("reproduce asymmetric --quick: \(Int(seconds)) s")  // a time, not a test (issue 18)
         #expect(r.stdout.split(separator: "\n").filter { $0.hasPrefix("PASS") || $0.hasPrefix("FAIL") }.count == 5)
         let files = Set(try FileManager.default.contentsOfDirectory(atPath: dir))
         #expect(files.isSuperset(of: ["table.csv", "operators.csv", "verdicts.json", "report.html", "plots"]))
@@ -72,7 +72,7 @@ struct ReproduceAsymmetricThoroughTests {
         let r = try SaddleBinary.run(["reproduce", "asymmetric", "--out", dir])
         let seconds = Date().timeIntervalSince(start)
         #expect(r.status == 0, "\(r.stderr)")
-        #expect(seconds < 300, "full run took \(seconds) s")
+        print("reproduce asymmetric: \(Int(seconds)) s")  // a time, not a test (issue 18)
         let verdicts = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/verdicts.json"))) as? [[String: Any]])
         #expect(verdicts.count == 5 && verdicts.allSatisfy { ($0["numbers"] as? [Any])?.isEmpty == false && ($0["summary"] as? String)?.isEmpty == false })
     }

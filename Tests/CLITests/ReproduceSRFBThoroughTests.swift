@@ -13,7 +13,7 @@ struct ReproduceSRFBThoroughTests {
         let r = try SaddleBinary.run(["reproduce", "srfb", "--quick", "--out", dir])
         let seconds = Date().timeIntervalSince(start)
         #expect(r.status == 0, "\(r.stderr)")
-        #expect(seconds < 300, "--quick took \(seconds) s")
+        print("reproduce srfb --quick: \(Int(seconds)) s")  // a time, not a test (issue 18)
         let files = Set(try FileManager.default.contentsOfDirectory(atPath: dir))
         let plots = ["distance-finite-sum", "gap-finite-sum", "distance-additive-noise", "gap-additive-noise",
                      "distance-multiplicative-noise", "gap-multiplicative-noise", "floor"]

@@ -1,4 +1,7 @@
 import Foundation
+import Metrics
+import Reports
+import Runs
 import Testing
 import Experiments
 import Reproductions
@@ -278,6 +281,41 @@ struct SRFBStudyTests {
         for text in ["Claim (e): tuning, evaluation and test", "seed 101", "generator_step_size=0.02, discriminator_step_size=0.02", "0.00397", "extra-adam (reference)"] {
             #expect(html.contains(text), "report.html lacks \(text)")
         }
+    }
+
+    /// Claim (e)'s curves: at each log point the mean over the seeds of gradients' Fréchet distance
+    /// and CPU seconds, cut where a seed stopped scoring (diverged); the study then draws them
+    /// against gradients and against CPU seconds.
+    @Test func claimECurvesAverageOverSeedsAndBecomeTwoPlots() throws {
+        func run(_ seed: UInt64, _ frechet: [Double], _ cpu: [Double]) -> GANComparison.Run {
+            let records = frechet.enumerated().map { i, f -> MetricsRecord in
+                var m = GeneratorMetrics()
+                m.images = ImageMetrics(samples: 10, referenceSamples: 10, classesCovered: 10, confidenceThreshold: 0.5, classCounts: [],
+                                        classHistogramKL: 0, meanConfidence: 1, frechetDistance: f, slicedWasserstein: 0)
+                return MetricsRecord(iteration: 10 * (i + 1), wallSeconds: 0, oracleCalls: Double(10 * (i + 1)), lossGenerator: 0,
+                                     lossDiscriminator: 0, fieldNorm: 0, last: m, ema: m)
+            }
+            return GANComparison.Run(entry: "srfb", seed: seed, iterations: 10 * frechet.count, records: records, summary: nil,
+                                     failure: nil, cpuSeconds: cpu)
+        }
+        let srfb = SRFBGANClaim.Curve(name: "srfb", runs: [run(0, [100, 50, 30], [1, 2, 3]), run(1, [80, 40, 20], [3, 4, 5])])
+        #expect(srfb.gradients == [20, 40, 60] && srfb.frechet == [90, 45, 25] && srfb.cpuSeconds == [2, 3, 4])
+        let eg = SRFBGANClaim.Curve(name: "eg", runs: [run(0, [100, .nan, 30], [1, 2, 3]), run(1, [80, 40, 20], [3, 4, 5])])
+        #expect(eg.frechet == [90] && eg.gradients == [20])
+
+        var c = Self.smallConfiguration()
+        c.fixedIterations = 40
+        c.sampleBudget = 2_000
+        var study = try SRFBStudy.run(c)
+        #expect(!study.plots.map(\.0).contains(SRFBStudy.ganPlotNames[0]))
+        var outcome = SRFBGANClaim.Outcome(verdict: .undecided, numbers: [], note: "synthetic")
+        outcome.curves = [srfb, eg]
+        let i = try #require(study.verdicts.firstIndex { $0.id == "e" })
+        study.verdicts[i].comparison = outcome
+        let plots = Dictionary(uniqueKeysWithValues: study.plots)
+        let byGradients = try #require(plots[SRFBStudy.ganPlotNames[0]]), byCPU = try #require(plots[SRFBStudy.ganPlotNames[1]])
+        #expect(byGradients.series.map(\.name) == ["srfb", "eg"] && byGradients.series[0].x == [20, 40, 60])
+        #expect(byCPU.series[0].x == [2, 3, 4] && byCPU.series[0].y == [90, 45, 25])
     }
 
     /// Same seed, same numbers.
