@@ -63,7 +63,7 @@ public func tangents(of outputs: [Variable], from inputs: [Variable], along seed
         for v in order {
             let node = v.node!
             let ts = node.inputs.map { find($0).flatMap { tangent[$0] } }
-            let t = node.tangent(ts, node.inputs.map(\.value), v.value)
+            let t = node.tangent(ts, InputValues(variables: node.inputs), { v.value })
             if let t {
                 ensure(t.shape == v.shape && t.dtype == v.dtype,
                        "tangents: rule \(node.name) returned a tangent \(t.dtype) \(t.shape) for an output \(v.dtype) \(v.shape)")

@@ -23,20 +23,37 @@ public enum JacobianProducts {
     /// costs about three times f's work.
     public static func jvp(of f: ([Variable]) -> [Variable], at points: [Tensor],
                            tangents: [Tensor]) -> (outputs: [Tensor], jvp: [Tensor]) {
-        checkTangents(points, tangents)
-        let xs = points.map { Variable($0, requiresGradient: true) }
-        let ys = f(xs)
-        let jv = Autodiff.tangents(of: ys, from: xs, along: tangents)
-        // The caller owns the products: none may share memory with a tangent passed in or with
-        // another product (f(x) = (x, x) would give the seed itself, twice).
-        var taken = tangents
-        let products = zip(ys, jv).map { y, t -> Tensor in
-            guard let t else { return Tensor.zeros(y.shape, dtype: y.dtype) }
-            let owned = taken.contains(where: { $0.overlaps(t) }) ? t.copy() : t
-            taken.append(owned)
-            return owned
-        }
+        let (ys, products) = forwardOverRecording(of: f, at: points, tangents: tangents)
         return (ys.map(\.value), products)
+    }
+
+    /// J·v alone, without f's outputs: f's graph is recorded with its values deferred
+    /// (``GradientRecording/deferringValues(_:)``), so what only the outputs need is never
+    /// computed — for a game's field, the primal gradients Xᵀ·δ of the reverse sweep and the
+    /// cotangents only they consume (W3: 545 → 452 MFLOP of matrix products, 17% fewer). The
+    /// products are ``jvp(of:at:tangents:)``'s, bit for bit.
+    public static func jvpOnly(of f: ([Variable]) -> [Variable], at points: [Tensor], tangents: [Tensor]) -> [Tensor] {
+        forwardOverRecording(of: f, at: points, tangents: tangents).jvp
+    }
+
+    private static func forwardOverRecording(of f: ([Variable]) -> [Variable], at points: [Tensor],
+                                             tangents: [Tensor]) -> (ys: [Variable], jvp: [Tensor]) {
+        checkTangents(points, tangents)
+        return GradientRecording.deferringValues {
+            let xs = points.map { Variable($0, requiresGradient: true) }
+            let ys = f(xs)
+            let jv = Autodiff.tangents(of: ys, from: xs, along: tangents)
+            // The caller owns the products: none may share memory with a tangent passed in or with
+            // another product (f(x) = (x, x) would give the seed itself, twice).
+            var taken = tangents
+            let products = zip(ys, jv).map { y, t -> Tensor in
+                guard let t else { return Tensor.zeros(y.shape, dtype: y.dtype) }
+                let owned = taken.contains(where: { $0.overlaps(t) }) ? t.copy() : t
+                taken.append(owned)
+                return owned
+            }
+            return (ys, products)
+        }
     }
 
     /// J·v by the double-VJP trick, an independent route to ``jvp(of:at:tangents:)`` that tests

@@ -6,18 +6,18 @@ import Tensors
 
 extension Variable {
     public static func + (a: Variable, b: Variable) -> Variable {
-        record(a.value + b.value, "add", [a, b], tangent: { t, _, _ in tangentSum(t[0], t[1]) }) { g, _ in [g, g] }
+        record(a.value + b.value, shape: a.shape, "add", [a, b], tangent: { t, _, _ in tangentSum(t[0], t[1]) }) { g, _ in [g, g] }
     }
 
     public static func - (a: Variable, b: Variable) -> Variable {
-        record(a.value - b.value, "sub", [a, b], tangent: { t, _, _ in tangentDifference(t[0], t[1]) }) { g, need in
+        record(a.value - b.value, shape: a.shape, "sub", [a, b], tangent: { t, _, _ in tangentDifference(t[0], t[1]) }) { g, need in
             [g, need[1] ? -g : nil]
         }
     }
 
     /// Elementwise product.
     public static func * (a: Variable, b: Variable) -> Variable {
-        record(a.value * b.value, "mul", [a, b], tangent: { t, x, _ in tangentSum(t[0].map { $0 * x[1] }, t[1].map { x[0] * $0 }) }) { g, need in
+        record(a.value * b.value, shape: a.shape, "mul", [a, b], tangent: { t, x, _ in tangentSum(t[0].map { $0 * x[1] }, t[1].map { x[0] * $0 }) }) { g, need in
             [need[0] ? g * b : nil, need[1] ? g * a : nil]
         }
     }
@@ -25,7 +25,7 @@ extension Variable {
     /// Elementwise quotient.
     public static func / (a: Variable, b: Variable) -> Variable {
         // (a/b)' = (ȧ − (a/b)·ḃ) / b.
-        record(a.value / b.value, "div", [a, b], tangent: { t, x, y in tangentDifference(t[0], t[1].map { y * $0 }).map { $0 / x[1] } }) { g, need in
+        record(a.value / b.value, "div", [a, b], tangent: { t, x, y in tangentDifference(t[0], t[1].map { y() * $0 }).map { $0 / x[1] } }) { g, need in
             let gb = g / b
             return [need[0] ? gb : nil, need[1] ? -(gb * a / b) : nil]
         }
@@ -35,7 +35,7 @@ extension Variable {
 
     /// `alpha · self + beta`, elementwise, with constants `alpha` and `beta`.
     public func affine(scale alpha: Double, shift beta: Double) -> Variable {
-        record(value.affine(scale: alpha, shift: beta), "affine", [self], tangent: { t, _, _ in t[0]!.scaled(by: alpha) }) { g, _ in
+        record(self.value.affine(scale: alpha, shift: beta), shape: shape, "affine", [self], tangent: { t, _, _ in t[0]!.scaled(by: alpha) }) { g, _ in
             [g.scaled(by: alpha)]
         }
     }
@@ -54,7 +54,7 @@ extension Variable {
     /// The sum of all elements, as a rank-0 variable.
     public func sum() -> Variable {
         let shape = self.shape
-        return record(value.sumTensor(), "sum", [self], tangent: { t, _, _ in t[0]!.sumTensor() }) { g, _ in [g.expanded(to: shape)] }
+        return record(self.value.sumTensor(), "sum", [self], tangent: { t, _, _ in t[0]!.sumTensor() }) { g, _ in [g.expanded(to: shape)] }
     }
 
     /// The mean of all elements, as a rank-0 variable.
@@ -73,7 +73,7 @@ extension Variable {
     /// The same elements under another shape.
     public func reshaped(_ shape: Shape) -> Variable {
         let mine = self.shape
-        return record(value.reshaped(shape), "reshape", [self], tangent: { t, _, _ in t[0]!.reshaped(shape) }) { g, _ in [g.reshaped(mine)] }
+        return record(self.value.reshaped(shape), shape: shape, "reshape", [self], tangent: { t, _, _ in t[0]!.reshaped(shape) }) { g, _ in [g.reshaped(mine)] }
     }
 
     /// The inner product ⟨self, other⟩ over all elements, as a rank-0 variable.

@@ -131,7 +131,7 @@ extension Variable {
     /// Per-channel sums of a batch [N, C, …]: shape [C]. The adjoint of ``broadcastChannels(to:)``.
     public func channelSums() -> Variable {
         let mine = shape
-        return record(value.channelSums(), "channelSums", [self], tangent: { t, _, _ in t[0]!.channelSums() }) { g, _ in
+        return record(self.value.channelSums(), "channelSums", [self], tangent: { t, _, _ in t[0]!.channelSums() }) { g, _ in
             [g.broadcastChannels(to: mine)]
         }
     }
@@ -139,7 +139,7 @@ extension Variable {
     /// This vector [C] repeated over a batch of `shape` [N, C, …], one value per channel. The
     /// adjoint of ``channelSums()``.
     public func broadcastChannels(to shape: Shape) -> Variable {
-        record(value.broadcastChannels(to: shape), "broadcastChannels", [self],
+        record(self.value.broadcastChannels(to: shape), "broadcastChannels", [self],
                tangent: { t, _, _ in t[0]!.broadcastChannels(to: shape) }) { g, _ in [g.channelSums()] }
     }
 }

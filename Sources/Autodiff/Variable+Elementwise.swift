@@ -6,22 +6,22 @@ import Tensors
 
 extension Variable {
     public func exp() -> Variable {
-        record(value.exp(), "exp", [self], tangent: { t, _, y in t[0]! * y }) { g, _ in [g * self.exp()] }
+        record(self.value.exp(), "exp", [self], tangent: { t, _, y in t[0]! * y() }) { g, _ in [g * self.exp()] }
     }
 
     public func log() -> Variable {
-        record(value.log(), "log", [self], tangent: { t, x, _ in t[0]! / x[0] }) { g, _ in [g / self] }
+        record(self.value.log(), "log", [self], tangent: { t, x, _ in t[0]! / x[0] }) { g, _ in [g / self] }
     }
 
     /// √x; its derivative is 1 / (2√x), recomputed from the input (x > 0 for a finite derivative).
     public func sqrt() -> Variable {
-        record(value.sqrt(), "sqrt", [self], tangent: { t, _, y in (t[0]! / y).scaled(by: 0.5) }) { g, _ in [(g / self.sqrt()).scaled(by: 0.5)] }
+        record(self.value.sqrt(), "sqrt", [self], tangent: { t, _, y in (t[0]! / y()).scaled(by: 0.5) }) { g, _ in [(g / self.sqrt()).scaled(by: 0.5)] }
     }
 
     /// 1 / (1 + e^−x); its derivative is σ(x)(1 − σ(x)), recomputed from the input so the rule
     /// holds no reference to its own output.
     public func sigmoid() -> Variable {
-        record(value.sigmoid(), "sigmoid", [self], tangent: { t, x, _ in x[0].sigmoidBackward(t[0]!) }) { g, _ in
+        record(self.value.sigmoid(), "sigmoid", [self], tangent: { t, x, _ in x[0].sigmoidBackward(t[0]!) }) { g, _ in
             // Not recording (a first-order sweep): one fused pass, the same bits as below.
             if !GradientRecording.isEnabled { return [Variable(self.value.sigmoidBackward(g.value))] }
             let s = self.sigmoid()
@@ -31,7 +31,7 @@ extension Variable {
 
     /// tanh(x); its derivative is 1 − tanh²(x).
     public func tanh() -> Variable {
-        record(value.tanh(), "tanh", [self], tangent: { t, _, y in t[0]! * (y * y).affine(scale: -1, shift: 1) }) { g, _ in
+        record(self.value.tanh(), "tanh", [self], tangent: { t, _, out in let y = out(); return t[0]! * (y * y).affine(scale: -1, shift: 1) }) { g, _ in
             let t = self.tanh()
             return [g * (t * t).affine(scale: -1, shift: 1)]
         }
@@ -39,7 +39,7 @@ extension Variable {
 
     /// log(1 + eˣ); its derivative is σ(x).
     public func softplus() -> Variable {
-        record(value.softplus(), "softplus", [self], tangent: { t, x, _ in t[0]! * x[0].sigmoid() }) { g, _ in
+        record(self.value.softplus(), "softplus", [self], tangent: { t, x, _ in t[0]! * x[0].sigmoid() }) { g, _ in
             [g * self.sigmoid()]
         }
     }
@@ -47,7 +47,7 @@ extension Variable {
     /// x for x > 0, eˣ − 1 otherwise. Its derivative is 1 for x > 0 and eˣ = elu(x) + 1 otherwise,
     /// written as 1 + elu(x) − relu(elu(x)) so that the second derivative (eˣ, then 0) follows.
     public func elu() -> Variable {
-        record(value.elu(), "elu", [self], tangent: { t, _, y in t[0]! * (y - y.leakyRelu()).affine(scale: 1, shift: 1) }) { g, _ in
+        record(self.value.elu(), "elu", [self], tangent: { t, _, out in let y = out(); return t[0]! * (y - y.leakyRelu()).affine(scale: 1, shift: 1) }) { g, _ in
             let e = self.elu()
             return [g * (e - e.relu()).adding(1)]
         }
@@ -60,7 +60,7 @@ extension Variable {
     public func leakyRelu(slope: Double) -> Variable {
         ensure(slope >= 0, "leakyRelu: slope must be non-negative, got \(slope)")
         let input = value
-        return record(value.leakyRelu(slope: slope), "leakyRelu", [self],
+        return record(self.value.leakyRelu(slope: slope), "leakyRelu", [self],
                       tangent: { t, x, _ in t[0]!.masked(bySignOf: x[0], slope: slope) }) { g, _ in
             [g.masked(bySignOf: input, slope: slope)]
         }
@@ -69,7 +69,7 @@ extension Variable {
     /// `self` where `reference` > 0 and `slope`·`self` elsewhere. Linear in `self`; the mask is a
     /// constant (its derivative vanishes away from the kink), so the rule is the same mask.
     public func masked(bySignOf reference: Tensor, slope: Double) -> Variable {
-        record(value.masked(bySignOf: reference, slope: slope), "mask", [self],
+        record(self.value.masked(bySignOf: reference, slope: slope), shape: shape, "mask", [self],
                tangent: { t, _, _ in t[0]!.masked(bySignOf: reference, slope: slope) }) { g, _ in
             [g.masked(bySignOf: reference, slope: slope)]
         }

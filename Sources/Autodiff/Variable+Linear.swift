@@ -6,8 +6,8 @@ import Tensors
 
 /// The matrix product op(a)·op(b); see `Tensors.matmul`.
 public func matmul(_ a: Variable, _ b: Variable, transposeA: Bool = false, transposeB: Bool = false) -> Variable {
-    let value = Tensors.matmul(a.value, b.value, transposeA: transposeA, transposeB: transposeB)
-    return record(value, "matmul", [a, b], tangent: { t, x, _ in
+    let m = transposeA ? a.shape[1] : a.shape[0], n = transposeB ? b.shape[0] : b.shape[1]
+    return record(Tensors.matmul(a.value, b.value, transposeA: transposeA, transposeB: transposeB), shape: Shape([m, n]), "matmul", [a, b], tangent: { t, x, _ in
         // op(ȧ)·op(b) + op(a)·op(ḃ), the second added into the first by BLAS.
         var out: Tensor? = t[0].map { Tensors.matmul($0, x[1], transposeA: transposeA, transposeB: transposeB) }
         if let tb = t[1] {
@@ -77,7 +77,7 @@ public func linear(_ x: Variable, weight: Variable, bias: Variable?, leakySlope:
         y.copy(from: y.leakyRelu(slope: slope))
     }
     let inputs = bias.map { [x, weight, $0] } ?? [x, weight]
-    return record(y, "linear", inputs, tangent: { t, v, y in
+    return record(y, "linear", inputs, tangent: { t, v, _ in
         // ẏ = act'(pre) ⊙ (ẋ·Wᵀ + x·Ẇᵀ + ḃ); act' is the sign mask of y (that of pre, slope ≥ 0).
         var pre: Tensor? = t[0].map { Tensors.matmul($0, v[1], transposeB: true) }
         if let tw = t[1] {
@@ -117,7 +117,7 @@ public func linear(_ x: Variable, weight: Variable, bias: Variable?, leakySlope:
 extension Variable {
     /// Adds the vector `row` to every row of this matrix.
     public func addingRow(_ row: Variable) -> Variable {
-        record(value.addingRow(row.value), "addRow", [self, row], tangent: { t, x, _ in
+        record(self.value.addingRow(row.value), shape: shape, "addRow", [self, row], tangent: { t, x, _ in
             guard let tr = t[1] else { return t[0] }
             return t[0]?.addingRow(tr) ?? tr.broadcastRows(x[0].shape[0])
         }) { g, need in
@@ -127,31 +127,31 @@ extension Variable {
 
     /// Column sums of a matrix, shape [columns].
     public func sumRows() -> Variable {
-        let rows = value.shape[0]
-        return record(value.sumRows(), "sumRows", [self], tangent: { t, _, _ in t[0]!.sumRows() }) { g, _ in [g.broadcastRows(rows)] }
+        let rows = shape[0]
+        return record(self.value.sumRows(), shape: Shape([shape[1]]), "sumRows", [self], tangent: { t, _, _ in t[0]!.sumRows() }) { g, _ in [g.broadcastRows(rows)] }
     }
 
     /// A matrix with `rows` copies of this vector.
     public func broadcastRows(_ rows: Int) -> Variable {
         let mine = shape
-        return record(value.broadcastRows(rows), "broadcastRows", [self], tangent: { t, _, _ in t[0]!.broadcastRows(rows) }) { g, _ in [g.sumRows().reshaped(mine)] }
+        return record(self.value.broadcastRows(rows), shape: Shape([rows, count]), "broadcastRows", [self], tangent: { t, _, _ in t[0]!.broadcastRows(rows) }) { g, _ in [g.sumRows().reshaped(mine)] }
     }
 
     /// Row sums of a matrix, shape [rows, 1].
     public func sumColumns() -> Variable {
-        let columns = value.shape[1]
-        return record(value.sumColumns(), "sumColumns", [self], tangent: { t, _, _ in t[0]!.sumColumns() }) { g, _ in [g.broadcastColumns(columns)] }
+        let columns = shape[1]
+        return record(self.value.sumColumns(), "sumColumns", [self], tangent: { t, _, _ in t[0]!.sumColumns() }) { g, _ in [g.broadcastColumns(columns)] }
     }
 
     /// A matrix whose row i repeats element i of this column `columns` times.
     public func broadcastColumns(_ columns: Int) -> Variable {
         let mine = shape
-        return record(value.broadcastColumns(columns), "broadcastColumns", [self],
+        return record(self.value.broadcastColumns(columns), "broadcastColumns", [self],
                       tangent: { t, _, _ in t[0]!.broadcastColumns(columns) }) { g, _ in [g.sumColumns().reshaped(mine)] }
     }
 
     /// The transpose of a matrix.
     public func transposed() -> Variable {
-        record(value.transposed(), "transpose", [self], tangent: { t, _, _ in t[0]!.transposed() }) { g, _ in [g.transposed()] }
+        record(self.value.transposed(), shape: Shape([shape[1], shape[0]]), "transpose", [self], tangent: { t, _, _ in t[0]!.transposed() }) { g, _ in [g.transposed()] }
     }
 }

@@ -8,7 +8,7 @@ extension Variable {
     /// Elements `start ..< start + shape.count` (row-major) under `shape`; no copy.
     public func slice(from start: Int, shape: Shape) -> Variable {
         let total = count, mine = self.shape
-        return record(value.view(from: start, shape: shape), "slice", [self],
+        return record(self.value.view(from: start, shape: shape), shape: shape, "slice", [self],
                       tangent: { t, _, _ in t[0]!.view(from: start, shape: shape) }, viewOffset: start) { g, _ in
             [g.padded(toCount: total, at: start).reshaped(mine)]
         }
@@ -17,10 +17,13 @@ extension Variable {
     /// A vector of `total` elements, zero except for this variable's elements placed at `start`.
     public func padded(toCount total: Int, at start: Int) -> Variable {
         ensure(start >= 0 && start + count <= total, "Variable.padded: \(count) elements at \(start) exceed \(total)")
-        let out = Tensor.zeros([total], dtype: dtype)
-        out.view(from: start, shape: shape).copy(from: value)
         let mine = shape
-        return record(out, "pad", [self], tangent: { t, _, _ in
+        func pad(_ piece: Tensor) -> Tensor {
+            let out = Tensor.zeros([total], dtype: piece.dtype)
+            out.view(from: start, shape: mine).copy(from: piece)
+            return out
+        }
+        return record(pad(self.value), shape: Shape([total]), "pad", [self], tangent: { t, _, _ in
             let o = Tensor.zeros([total], dtype: t[0]!.dtype)
             o.view(from: start, shape: mine).copy(from: t[0]!)
             return o
@@ -44,7 +47,7 @@ extension Variable {
             return out
         }
         let shapes = pieces.map(\.shape)
-        return record(assemble(pieces.map(\.value)), "assemble", pieces,
+        return record(assemble(pieces.map(\.value)), shape: Shape([total]), "assemble", pieces,
                       tangent: { t, _, _ in t.contains { $0 != nil } ? assemble(t) : nil }) { g, needs in
             zip(starts, shapes).enumerated().map { k, piece in needs[k] ? g.slice(from: piece.0, shape: piece.1) : nil }
         }

@@ -15,29 +15,52 @@ import Tensors
 /// graph recorded before such an update sees the new values, as in PyTorch without version checks,
 /// so build a fresh graph after every update.
 public final class Variable {
-    /// The value this variable holds.
-    public let value: Tensor
+    /// The value this variable holds (computed on first use when its operation was deferred: see
+    /// ``GradientRecording/deferringValues(_:)``).
+    public var value: Tensor {
+        if let v = stored { return v }
+        let v = pending!()
+        stored = v
+        pending = nil
+        return v
+    }
+    private var stored: Tensor?
+    /// The deferred computation of `value`, until it runs.
+    private var pending: (() -> Tensor)?
     /// Whether gradients flow to (or through) this variable.
     public let requiresGradient: Bool
     /// The operation that produced this variable; nil for leaves and constants.
     let node: Node?
+    public let shape: Shape
+    public let dtype: DType
 
     /// A leaf: a constant (the default) or, with `requiresGradient`, a variable to differentiate by.
     public init(_ value: Tensor, requiresGradient: Bool = false) {
-        self.value = value
+        stored = value
+        shape = value.shape
+        dtype = value.dtype
         self.requiresGradient = requiresGradient
         self.node = nil
     }
 
     init(_ value: Tensor, node: Node?) {
-        self.value = value
+        stored = value
+        shape = value.shape
+        dtype = value.dtype
         self.node = node
         self.requiresGradient = node != nil
     }
 
-    public var shape: Shape { value.shape }
-    public var dtype: DType { value.dtype }
-    public var count: Int { value.count }
+    /// A recorded variable whose value `compute` makes when it is first read.
+    init(deferred compute: @escaping () -> Tensor, shape: Shape, dtype: DType, node: Node) {
+        pending = compute
+        self.shape = shape
+        self.dtype = dtype
+        self.node = node
+        self.requiresGradient = true
+    }
+
+    public var count: Int { shape.count }
 
     /// The same value cut from the graph: a constant.
     public func detached() -> Variable { Variable(value) }
@@ -53,8 +76,8 @@ public final class Variable {
 /// or where it is zero).
 ///
 /// `tangent(ṫ, x, y)` (forward mode) returns the output's tangent ẏ = Σᵢ ∂out/∂inputᵢ · ṫᵢ from
-/// the inputs' tangents ṫ (nil for a zero tangent), the inputs' values x and the output's value y,
-/// or nil when ẏ is zero. It works on plain tensors: forward mode here is one sweep over a graph
+/// the inputs' tangents ṫ (nil for a zero tangent), the inputs' values x[i] and the output's value
+/// y(), each read on demand, or nil when ẏ is zero. It works on plain tensors: forward mode here is one sweep over a graph
 /// already recorded (see ``tangents(of:from:along:)``), and the tangent is never differentiated
 /// again. Rules capture their inputs, never their output variable, so graphs hold no reference
 /// cycles.
@@ -89,42 +112,84 @@ final class Node {
 typealias SinkRule = (_ g: Variable, _ needs: [Bool], _ sinks: [Tensor?]) -> [Variable?]
 
 /// A forward-mode rule: (inputs' tangents, nil when zero; inputs' values; output value) ↦ the
-/// output's tangent, nil when zero. See ``Node``.
-typealias TangentRule = (_ tangents: [Tensor?], _ inputs: [Tensor], _ output: Tensor) -> Tensor?
+/// output's tangent, nil when zero. See ``Node``. The values are read on demand, so a deferred
+/// value (``GradientRecording/deferringValues(_:)``) that no rule reads is never computed.
+typealias TangentRule = (_ tangents: [Tensor?], _ inputs: InputValues, _ output: () -> Tensor) -> Tensor?
+
+/// The values of a node's inputs, each computed (if deferred) when first read.
+struct InputValues {
+    let variables: [Variable]
+    subscript(i: Int) -> Tensor { variables[i].value }
+}
 
 /// Whether operations are being recorded on the current thread (or task).
 ///
 /// Recording is on by default. ``gradients(of:withRespectTo:seeds:createGraph:)`` turns it off
 /// while it runs backward rules, unless asked to build a graph of the gradient.
 public enum GradientRecording {
-    @TaskLocal static var enabled = true
+    /// Recording on or off, and whether recorded operations defer their values; one task-local
+    /// so that an operation reads both with one lookup.
+    struct State {
+        var recording = true
+        var deferring = false
+    }
+    @TaskLocal static var state = State()
+
+    static var enabled: Bool { state.recording }
 
     /// Whether operations are recorded here and now.
-    public static var isEnabled: Bool { enabled }
+    public static var isEnabled: Bool { state.recording }
 
     /// Runs `body` with recording off (for updates, evaluation, metrics).
     public static func withoutRecording<R>(_ body: () throws -> R) rethrows -> R {
-        try $enabled.withValue(false, operation: body)
+        try with(false, body)
     }
 
     /// Runs `body` with recording on, even inside ``withoutRecording(_:)`` — for code that must
     /// differentiate (a game's field evaluated from a metrics pass, say).
     public static func withRecording<R>(_ body: () throws -> R) rethrows -> R {
-        try $enabled.withValue(true, operation: body)
+        try with(true, body)
     }
 
     static func with<R>(_ on: Bool, _ body: () throws -> R) rethrows -> R {
-        try $enabled.withValue(on, operation: body)
+        var s = state
+        s.recording = on
+        return try $state.withValue(s, operation: body)
+    }
+
+    /// Runs `body` with the values of recorded operations computed only when first read.
+    ///
+    /// For a graph that is recorded only to be swept by forward mode, such as a game's field
+    /// recorded for a Jacobian–vector product: the tangent rules read the values they need and the
+    /// rest are never computed. Forward over reverse needs the primal cotangents of the reverse
+    /// sweep but not the primal gradients it ends in (∇θ as Xᵀ·δ) nor the cotangents only those
+    /// consume, which is how jax.jvp of jax.grad under jit spends less (XLA removes what the
+    /// output does not use). The operations and their operands are the same, so are the bits.
+    /// Only for graphs whose leaves do not change before the sweep: a deferred value reads its
+    /// inputs when it runs.
+    static func deferringValues<R>(_ body: () throws -> R) rethrows -> R {
+        var s = state
+        s.deferring = true
+        return try $state.withValue(s, operation: body)
     }
 }
 
 /// Wraps the result of an operation, recording a node when some input needs a gradient.
+///
+/// With `shape` given (the output's shape; its dtype is the first input's) and values deferred
+/// (``GradientRecording/deferringValues(_:)``), a recorded operation keeps `value` as a
+/// computation to run when the value is first read.
 @inline(__always)
-func record(_ value: Tensor, _ name: StaticString, _ inputs: [Variable], tangent: @escaping TangentRule,
-            into backwardInto: SinkRule? = nil, viewOffset: Int? = nil,
+func record(_ value: @autoclosure @escaping () -> Tensor, shape: Shape? = nil, _ name: StaticString, _ inputs: [Variable],
+            tangent: @escaping TangentRule, into backwardInto: SinkRule? = nil, viewOffset: Int? = nil,
             _ backward: @escaping (Variable, [Bool]) -> [Variable?]) -> Variable {
-    guard GradientRecording.enabled, inputs.contains(where: { $0.requiresGradient }) else {
-        return Variable(value)
+    let state = GradientRecording.state
+    guard state.recording, inputs.contains(where: { $0.requiresGradient }) else {
+        return Variable(value())
     }
-    return Variable(value, node: Node(name, inputs, tangent, backwardInto, viewOffset, backward))
+    let node = Node(name, inputs, tangent, backwardInto, viewOffset, backward)
+    if let shape, state.deferring {
+        return Variable(deferred: value, shape: shape, dtype: inputs[0].dtype, node: node)
+    }
+    return Variable(value(), node: node)
 }

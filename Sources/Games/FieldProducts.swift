@@ -206,7 +206,7 @@ extension DifferentiableGame {
         let point = [omega[.generator].copy(), omega[.discriminator].copy()]
         let tangent = [v[.generator].converted(to: dtype).copy(), v[.discriminator].converted(to: dtype).copy()]
         let results = computeShards(shards.plan.count) { s in
-            JacobianProducts.jvp(of: { shards.field(s, $0) }, at: point, tangents: tangent).jvp
+            JacobianProducts.jvpOnly(of: { shards.field(s, $0) }, at: point, tangents: tangent)
         }
         return combineShards(results, weights: shards.weights)
     }

@@ -68,6 +68,26 @@ struct JacobianProductTests {
         #expect(jv[0].maxAbs() > 1e-4 && jv[1].maxAbs() > 1e-4)
     }
 
+    /// J·v alone (``JacobianProducts/jvpOnly(of:at:tangents:)``, values deferred) is the same
+    /// product bit for bit, with fewer matrix products: a primal value is computed only when a
+    /// tangent rule reads it. Counted by hand for these networks (multiply–adds per sample of G's
+    /// layers g₁ = 2·5, g₂ = 5·2 and D's d₁ = 2·6, d₂ = 6·1): the primal weight gradients Xᵀ·δ are
+    /// outputs only — G's g₁ + g₂ and D's d₁ + d₂ on real and on fake data: 56 multiply–adds per
+    /// sample, 8 samples. Every primal cotangent is still read: the smooth activations' backward
+    /// products δ·σ′(pre) have the tangent δ̇·σ′(pre) + δ·σ″(pre)·pṙe, which reads δ (behind a
+    /// LeakyReLU the mask's tangent does not, and W3 skips those products too: WorkloadTests).
+    @Test func jvpAloneIsTheSameProductWithFewerMatrixProducts() {
+        var rng = RandomGenerator(seed: 24)
+        let omega = [generator.parameters.flat, discriminator.parameters.flat]
+        let v = omega.map { Tensor.normal($0.shape, dtype: .float64, using: &rng) }
+        let withOutputs = FlopCounter(), alone = FlopCounter()
+        let (_, jv) = withOutputs.measure { JacobianProducts.jvp(of: field, at: omega, tangents: v) }
+        let only = alone.measure { JacobianProducts.jvpOnly(of: field, at: omega, tangents: v) }
+        for k in 0..<2 { #expect(jv[k].scalars.map(\.bitPattern) == only[k].scalars.map(\.bitPattern)) }
+        let skipped = (10 + 10) + 2 * (12 + 6)
+        #expect(withOutputs.flops - alone.flops == Double(2 * 8 * skipped), "\(withOutputs.flops) against \(alone.flops)")
+    }
+
     /// Jᵀu against finite differences of the scalar ⟨u, F(ω)⟩.
     @Test func vjpMatchesFiniteDifferences() {
         var rng = RandomGenerator(seed: 23)
