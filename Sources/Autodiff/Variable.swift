@@ -77,9 +77,9 @@ public final class Variable {
 ///
 /// `tangent(ṫ, x, y)` (forward mode) returns the output's tangent ẏ = Σᵢ ∂out/∂inputᵢ · ṫᵢ from
 /// the inputs' tangents ṫ (nil for a zero tangent), the inputs' values x[i] and the output's value
-/// y(), each read on demand, or nil when ẏ is zero. It works on plain tensors: forward mode here is one sweep over a graph
-/// already recorded (see ``tangents(of:from:along:)``), and the tangent is never differentiated
-/// again. Rules capture their inputs, never their output variable, so graphs hold no reference
+/// y(), each read on demand, or nil when ẏ is zero. It works on plain tensors: forward mode here
+/// is one sweep over a graph already recorded (see ``tangents(of:from:along:)``), and the tangent
+/// is never differentiated again. Rules capture their inputs, never their output variable, so graphs hold no reference
 /// cycles.
 ///
 /// Two optional parts serve ``gradients(of:withRespectTo:into:)``, which writes gradients straight
