@@ -95,7 +95,7 @@ let package = Package(
 
         // Tests. TestSupport holds the finite-difference checker, tolerances and the tier switch.
         .target(name: "TestSupport", dependencies: ["Saddle"], path: "Tests/TestSupport"),
-        .testTarget(name: "TensorsTests", dependencies: ["Tensors", "TestSupport"]),
+        .testTarget(name: "TensorsTests", dependencies: ["Tensors", "TestSupport", "CBLAS", "CKernels"]),
         .testTarget(name: "AutodiffTests", dependencies: ["Autodiff", "Tensors", "TestSupport"]),
         .testTarget(name: "NetworksTests", dependencies: ["Networks", "Autodiff", "Tensors", "TestSupport"]),
         .testTarget(name: "GamesTests", dependencies: ["Games", "Formats", "Networks", "Autodiff", "Tensors", "TestSupport"]),

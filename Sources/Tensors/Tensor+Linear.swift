@@ -37,6 +37,11 @@ public func matmul(_ a: Tensor, _ b: Tensor, transposeA: Bool = false, transpose
         outerProductSum(a, b, transposeA, transposeB, m: m, n: n, k: k, beta: beta, into: c)
     } else if n <= thinProductLimit || m <= thinProductLimit {
         matrixVectorProducts(a, b, transposeA, transposeB, m: m, n: n, k: k, beta: beta, into: c)
+    } else if a.dtype == .float32 && packFreeProductApplies(m: m, n: n, k: k, transposeA: transposeA) {
+        let scratch = transposeB ? Tensor(uninitialized: Shape([k, n]), dtype: .float32) : nil
+        let done = sk_gemm_f32(transposeA ? 1 : 0, transposeB ? 1 : 0, m, n, k, a.f32, a.shape[1], b.f32, b.shape[1],
+                               beta == 0 ? 0 : 1, c.f32, n, scratch?.f32)
+        precondition(done == 1, "sk_gemm_f32 refused a product on a CPU that reported AVX-512")
     } else {
         let ta = transposeA ? CblasTrans : CblasNoTrans
         let tb = transposeB ? CblasTrans : CblasNoTrans
@@ -55,6 +60,31 @@ public func matmul(_ a: Tensor, _ b: Tensor, transposeA: Bool = false, transpose
 /// and zeroes C before it starts, which costs 20–35 µs on a 512×128 output whatever k, m or n is
 /// (measured: K = 2, N = 1, K = 1, M = 1 shapes of the GAN step).
 let thinProductLimit = 4
+
+/// Whether this CPU runs ``sk_gemm_f32`` (AVX-512).
+package let packFreeProductAvailable = sk_gemm_f32_available() != 0
+
+/// Whether a single-precision product (alpha 1) goes to ``sk_gemm_f32`` instead of OpenBLAS.
+///
+/// OpenBLAS packs both operands into panels on every call and zeroes C before adding to it; on
+/// the 64–256-row products of a GAN step that cost 9–10% over its kernel (W5 at one thread:
+/// 5.7% of the iteration in packing alone; 128×128×128 took 42 µs through OpenBLAS and 39 µs
+/// through sk_gemm_f32 here, 2026-12-05). sk_gemm_f32 reads the operands where they are and
+/// forms every element of C by the same chain of fused multiply–adds as OpenBLAS's
+/// SkylakeX/Cooperlake kernel, so it is used only where the two agree bit for bit, measured
+/// against OpenBLAS 0.3.21 on this machine (`gemmAgreesBitForBitWithOpenBLAS`):
+/// - k ≤ 320: OpenBLAS splits a longer inner dimension into K blocks (SGEMM_DEFAULT_Q = 320)
+///   and adds their partial sums, a different association;
+/// - op(A) transposed, or m·n·k > 100³: for smaller products without a transposed A, OpenBLAS
+///   takes its small-matrix path, whose kernels sum in another order;
+/// - OpenBLAS on one thread (``BLAS/threads`` = 1, Saddle's setting; with more, OpenBLAS spreads
+///   large products over its own threads, which sk_gemm_f32 does not do), and an AVX-512 CPU.
+/// Elsewhere OpenBLAS computes the product as before. Results depend on the CPU kind as before
+/// (AVX-512 or not, and OpenBLAS's kernel for the other shapes), not on anything else.
+@inline(__always)
+package func packFreeProductApplies(m: Int, n: Int, k: Int, transposeA: Bool, threads: Int = BLAS.threads) -> Bool {
+    packFreeProductAvailable && k <= 320 && (transposeA || m * n * k > 1_000_000) && threads == 1
+}
 
 /// op(A)·op(B) for k ≤ 4 as k outer products in one pass over C (a K = 1 product is a broadcast).
 private func outerProductSum(_ a: Tensor, _ b: Tensor, _ ta: Bool, _ tb: Bool, m: Int, n: Int, k: Int,

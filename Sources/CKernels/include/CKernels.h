@@ -97,4 +97,17 @@ void sk_adam_f32(const float *g, float *m, float *v, float *d, size_t n, float a
 void sk_adam_f64(const double *g, double *m, double *v, double *d, size_t n, double a1, double b1, double a2, double b2,
                  double mScale, double vScale, double eps, double rate);
 
+/* C (m × n, leading dimension ldc) = op(A)·op(B), or C += op(A)·op(B) with `accumulate`, in single
+   precision on AVX-512 without packing the operands (gemm.c). op(A) is m × k: A is m × k (lda)
+   or, with ta, k × m; op(B) is k × n: B is k × n (ldb) or, with tb, n × k, then transposed into
+   `scratch` (k·n floats) first. Each element of C is the fused multiply–add chain over p = 0 … k−1
+   in order from zero, then added to C's old value (to 0 without `accumulate`): bit for bit what
+   OpenBLAS 0.3's SkylakeX/Cooperlake SGEMM computes with alpha 1 when k fits one of its K blocks
+   and its small-matrix path is not taken (Tensor+Linear.swift says which shapes, and tests check).
+   No operand may overlap C. Returns 0, doing nothing, on a CPU without AVX-512. */
+int sk_gemm_f32(int ta, int tb, size_t m, size_t n, size_t k, const float *a, size_t lda, const float *b, size_t ldb,
+                int accumulate, float *c, size_t ldc, float *scratch);
+/* Whether this CPU runs sk_gemm_f32 (AVX-512 F, DQ, VL, BW). */
+int sk_gemm_f32_available(void);
+
 #endif

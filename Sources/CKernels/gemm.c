@@ -1,0 +1,139 @@
+/* Single-precision matrix products without packing, for the mid-sized shapes of a GAN step; see
+   include/CKernels.h (sk_gemm_f32) for the contract. */
+#include "CKernels.h"
+
+#if defined(__x86_64__) && defined(__clang__)
+#include <immintrin.h>
+#define SK_GEMM_AVX512 __attribute__((target("avx512f,avx512dq,avx512vl,avx512bw")))
+
+/* The product of an mr × k block of op(A) (mr ≤ 8 rows, element (i, p) at a[i·sai + p·sak]) with
+   a k × nr panel of B (nr ≤ 32 columns, row p at b + p·ldb, contiguous), into C's rows.
+
+   Each element of C is one accumulator advanced by one fused multiply–add per p in increasing
+   order from zero, then added to C (to 0 without `accumulate`): the order OpenBLAS's SkylakeX /
+   Cooperlake kernel follows when k fits one of its K blocks, which is what makes the two agree bit
+   for bit (include/CKernels.h). The k × nr panel stays in L1 while the row blocks stream by. */
+SK_GEMM_AVX512 static inline __attribute__((always_inline)) void
+sk_gemm_tile(const int mr, size_t k, const float *a, size_t sai, size_t sak, const float *b, size_t ldb,
+             float *c, size_t ldc, size_t nr, int accumulate) {
+  const __mmask16 m0 = nr >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << nr) - 1);
+  const __mmask16 m1 = nr >= 32 ? (__mmask16)0xFFFF : nr > 16 ? (__mmask16)((1u << (nr - 16)) - 1) : 0;
+  __m512 acc[8][2];
+  for (int r = 0; r < mr; r++) acc[r][0] = acc[r][1] = _mm512_setzero_ps();
+  if (m1) {
+    for (size_t p = 0; p < k; p++) {
+      const __m512 b0 = _mm512_maskz_loadu_ps(m0, b + p * ldb), b1 = _mm512_maskz_loadu_ps(m1, b + p * ldb + 16);
+      const float *ap = a + p * sak;
+      for (int r = 0; r < mr; r++) {
+        const __m512 x = _mm512_set1_ps(ap[r * sai]);
+        acc[r][0] = _mm512_fmadd_ps(x, b0, acc[r][0]);
+        acc[r][1] = _mm512_fmadd_ps(x, b1, acc[r][1]);
+      }
+    }
+  } else {
+    for (size_t p = 0; p < k; p++) {
+      const __m512 b0 = _mm512_maskz_loadu_ps(m0, b + p * ldb);
+      const float *ap = a + p * sak;
+      for (int r = 0; r < mr; r++) acc[r][0] = _mm512_fmadd_ps(_mm512_set1_ps(ap[r * sai]), b0, acc[r][0]);
+    }
+  }
+  for (int r = 0; r < mr; r++) {
+    float *row = c + r * ldc;
+    const __m512 c0 = accumulate ? _mm512_maskz_loadu_ps(m0, row) : _mm512_setzero_ps();
+    _mm512_mask_storeu_ps(row, m0, _mm512_add_ps(acc[r][0], c0));
+    if (m1) {
+      const __m512 c1 = accumulate ? _mm512_maskz_loadu_ps(m1, row + 16) : _mm512_setzero_ps();
+      _mm512_mask_storeu_ps(row + 16, m1, _mm512_add_ps(acc[r][1], c1));
+    }
+  }
+}
+
+/* out (cols × rows, row-major) = the transpose of `in` (rows × cols, leading dimension ld):
+   16 × 16 blocks in registers (pairs of rows interleaved, then pairs of pairs, then the 128-bit
+   lanes gathered), the ragged edges element by element. It only moves values. */
+SK_GEMM_AVX512 static void sk_transpose_f32_avx512(const float *in, size_t ld, size_t rows, size_t cols, float *out) {
+  size_t r0 = 0;
+  for (; r0 + 16 <= rows; r0 += 16) {
+    size_t c0 = 0;
+    for (; c0 + 16 <= cols; c0 += 16) {
+      __m512 x[16], t[16], u[16];
+      for (int i = 0; i < 16; i++) x[i] = _mm512_loadu_ps(in + (r0 + i) * ld + c0);
+      for (int i = 0; i < 8; i++) {
+        t[2 * i] = _mm512_unpacklo_ps(x[2 * i], x[2 * i + 1]);
+        t[2 * i + 1] = _mm512_unpackhi_ps(x[2 * i], x[2 * i + 1]);
+      }
+      /* u[4g + q], rows 4g … 4g + 3: columns q, q + 4, q + 8, q + 12 in its four 128-bit lanes. */
+      for (int g = 0; g < 4; g++) {
+        const __m512d lo = _mm512_castps_pd(t[4 * g]), lo2 = _mm512_castps_pd(t[4 * g + 2]);
+        const __m512d hi = _mm512_castps_pd(t[4 * g + 1]), hi2 = _mm512_castps_pd(t[4 * g + 3]);
+        u[4 * g] = _mm512_castpd_ps(_mm512_unpacklo_pd(lo, lo2));
+        u[4 * g + 1] = _mm512_castpd_ps(_mm512_unpackhi_pd(lo, lo2));
+        u[4 * g + 2] = _mm512_castpd_ps(_mm512_unpacklo_pd(hi, hi2));
+        u[4 * g + 3] = _mm512_castpd_ps(_mm512_unpackhi_pd(hi, hi2));
+      }
+      for (int q = 0; q < 4; q++) {
+        const __m512 v = _mm512_shuffle_f32x4(u[q], u[4 + q], 0x88), v2 = _mm512_shuffle_f32x4(u[q], u[4 + q], 0xDD);
+        const __m512 w = _mm512_shuffle_f32x4(u[8 + q], u[12 + q], 0x88), w2 = _mm512_shuffle_f32x4(u[8 + q], u[12 + q], 0xDD);
+        _mm512_storeu_ps(out + (c0 + q) * rows + r0, _mm512_shuffle_f32x4(v, w, 0x88));
+        _mm512_storeu_ps(out + (c0 + q + 4) * rows + r0, _mm512_shuffle_f32x4(v2, w2, 0x88));
+        _mm512_storeu_ps(out + (c0 + q + 8) * rows + r0, _mm512_shuffle_f32x4(v, w, 0xDD));
+        _mm512_storeu_ps(out + (c0 + q + 12) * rows + r0, _mm512_shuffle_f32x4(v2, w2, 0xDD));
+      }
+    }
+    for (; c0 < cols; c0++)
+      for (size_t i = 0; i < 16; i++) out[c0 * rows + r0 + i] = in[(r0 + i) * ld + c0];
+  }
+  for (; r0 < rows; r0++)
+    for (size_t col = 0; col < cols; col++) out[col * rows + r0] = in[r0 * ld + col];
+}
+
+SK_GEMM_AVX512 static void sk_gemm_f32_avx512(int ta, int tb, size_t m, size_t n, size_t k, const float *a,
+                                              size_t lda, const float *b, size_t ldb, int accumulate, float *c,
+                                              size_t ldc, float *scratch) {
+  const size_t sai = ta ? 1 : lda, sak = ta ? lda : 1;
+  if (tb) {
+    sk_transpose_f32_avx512(b, ldb, n, k, scratch);
+    b = scratch;
+    ldb = n;
+  }
+  for (size_t j = 0; j < n; j += 32) {
+    const size_t nr = n - j < 32 ? n - j : 32;
+    size_t i = 0;
+    for (; i + 8 <= m; i += 8) sk_gemm_tile(8, k, a + i * sai, sai, sak, b + j, ldb, c + i * ldc + j, ldc, nr, accumulate);
+    const float *ai = a + i * sai;
+    float *ci = c + i * ldc + j;
+    switch (m - i) {
+    case 7: sk_gemm_tile(7, k, ai, sai, sak, b + j, ldb, ci, ldc, nr, accumulate); break;
+    case 6: sk_gemm_tile(6, k, ai, sai, sak, b + j, ldb, ci, ldc, nr, accumulate); break;
+    case 5: sk_gemm_tile(5, k, ai, sai, sak, b + j, ldb, ci, ldc, nr, accumulate); break;
+    case 4: sk_gemm_tile(4, k, ai, sai, sak, b + j, ldb, ci, ldc, nr, accumulate); break;
+    case 3: sk_gemm_tile(3, k, ai, sai, sak, b + j, ldb, ci, ldc, nr, accumulate); break;
+    case 2: sk_gemm_tile(2, k, ai, sai, sak, b + j, ldb, ci, ldc, nr, accumulate); break;
+    case 1: sk_gemm_tile(1, k, ai, sai, sak, b + j, ldb, ci, ldc, nr, accumulate); break;
+    default: break;
+    }
+  }
+}
+#endif
+
+int sk_gemm_f32_available(void) {
+#if defined(__x86_64__) && defined(__clang__)
+  return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512vl")
+         && __builtin_cpu_supports("avx512bw");
+#else
+  return 0;
+#endif
+}
+
+int sk_gemm_f32(int ta, int tb, size_t m, size_t n, size_t k, const float *a, size_t lda, const float *b, size_t ldb,
+                int accumulate, float *c, size_t ldc, float *scratch) {
+#if defined(__x86_64__) && defined(__clang__)
+  if (!sk_gemm_f32_available()) return 0;
+  sk_gemm_f32_avx512(ta, tb, m, n, k, a, lda, b, ldb, accumulate, c, ldc, scratch);
+  return 1;
+#else
+  (void)ta; (void)tb; (void)m; (void)n; (void)k; (void)a; (void)lda; (void)b; (void)ldb;
+  (void)accumulate; (void)c; (void)ldc; (void)scratch;
+  return 0;
+#endif
+}
