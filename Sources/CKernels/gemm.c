@@ -1,5 +1,6 @@
-/* Single-precision matrix products without packing, for the mid-sized shapes of a GAN step; see
-   include/CKernels.h (sk_gemm_f32) for the contract. */
+/* Single-precision matrix products without packing, for the mid-sized shapes of a GAN step, and the
+   single-precision transpose; see include/CKernels.h (sk_gemm_f32, sk_transpose_f32) for the
+   contracts. */
 #include "CKernels.h"
 
 #if defined(__x86_64__) && defined(__clang__)
@@ -87,15 +88,9 @@ SK_GEMM_AVX512 static void sk_transpose_f32_avx512(const float *in, size_t ld, s
     for (size_t col = 0; col < cols; col++) out[col * rows + r0] = in[r0 * ld + col];
 }
 
-SK_GEMM_AVX512 static void sk_gemm_f32_avx512(int ta, int tb, size_t m, size_t n, size_t k, const float *a,
-                                              size_t lda, const float *b, size_t ldb, int accumulate, float *c,
-                                              size_t ldc, float *scratch) {
+SK_GEMM_AVX512 static void sk_gemm_f32_avx512(int ta, size_t m, size_t n, size_t k, const float *a, size_t lda,
+                                              const float *b, size_t ldb, int accumulate, float *c, size_t ldc) {
   const size_t sai = ta ? 1 : lda, sak = ta ? lda : 1;
-  if (tb) {
-    sk_transpose_f32_avx512(b, ldb, n, k, scratch);
-    b = scratch;
-    ldb = n;
-  }
   for (size_t j = 0; j < n; j += 32) {
     const size_t nr = n - j < 32 ? n - j : 32;
     size_t i = 0;
@@ -125,15 +120,27 @@ int sk_gemm_f32_available(void) {
 #endif
 }
 
-int sk_gemm_f32(int ta, int tb, size_t m, size_t n, size_t k, const float *a, size_t lda, const float *b, size_t ldb,
-                int accumulate, float *c, size_t ldc, float *scratch) {
+int sk_gemm_f32(int ta, size_t m, size_t n, size_t k, const float *a, size_t lda, const float *b, size_t ldb,
+                int accumulate, float *c, size_t ldc) {
 #if defined(__x86_64__) && defined(__clang__)
   if (!sk_gemm_f32_available()) return 0;
-  sk_gemm_f32_avx512(ta, tb, m, n, k, a, lda, b, ldb, accumulate, c, ldc, scratch);
+  sk_gemm_f32_avx512(ta, m, n, k, a, lda, b, ldb, accumulate, c, ldc);
   return 1;
 #else
-  (void)ta; (void)tb; (void)m; (void)n; (void)k; (void)a; (void)lda; (void)b; (void)ldb;
-  (void)accumulate; (void)c; (void)ldc; (void)scratch;
+  (void)ta; (void)m; (void)n; (void)k; (void)a; (void)lda; (void)b; (void)ldb; (void)accumulate; (void)c; (void)ldc;
   return 0;
 #endif
+}
+
+/* The one single-precision transpose (Tensor.transposed, and through it matmul's transposed B
+   operands): 16 × 16 register blocks on AVX-512, an element loop elsewhere. */
+void sk_transpose_f32(const float *x, size_t rows, size_t cols, float *out) {
+#if defined(__x86_64__) && defined(__clang__)
+  if (sk_gemm_f32_available()) {
+    sk_transpose_f32_avx512(x, cols, rows, cols, out);
+    return;
+  }
+#endif
+  for (size_t r = 0; r < rows; r++)
+    for (size_t c = 0; c < cols; c++) out[c * rows + r] = x[r * cols + c];
 }

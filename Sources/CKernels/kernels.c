@@ -205,10 +205,6 @@ SK_CLONES void sk_sigmoid_backward_f64(const double *g, const double *x, double 
   SK_CLONES void sk_clamp_##S(const T *x, T lo, T hi, T *out, size_t n) {                      \
     SK_MAP(n) { T v = x[i]; v = v < lo ? lo : v; out[i] = v > hi ? hi : v; }                   \
   }                                                                                             \
-  SK_CLONES void sk_transpose_##S(const T *x, size_t rows, size_t cols, T *out) {              \
-    for (size_t r = 0; r < rows; r++)                                                           \
-      for (size_t c = 0; c < cols; c++) out[c * rows + r] = x[r * cols + c];                    \
-  }                                                                                             \
   SK_CLONES void sk_outer_sum_##S(const T *A, const T *B, size_t k, size_t m, size_t n, T beta, T *c) { \
     for (size_t i = 0; i < m; i++) {                                                            \
       T *row = c + i * n;                                                                       \
@@ -224,6 +220,12 @@ SK_CLONES void sk_sigmoid_backward_f64(const double *g, const double *x, double 
 
 SK_DEFINE(float, f32, expf, logf, SK_SQRTF, tanhf, log1pf, fabsf)
 SK_DEFINE(double, f64, exp, log, SK_SQRT, tanh, log1p, fabs)
+
+/* sk_transpose_f32 is in gemm.c, with the AVX-512 blocks. */
+SK_CLONES void sk_transpose_f64(const double *x, size_t rows, size_t cols, double *out) {
+  for (size_t r = 0; r < rows; r++)
+    for (size_t c = 0; c < cols; c++) out[c * rows + r] = x[r * cols + c];
+}
 
 SK_CLONES void sk_convert_f32_to_f64(const float *x, double *out, size_t n) { SK_MAP(n) out[i] = (double)x[i]; }
 SK_CLONES void sk_convert_f64_to_f32(const double *x, float *out, size_t n) { SK_MAP(n) out[i] = (float)x[i]; }

@@ -38,9 +38,8 @@ public func matmul(_ a: Tensor, _ b: Tensor, transposeA: Bool = false, transpose
     } else if n <= thinProductLimit || m <= thinProductLimit {
         matrixVectorProducts(a, b, transposeA, transposeB, m: m, n: n, k: k, beta: beta, into: c)
     } else if a.dtype == .float32 && packFreeProductApplies(m: m, n: n, k: k, transposeA: transposeA) {
-        let scratch = transposeB ? Tensor(uninitialized: Shape([k, n]), dtype: .float32) : nil
-        let done = sk_gemm_f32(transposeA ? 1 : 0, transposeB ? 1 : 0, m, n, k, a.f32, a.shape[1], b.f32, b.shape[1],
-                               beta == 0 ? 0 : 1, c.f32, n, scratch?.f32)
+        let rowsB = transposeB ? b.transposed() : b  // only moves values
+        let done = sk_gemm_f32(transposeA ? 1 : 0, m, n, k, a.f32, a.shape[1], rowsB.f32, n, beta == 0 ? 0 : 1, c.f32, n)
         precondition(done == 1, "sk_gemm_f32 refused a product on a CPU that reported AVX-512")
     } else {
         let ta = transposeA ? CblasTrans : CblasNoTrans
@@ -72,7 +71,7 @@ package let packFreeProductAvailable = sk_gemm_f32_available() != 0
 /// through sk_gemm_f32 here, 2026-12-05). sk_gemm_f32 reads the operands where they are and
 /// forms every element of C by the same chain of fused multiply–adds as OpenBLAS's
 /// SkylakeX/Cooperlake kernel, so it is used only where the two agree bit for bit, measured
-/// against OpenBLAS 0.3.21 on this machine (`gemmAgreesBitForBitWithOpenBLAS`):
+/// against OpenBLAS 0.3.21 on this machine (`PackFreeProductTests.agreesBitForBitWithOpenBLASWhereMatmulUsesIt`):
 /// - k ≤ 320: OpenBLAS splits a longer inner dimension into K blocks (SGEMM_DEFAULT_Q = 320)
 ///   and adds their partial sums, a different association;
 /// - op(A) transposed, or m·n·k > 100³: for smaller products without a transposed A, OpenBLAS

@@ -51,6 +51,25 @@ struct TensorBasicsTests {
         #expect(!Tensor([1, .infinity], shape: [2]).isFinite)
     }
 
+    /// The transpose on every edge of its 16 × 16 register blocks (full blocks, ragged rows,
+    /// ragged columns, both, fewer than one block), in both precisions: out[c, r] = in[r, c].
+    @Test(arguments: [DType.float32, .float64])
+    func transposeMovesEveryElement(dtype: DType) {
+        for rows in [1, 3, 15, 16, 17, 32, 37] {
+            for cols in [1, 5, 16, 31, 33, 48] {
+                let values: [Double] = (0..<(rows * cols)).map { Double($0) }
+                let t = Tensor(values, shape: [rows, cols], dtype: dtype).transposed()
+                #expect(t.shape == Shape([cols, rows]))
+                let got = t.scalars
+                var misplaced = 0
+                for c in 0..<cols {
+                    for r in 0..<rows where got[c * rows + r] != Double(r * cols + c) { misplaced += 1 }
+                }
+                #expect(misplaced == 0, "\(dtype) \(rows)×\(cols): \(misplaced) elements misplaced")
+            }
+        }
+    }
+
     @Test func fusedBiasActivationMatchesUnfused() {
         var rng = RandomGenerator(seed: 1)
         let x = Tensor.normal([5, 7], dtype: .float64, using: &rng)

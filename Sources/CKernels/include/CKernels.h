@@ -41,13 +41,17 @@
   void sk_softplus_##S(const T *x, T *out, size_t n);                      /* log(1 + e^x), stable */ \
   void sk_elu_##S(const T *x, T *out, size_t n); \
   void sk_clamp_##S(const T *x, T lo, T hi, T *out, size_t n);             /* in place allowed */ \
-  void sk_transpose_##S(const T *x, size_t rows, size_t cols, T *out); \
   /* c = β·c + Σ_p colsA[p] ⊗ rowsB[p]: a product with a small inner dimension k, as k outer \
      products in one pass over c. colsA is k×m (column p of op(A) in row p), rowsB is k×n. */ \
   void sk_outer_sum_##S(const T *colsA, const T *rowsB, size_t k, size_t m, size_t n, T beta, T *c);
 
 SK_DECLARE(float, f32)
 SK_DECLARE(double, f64)
+
+/* out (cols × rows) = the transpose of x (rows × cols), both row-major; the float version is in
+   gemm.c (AVX-512 register blocks where the CPU has them). Both only move values. */
+void sk_transpose_f32(const float *x, size_t rows, size_t cols, float *out);
+void sk_transpose_f64(const double *x, size_t rows, size_t cols, double *out);
 
 void sk_convert_f32_to_f64(const float *x, double *out, size_t n);
 void sk_convert_f64_to_f32(const double *x, float *out, size_t n);
@@ -99,14 +103,14 @@ void sk_adam_f64(const double *g, double *m, double *v, double *d, size_t n, dou
 
 /* C (m × n, leading dimension ldc) = op(A)·op(B), or C += op(A)·op(B) with `accumulate`, in single
    precision on AVX-512 without packing the operands (gemm.c). op(A) is m × k: A is m × k (lda)
-   or, with ta, k × m; op(B) is k × n: B is k × n (ldb) or, with tb, n × k, then transposed into
-   `scratch` (k·n floats) first. Each element of C is the fused multiply–add chain over p = 0 … k−1
+   or, with ta, k × m; B is k × n (ldb) — a transposed B is turned with sk_transpose_f32 first
+   (matmul does), which only moves values. Each element of C is the fused multiply–add chain over p = 0 … k−1
    in order from zero, then added to C's old value (to 0 without `accumulate`): bit for bit what
    OpenBLAS 0.3's SkylakeX/Cooperlake SGEMM computes with alpha 1 when k fits one of its K blocks
    and its small-matrix path is not taken (Tensor+Linear.swift says which shapes, and tests check).
    No operand may overlap C. Returns 0, doing nothing, on a CPU without AVX-512. */
-int sk_gemm_f32(int ta, int tb, size_t m, size_t n, size_t k, const float *a, size_t lda, const float *b, size_t ldb,
-                int accumulate, float *c, size_t ldc, float *scratch);
+int sk_gemm_f32(int ta, size_t m, size_t n, size_t k, const float *a, size_t lda, const float *b, size_t ldb,
+                int accumulate, float *c, size_t ldc);
 /* Whether this CPU runs sk_gemm_f32 (AVX-512 F, DQ, VL, BW). */
 int sk_gemm_f32_available(void);
 
