@@ -124,7 +124,23 @@ int sk_gemm_f32(int ta, size_t m, size_t n, size_t k, const float *a, size_t lda
                 int accumulate, float *c, size_t ldc) {
 #if defined(__x86_64__) && defined(__clang__)
   if (!sk_gemm_f32_available()) return 0;
-  sk_gemm_f32_avx512(ta, m, n, k, a, lda, b, ldb, accumulate, c, ldc);
+  /* OpenBLAS's K blocks (driver/level3/level3.c with GEMM_Q = 320, GEMM_UNROLL_M = 16 for SGEMM on
+     SkylakeX/Cooperlake): blocks of Q while at least 2Q remain; then the rest in one block if it is
+     at most Q, else a first block of half the rest rounded up to a multiple of 16 and the remainder.
+     Each block's chain of fused multiply–adds is added to C in block order, as OpenBLAS adds its
+     kernel's partial sums; the first block starts from C or from zero (`accumulate`). Products of
+     at most 100³ multiply–adds take OpenBLAS's small-matrix path (only with a transposed A here;
+     include/CKernels.h), which runs one chain over the whole of k: no blocks there. */
+  const int blocked = (double)m * (double)n * (double)k > 1e6;
+  size_t done = 0;
+  do {
+    size_t kb = k - done;
+    if (blocked && kb >= 640) kb = 320;
+    else if (blocked && kb > 320) kb = (kb / 2 + 15) / 16 * 16;
+    sk_gemm_f32_avx512(ta, m, n, kb, a + (ta ? done * lda : done), lda, b + done * ldb, ldb,
+                       done == 0 ? accumulate : 1, c, ldc);
+    done += kb;
+  } while (done < k);
   return 1;
 #else
   (void)ta; (void)m; (void)n; (void)k; (void)a; (void)lda; (void)b; (void)ldb; (void)accumulate; (void)c; (void)ldc;

@@ -72,8 +72,8 @@ package let packFreeProductAvailable = sk_gemm_f32_available() != 0
 /// forms every element of C by the same chain of fused multiply–adds as OpenBLAS's
 /// SkylakeX/Cooperlake kernel, so it is used only where the two agree bit for bit, measured
 /// against OpenBLAS 0.3.21 on this machine (`PackFreeProductTests.agreesBitForBitWithOpenBLASWhereMatmulUsesIt`):
-/// - k ≤ 320: OpenBLAS splits a longer inner dimension into K blocks (SGEMM_DEFAULT_Q = 320)
-///   and adds their partial sums, a different association;
+/// - any k: OpenBLAS splits an inner dimension longer than 320 into K blocks (SGEMM_DEFAULT_Q =
+///   320) and adds their partial sums to C in order; sk_gemm_f32 forms the same blocks;
 /// - op(A) transposed, or m·n·k > 100³: for smaller products without a transposed A, OpenBLAS
 ///   takes its small-matrix path, whose kernels sum in another order;
 /// - OpenBLAS on one thread (``BLAS/threads`` = 1, Saddle's setting; with more, OpenBLAS spreads
@@ -82,7 +82,7 @@ package let packFreeProductAvailable = sk_gemm_f32_available() != 0
 /// (AVX-512 or not, and OpenBLAS's kernel for the other shapes), not on anything else.
 @inline(__always)
 package func packFreeProductApplies(m: Int, n: Int, k: Int, transposeA: Bool, threads: Int = BLAS.threads) -> Bool {
-    packFreeProductAvailable && k <= 320 && (transposeA || m * n * k > 1_000_000) && threads == 1
+    packFreeProductAvailable && (transposeA || m * n * k > 1_000_000) && threads == 1
 }
 
 /// op(A)·op(B) for k ≤ 4 as k outer products in one pass over C (a K = 1 product is a broadcast).
