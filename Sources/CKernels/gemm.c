@@ -2,6 +2,7 @@
    single-precision transpose; see include/CKernels.h (sk_gemm_f32, sk_transpose_f32) for the
    contracts. */
 #include "CKernels.h"
+#include <stdlib.h>
 
 #if defined(__x86_64__) && defined(__clang__)
 #include <immintrin.h>
@@ -88,23 +89,35 @@ SK_GEMM_AVX512 static void sk_transpose_f32_avx512(const float *in, size_t ld, s
     for (size_t col = 0; col < cols; col++) out[col * rows + r0] = in[r0 * ld + col];
 }
 
-SK_GEMM_AVX512 static void sk_gemm_f32_avx512(int ta, size_t m, size_t n, size_t k, const float *a, size_t lda,
-                                              const float *b, size_t ldb, int accumulate, float *c, size_t ldc) {
+/* One K block. With tb, B is n × k (ldb) and op(B) = Bᵀ: each 32-column panel of op(B) is turned
+   into `panel` (k × nr, contiguous, at most 320 × 32: one K block) just before its row tiles use
+   it, so the turned copy stays in L1/L2 — as OpenBLAS's packing turns it — instead of a whole
+   transposed B written to memory and read back. */
+SK_GEMM_AVX512 static void sk_gemm_f32_avx512(int ta, int tb, size_t m, size_t n, size_t k, const float *a, size_t lda,
+                                              const float *b, size_t ldb, int accumulate, float *c, size_t ldc,
+                                              float *panel) {
   const size_t sai = ta ? 1 : lda, sak = ta ? lda : 1;
   for (size_t j = 0; j < n; j += 32) {
     const size_t nr = n - j < 32 ? n - j : 32;
+    const float *bj = b + j;
+    size_t ldp = ldb;
+    if (tb) {
+      sk_transpose_f32_avx512(b + j * ldb, ldb, nr, k, panel);
+      bj = panel;
+      ldp = nr;
+    }
     size_t i = 0;
-    for (; i + 8 <= m; i += 8) sk_gemm_tile(8, k, a + i * sai, sai, sak, b + j, ldb, c + i * ldc + j, ldc, nr, accumulate);
+    for (; i + 8 <= m; i += 8) sk_gemm_tile(8, k, a + i * sai, sai, sak, bj, ldp, c + i * ldc + j, ldc, nr, accumulate);
     const float *ai = a + i * sai;
     float *ci = c + i * ldc + j;
     switch (m - i) {
-    case 7: sk_gemm_tile(7, k, ai, sai, sak, b + j, ldb, ci, ldc, nr, accumulate); break;
-    case 6: sk_gemm_tile(6, k, ai, sai, sak, b + j, ldb, ci, ldc, nr, accumulate); break;
-    case 5: sk_gemm_tile(5, k, ai, sai, sak, b + j, ldb, ci, ldc, nr, accumulate); break;
-    case 4: sk_gemm_tile(4, k, ai, sai, sak, b + j, ldb, ci, ldc, nr, accumulate); break;
-    case 3: sk_gemm_tile(3, k, ai, sai, sak, b + j, ldb, ci, ldc, nr, accumulate); break;
-    case 2: sk_gemm_tile(2, k, ai, sai, sak, b + j, ldb, ci, ldc, nr, accumulate); break;
-    case 1: sk_gemm_tile(1, k, ai, sai, sak, b + j, ldb, ci, ldc, nr, accumulate); break;
+    case 7: sk_gemm_tile(7, k, ai, sai, sak, bj, ldp, ci, ldc, nr, accumulate); break;
+    case 6: sk_gemm_tile(6, k, ai, sai, sak, bj, ldp, ci, ldc, nr, accumulate); break;
+    case 5: sk_gemm_tile(5, k, ai, sai, sak, bj, ldp, ci, ldc, nr, accumulate); break;
+    case 4: sk_gemm_tile(4, k, ai, sai, sak, bj, ldp, ci, ldc, nr, accumulate); break;
+    case 3: sk_gemm_tile(3, k, ai, sai, sak, bj, ldp, ci, ldc, nr, accumulate); break;
+    case 2: sk_gemm_tile(2, k, ai, sai, sak, bj, ldp, ci, ldc, nr, accumulate); break;
+    case 1: sk_gemm_tile(1, k, ai, sai, sak, bj, ldp, ci, ldc, nr, accumulate); break;
     default: break;
     }
   }
@@ -120,10 +133,16 @@ int sk_gemm_f32_available(void) {
 #endif
 }
 
-int sk_gemm_f32(int ta, size_t m, size_t n, size_t k, const float *a, size_t lda, const float *b, size_t ldb,
+int sk_gemm_f32(int ta, int tb, size_t m, size_t n, size_t k, const float *a, size_t lda, const float *b, size_t ldb,
                 int accumulate, float *c, size_t ldc) {
 #if defined(__x86_64__) && defined(__clang__)
   if (!sk_gemm_f32_available()) return 0;
+  /* The turned panel of a transposed B: one K block (≤ 320) on the stack; the one-block products
+     below 100³ multiply–adds may have a longer k, with a panel from the heap. */
+  float stack_panel[320 * 32] __attribute__((aligned(64)));
+  const int blocked = (double)m * (double)n * (double)k > 1e6;
+  float *panel = stack_panel;
+  if (tb && !blocked && k > 320 && !(panel = malloc(k * 32 * sizeof(float)))) return 0;
   /* OpenBLAS's K blocks (driver/level3/level3.c with GEMM_Q = 320, GEMM_UNROLL_M = 16 for SGEMM on
      SkylakeX/Cooperlake): blocks of Q while at least 2Q remain; then the rest in one block if it is
      at most Q, else a first block of half the rest rounded up to a multiple of 16 and the remainder.
@@ -131,19 +150,19 @@ int sk_gemm_f32(int ta, size_t m, size_t n, size_t k, const float *a, size_t lda
      kernel's partial sums; the first block starts from C or from zero (`accumulate`). Products of
      at most 100³ multiply–adds take OpenBLAS's small-matrix path (only with a transposed A here;
      include/CKernels.h), which runs one chain over the whole of k: no blocks there. */
-  const int blocked = (double)m * (double)n * (double)k > 1e6;
   size_t done = 0;
   do {
     size_t kb = k - done;
     if (blocked && kb >= 640) kb = 320;
     else if (blocked && kb > 320) kb = (kb / 2 + 15) / 16 * 16;
-    sk_gemm_f32_avx512(ta, m, n, kb, a + (ta ? done * lda : done), lda, b + done * ldb, ldb,
-                       done == 0 ? accumulate : 1, c, ldc);
+    sk_gemm_f32_avx512(ta, tb, m, n, kb, a + (ta ? done * lda : done), lda, b + (tb ? done : done * ldb), ldb,
+                       done == 0 ? accumulate : 1, c, ldc, panel);
     done += kb;
   } while (done < k);
+  if (panel != stack_panel) free(panel);
   return 1;
 #else
-  (void)ta; (void)m; (void)n; (void)k; (void)a; (void)lda; (void)b; (void)ldb; (void)accumulate; (void)c; (void)ldc;
+  (void)ta; (void)tb; (void)m; (void)n; (void)k; (void)a; (void)lda; (void)b; (void)ldb; (void)accumulate; (void)c; (void)ldc;
   return 0;
 #endif
 }

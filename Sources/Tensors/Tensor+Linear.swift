@@ -37,10 +37,10 @@ public func matmul(_ a: Tensor, _ b: Tensor, transposeA: Bool = false, transpose
         outerProductSum(a, b, transposeA, transposeB, m: m, n: n, k: k, beta: beta, into: c)
     } else if n <= thinProductLimit || m <= thinProductLimit {
         matrixVectorProducts(a, b, transposeA, transposeB, m: m, n: n, k: k, beta: beta, into: c)
-    } else if a.dtype == .float32 && packFreeProductApplies(m: m, n: n, k: k, transposeA: transposeA) {
-        let rowsB = transposeB ? b.transposed() : b  // only moves values
-        let done = sk_gemm_f32(transposeA ? 1 : 0, m, n, k, a.f32, a.shape[1], rowsB.f32, n, beta == 0 ? 0 : 1, c.f32, n)
-        precondition(done == 1, "sk_gemm_f32 refused a product on a CPU that reported AVX-512")
+    } else if a.dtype == .float32 && packFreeProductApplies(m: m, n: n, k: k, transposeA: transposeA),
+              sk_gemm_f32(transposeA ? 1 : 0, transposeB ? 1 : 0, m, n, k, a.f32, a.shape[1], b.f32, b.shape[1],
+                          beta == 0 ? 0 : 1, c.f32, n) == 1 {
+        // Done without packing; where sk_gemm_f32 declines (0), OpenBLAS below gives the same bits.
     } else {
         let ta = transposeA ? CblasTrans : CblasNoTrans
         let tb = transposeB ? CblasTrans : CblasNoTrans

@@ -27,11 +27,9 @@ struct PackFreeProductTests {
 
     static func packFree(_ p: Product, _ a: [Float], _ b: [Float], _ c: [Float]) -> [Float] {
         var out = c
-        // A transposed B is turned first, as matmul does (B is n × k then).
-        var rowsB = b
-        if p.tb { sk_transpose_f32(b, p.n, p.k, &rowsB) }
         let done = out.withUnsafeMutableBufferPointer { o in
-            sk_gemm_f32(p.ta ? 1 : 0, p.m, p.n, p.k, a, p.ta ? p.m : p.k, rowsB, p.n, p.accumulate ? 1 : 0, o.baseAddress, p.n)
+            sk_gemm_f32(p.ta ? 1 : 0, p.tb ? 1 : 0, p.m, p.n, p.k, a, p.ta ? p.m : p.k, b, p.tb ? p.k : p.n,
+                        p.accumulate ? 1 : 0, o.baseAddress, p.n)
         }
         #expect(done == 1)
         return out

@@ -103,16 +103,17 @@ void sk_adam_f64(const double *g, double *m, double *v, double *d, size_t n, dou
 
 /* C (m × n, leading dimension ldc) = op(A)·op(B), or C += op(A)·op(B) with `accumulate`, in single
    precision on AVX-512 without packing the operands (gemm.c). op(A) is m × k: A is m × k (lda)
-   or, with ta, k × m; B is k × n (ldb) — a transposed B is turned with sk_transpose_f32 first
-   (matmul does), which only moves values. Past 100³ multiply–adds, k is split into OpenBLAS's K
+   or, with ta, k × m; op(B) is k × n: B is k × n (ldb) or, with tb, n × k, turned 32 columns at
+   a time into a panel just before use (moving values only). Past 100³ multiply–adds, k is split into OpenBLAS's K
    blocks (320 while 640 remain, then the rest in one or two blocks); below, as on OpenBLAS's
    small-matrix path, it is one block. Each element of C gets, block after block, the
    fused multiply–add chain over the block's p in order from zero, added to C's value (to 0 for the
    first block without `accumulate`): bit for bit what OpenBLAS 0.3's SkylakeX/Cooperlake SGEMM
    computes with alpha 1 when its small-matrix path is not taken (Tensor+Linear.swift says which
    shapes, and tests check).
-   No operand may overlap C. Returns 0, doing nothing, on a CPU without AVX-512. */
-int sk_gemm_f32(int ta, size_t m, size_t n, size_t k, const float *a, size_t lda, const float *b, size_t ldb,
+   No operand may overlap C. Returns 0, doing nothing, on a CPU without AVX-512 (or when the
+   memory for a long transposed panel is not there). */
+int sk_gemm_f32(int ta, int tb, size_t m, size_t n, size_t k, const float *a, size_t lda, const float *b, size_t ldb,
                 int accumulate, float *c, size_t ldc);
 /* Whether this CPU runs sk_gemm_f32 (AVX-512 F, DQ, VL, BW). */
 int sk_gemm_f32_available(void);
