@@ -22,7 +22,7 @@ import Tensors
 public func tangents(of outputs: [Variable], from inputs: [Variable], along seeds: [Tensor]) -> [Tensor?] {
     ensure(inputs.count == seeds.count, "tangents: \(seeds.count) seeds for \(inputs.count) inputs")
     // Per-variable state in arrays indexed by slot (see `SweepGraph` in Gradients.swift).
-    var index = IdentitySlots(expected: 256)
+    var index = SlotTable(expected: 256)
     var tangent: [Tensor?] = [], live: [Bool?] = [], uses: [Int] = []
     func slot(_ v: Variable) -> Int {
         let (s, inserted) = index.insert(ObjectIdentifier(v), next: tangent.count)

@@ -150,19 +150,19 @@ private func backwardSweep(_ graph: SweepGraph, _ grads: inout [Cotangent], sink
 /// whether a variable is a requested input or computed from a relevant one. Built in one
 /// post-order walk from the outputs.
 ///
-/// Slots are found by identity through ``IdentitySlots``, not a `Dictionary` of
+/// Slots are found by identity through a ``SlotTable`` of addresses, not a `Dictionary` of
 /// `ObjectIdentifier`s, whose seeded SipHash took 2–3% of a W1 step (callgrind: `Hasher` and
 /// dictionary lookups, about 130 instructions per lookup).
 private struct SweepGraph {
     private(set) var order: [Variable] = []  // children before parents
     private(set) var relevant: [Bool] = []
-    private var index: IdentitySlots
+    private var index: SlotTable
 
     var slots: Int { relevant.count }
     func slot(of v: Variable) -> Int? { index.find(ObjectIdentifier(v)) }
 
     init(from outputs: [Variable], to inputs: [Variable]) {
-        index = IdentitySlots(expected: 256)
+        index = SlotTable(expected: 256)
         var wanted: [Bool] = [], visited: [Bool] = []
         func slot(_ v: Variable) -> Int {
             let (s, inserted) = index.insert(ObjectIdentifier(v), next: relevant.count)
@@ -192,69 +192,11 @@ private struct SweepGraph {
     }
 }
 
-/// A map from object identities to slot numbers 0, 1, 2, … in the order of insertion: open
-/// addressing with linear probing in a power-of-two table kept at most half full, the slot of an
-/// address found by Fibonacci hashing (the address times 2⁶⁴/φ, top bits). Addresses are not
-/// attacker-chosen here, so the seeded hash a `Dictionary` pays for buys nothing.
-struct IdentitySlots {
-    private var keys: [UInt]  // 0: empty (no object lives at address 0)
-    private var values: [Int]
-    private var shift: Int
-    private var count = 0
-
-    init(expected: Int) {
-        var capacity = 16
-        while capacity < 2 * expected { capacity *= 2 }
-        keys = [UInt](repeating: 0, count: capacity)
-        values = [Int](repeating: 0, count: capacity)
-        shift = UInt.bitWidth - capacity.trailingZeroBitCount
-    }
-
-    @inline(__always) private func home(_ key: UInt) -> Int { Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> UInt(shift)) }
-
-    /// The slot of `id`, if inserted.
-    func find(_ id: ObjectIdentifier) -> Int? {
-        let key = UInt(bitPattern: id), mask = keys.count - 1
-        var i = home(key)
-        while true {
-            let k = keys[i]
-            if k == key { return values[i] }
-            if k == 0 { return nil }
-            i = (i + 1) & mask
-        }
-    }
-
-    /// The slot of `id`: its existing one, or `next` (inserted, and then `inserted` is true).
-    mutating func insert(_ id: ObjectIdentifier, next: Int) -> (slot: Int, inserted: Bool) {
-        if 2 * (count + 1) > keys.count { grow() }
-        let key = UInt(bitPattern: id), mask = keys.count - 1
-        var i = home(key)
-        while true {
-            let k = keys[i]
-            if k == key { return (values[i], false) }
-            if k == 0 {
-                keys[i] = key
-                values[i] = next
-                count += 1
-                return (next, true)
-            }
-            i = (i + 1) & mask
-        }
-    }
-
-    private mutating func grow() {
-        let old = zip(keys, values).filter { $0.0 != 0 }
-        keys = [UInt](repeating: 0, count: 2 * keys.count)
-        values = [Int](repeating: 0, count: keys.count)
-        shift -= 1
-        let mask = keys.count - 1
-        for (key, value) in old {
-            var i = home(key)
-            while keys[i] != 0 { i = (i + 1) & mask }
-            keys[i] = key
-            values[i] = value
-        }
-    }
+extension SlotTable {
+    /// The slot of an object, if inserted (its address is the key: nonzero while it lives).
+    func find(_ id: ObjectIdentifier) -> Int? { find(UInt(bitPattern: id)) }
+    /// The slot of an object: its existing one, or `next`, inserted.
+    mutating func insert(_ id: ObjectIdentifier, next: Int) -> (slot: Int, inserted: Bool) { insert(UInt(bitPattern: id), next: next) }
 }
 
 /// The contributions to one variable's cotangent, in the order the sweep brings them: whole

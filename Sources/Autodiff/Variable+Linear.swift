@@ -90,8 +90,13 @@ public func linear(_ x: Variable, weight: Variable, bias: Variable?, leakySlope:
         guard let pre, let slope = leakySlope else { return pre }
         return pre.masked(bySignOf: y, slope: slope)
     }, into: { g, need, sink in
-        // First order, with sinks: dX = g'·W, dW = g'ᵀ·x added by BLAS (β = 1), db = column sums.
-        let gp = leakySlope.map { g.value.masked(bySignOf: y, slope: $0) } ?? g.value
+        // First order, with sinks: dX = g'·W, dW = g'ᵀ·x added by BLAS (β = 1), db = column sums
+        // (made in the masking pass when there is a bias to differentiate).
+        var gp = g.value, biasGradient: Tensor? = nil
+        if let slope = leakySlope {
+            if bias != nil && need[2] { (gp, biasGradient) = g.value.maskedWithRowSum(bySignOf: y, slope: slope) }
+            else { gp = g.value.masked(bySignOf: y, slope: slope) }
+        }
         var result: [Variable?] = [nil, nil, nil]
         if need[0] {
             if let s = sink[0] { Tensors.matmul(gp, weight.value, into: s, accumulate: true) }
@@ -102,7 +107,8 @@ public func linear(_ x: Variable, weight: Variable, bias: Variable?, leakySlope:
             else { result[1] = Variable(Tensors.matmul(gp, x.value, transposeA: true)) }
         }
         if bias != nil && need[2] {
-            if let s = sink[2] { s.add(gp.sumRows()) } else { result[2] = Variable(gp.sumRows()) }
+            let db = biasGradient ?? gp.sumRows()
+            if let s = sink[2] { s.add(db) } else { result[2] = Variable(db) }
         }
         return Array(result.prefix(inputs.count))
     }) { g, need in

@@ -129,6 +129,19 @@ SK_CLONES void sk_sigmoid_backward_f64(const double *g, const double *x, double 
       }                                                                                         \
     }                                                                                           \
   }                                                                                             \
+  SK_CLONES void sk_mask_sum_rows_##S(const T *g, const T *ref, T slope, size_t rows, size_t cols, T *out, \
+                                      T *sums) {                                                \
+    for (size_t j = 0; j < cols; j++) sums[j] = 0;                                              \
+    for (size_t r = 0; r < rows; r++) {                                                         \
+      const T *gr = g + r * cols, *rr = ref + r * cols;                                         \
+      T *o = out + r * cols;                                                                    \
+      for (size_t j = 0; j < cols; j++) {                                                       \
+        const T v = rr[j] > 0 ? gr[j] : slope * gr[j];                                          \
+        o[j] = v;                                                                               \
+        sums[j] += v;                                                                           \
+      }                                                                                         \
+    }                                                                                           \
+  }                                                                                             \
   SK_CLONES void sk_sum_rows_##S(const T *x, size_t rows, size_t cols, T *out) {               \
     for (size_t j = 0; j < cols; j++) out[j] = 0;                                               \
     for (size_t r = 0; r < rows; r++) {                                                         \

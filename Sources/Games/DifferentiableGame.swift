@@ -273,7 +273,7 @@ extension DifferentiableGame {
         guard parts.count > 1 else { return }
         let equal = weights.allSatisfy { $0 == weights[0] }
         forEachConcurrently(2, threads: min(threads, 2)) { b in
-            var level = [destination[b]] + parts.dropFirst().map { $0[b] }
+            let level = [destination[b]] + parts.dropFirst().map { $0[b] }
             if !equal { for (t, w) in zip(level, weights) { t.scale(by: w) } }
             var step = 1
             while step < level.count {

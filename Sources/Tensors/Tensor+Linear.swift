@@ -259,6 +259,20 @@ extension Tensor {
         return o
     }
 
+    /// ``masked(bySignOf:slope:)`` of a matrix and the ``sumRows()`` of the result, in one pass
+    /// (the same bits as the two passes): a dense layer's backward rule needs both, the masked
+    /// cotangent for its products and its column sums for the bias.
+    public func maskedWithRowSum(bySignOf reference: Tensor, slope: Double) -> (masked: Tensor, rowSum: Tensor) {
+        ensure(rank == 2 && reference.shape == shape && reference.dtype == dtype,
+               "Tensor.maskedWithRowSum: \(dtype) \(shape) by \(reference.dtype) \(reference.shape)")
+        let out = Tensor(uninitialized: shape, dtype: dtype), sums = Tensor(uninitialized: Shape([shape[1]]), dtype: dtype)
+        switch dtype {
+        case .float32: sk_mask_sum_rows_f32(f32, reference.f32, Float(slope), shape[0], shape[1], out.f32, sums.f32)
+        case .float64: sk_mask_sum_rows_f64(f64, reference.f64, slope, shape[0], shape[1], out.f64, sums.f64)
+        }
+        return (out, sums)
+    }
+
     /// The row sums of a matrix, as a column of shape [rows, 1]. The adjoint of ``broadcastColumns(_:)``.
     public func sumColumns() -> Tensor {
         ensure(rank == 2, "Tensor.sumColumns: expected a matrix, got \(shape)")

@@ -80,6 +80,20 @@ struct TensorBasicsTests {
         #expect(fused.scalars == expected.scalars)
     }
 
+    /// The dense layer's fused backward pass (mask by sign and column sums in one pass) gives the
+    /// bits of the two passes, over vector-width edges, in both dtypes.
+    @Test(arguments: [DType.float32, .float64]) func fusedMaskAndRowSumMatchUnfused(dtype: DType) {
+        var rng = RandomGenerator(seed: 4)
+        for (rows, cols) in [(1, 1), (3, 5), (16, 16), (17, 33), (128, 256), (129, 65)] {
+            let g = Tensor.normal([rows, cols], dtype: dtype, using: &rng)
+            let ref = Tensor.normal([rows, cols], dtype: dtype, using: &rng)
+            let (masked, sums) = g.maskedWithRowSum(bySignOf: ref, slope: 0.2)
+            let expected = g.masked(bySignOf: ref, slope: 0.2)
+            #expect(masked.scalars.map(\.bitPattern) == expected.scalars.map(\.bitPattern), "\(rows)×\(cols)")
+            #expect(sums.scalars.map(\.bitPattern) == expected.sumRows().scalars.map(\.bitPattern), "\(rows)×\(cols)")
+        }
+    }
+
     /// After one warm-up step has filled the pool's free lists, repeating the same computation
     /// allocates no tensor memory from the system.
     @Test func poolServesSteadyState() {

@@ -24,6 +24,8 @@
   void sk_step_##S(const T *x, T *out, size_t n);                          /* x > 0 ? 1 : 0 */ \
   void sk_bias_act_##S(T *x, const T *bias, size_t rows, size_t cols, int act, T slope); /* x[i,j] = act(x[i,j] + b[j]), act 0 none, 1 leaky */ \
   void sk_sum_rows_##S(const T *x, size_t rows, size_t cols, T *out);      /* out[j] = Σ_i x[i,j] */ \
+  /* out = sk_mask_by_sign(g, ref) and sums = sk_sum_rows(out) in one pass, the same bits */ \
+  void sk_mask_sum_rows_##S(const T *g, const T *ref, T slope, size_t rows, size_t cols, T *out, T *sums); \
   void sk_sum_cols_##S(const T *x, size_t rows, size_t cols, T *out);      /* out[i] = Σ_j x[i,j] */ \
   void sk_broadcast_rows_##S(const T *row, size_t rows, size_t cols, T *out); \
   void sk_broadcast_cols_##S(const T *col, size_t rows, size_t cols, T *out); \
