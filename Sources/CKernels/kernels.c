@@ -532,11 +532,9 @@ SK_FILL_NORMALS(double, f64)
    v ← a2·g² + b2·v, d = rate·((mScale·m) / (√(vScale·v) + ε)), each step the operation the unfused
    tensor passes performed (axpby, mul, axpby, scale_add with shift 0, sqrt, scale_add, scale_add,
    div, scale_add), in the same order and precision — so the same bits, in one pass over the
-   block instead of nine passes and six temporaries (6% of a W5 iteration at one thread). */
-#define SK_ADAM(T, S, SQRT)                                                                      \
-  SK_CLONES void sk_adam_##S(const T *g, T *m, T *v, T *d, size_t n, T a1, T b1, T a2, T b2,     \
-                             T mScale, T vScale, T eps, T rate) {                                \
-    SK_MAP(n) {                                                                                  \
+   block instead of nine passes and six temporaries (6% of a W5 iteration at one thread). With
+   `add`, Δ is added to the point in d in the same pass (Adam.move: ω ← ω + Δ without Δ stored). */
+#define SK_ADAM_ELEMENT(T, SQRT)                                                                 \
       const T gi = g[i];                                                                         \
       const T mi = a1 * gi + b1 * m[i];                                                          \
       const T gg = gi * gi;                                                                      \
@@ -545,7 +543,15 @@ SK_FILL_NORMALS(double, f64)
       v[i] = vi;                                                                                 \
       const T den = (T)1 * SQRT(vScale * vi + (T)0) + eps;                                       \
       const T q = (mScale * mi + (T)0) / den;                                                    \
-      d[i] = rate * q + (T)0;                                                                    \
+      const T di = rate * q + (T)0;
+#define SK_ADAM(T, S, SQRT)                                                                      \
+  SK_CLONES void sk_adam_##S(const T *g, T *m, T *v, T *d, size_t n, T a1, T b1, T a2, T b2,     \
+                             T mScale, T vScale, T eps, T rate, int add) {                       \
+    if (add) {                                                                                   \
+      /* d is the point: d ← 1·Δ + 1·d, as axpby(1, Δ, 1, d) computes it */                      \
+      SK_MAP(n) { SK_ADAM_ELEMENT(T, SQRT) d[i] = (T)1 * di + (T)1 * d[i]; }                     \
+    } else {                                                                                     \
+      SK_MAP(n) { SK_ADAM_ELEMENT(T, SQRT) d[i] = di; }                                          \
     }                                                                                            \
   }
 SK_ADAM(float, f32, SK_SQRTF)

@@ -144,6 +144,22 @@ public struct Adam: StepRule {
         return d
     }
 
+    /// ω ← ω + Δ(g) in one pass per block, Δ never stored (the same bits as ``displacement(for:_:)``
+    /// followed by `omega.axpy(1, Δ)`): EFTP and EG move by Adam twice per iteration.
+    public func move(_ omega: inout BlockVector, along g: BlockVector, _ state: inout State) {
+        state.count += 1
+        let t = Double(state.count)
+        let mScale = 1 / (1 - Double.pow(beta1, t)), vScale = 1 / (1 - Double.pow(beta2, t))
+        state.firstMoment.makeUnique()
+        state.secondMoment.makeUnique()
+        for p in Player.allCases {
+            omega.withBlock(p) { w in
+                g[p].adamStep(firstMoment: state.firstMoment[p], secondMoment: state.secondMoment[p], moving: w,
+                              beta1: beta1, beta2: beta2, mScale: mScale, vScale: vScale, epsilon: epsilon, scale: -stepSize[p])
+            }
+        }
+    }
+
     public func optimisticDisplacement(for g: BlockVector, _ state: inout State, previous: inout BlockVector?,
                                        firstStep: OptimisticFirstStep) -> BlockVector {
         guard previousMoments == .raw else {

@@ -156,13 +156,26 @@ extension Tensor {
     /// in that order (each scalar rounded to the element type as they round it).
     public func adamStep(firstMoment m: Tensor, secondMoment v: Tensor, displacement d: Tensor, beta1: Double, beta2: Double,
                          mScale: Double, vScale: Double, epsilon: Double, scale: Double) {
+        adamStep(m, v, d, add: false, beta1: beta1, beta2: beta2, mScale: mScale, vScale: vScale, epsilon: epsilon, scale: scale)
+    }
+
+    /// ``adamStep(firstMoment:secondMoment:displacement:beta1:beta2:mScale:vScale:epsilon:scale:)``
+    /// with the displacement d added to `point` in the same pass instead of written out: the
+    /// same bits as the step followed by `point.axpy(1, d)`.
+    public func adamStep(firstMoment m: Tensor, secondMoment v: Tensor, moving point: Tensor, beta1: Double, beta2: Double,
+                         mScale: Double, vScale: Double, epsilon: Double, scale: Double) {
+        adamStep(m, v, point, add: true, beta1: beta1, beta2: beta2, mScale: mScale, vScale: vScale, epsilon: epsilon, scale: scale)
+    }
+
+    private func adamStep(_ m: Tensor, _ v: Tensor, _ d: Tensor, add: Bool, beta1: Double, beta2: Double,
+                          mScale: Double, vScale: Double, epsilon: Double, scale: Double) {
         for t in [m, v, d] { ensure(t.count == count && t.dtype == dtype, "Tensor.adamStep: \(t.dtype) \(t.shape) for \(dtype) \(shape)") }
         switch dtype {
         case .float32:
             sk_adam_f32(f32, m.f32, v.f32, d.f32, count, Float(1 - beta1), Float(beta1), Float(1 - beta2), Float(beta2),
-                        Float(mScale), Float(vScale), Float(epsilon), Float(scale))
+                        Float(mScale), Float(vScale), Float(epsilon), Float(scale), add ? 1 : 0)
         case .float64:
-            sk_adam_f64(f64, m.f64, v.f64, d.f64, count, 1 - beta1, beta1, 1 - beta2, beta2, mScale, vScale, epsilon, scale)
+            sk_adam_f64(f64, m.f64, v.f64, d.f64, count, 1 - beta1, beta1, 1 - beta2, beta2, mScale, vScale, epsilon, scale, add ? 1 : 0)
         }
     }
 

@@ -77,6 +77,28 @@ struct ConventionTests {
         return out
     }
 
+    /// Adam's one-pass move (ω ← ω + Δ with Δ never stored) gives the bits of the displacement
+    /// followed by an axpy, moments and clock included, in both dtypes and over several steps
+    /// (so bias corrections other than the first are covered), with per-player step sizes.
+    @Test(arguments: [DType.float32, .float64]) func adamMoveIsDisplacementThenAxpy(dtype: DType) throws {
+        var rng = RandomGenerator(seed: 9)
+        let adam = try Adam(stepSize: PerPlayer(generator: 3e-3, discriminator: 1e-2), beta1: 0.5, beta2: 0.99)
+        let start = BlockVector(generator: Tensor.normal([37], dtype: dtype, using: &rng),
+                                discriminator: Tensor.normal([70], dtype: dtype, using: &rng))
+        var fused = start.copy(), unfused = start.copy()
+        var sf = adam.makeState(like: start), su = adam.makeState(like: start)
+        for _ in 0..<4 {
+            let g = BlockVector(generator: Tensor.normal([37], dtype: dtype, using: &rng),
+                                discriminator: Tensor.normal([70], dtype: dtype, using: &rng))
+            adam.move(&fused, along: g, &sf)
+            unfused.axpy(1, adam.displacement(for: g, &su))
+        }
+        func bits(_ b: BlockVector) -> [UInt64] { b.scalars.map(\.bitPattern) }
+        #expect(bits(fused) == bits(unfused))
+        #expect(bits(sf.firstMoment) == bits(su.firstMoment) && bits(sf.secondMoment) == bits(su.secondMoment))
+        #expect(sf.count == su.count && bits(fused) != bits(start))
+    }
+
     /// SPEC §2: Extra-Adam's moments advance at both half-steps (Gidel et al., Algorithm 4:
     /// bias-correction exponents 2t−1 and 2t). On the scalar game F = (φ, −θ) one EG step with
     /// Adam feeds g = F(ω₀) then g̃ = F(ω̄); the clock reads 2 after one iteration.

@@ -97,11 +97,12 @@ size_t sk_fill_normals_f64(const uint32_t *carried, size_t start, uint64_t low, 
                            uint32_t *last);
 
 /* One Adam step on one block: m ← a1·g + b1·m, v ← a2·g² + b2·v (in place), and
-   d = rate·((mScale·m)/(√(vScale·v) + eps)); bit for bit the unfused tensor passes (kernels.c). */
+   Δ = rate·((mScale·m)/(√(vScale·v) + eps)) written to d, or with `add` added to d (d ← Δ + d, a
+   point moved by Δ); bit for bit the unfused tensor passes (kernels.c). */
 void sk_adam_f32(const float *g, float *m, float *v, float *d, size_t n, float a1, float b1, float a2, float b2,
-                 float mScale, float vScale, float eps, float rate);
+                 float mScale, float vScale, float eps, float rate, int add);
 void sk_adam_f64(const double *g, double *m, double *v, double *d, size_t n, double a1, double b1, double a2, double b2,
-                 double mScale, double vScale, double eps, double rate);
+                 double mScale, double vScale, double eps, double rate, int add);
 
 /* C (m × n, leading dimension ldc) = op(A)·op(B), or C += op(A)·op(B) with `accumulate`, in single
    precision on AVX-512 without packing the operands (gemm.c). op(A) is m × k: A is m × k (lda)
