@@ -124,10 +124,9 @@ private func backwardSweep(_ graph: SweepGraph, _ grads: inout [Cotangent], sink
             grads[inputSlots[0]!].add(piece: g, at: start)
             continue
         }
-        let nodeSinks = sinks.map { s in inputSlots.map { $0.flatMap { s[$0] } } } ?? []
         let inputGrads: [Variable?]
-        if let rule = node.backwardInto, nodeSinks.contains(where: { $0 != nil }) {
-            inputGrads = rule(g, needs, nodeSinks)
+        if let rule = node.backwardInto, let sinks, inputSlots.contains(where: { $0.map { sinks[$0] != nil } ?? false }) {
+            inputGrads = rule(g, needs, inputSlots.map { $0.flatMap { sinks[$0] } })
         } else {
             inputGrads = node.backward(g, needs)
         }
@@ -205,22 +204,27 @@ extension SlotTable {
 /// pieces and nothing else become one ``Variable/assembled(_:at:count:)`` vector, where padding each
 /// piece to the vector's length and adding the padded vectors would cost a vector per piece.
 private struct Cotangent {
-    private var terms: [(value: Variable, start: Int?)] = []
+    typealias Term = (value: Variable, start: Int?)
+    // The first term inline: most variables get one contribution, and then no array is made.
+    private var first: Term?
+    private var rest: [Term] = []
 
     init() {}
-    init(_ g: Variable) { terms = [(g, nil)] }
+    init(_ g: Variable) { first = (g, nil) }
 
-    mutating func add(_ g: Variable) { terms.append((g, nil)) }
-    mutating func add(piece g: Variable, at start: Int) { terms.append((g, start)) }
+    mutating func add(_ g: Variable) { append((g, nil)) }
+    mutating func add(piece g: Variable, at start: Int) { append((g, start)) }
+    private mutating func append(_ t: Term) { if first == nil { first = t } else { rest.append(t) } }
 
     /// The sum, shaped like `v`; nil when nothing was added.
     func total(for v: Variable) -> Variable? {
-        guard let first = terms.first else { return nil }
-        if terms.count == 1 && first.start == nil { return first.value }
+        guard let first else { return nil }
+        if rest.isEmpty && first.start == nil { return first.value }
+        let terms = [first] + rest
         if terms.count >= 2 && terms.allSatisfy({ $0.start != nil }) {
             return Variable.assembled(terms.map(\.value), at: terms.map { $0.start! }, count: v.count).reshaped(v.shape)
         }
-        func whole(_ t: (value: Variable, start: Int?)) -> Variable {
+        func whole(_ t: Term) -> Variable {
             guard let start = t.start else { return t.value }
             return t.value.padded(toCount: v.count, at: start).reshaped(v.shape)
         }
