@@ -24,6 +24,7 @@ public func tangents(of outputs: [Variable], from inputs: [Variable], along seed
     // Per-variable state in arrays indexed by slot (see `SweepGraph` in Gradients.swift).
     var index = SlotTable(expected: 256)
     var tangent: [Tensor?] = [], live: [Bool?] = [], uses: [Int] = []
+    tangent.reserveCapacity(256); live.reserveCapacity(256); uses.reserveCapacity(256)  // as SweepGraph
     func slot(_ v: Variable) -> Int {
         let (s, inserted) = index.insert(ObjectIdentifier(v), next: tangent.count)
         if inserted { tangent.append(nil); live.append(nil); uses.append(0) }

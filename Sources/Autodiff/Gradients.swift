@@ -163,6 +163,10 @@ private struct SweepGraph {
     init(from outputs: [Variable], to inputs: [Variable]) {
         index = SlotTable(expected: 256)
         var wanted: [Bool] = [], visited: [Bool] = []
+        // Room for a GAN step's graph up front: grown by appends from empty, each array was
+        // reallocated about nine times per gradient request.
+        order.reserveCapacity(256); relevant.reserveCapacity(256)
+        wanted.reserveCapacity(256); visited.reserveCapacity(256)
         func slot(_ v: Variable) -> Int {
             let (s, inserted) = index.insert(ObjectIdentifier(v), next: relevant.count)
             if inserted { relevant.append(false); wanted.append(false); visited.append(false) }
@@ -170,6 +174,7 @@ private struct SweepGraph {
         }
         for x in inputs { wanted[slot(x)] = true }
         var stack: [(Variable, Bool)] = outputs.map { ($0, false) }
+        stack.reserveCapacity(256)
         while let (v, expanded) = stack.popLast() {
             let id = slot(v)
             if expanded {
