@@ -140,7 +140,7 @@ int sk_gemm_f32(int ta, int tb, size_t m, size_t n, size_t k, const float *a, si
   /* The turned panel of a transposed B: one K block (≤ 320) on the stack; the one-block products
      below 100³ multiply–adds may have a longer k, with a panel from the heap. */
   float stack_panel[320 * 32] __attribute__((aligned(64)));
-  const int blocked = (double)m * (double)n * (double)k > 1e6;
+  const int blocked = !sk_sgemm_small_by_size(m, n, k);
   float *panel = stack_panel;
   if (tb && !blocked && k > 320 && !(panel = malloc(k * 32 * sizeof(float)))) return 0;
   /* OpenBLAS's K blocks (driver/level3/level3.c with GEMM_Q = 320, GEMM_UNROLL_M = 16 for SGEMM on

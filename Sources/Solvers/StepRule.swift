@@ -131,31 +131,35 @@ public struct Adam: StepRule {
     /// (``Tensors/Tensor/adamStep(firstMoment:secondMoment:displacement:beta1:beta2:mScale:vScale:epsilon:scale:)``,
     /// the same bits).
     public func displacement(for g: BlockVector, _ state: inout State) -> BlockVector {
-        state.count += 1
-        let t = Double(state.count)
-        let mScale = 1 / (1 - Double.pow(beta1, t)), vScale = 1 / (1 - Double.pow(beta2, t))
-        state.firstMoment.makeUnique()
-        state.secondMoment.makeUnique()
-        let d = BlockVector(flat: Tensor(uninitialized: g.flat.shape, dtype: g.flat.dtype), sizes: g.sizes)
-        for p in Player.allCases {
-            g[p].adamStep(firstMoment: state.firstMoment[p], secondMoment: state.secondMoment[p], displacement: d[p],
-                          beta1: beta1, beta2: beta2, mScale: mScale, vScale: vScale, epsilon: epsilon, scale: -stepSize[p])
-        }
+        var d = BlockVector(flat: Tensor(uninitialized: g.flat.shape, dtype: g.flat.dtype), sizes: g.sizes)
+        fusedStep(g, &state, &d, moving: false)
         return d
     }
 
     /// ω ← ω + Δ(g) in one pass per block, Δ never stored (the same bits as ``displacement(for:_:)``
     /// followed by `omega.axpy(1, Δ)`): EFTP and EG move by Adam twice per iteration.
     public func move(_ omega: inout BlockVector, along g: BlockVector, _ state: inout State) {
+        fusedStep(g, &state, &omega, moving: true)
+    }
+
+    /// The clock and moments advanced and Δ formed in one pass per block: Δ written to `target`,
+    /// or with `moving` added to it.
+    private func fusedStep(_ g: BlockVector, _ state: inout State, _ target: inout BlockVector, moving: Bool) {
         state.count += 1
         let t = Double(state.count)
         let mScale = 1 / (1 - Double.pow(beta1, t)), vScale = 1 / (1 - Double.pow(beta2, t))
         state.firstMoment.makeUnique()
         state.secondMoment.makeUnique()
         for p in Player.allCases {
-            omega.withBlock(p) { w in
-                g[p].adamStep(firstMoment: state.firstMoment[p], secondMoment: state.secondMoment[p], moving: w,
-                              beta1: beta1, beta2: beta2, mScale: mScale, vScale: vScale, epsilon: epsilon, scale: -stepSize[p])
+            let (m, v, rate) = (state.firstMoment[p], state.secondMoment[p], -stepSize[p])
+            target.withBlock(p) { out in
+                if moving {
+                    g[p].adamStep(firstMoment: m, secondMoment: v, moving: out, beta1: beta1, beta2: beta2,
+                                  mScale: mScale, vScale: vScale, epsilon: epsilon, scale: rate)
+                } else {
+                    g[p].adamStep(firstMoment: m, secondMoment: v, displacement: out, beta1: beta1, beta2: beta2,
+                                  mScale: mScale, vScale: vScale, epsilon: epsilon, scale: rate)
+                }
             }
         }
     }

@@ -82,7 +82,7 @@ package let packFreeProductAvailable = sk_gemm_f32_available() != 0
 /// (AVX-512 or not, and OpenBLAS's kernel for the other shapes), not on anything else.
 @inline(__always)
 package func packFreeProductApplies(m: Int, n: Int, k: Int, transposeA: Bool, threads: Int = BLAS.threads) -> Bool {
-    packFreeProductAvailable && (transposeA || m * n * k > 1_000_000) && threads == 1
+    packFreeProductAvailable && (transposeA || sk_sgemm_small_by_size(m, n, k) == 0) && threads == 1
 }
 
 /// op(A)·op(B) for k ≤ 4 as k outer products in one pass over C (a K = 1 product is a broadcast).

@@ -118,6 +118,12 @@ void sk_adam_f64(const double *g, double *m, double *v, double *d, size_t n, dou
    memory for a long transposed panel is not there). */
 int sk_gemm_f32(int ta, int tb, size_t m, size_t n, size_t k, const float *a, size_t lda, const float *b, size_t ldb,
                 int accumulate, float *c, size_t ldc);
+/* Whether OpenBLAS 0.3's SGEMM may take its small-matrix path for an m × n × k product by its size:
+   at most 100³ multiply–adds. sk_gemm_f32 runs one chain over k there, and matmul sends it such
+   products only with a transposed A (Tensor+Linear.swift); the one statement of the threshold. */
+static inline int sk_sgemm_small_by_size(size_t m, size_t n, size_t k) {
+  return (double)m * (double)n * (double)k <= 1e6;
+}
 /* Whether this CPU runs sk_gemm_f32 (AVX-512 F, DQ, VL, BW). */
 int sk_gemm_f32_available(void);
 
