@@ -54,6 +54,8 @@ public final class BatchNorm {
     private var recorded: [Statistics] = []
     /// Open ``pausingStatistics(_:)`` scopes; statistics are recorded only when none is.
     private var pauses = 0
+    /// Statistics taken by an open ``standing(_:passes:_:)`` scope instead of the record.
+    private var captured: [Statistics]?
     /// Statistics kept between updates at most (the canonically smallest), should a caller evaluate
     /// in training mode many times without updating.
     static let recordLimit = 1024
@@ -109,6 +111,7 @@ public final class BatchNorm {
     private func record(_ s: Statistics) {
         lock.lock()
         defer { lock.unlock() }
+        if captured != nil { captured!.append(s); return }
         guard pauses == 0 else { return }
         recorded.append(s)
         if recorded.count > 2 * Self.recordLimit {
@@ -183,8 +186,70 @@ public final class BatchNorm {
         return most.values.flatMap { s, n in Array(repeating: s, count: n) }.sorted(by: canonicalOrder)
     }
 
-    /// Statistics recorded since the last update (for tests).
-    var recordedCount: Int { lock.lock(); defer { lock.unlock() }; return recorded.count }
+    /// Runs `body` with the evaluation-mode statistics of `layers` replaced by *standing statistics*
+    /// (Brock, Donahue & Simonyan 2019, "Large scale GAN training", §B: "standing statistics"):
+    /// the statistics of every entry the training-mode calls made by `passes` normalize, pooled as
+    /// if they were one batch — over calls i with mᵢ entries per channel, batch means μᵢ and
+    /// unbiased batch variances sᵢ², M = Σmᵢ,
+    ///
+    ///     μ = Σ mᵢμᵢ / M,   σ² = (Σ [(mᵢ − 1)sᵢ² + mᵢμᵢ²] − Mμ²) / (M − 1)   (unbiased, as the running variance).
+    ///
+    /// Why: running statistics are a moving average over the iterates that training visited; a
+    /// generator at other parameters — the EMA of the iterates (``Solvers/Averaged``) above all,
+    /// which no training-mode call ever ran — would be normalized with statistics of other weights.
+    /// Standing statistics are those of the parameters `passes` runs with. The calls in `passes` are
+    /// not recorded for the next ``update(group:)``, and the running statistics are restored, bit
+    /// for bit, when `body` returns or throws: neither training nor a checkpoint sees the scope.
+    /// Not reentrant; not for use while another thread evaluates the layers.
+    public static func standing<R>(_ layers: [BatchNorm], passes: () -> Void, _ body: () throws -> R) rethrows -> R {
+        for layer in layers {
+            layer.lock.lock()
+            ensure(layer.captured == nil, "BatchNorm \(layer.name): standing statistics are already being taken")
+            layer.captured = []
+            layer.lock.unlock()
+        }
+        passes()
+        var saved: [(Tensor, Tensor)] = []
+        for layer in layers {
+            layer.lock.lock()
+            let taken = layer.captured ?? []
+            layer.captured = nil
+            layer.lock.unlock()
+            saved.append((layer.runningMean.copy(), layer.runningVariance.copy()))
+            guard let pooled = pooled(taken, channels: layer.channels) else { continue }
+            for c in 0..<layer.channels {
+                layer.runningMean[c] = pooled.mean[c]
+                layer.runningVariance[c] = pooled.variance[c]
+            }
+        }
+        defer {
+            for (layer, (mean, variance)) in zip(layers, saved) {
+                layer.runningMean.copy(from: mean)
+                layer.runningVariance.copy(from: variance)
+            }
+        }
+        return try body()
+    }
+
+    /// The statistics of the union of the batches `s` describes (see ``standing(_:passes:_:)``);
+    /// nil when they hold fewer than two entries per channel.
+    static func pooled(_ s: [Statistics], channels: Int) -> (mean: [Double], variance: [Double])? {
+        let total = s.reduce(0) { $0 + $1.entries }
+        guard total >= 2 else { return nil }
+        let m = Double(total)
+        var mean = [Double](repeating: 0, count: channels), variance = mean
+        for c in 0..<channels {
+            var sum = 0.0, squares = 0.0
+            for b in s {
+                let k = Double(b.entries)
+                sum += k * b.mean[c]
+                squares += (k - 1) * b.variance[c] + k * b.mean[c] * b.mean[c]
+            }
+            mean[c] = sum / m
+            variance[c] = max(0, (squares - m * mean[c] * mean[c]) / (m - 1))
+        }
+        return (mean, variance)
+    }
 
     /// The running statistics, by name.
     public var state: [(name: String, tensor: Tensor)] { [("\(name).running_mean", runningMean), ("\(name).running_var", runningVariance)] }

@@ -83,6 +83,16 @@ public final class DCGANGenerator: BufferedNetwork {
     public func pausingStatistics<R>(_ body: () throws -> R) rethrows -> R {
         try bn1.pausingStatistics { try bn2.pausingStatistics(body) }
     }
+
+    /// `body` with bn1 and bn2 normalizing by their standing statistics at `p` (the statistics of
+    /// training-mode passes over `inputs`, pooled; ``BatchNorm/standing(_:passes:_:)``).
+    public func withStandingStatistics<R>(parameters p: Tensor, inputs: [Tensor], _ body: () throws -> R) rethrows -> R {
+        try BatchNorm.standing([bn1, bn2], passes: {
+            GradientRecording.withoutRecording {
+                for z in inputs { _ = self(Variable(z), parameters: Variable(p), mode: .training).value }
+            }
+        }, body)
+    }
 }
 
 /// The DCGAN discriminator for s×s images, as `saddle train --architecture dcgan` builds it. With

@@ -54,6 +54,13 @@ public protocol Network: AnyObject {
     /// called on every rank at once (a collective, for networks whose state gathers what every
     /// rank saw, as ``BatchNorm``'s running statistics do). By default the update above.
     func updateNonTrainableState(parameters p: Tensor, group: any ProcessGroup)
+    /// Runs `body` with evaluation mode normalized by statistics taken at the parameters `p`: from
+    /// training-mode passes over each of `inputs`, pooled (``BatchNorm/standing(_:passes:_:)``),
+    /// in place of the running statistics, which are restored afterwards. For sampling a generator
+    /// at parameters training never ran — the EMA of the iterates — whose batch normalization would
+    /// otherwise use statistics gathered under other weights. The default runs `body` (a network
+    /// without such statistics evaluates the same either way).
+    func withStandingStatistics<R>(parameters p: Tensor, inputs: [Tensor], _ body: () throws -> R) rethrows -> R
 }
 
 /// Whether a network runs as in training (batch statistics) or as for evaluation (running statistics).
@@ -75,6 +82,7 @@ extension Network {
     public func updateNonTrainableState(parameters p: Tensor) {}
     public func pausingStatistics<R>(_ body: () throws -> R) rethrows -> R { try body() }
     public func updateNonTrainableState(parameters p: Tensor, group: any ProcessGroup) { updateNonTrainableState(parameters: p) }
+    public func withStandingStatistics<R>(parameters p: Tensor, inputs: [Tensor], _ body: () throws -> R) rethrows -> R { try body() }
 }
 
 /// A network whose parameters live in one ``ParameterBuffer`` (its layers are views into it):

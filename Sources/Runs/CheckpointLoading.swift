@@ -57,12 +57,14 @@ extension GANTraining {
 
     /// `count` samples ([count, width]) of the generator with parameters `theta`: from the fixed
     /// evaluation noise when `seed` is nil (bit for bit the first `count` rows of the batch the
-    /// metrics score, ``evaluationSamples(of:count:)``), or from standard normal noise drawn with `seed`.
-    public func samples(of theta: Tensor, count: Int, seed: UInt64?) -> Tensor {
-        guard let seed else { return evaluationSamples(of: theta, count: count) }
+    /// metrics score, ``evaluationSamples(of:count:standingStatistics:)``), or from standard normal
+    /// noise drawn with `seed`. `standingStatistics` for the EMA generator, as training samples it
+    /// (``samples(of:count:standingStatistics:)``).
+    public func samples(of theta: Tensor, count: Int, seed: UInt64?, standingStatistics: Bool = false) -> Tensor {
+        guard let seed else { return evaluationSamples(of: theta, count: count, standingStatistics: standingStatistics) }
         var rng = RandomGenerator(seed: seed)
         let z = Tensor.normal([count, configuration.latent], using: &rng)
-        return gan.generate(z, parameters: theta, rowsPerPass: configuration.generationRowsPerPass)
+        return generate(z, parameters: theta, standingStatistics: standingStatistics)
     }
 
     /// The first `count` rows of the evaluation samples, bit for bit the rows the training metrics
@@ -70,11 +72,11 @@ extension GANTraining {
     /// one product, as training does, since a product over fewer rows may round differently in the
     /// last bits (BLAS kernels block by row count). Beyond E, rows E..<count come from the same noise
     /// stream in a second product.
-    public func evaluationSamples(of theta: Tensor, count: Int) -> Tensor {
+    public func evaluationSamples(of theta: Tensor, count: Int, standingStatistics: Bool = false) -> Tensor {
         let e = configuration.evaluationSamples
-        let all = samples(of: theta, count: max(count, e))
+        let all = samples(of: theta, count: max(count, e), standingStatistics: standingStatistics)
         guard count > e else { return all.view(from: 0, shape: Shape([count, all.shape.dims[1]])).copy() }
-        let head = samples(of: theta, count: e)
+        let head = samples(of: theta, count: e, standingStatistics: standingStatistics)
         let width = all.shape.dims[1]
         all.address.copyMemory(from: head.address, byteCount: e * width * all.dtype.byteSize)
         return all
@@ -82,8 +84,9 @@ extension GANTraining {
 
     /// The metrics of `count` samples (default `evaluationSamples`, the number training scores) of
     /// the generator with parameters `theta`, from the evaluation noise: for the final
-    /// checkpoint's θ and EMA they equal `summary.json`'s `last` and `ema`.
-    public func metrics(of theta: Tensor, count: Int? = nil) -> GeneratorMetrics {
-        data.score(samples(of: theta, count: count ?? configuration.evaluationSamples))
+    /// checkpoint's θ and EMA (with `standingStatistics`, as training scores the EMA) they equal
+    /// `summary.json`'s `last` and `ema`.
+    public func metrics(of theta: Tensor, count: Int? = nil, standingStatistics: Bool = false) -> GeneratorMetrics {
+        data.score(samples(of: theta, count: count ?? configuration.evaluationSamples, standingStatistics: standingStatistics))
     }
 }

@@ -207,8 +207,8 @@ public final class GANTraining {
             }
             sc.stepSizeSchedule = schedule
         }
-        sc.averaging = .exponential(decay: c.emaDecay)
-        solver = try Self.wrap(base, schedule: sc.stepSizeSchedule, averaging: c.emaDecay)
+        sc.averaging = .exponential(decay: c.emaDecay, debiased: c.emaDebias)
+        solver = try Self.wrap(base, schedule: sc.stepSizeSchedule, averaging: sc.averaging!)
     }
 
     /// The generator the configuration names (``TrainingConfiguration/architecture``).
@@ -227,9 +227,9 @@ public final class GANTraining {
         }
     }
 
-    static func wrap<S: Solver>(_ s: S, schedule: (any StepSizeSchedule)?, averaging decay: Double) throws -> any Solver {
-        guard let schedule else { return try Averaged(s, scheme: .exponential(decay: decay)) }
-        return try Averaged(try Scheduled(s, schedule: schedule), scheme: .exponential(decay: decay))
+    static func wrap<S: Solver>(_ s: S, schedule: (any StepSizeSchedule)?, averaging scheme: AveragingScheme) throws -> any Solver {
+        guard let schedule else { return try Averaged(s, scheme: scheme) }
+        return try Averaged(try Scheduled(s, schedule: schedule), scheme: scheme)
     }
 
     /// `config.yaml` for this training: the configuration, with a note naming the method and the
@@ -346,7 +346,7 @@ public final class GANTraining {
             let losses = pausingStatistics { game.losses(at: omega) }
             let summary = TrainingSummary(
                 configuration: c, iterations: k, oracleCalls: loop.oracle.counter.oracleCalls, wallSeconds: clock.seconds,
-                last: score(omega[.generator]), ema: score(ema), untrained: score(game.initialPoint[.generator]),
+                last: score(omega[.generator]), ema: score(ema, standingStatistics: true), untrained: score(game.initialPoint[.generator]),
                 finalLosses: ["generator": losses.generator, "discriminator": losses.discriminator],
                 exitStatus: status, saddleVersion: SaddleVersion.string, gitCommit: BuildInformation.gitCommit, blasCore: BLAS.coreName, blasThreads: BLAS.threads,
                 ranks: gan.processGroup.size)
@@ -368,14 +368,40 @@ public final class GANTraining {
     }
 
     /// `evaluationSamples` samples of the generator with parameters `theta`, from a fixed noise batch.
-    public func samples(of theta: Tensor, count: Int? = nil) -> Tensor {
+    ///
+    /// `standingStatistics`: batch normalization (the DCGAN generator's) normalizes with statistics
+    /// taken at `theta` (``Networks/Network/withStandingStatistics(parameters:inputs:_:)``) from
+    /// ``standingPasses`` training-mode passes of ``generationRows`` rows of noise from a stream of
+    /// their own, instead of the running statistics — for the EMA generator, whose weights no
+    /// training step ran. Networks without batch normalization give the same samples either way.
+    public func samples(of theta: Tensor, count: Int? = nil, standingStatistics: Bool = false) -> Tensor {
         var rngEval = root.split(4)
         let z = Tensor.normal([count ?? configuration.evaluationSamples, configuration.latent], using: &rngEval)
-        return gan.generate(z, parameters: theta, rowsPerPass: configuration.generationRowsPerPass)
+        return generate(z, parameters: theta, standingStatistics: standingStatistics)
     }
 
+    /// G_θ(z) for the rows of `z` in passes of ``TrainingConfiguration/generationRowsPerPass`` rows,
+    /// with standing statistics (see ``samples(of:count:standingStatistics:)``) when asked.
+    func generate(_ z: Tensor, parameters theta: Tensor, standingStatistics: Bool) -> Tensor {
+        let rows = configuration.generationRowsPerPass
+        guard standingStatistics else { return gan.generate(z, parameters: theta, rowsPerPass: rows) }
+        var rng = root.split(6)
+        let passes = (0..<Self.standingPasses).map { _ in Tensor.normal([Self.generationRows, configuration.latent], using: &rng) }
+        return gan.generator.withStandingStatistics(parameters: theta, inputs: passes) {
+            gan.generate(z, parameters: theta, rowsPerPass: rows)
+        }
+    }
+
+    /// Standing statistics are pooled over this many training-mode passes of ``generationRows``
+    /// rows (2,048 samples; 0.1–0.3 s for the DCGAN generator on one core).
+    public static let standingPasses = 8
+    /// Rows per standing-statistics pass.
+    public static let generationRows = 256
+
     /// Scores `evaluationSamples` samples of the generator with parameters `theta`.
-    func score(_ theta: Tensor) -> GeneratorMetrics { data.score(samples(of: theta)) }
+    func score(_ theta: Tensor, standingStatistics: Bool = false) -> GeneratorMetrics {
+        data.score(samples(of: theta, standingStatistics: standingStatistics))
+    }
 }
 
 /// Seconds of training, summed over the sessions of a resumed run.
@@ -427,7 +453,7 @@ final class MetricsObserver: LoopObserver {
         guard losses.generator.isFinite && losses.discriminator.isFinite else { return .stop(Self.divergedLoss) }
         // Drawn once, for the metrics and for the run folder's scatter plots.
         let theta = view.omega[.generator], ema = view.output[.generator]
-        let lastSamples = training.samples(of: theta), emaSamples = training.samples(of: ema)
+        let lastSamples = training.samples(of: theta), emaSamples = training.samples(of: ema, standingStatistics: true)
         let factor = c.stepSizeFactor(atIteration: k)
         let stepSizes = training.usesConfiguredMethod ? PerPlayer(generator: c.generatorStepSize * factor, discriminator: c.discriminatorStepSize * factor) : nil
         let record = MetricsRecord(iteration: k, wallSeconds: clock.seconds, oracleCalls: view.counter.oracleCalls,

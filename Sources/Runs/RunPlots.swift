@@ -232,13 +232,14 @@ extension GANTraining {
         let width = data.width
         var pngs: [(name: String, png: [UInt8])] = []
         guard RunPlots.canDraw(width: width) else { return pngs }
-        for (name, parameters, label, drawn) in [("samples-last", theta, "last iterate", evaluated?.last), ("samples-ema", ema, "EMA", evaluated?.ema)] {
+        for (name, parameters, label, drawn, standing) in [("samples-last", theta, "last iterate", evaluated?.last, false),
+                                                           ("samples-ema", ema, "EMA", evaluated?.ema, true)] {
             let figure: Figure
             if width == 2 {
-                figure = RunPlots.scatter(drawn ?? samples(of: parameters), mixture: data.mixture,
+                figure = RunPlots.scatter(drawn ?? samples(of: parameters, standingStatistics: standing), mixture: data.mixture,
                                           title: "\(label) generator, \(configuration.evaluationSamples) samples").figure()
             } else {
-                figure = RunPlots.imageFigure(samples(of: parameters, count: Self.gridImages), title: "\(label) generator, \(Self.gridImages) samples")
+                figure = RunPlots.imageFigure(samples(of: parameters, count: Self.gridImages, standingStatistics: standing), title: "\(label) generator, \(Self.gridImages) samples")
             }
             let picture = png ? try? figure.png() : nil
             if let picture { pngs.append((name, picture)) }

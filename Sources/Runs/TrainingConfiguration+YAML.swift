@@ -10,20 +10,20 @@ import Tensors
 extension TrainingConfiguration {
     /// The format of `config.yaml`: 2 since the keys `shards` and `format_version` (2026-12-03), 3
     /// since `lookahead_steps`, `lookahead_alpha`, `max_oracle_calls` and the newer methods' keys, 4
-    /// since `tensorboard`, 5 since `architecture` and `spectral_norm`; a config without the key is format 1. Older
-    /// formats read the same (the later keys take their defaults).
-    public static let formatVersion = 5
+    /// since `tensorboard`, 5 since `architecture` and `spectral_norm`, 6 since `ema_debias`; a config
+    /// without the key is format 1. Older formats read the same (the later keys take their defaults).
+    public static let formatVersion = 6
 
     /// The keys a config file may set, in the order `config.yaml` lists them.
     public static let yamlKeys = ["dataset", "data_file", "iterations", "max_oracle_calls", "batch_size", "latent", "hidden", "architecture", "spectral_norm", "loss", "method",
                                   "generator_step_size", "discriminator_step_size", "step_size_decay_start", "step_size_decay_end",
                                   "step_size_decay_final", "beta1", "beta2", "relaxation", "lookahead_steps", "lookahead_alpha", "sga_adjustment", "cgd_linear_solver",
                                   "cgd_max_inner_products", "anderson_memory", "agraal_phi", "sgld_steps", "thermal_noise", "damping", "preconditioned",
-                                  "regularizer", "regularizer_weight", "ema_decay", "seed", "shards", "threads",
+                                  "regularizer", "regularizer_weight", "ema_decay", "ema_debias", "seed", "shards", "threads",
                                   "evaluation_samples", "log_every", "checkpoint_every", "tensorboard"]
 
     /// The keys whose values are YAML booleans, `true` or `false`.
-    static let booleanKeys: Set<String> = ["preconditioned", "tensorboard", "spectral_norm"]
+    static let booleanKeys: Set<String> = ["preconditioned", "tensorboard", "spectral_norm", "ema_debias"]
 
     /// Methods that train a GAN: every ``SolverKind`` but the simplex-only mirror methods and EAG-V,
     /// whose step recursion needs the Lipschitz constant of F (``untrainableReason(_:)`` says why).
@@ -126,6 +126,12 @@ extension TrainingConfiguration {
     public mutating func apply(yaml text: String, file: String) throws {
         let entries = try FlatYAML.parse(text, file: file).entries
         for e in entries { try set(e.key, e.value, file: file, line: e.line) }
+        // A config.yaml that Saddle wrote before `ema_debias` existed (it states its format, 2 to 5)
+        // described a plain EMA: it reads as one, so its run resumes as it began.
+        if let stated = entries.last(where: { $0.key == "format_version" }).flatMap({ Int($0.value) }), stated < 6,
+           !entries.contains(where: { $0.key == "ema_debias" }) {
+            emaDebias = false
+        }
         // consensus-optimization is fb with the consensus regularizer: a file that names it and
         // another regularizer asks for two things at once.
         if entries.last(where: { $0.key == "method" })?.value == Self.consensusOptimization, regularizer != .consensus {
@@ -181,7 +187,7 @@ extension TrainingConfiguration {
         switch key {
         case "format_version":
             // Configs written before the key existed (format 1) read the same: every later key has a default.
-            guard ["1", "2", "3", "\(Self.formatVersion)"].contains(value) else {
+            guard let v = Int(value), (1...Self.formatVersion).contains(v), value == "\(v)" else {
                 throw ConfigError.outOfRange(file: file, key: key, value: value, allowed: "1 to \(Self.formatVersion) (this Saddle's); a newer Saddle wrote it")
             }
         case "dataset":
@@ -222,9 +228,13 @@ extension TrainingConfiguration {
         case "preconditioned":
             guard ["true", "false"].contains(value) else { throw ConfigError.wrongType(file: file, key: key, value: value, expected: "true or false") }
             preconditioned = value == "true"
-        case "tensorboard", "spectral_norm":
+        case "tensorboard", "spectral_norm", "ema_debias":
             guard ["true", "false"].contains(value) else { throw ConfigError.wrongType(file: file, key: key, value: value, expected: "true or false") }
-            if key == "tensorboard" { tensorboard = value == "true" } else { spectralNorm = value == "true" }
+            switch key {
+            case "tensorboard": tensorboard = value == "true"
+            case "spectral_norm": spectralNorm = value == "true"
+            default: emaDebias = value == "true"
+            }
         case "architecture": architecture = try choice(Architecture.allCases)
         case "step_size_decay_start": stepSizeDecayStart = try int(min: 0, max: Self.maximumIterations)
         case "step_size_decay_end": stepSizeDecayEnd = try int(min: 0, max: Self.maximumIterations)
@@ -275,7 +285,7 @@ extension TrainingConfiguration {
             "step_size_decay_start": "\(stepSizeDecayStart)", "step_size_decay_end": "\(stepSizeDecayEnd)",
             "step_size_decay_final": Self.yamlReal(stepSizeDecayFinal), "sgld_steps": "\(sgldSteps)", "thermal_noise": Self.yamlReal(thermalNoise),
             "damping": Self.yamlReal(damping), "preconditioned": "\(preconditioned)",
-            "beta1": Self.yamlReal(beta1), "beta2": Self.yamlReal(beta2), "ema_decay": Self.yamlReal(emaDecay), "seed": "\(seed)",
+            "beta1": Self.yamlReal(beta1), "beta2": Self.yamlReal(beta2), "ema_decay": Self.yamlReal(emaDecay), "ema_debias": "\(emaDebias)", "seed": "\(seed)",
             "shards": "\(shards)", "threads": "\(threads)", "evaluation_samples": "\(evaluationSamples)", "log_every": "\(logEvery)",
             "checkpoint_every": "\(checkpointEvery)", "tensorboard": "\(tensorboard)",
             "architecture": architecture.rawValue, "spectral_norm": "\(spectralNorm)",

@@ -79,6 +79,13 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
     public var regularizerWeight = 0.1
     /// Decay of the exponential moving average of the generator's parameters.
     public var emaDecay = 0.999
+    /// Debias the moving average (``Solvers/Averaged``; Adam's bias correction, optax's
+    /// `ema(debias=True)`): weights (1 − β)β^(t−i)/(1 − β^t) on the iterates and none on the initial
+    /// parameters, which the plain average keeps at β^t — 0.37 after 1,000 iterations at β = 0.999,
+    /// 0.14 after 2,000, 4.5e-5 after 10,000 (docs/training.md). On since 2026-12-06; a
+    /// configuration Saddle wrote before (a checkpoint's or summary's JSON without the key, a
+    /// `config.yaml` of format 5 or older) reads as off, so its run resumes as it began.
+    public var emaDebias = true
     public var seed: UInt64 = 0
     /// S: each minibatch is drawn and differentiated as S shards (each from its own seed), combined
     /// in a fixed order; results depend on S, not on ``threads`` (``Games/DifferentiableGame``).
@@ -140,6 +147,8 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
         try read(.regularizer, &regularizer)
         try read(.regularizerWeight, &regularizerWeight)
         try read(.emaDecay, &emaDecay)
+        // Written before the key existed: the plain EMA that run used.
+        emaDebias = try c.decodeIfPresent(Bool.self, forKey: .emaDebias) ?? false
         try read(.seed, &seed)
         try read(.shards, &shards)
         try read(.threads, &threads)
@@ -219,7 +228,7 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
     public func solverConfiguration() throws -> SolverConfiguration {
         var s = methodConfiguration()
         s.stepSizeSchedule = try LinearDecay(start: stepSizeDecayStart, end: stepSizeDecayEnd, final: stepSizeDecayFinal)
-        s.averaging = .exponential(decay: emaDecay)
+        s.averaging = .exponential(decay: emaDecay, debiased: emaDebias)
         return s
     }
 

@@ -103,6 +103,82 @@ struct ConvolutionalNetworkTests {
         }
     }
 
+    /// Standing statistics: inside ``BatchNorm/standing(_:passes:_:)`` evaluation mode normalizes
+    /// with the mean and unbiased variance of every entry the passes' training-mode calls saw, as
+    /// one batch (computed here from the raw entries, not from per-batch statistics); afterwards
+    /// the running statistics are the same bits as before and the record holds only what was
+    /// recorded outside the scope.
+    @Test func standingStatisticsPoolThePasses() throws {
+        let buffer = ParameterBuffer(dtype: .float64)
+        let bn = BatchNorm(2, name: "bn", in: buffer)
+        buffer.finalize()
+        bn.resetParameters()
+        buffer.flat.copy(from: Tensor([1.5, -0.5, 0.25, 2], shape: [4]))
+        let p = Variable(buffer.flat)
+        var rng = RandomGenerator(seed: 4)
+        let a = Tensor.normal([3, 2, 2, 2], dtype: .float64, using: &rng)
+        let b = Tensor.normal([5, 2, 1, 3], dtype: .float64, using: &rng).affine(scale: 2, shift: -1)
+        let c = Tensor.normal([2, 2, 2, 1], dtype: .float64, using: &rng)
+        _ = bn(Variable(c), parameters: p, mode: .training)
+        bn.update()  // running statistics away from their initial values
+        _ = bn(Variable(c), parameters: p, mode: .training)  // waits in the record for the next update
+        let before = (bn.runningMean.scalars + bn.runningVariance.scalars).map(\.bitPattern)
+        // Every entry of channel ch in a and b.
+        func entries(_ x: Tensor, _ ch: Int) -> [Double] {
+            let n = x.shape[0], plane = x.count / (n * 2)
+            return (0..<n).flatMap { i in (0..<plane).map { x[(i * 2 + ch) * plane + $0] } }
+        }
+        let x = Tensor.normal([4, 2, 1, 1], dtype: .float64, using: &rng)
+        let e = BatchNorm.standing([bn], passes: {
+            _ = bn(Variable(a), parameters: p, mode: .training)
+            _ = bn(Variable(b), parameters: p, mode: .training)
+        }) { bn(Variable(x), parameters: p, mode: .evaluation).value }
+        for ch in 0..<2 {
+            let v = entries(a, ch) + entries(b, ch)
+            let mean = v.reduce(0, +) / Double(v.count)
+            let variance = v.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(v.count - 1)
+            for i in 0..<4 {
+                let expected = [1.5, -0.5][ch] * (x[i * 2 + ch] - mean) / (variance + 1e-5).squareRoot() + [0.25, 2][ch]
+                #expect(abs(e[i * 2 + ch] - expected) < 1e-12, "channel \(ch), row \(i)")
+            }
+        }
+        #expect((bn.runningMean.scalars + bn.runningVariance.scalars).map(\.bitPattern) == before, "running statistics restored")
+        // The next update folds in c alone: the passes were not recorded for it.
+        let (mean0, variance0) = (bn.runningMean.scalars, bn.runningVariance.scalars)
+        bn.update()
+        for ch in 0..<2 {
+            let v = entries(c, ch)
+            let mean = v.reduce(0, +) / Double(v.count)
+            let variance = v.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(v.count - 1)
+            #expect(abs(bn.runningMean[ch] - (0.9 * mean0[ch] + 0.1 * mean)) < 1e-12)
+            #expect(abs(bn.runningVariance[ch] - (0.9 * variance0[ch] + 0.1 * variance)) < 1e-12)
+        }
+    }
+
+    /// The DCGAN generator's standing statistics change its evaluation-mode samples (the running
+    /// statistics are those of other weights), leave its state's bits as they were, and depend only
+    /// on the parameters and the passes' noise.
+    @Test func dcganStandingStatistics() throws {
+        var rng = RandomGenerator(seed: 5)
+        let g = DCGANGenerator(latent: 8, imageSize: 8, width: 4, dtype: .float64, using: &rng)
+        let theta = g.initialParameters
+        let passes = (0..<3).map { _ in Tensor.normal([16, 8], dtype: .float64, using: &rng) }
+        let z = Tensor.normal([5, 8], dtype: .float64, using: &rng)
+        let state = { g.nonTrainableState.flatMap { $0.tensor.scalars.map(\.bitPattern) } }
+        let before = state()
+        let generate = { GradientRecording.withoutRecording { g(Variable(z), parameters: Variable(theta), mode: .evaluation).value.scalars } }
+        let running = generate()
+        let standing = g.withStandingStatistics(parameters: theta, inputs: passes, generate)
+        let again = g.withStandingStatistics(parameters: theta, inputs: passes, generate)
+        #expect(state() == before)
+        #expect(standing.map(\.bitPattern) == again.map(\.bitPattern))
+        #expect(zip(standing, running).map { abs($0 - $1) }.max()! > 1e-3)
+        // An MLP has no such statistics: the default runs the body unchanged.
+        let mlp = MLP([3, 4, 2], hidden: .relu, dtype: .float64, using: &rng)
+        let y = mlp.withStandingStatistics(parameters: mlp.initialParameters, inputs: []) { 7 }
+        #expect(y == 7)
+    }
+
     /// Two ranks, each recording its own shards (a, b on rank 0; c, d on rank 1) and one shard both
     /// computed (e), fold into their running statistics the bits of one process that recorded a–e
     /// once each.

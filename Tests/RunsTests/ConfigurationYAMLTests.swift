@@ -117,6 +117,35 @@ struct ConfigurationYAMLTests {
         }
     }
 
+    /// Every format Saddle wrote reads (format 4 was once refused); the debiased EMA is the default,
+    /// and a config that Saddle wrote before the key existed — YAML stating format 2–5, JSON without
+    /// the key — reads as the plain EMA it trained with.
+    @Test func everyOlderFormatReadsAndKeepsItsPlainEMA() throws {
+        #expect(TrainingConfiguration().emaDebias)
+        for version in 1...TrainingConfiguration.formatVersion {
+            var c = TrainingConfiguration()
+            try c.apply(yaml: "format_version: \(version)\nseed: 3\n", file: "old.yaml")
+            #expect(c.seed == 3 && c.emaDebias == (version >= 6), "format \(version)")
+            var stated = TrainingConfiguration()
+            try stated.apply(yaml: "format_version: \(version)\nema_debias: true\n", file: "old.yaml")
+            #expect(stated.emaDebias, "format \(version) with the key")
+        }
+        var unversioned = TrainingConfiguration()
+        try unversioned.apply(yaml: "seed: 3\n", file: "mine.yaml")
+        #expect(unversioned.emaDebias, "a hand-written config without format_version takes the default")
+        var off = TrainingConfiguration()
+        try off.apply(yaml: "ema_debias: false\n", file: "mine.yaml")
+        #expect(!off.emaDebias)
+        #expect(throws: ConfigError.self) { try off.apply(yaml: "ema_debias: yes\n", file: "mine.yaml") }
+        // JSON (checkpoint metadata, summary.json): without the key, the plain EMA; with it, as written.
+        let json = try JSONEncoder().encode(TrainingConfiguration())
+        var object = try #require(try JSONSerialization.jsonObject(with: json) as? [String: Any])
+        #expect(try JSONDecoder().decode(TrainingConfiguration.self, from: json).emaDebias)
+        object.removeValue(forKey: "emaDebias")
+        let legacy = try JSONSerialization.data(withJSONObject: object)
+        #expect(try !JSONDecoder().decode(TrainingConfiguration.self, from: legacy).emaDebias)
+    }
+
     @Test func newerFormatIsRefusedNamingFileAndKey() {
         var c = TrainingConfiguration()
         let newer = "format_version: \(TrainingConfiguration.formatVersion + 1)\n"

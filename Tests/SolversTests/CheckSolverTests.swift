@@ -138,7 +138,7 @@ struct CheckSolverTests {
     }
 
     @Test func averagingWrapper() throws {
-        // Uniform: the mean of ω₁ … ω_T; EMA: β-weighted from ω₀. FB on θφ, three steps, by hand.
+        // Uniform: the mean of ω₁ … ω_T; EMA: β-weighted from ω₀; debiased EMA: no weight on ω₀. FB on θφ, three steps, by hand.
         let fb = ForwardBackward(rule: try GradientStep(stepSize: 0.5))
         var iterates = [(2.0, 0.5)]
         for _ in 0..<3 { let (t, p) = iterates.last!; iterates.append((t - 0.5 * p, p + 0.5 * t)) }
@@ -148,6 +148,12 @@ struct CheckSolverTests {
                                        var a = iterates[0]
                                        for k in 1...3 { a = (0.9 * a.0 + 0.1 * iterates[k].0, 0.9 * a.1 + 0.1 * iterates[k].1) }
                                        return a
+                                   }()),
+                                   // Debiased: the closed-form weights (1 − β)β^(T−i)/(1 − β^T) on ω₁ … ω_T, none on ω₀.
+                                   (.exponential(decay: 0.9, debiased: true), {
+                                       let z = 1 - 0.9 * 0.9 * 0.9
+                                       let w = (1...3).map { 0.1 * Foundation.pow(0.9, Double(3 - $0)) / z }
+                                       return ((1...3).reduce(0.0) { $0 + w[$1 - 1] * iterates[$1].0 }, (1...3).reduce(0.0) { $0 + w[$1 - 1] * iterates[$1].1 })
                                    }())] {
             let result = try solve(rotation(), with: try Averaged(fb, scheme: scheme), stopping: StoppingRule(iterations: 3))
             #expect(abs(result.output[.generator][0] - expected.0) < 1e-14 && abs(result.output[.discriminator][0] - expected.1) < 1e-14)

@@ -42,7 +42,7 @@ struct Eval: ParsableCommand {
         let n = samples ?? training.configuration.evaluationSamples
         try requireActivationMemory(training, samples: n, flag: "--samples \(n)")
         let last = training.metrics(of: state.omega[.generator], count: n)
-        let ema = training.metrics(of: state.ema, count: n)
+        let ema = training.metrics(of: state.ema, count: n, standingStatistics: true)
         let lastJSON = try JSONValueEncoder().encode(last), emaJSON = try JSONValueEncoder().encode(ema)
         if json {
             print(JSONValue.object([("checkpoint", .string(checkpoint)), ("dataset", .string(training.configuration.dataset)),

@@ -33,7 +33,7 @@ struct Sample: ParsableCommand {
     var checkpoint: String
     @Option(name: .customLong("n"), parsing: .unconditional, help: "Number of samples.")
     var count: Int
-    @Flag(help: "Sample the exponential moving average of the generator's parameters instead of the last iterate.")
+    @Flag(help: "Sample the exponential moving average of the generator's parameters instead of the last iterate (batch normalization, in the DCGAN generator, then uses statistics recomputed at the EMA's weights, as training's EMA metrics do).")
     var ema = false
     @OptionGroup var output: OutputOptions<SampleHelp>
     var out: String? { output.path }
@@ -64,7 +64,7 @@ struct Sample: ParsableCommand {
         let (training, state) = try loadCheckpoint(checkpoint, dataFile: dataFile)
         try requireActivationMemory(training, samples: count, flag: "--n \(count)")
         let theta = ema ? state.ema : state.omega[.generator]
-        let samples = training.samples(of: theta, count: count, seed: seed)
+        let samples = training.samples(of: theta, count: count, seed: seed, standingStatistics: ema)
         switch format {
         case .csv:
             let text = Self.csv(samples)

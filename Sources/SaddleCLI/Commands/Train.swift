@@ -146,6 +146,10 @@ struct Train: ParsableCommand {
     var preconditioned = false
     @Option(parsing: .unconditional, help: ArgumentHelp("Iterations (one minibatch gradient of both players each); with --resume, the new total. (default: \(Train.defaults.iterations))", valueName: "n"))
     var iterations: Int?
+    @Option(parsing: .unconditional, help: ArgumentHelp("Decay β in [0, 1) of the EMA generator (the exponential moving average of G's parameters that the metrics report beside the last iterate). (default: \(stated(Train.defaults.emaDecay)))", valueName: "beta"))
+    var emaDecay: Double?
+    @Flag(inversion: .prefixedNo, help: "Debias the EMA generator: weights (1 − β)β^(t−i)/(1 − β^t) on the iterates, none on the initial parameters (the plain EMA keeps β^t there: 0.37 after 1,000 iterations at β = 0.999). On by default (--no-ema-debias: the plain EMA from the initial parameters).")
+    var emaDebias: Bool?
     @Option(parsing: .unconditional, help: ArgumentHelp("Minibatch size. (default: \(Train.defaults.batchSize))", valueName: "n"))
     var batchSize: Int?
     @Option(parsing: .unconditional, help: ArgumentHelp("Step size α of both players (before the decay). (default: \(stated(Train.defaults.generatorStepSize)))", valueName: "alpha"))
@@ -210,6 +214,7 @@ struct Train: ParsableCommand {
             ("--sga-adjustment", "sga_adjustment", sgaAdjustment.map { "\($0)" }), ("--cgd-max-inner-products", "cgd_max_inner_products", cgdMaxInnerProducts.map { "\($0)" }),
             ("--anderson-memory", "anderson_memory", andersonMemory.map { "\($0)" }), ("--agraal-phi", "agraal_phi", agraalPhi.map { "\($0)" }),
             ("--lookahead", "lookahead_steps", lookahead.map { "\($0)" }), ("--max-oracle-calls", "max_oracle_calls", maxOracleCalls.map { "\($0)" }), ("--lookahead-alpha", "lookahead_alpha", lookaheadAlpha.map { "\($0)" }),
+            ("--ema-decay", "ema_decay", emaDecay.map { "\($0)" }),
         ]
         for (flag, key, value) in keyed {
             guard let value else { continue }
@@ -233,6 +238,7 @@ struct Train: ParsableCommand {
                                            ("--sga-adjustment", sgaAdjustment != nil), ("--cgd-linear-solver", cgdLinearSolver != nil),
                                            ("--cgd-max-inner-products", cgdMaxInnerProducts != nil), ("--anderson-memory", andersonMemory != nil),
                                            ("--agraal-phi", agraalPhi != nil), ("--max-oracle-calls", maxOracleCalls != nil),
+                                           ("--ema-decay", emaDecay != nil), ("--ema-debias", emaDebias != nil),
                                            ("--config", config != nil), ("--out", out != nil), ("--force", force), ("--shards", shards != nil)]
             if let bad = fixed.first(where: { $0.1 }) {
                 throw ValidationError("\(bad.0) cannot be combined with --resume: a resumed run keeps its config.yaml (only --iterations, --time-limit, --log-every, --checkpoint-every, --threads and --[no-]tensorboard may change)")
@@ -260,6 +266,8 @@ struct Train: ParsableCommand {
         if let v = architecture { c.architecture = v }
         if let v = hidden { c.hidden = v }
         if let v = spectralNorm { c.spectralNorm = v }
+        if let v = emaDecay { c.emaDecay = v }
+        if let v = emaDebias { c.emaDebias = v }
         switch method {
         case .kind(let k): c.method = k
         case .consensusOptimization:
