@@ -1,3 +1,5 @@
+import CKernels
+
 // Two-dimensional convolutions of NCHW batches as im2col/col2im + one GEMM, and the per-channel
 // sums and broadcasts around them (a convolution's bias, batch normalization's statistics).
 //
@@ -140,108 +142,40 @@ private func geometry(input x: Tensor, weight: Tensor, stride: Int, padding: Int
                                kernelWidth: weight.shape[3], stride: stride, padding: padding)
 }
 
-/// ⌈a / b⌉ for b > 0 and any sign of a.
-@inline(__always) private func ceilDiv(_ a: Int, _ b: Int) -> Int { a >= 0 ? (a + b - 1) / b : -((-a) / b) }
-/// ⌊a / b⌋ for b > 0 and any sign of a.
-@inline(__always) private func floorDiv(_ a: Int, _ b: Int) -> Int { a >= 0 ? a / b : -((-a + b - 1) / b) }
-
-/// For kernel column `v`: the output columns c whose input column c·s − p + v lies in 0..<width.
-@inline(__always)
-private func validColumns(_ v: Int, _ geo: ConvolutionGeometry) -> Range<Int> {
-    let lo = max(0, ceilDiv(geo.padding - v, geo.stride))
-    let hi = min(geo.outputWidth - 1, floorDiv(geo.inputWidth - 1 + geo.padding - v, geo.stride))
-    return lo <= hi ? lo..<(hi + 1) : 0..<0
-}
-
 /// The column matrix [K, N·Ho·Wo]: row (i, u, v) (channel, kernel row, kernel column), column
 /// (n, r, c) holds x[n, i, r·s − p + u, c·s − p + v], zero where that is padding.
 func im2col(_ x: Tensor, _ geo: ConvolutionGeometry) -> Tensor {
     let cols = Tensor(uninitialized: [geo.patchSize, geo.batch * geo.outputHeight * geo.outputWidth], dtype: x.dtype)
-    switch x.dtype {
-    case .float32: unfold(x.f32, cols.f32, geo)
-    case .float64: unfold(x.f64, cols.f64, geo)
+    let (n, c, h, w, kh, kw) = (geo.batch, geo.inputChannels, geo.inputHeight, geo.inputWidth, geo.kernelHeight, geo.kernelWidth)
+    let (s, p, oh, ow) = (geo.stride, geo.padding, geo.outputHeight, geo.outputWidth)
+    // In C (sk_unfold): plane by plane through a zero-bordered copy, so that each kernel offset
+    // reads its block without the bounds tests that dominated DCGAN's 7- and 14-pixel rows.
+    let status = switch x.dtype {
+    case .float32: sk_unfold_f32(x.f32, cols.f32, n, c, h, w, kh, kw, s, p, oh, ow)
+    case .float64: sk_unfold_f64(x.f64, cols.f64, n, c, h, w, kh, kw, s, p, oh, ow)
     }
+    ensure(status == 0, "im2col: no memory for a \(h + 2 * p)×\(w + 2 * p) padded plane")
     return cols
 }
 
-private func unfold<T: BinaryFloatingPoint & SIMDScalar>(_ x: UnsafeMutablePointer<T>, _ cols: UnsafeMutablePointer<T>, _ geo: ConvolutionGeometry) {
-    let (h, w, oh, ow, s, p) = (geo.inputHeight, geo.inputWidth, geo.outputHeight, geo.outputWidth, geo.stride, geo.padding)
-    let columns = geo.batch * oh * ow
-    for i in 0..<geo.inputChannels {
-        for u in 0..<geo.kernelHeight {
-            for v in 0..<geo.kernelWidth {
-                let row = cols + ((i * geo.kernelHeight + u) * geo.kernelWidth + v) * columns
-                let valid = validColumns(v, geo)
-                for n in 0..<geo.batch {
-                    let plane = x + (n * geo.inputChannels + i) * h * w
-                    for r in 0..<oh {
-                        let dst = row + (n * oh + r) * ow
-                        let y = r * s - p + u
-                        guard y >= 0 && y < h, !valid.isEmpty else { dst.update(repeating: 0, count: ow); continue }
-                        let src = plane + y * w + (v - p)
-                        for c in 0..<valid.lowerBound { dst[c] = 0 }
-                        if s == 1 {
-                            (dst + valid.lowerBound).update(from: src + valid.lowerBound, count: valid.count)
-                        } else if s == 2 {
-                            // Eight outputs from the even lanes of sixteen inputs while all sixteen
-                            // lie in this row of x, then one at a time.
-                            var c = valid.lowerBound
-                            while c + 8 <= valid.upperBound && 2 * c + 15 + (v - p) < w {
-                                let pair = UnsafeRawPointer(src + 2 * c).loadUnaligned(as: SIMD16<T>.self)
-                                UnsafeMutableRawPointer(dst + c).storeBytes(of: pair.evenHalf, as: SIMD8<T>.self)
-                                c += 8
-                            }
-                            while c < valid.upperBound { dst[c] = src[2 * c]; c += 1 }
-                        } else {
-                            for c in valid { dst[c] = src[c * s] }
-                        }
-                        for c in valid.upperBound..<ow { dst[c] = 0 }
-                    }
-                }
-            }
-        }
-    }
-}
-
 /// The adjoint of ``im2col``: x [N, Cin, H, W] with every column entry added back into the pixel it
-/// was read from (padding entries dropped), plus `bias` [Cin] per channel.
+/// was read from (padding entries dropped), plus `bias` [Cin] per channel. Each pixel's terms are
+/// added from +0 in the order of the kernel offsets (u, v) (sk_fold), then the bias.
 func col2im(_ cols: Tensor, _ geo: ConvolutionGeometry, bias: Tensor?) -> Tensor {
     let x = Tensor(uninitialized: geo.inputShape, dtype: cols.dtype)
-    let plane = geo.inputHeight * geo.inputWidth
+    let (n, c, h, w, kh, kw) = (geo.batch, geo.inputChannels, geo.inputHeight, geo.inputWidth, geo.kernelHeight, geo.kernelWidth)
+    let (s, p, oh, ow) = (geo.stride, geo.padding, geo.outputHeight, geo.outputWidth)
+    let status: Int32
     switch cols.dtype {
     case .float32:
-        fold(cols.f32, x.f32, geo)
-        if let bias { addPerChannel(x.f32, bias.f32, batch: geo.batch, channels: geo.inputChannels, plane: plane) }
+        status = sk_fold_f32(cols.f32, x.f32, n, c, h, w, kh, kw, s, p, oh, ow)
+        if let bias { addPerChannel(x.f32, bias.f32, batch: n, channels: c, plane: h * w) }
     case .float64:
-        fold(cols.f64, x.f64, geo)
-        if let bias { addPerChannel(x.f64, bias.f64, batch: geo.batch, channels: geo.inputChannels, plane: plane) }
+        status = sk_fold_f64(cols.f64, x.f64, n, c, h, w, kh, kw, s, p, oh, ow)
+        if let bias { addPerChannel(x.f64, bias.f64, batch: n, channels: c, plane: h * w) }
     }
+    ensure(status == 0, "col2im: no memory for a \(h + 2 * p)×\(w + 2 * p) padded plane")
     return x
-}
-
-private func fold<T: BinaryFloatingPoint>(_ cols: UnsafeMutablePointer<T>, _ x: UnsafeMutablePointer<T>, _ geo: ConvolutionGeometry) {
-    let (h, w, oh, ow, s, p) = (geo.inputHeight, geo.inputWidth, geo.outputHeight, geo.outputWidth, geo.stride, geo.padding)
-    let columns = geo.batch * oh * ow
-    x.update(repeating: 0, count: geo.batch * geo.inputChannels * h * w)
-    for i in 0..<geo.inputChannels {
-        for u in 0..<geo.kernelHeight {
-            for v in 0..<geo.kernelWidth {
-                let row = cols + ((i * geo.kernelHeight + u) * geo.kernelWidth + v) * columns
-                let valid = validColumns(v, geo)
-                if valid.isEmpty { continue }
-                for n in 0..<geo.batch {
-                    let plane = x + (n * geo.inputChannels + i) * h * w
-                    for r in 0..<oh {
-                        let y = r * s - p + u
-                        guard y >= 0 && y < h else { continue }
-                        let src = row + (n * oh + r) * ow
-                        let dst = plane + y * w + (v - p)
-                        for c in valid { dst[c * s] += src[c] }
-                    }
-                }
-            }
-        }
-    }
 }
 
 /// [Cout, N·P] (a GEMM's output) to [N, Cout, P] (P = Ho·Wo), adding `bias` [Cout] per channel.

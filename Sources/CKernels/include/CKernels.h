@@ -127,4 +127,19 @@ static inline int sk_sgemm_small_by_size(size_t m, size_t n, size_t k) {
 /* Whether this CPU runs sk_gemm_f32 (AVX-512 F, DQ, VL, BW). */
 int sk_gemm_f32_available(void);
 
+/* im2col of x [batch, channels, h, w] (NCHW) for a kh × kw kernel, stride s, zero padding p, output
+   oh × ow: cols [channels·kh·kw, batch·oh·ow], row (i, u, v), column (n, r, c) holding
+   x[n, i, r·s − p + u, c·s − p + v], 0 where that is padding. sk_fold is its adjoint: x (written
+   whole) gets every column entry added into the pixel it came from, padding entries dropped; each
+   pixel's terms are added from +0 in the order of (u, v). Values are only moved (unfold) or summed
+   in that fixed order (fold), so every clone gives the same bits (convolution.c). Returns 0, or −1
+   when a plane whose padded size passes 4096 elements finds no memory for its scratch. */
+#define SK_DECLARE_CONVOLUTION_MOVES(T, S) \
+  int sk_unfold_##S(const T *x, T *cols, size_t batch, size_t channels, size_t h, size_t w, size_t kh, size_t kw, \
+                    size_t s, size_t p, size_t oh, size_t ow); \
+  int sk_fold_##S(const T *cols, T *x, size_t batch, size_t channels, size_t h, size_t w, size_t kh, size_t kw, \
+                  size_t s, size_t p, size_t oh, size_t ow);
+SK_DECLARE_CONVOLUTION_MOVES(float, f32)
+SK_DECLARE_CONVOLUTION_MOVES(double, f64)
+
 #endif

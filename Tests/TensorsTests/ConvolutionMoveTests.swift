@@ -1,0 +1,74 @@
+import Testing
+import TestSupport
+import Tensors
+
+/// im2col and col2im (the C kernels `sk_unfold`, `sk_fold`) bit for bit against their definitions
+/// written as plain loops: the column matrix holds x[n, i, r·s − p + u, c·s − p + v] (0 in the
+/// padding), and col2im adds each column entry into its pixel, the terms of a pixel from +0 in the
+/// order of the kernel offsets (u, v). Shapes cover strides 1–3, paddings 0–2, rows shorter and
+/// longer than the kernels' 8-lane vectors (7, 14, 27 wide), uneven maps, and a plane too large for
+/// the kernels' stack scratch (70×70 padded to 72×72 > 4096 elements), in both precisions.
+@Suite("Convolution data movement (im2col, col2im)")
+struct ConvolutionMoveTests {
+    static let shapes: [(h: Int, w: Int, k: Int, s: Int, p: Int)] = [
+        (14, 14, 4, 2, 1), (28, 28, 4, 2, 1), (7, 7, 3, 1, 1), (5, 27, 4, 2, 1), (9, 11, 3, 3, 2),
+        (6, 6, 2, 1, 0), (4, 4, 1, 1, 0), (70, 70, 3, 2, 1), (3, 5, 3, 1, 2),
+    ]
+
+    /// The bits of element i, whatever the precision.
+    private func bits(_ t: Tensor, _ i: Int) -> UInt64 {
+        t.dtype == .float32 ? UInt64(t.f32[i].bitPattern) : t.f64[i].bitPattern
+    }
+
+    @Test(arguments: [DType.float32, .float64])
+    func unfoldMatchesTheDefinition(_ dtype: DType) throws {
+        for (h, w, k, s, p) in Self.shapes {
+            let (n, ci, co) = (3, 2, 1)
+            let (oh, ow) = ((h + 2 * p - k) / s + 1, (w + 2 * p - k) / s + 1)
+            var rng = RandomGenerator(seed: 7)
+            let x = Tensor.normal([n, ci, h, w], dtype: dtype, using: &rng)
+            let weight = Tensor.normal([co, ci, k, k], dtype: dtype, using: &rng)
+            let cols = convolution2DKeepingColumns(x, weight: weight, bias: nil, stride: s, padding: p).columns
+            #expect(cols.shape == Shape([ci * k * k, n * oh * ow]))
+            var mismatches = 0
+            for i in 0..<ci { for u in 0..<k { for v in 0..<k { for b in 0..<n { for r in 0..<oh { for c in 0..<ow {
+                let (y, z) = (r * s - p + u, c * s - p + v)
+                let expected: UInt64 = (y >= 0 && y < h && z >= 0 && z < w) ? bits(x, ((b * ci + i) * h + y) * w + z)
+                    : (dtype == .float32 ? UInt64(Float(0).bitPattern) : Double(0).bitPattern)
+                let index = ((i * k + u) * k + v) * (n * oh * ow) + (b * oh + r) * ow + c
+                if bits(cols, index) != expected { mismatches += 1 }
+            } } } } } }
+            #expect(mismatches == 0, "im2col \(dtype) \(h)×\(w) k\(k) s\(s) p\(p): \(mismatches) entries differ")
+        }
+    }
+
+    @Test(arguments: [DType.float32, .float64])
+    func foldMatchesTheDefinitionBitForBit(_ dtype: DType) throws {
+        for (h, w, k, s, p) in Self.shapes {
+            let (n, ci, co) = (3, 2, 3)
+            let (oh, ow) = ((h + 2 * p - k) / s + 1, (w + 2 * p - k) / s + 1)
+            var rng = RandomGenerator(seed: 11)
+            let g = Tensor.normal([n, co, oh, ow], dtype: dtype, using: &rng)
+            let weight = Tensor.normal([co, ci, k, k], dtype: dtype, using: &rng)
+            let x = convolution2DAdjoint(g, weight: weight, bias: nil, stride: s, padding: p, inputHeight: h, inputWidth: w)
+            // The same column matrix as the adjoint's: Wᵀ [K, Cout] times g moved to [Cout, N·Ho·Wo].
+            let moved = Tensor(uninitialized: [co, n * oh * ow], dtype: dtype)
+            for o in 0..<co { for b in 0..<n { for q in 0..<(oh * ow) {
+                moved[o * n * oh * ow + b * oh * ow + q] = g[(b * co + o) * oh * ow + q]
+            } } }
+            let cols = matmul(weight.reshaped([co, ci * k * k]), moved, transposeA: true)
+            let expected = Tensor.zeros([n, ci, h, w], dtype: dtype)
+            for i in 0..<ci { for u in 0..<k { for v in 0..<k { for b in 0..<n { for r in 0..<oh { for c in 0..<ow {
+                let (y, z) = (r * s - p + u, c * s - p + v)
+                guard y >= 0 && y < h && z >= 0 && z < w else { continue }
+                let xi = ((b * ci + i) * h + y) * w + z
+                let term = cols[((i * k + u) * k + v) * (n * oh * ow) + (b * oh + r) * ow + c]
+                // Added in the tensor's own precision, as the kernel does.
+                if dtype == .float32 { expected.f32[xi] += Float(term) } else { expected.f64[xi] += term }
+            } } } } } }
+            var mismatches = 0
+            for e in 0..<expected.count where bits(x, e) != bits(expected, e) { mismatches += 1 }
+            #expect(mismatches == 0, "col2im \(dtype) \(h)×\(w) k\(k) s\(s) p\(p): \(mismatches) pixels differ")
+        }
+    }
+}
