@@ -80,11 +80,17 @@ public func convTranspose2d(_ x: Variable, weight: Variable, bias: Variable?, st
         if t.count > 2, let tb = t[2] { out = tangentSum(out, tb.broadcastChannels(to: outShape)) }
         return out
     }, into: { g, need, sink in
-        // First order: W̄ = C(g, x) and b̄ added into their sinks.
-        var r: [Variable?] = [need[0] ? conv2d(g, weight: weight, bias: nil, stride: stride, padding: padding) : nil, nil]
+        // First order: x̄ = W ⋆ g, and W̄ = C(g, x) and b̄ added into their sinks; x̄ and W̄ read
+        // one column matrix of g (unfolded once, not once for each).
+        var r: [Variable?] = [nil, nil]
+        var columns: Tensor?
+        if need[0] {
+            let (xbar, cols) = convolution2DKeepingColumns(g.value, weight: weight.value, bias: nil, stride: stride, padding: padding)
+            (r[0], columns) = (Variable(xbar), cols)
+        }
         if need[1] {
             let wbar = convolution2DWeightGradient(input: g.value, outputGradient: x.value, kernelHeight: kh, kernelWidth: kw,
-                                                   stride: stride, padding: padding, into: sink[1])
+                                                   stride: stride, padding: padding, columns: columns, into: sink[1])
             if sink[1] == nil { r[1] = Variable(wbar) }
         }
         if bias != nil { r.append(need[2] ? addChannelSums(g.value, into: sink[2]) : nil) }
