@@ -39,96 +39,61 @@ typedef int32_t sk_m8_f32 __attribute__((vector_size(32)));
 typedef int64_t sk_m8_f64 __attribute__((vector_size(64)));
 #define SK_VECTOR_SLACK 8
 
+/* The offset in the phases of padded pixel (Y, X): phase (Y mod s, X mod s), entry (Y / s, X / s). */
+static inline __attribute__((always_inline)) size_t sk_phase_offset(size_t Y, size_t X, size_t s, size_t phase,
+                                                                    size_t PW) {
+  return ((Y % s) * s + X % s) * phase + (Y / s) * PW + X / s;
+}
+
+/* One body for both directions (`fold` and the stride `s` are constants where it is inlined):
+   unfold copies x's plane into the phases, then each offset's rows out to the columns; fold adds
+   each offset's rows from the columns into zeroed phases, then copies the plane out to x. */
 #define SK_CONVOLUTION_MOVES(T, S)                                                                  \
-  static inline __attribute__((always_inline)) int sk_unfold_body_##S(                              \
-      const T *x, T *cols, size_t batch, size_t channels, size_t h, size_t w, size_t kh, size_t kw, \
-      const size_t s, size_t p, size_t oh, size_t ow) {                                             \
-    const size_t PH = (h + 2 * p + s - 1) / s, PW = (w + 2 * p + s - 1) / s, phase = PH * PW;       \
+  static inline __attribute__((always_inline)) int sk_moves_##S(                                    \
+      const int fold, const T *in, T *out, size_t batch, size_t channels, size_t h, size_t w,       \
+      size_t kh, size_t kw, const size_t s, size_t p, size_t oh, size_t ow) {                       \
+    const size_t PW = (w + 2 * p + s - 1) / s, phase = ((h + 2 * p + s - 1) / s) * PW;              \
     const size_t plane = oh * ow, columns = batch * plane, total = s * s * phase + SK_VECTOR_SLACK;  \
     const size_t wide = (ow + 7) & ~(size_t)7; /* lanes moved per row by the vector path */         \
     T stack[SK_PHASES_ON_STACK];                                                                    \
     T *ph = total <= SK_PHASES_ON_STACK ? stack : (T *)malloc(total * sizeof(T));                   \
     if (!ph) return -1;                                                                             \
-    for (size_t k = 0; k < total; k++) ph[k] = 0; /* padding: never written again */               \
-    for (size_t i = 0; i < channels; i++) {                                                         \
-      for (size_t n = 0; n < batch; n++) {                                                          \
-        const T *src = x + (n * channels + i) * h * w;                                              \
-        for (size_t y = 0; y < h; y++) {                                                            \
-          const size_t Y = y + p;                                                                   \
-          T *row = ph + (Y % s) * s * phase + (Y / s) * PW;                                         \
-          for (size_t z = 0; z < w; z++) {                                                          \
-            const size_t X = z + p;                                                                 \
-            row[(X % s) * phase + X / s] = src[y * w + z];                                          \
-          }                                                                                         \
-        }                                                                                           \
-        for (size_t u = 0; u < kh; u++) {                                                           \
-          for (size_t v = 0; v < kw; v++) {                                                         \
-            T *dst = cols + ((i * kh + u) * kw + v) * columns + n * plane;                          \
-            const T *base = ph + ((u % s) * s + v % s) * phase + (u / s) * PW + v / s;              \
-            for (size_t r = 0; r < oh; r++) {                                                       \
-              const T *q = base + r * PW;                                                           \
-              T *d = dst + r * ow;                                                                  \
-              if (r * ow + wide <= plane) {                                                         \
-                for (size_t c = 0; c < wide; c += 8) *(sk_v8_##S *)(d + c) = *(const sk_v8_##S *)(q + c); \
-              } else {                                                                              \
-                for (size_t c = 0; c < ow; c++) d[c] = q[c];                                        \
-              }                                                                                     \
-            }                                                                                       \
-          }                                                                                         \
-        }                                                                                           \
-      }                                                                                             \
-    }                                                                                               \
-    if (ph != stack) free(ph);                                                                      \
-    return 0;                                                                                       \
-  }                                                                                                 \
-                                                                                                    \
-  static inline __attribute__((always_inline)) int sk_fold_body_##S(                                \
-      const T *cols, T *x, size_t batch, size_t channels, size_t h, size_t w, size_t kh, size_t kw, \
-      const size_t s, size_t p, size_t oh, size_t ow) {                                             \
-    const size_t PH = (h + 2 * p + s - 1) / s, PW = (w + 2 * p + s - 1) / s, phase = PH * PW;       \
-    const size_t plane = oh * ow, columns = batch * plane, total = s * s * phase + SK_VECTOR_SLACK;  \
-    const size_t wide = (ow + 7) & ~(size_t)7; /* lanes moved per row by the vector path */         \
-    T stack[SK_PHASES_ON_STACK];                                                                    \
-    T *ph = total <= SK_PHASES_ON_STACK ? stack : (T *)malloc(total * sizeof(T));                   \
-    if (!ph) return -1;                                                                             \
-    sk_m8_##S tail; /* all ones in the lanes of a row's last, partial vector */                 \
+    sk_m8_##S tail; /* fold: all ones in the lanes of a row's last, partial vector */               \
     for (size_t l = 0; l < 8; l++) tail[l] = l < ow % 8 ? -1 : 0;                                  \
+    if (!fold) for (size_t k = 0; k < total; k++) ph[k] = 0; /* unfold's padding, never written */ \
     for (size_t i = 0; i < channels; i++) {                                                         \
       for (size_t n = 0; n < batch; n++) {                                                          \
-        for (size_t k = 0; k < total; k++) ph[k] = 0;                                               \
-        /* Each pixel's terms arrive in the order of (u, v), from +0: the order of the loops over  \
-           (channel, u, v, sample, r, c) this replaces, so the same sums bit for bit. */            \
+        T *pixels = (fold ? out : (T *)in) + (n * channels + i) * h * w;                            \
+        if (fold) {                                                                                 \
+          for (size_t k = 0; k < total; k++) ph[k] = 0;                                             \
+        } else {                                                                                    \
+          for (size_t y = 0; y < h; y++)                                                            \
+            for (size_t z = 0; z < w; z++) ph[sk_phase_offset(y + p, z + p, s, phase, PW)] = pixels[y * w + z]; \
+        }                                                                                           \
+        /* fold: each pixel's terms arrive in the order of (u, v), from +0 — the order of the      \
+           loops over (channel, u, v, sample, r, c) this replaced, so the same sums bit for bit. */ \
         for (size_t u = 0; u < kh; u++) {                                                           \
           for (size_t v = 0; v < kw; v++) {                                                         \
-            const T *src = cols + ((i * kh + u) * kw + v) * columns + n * plane;                    \
-            T *base = ph + ((u % s) * s + v % s) * phase + (u / s) * PW + v / s;                    \
+            T *block = (fold ? (T *)in : out) + ((i * kh + u) * kw + v) * columns + n * plane;     \
+            T *base = ph + sk_phase_offset(u, v, s, phase, PW);                                     \
             for (size_t r = 0; r < oh; r++) {                                                       \
-              T *q = base + r * PW;                                                                 \
-              const T *g = src + r * ow;                                                            \
-              if (r * ow + wide <= plane) {                                                         \
+              T *q = base + r * PW, *b = block + r * ow;                                            \
+              if (r * ow + wide > plane) { /* the vectors would leave the block */                 \
+                if (fold) for (size_t c = 0; c < ow; c++) q[c] += b[c];                             \
+                else for (size_t c = 0; c < ow; c++) b[c] = q[c];                                   \
+              } else if (fold) {                                                                    \
                 size_t c = 0;                                                                       \
-                for (; c + 8 <= ow; c += 8)                                                         \
-                  *(sk_v8_##S *)(q + c) += *(const sk_v8_##S *)(g + c);                             \
-                if (c < ow) {                                                                       \
-                  sk_v8_##S v = *(const sk_v8_##S *)(g + c);                                        \
-                  v = (sk_v8_##S)((sk_m8_##S)v & tail);                                             \
-                  *(sk_v8_##S *)(q + c) += v;                                                       \
-                }                                                                                   \
+                for (; c + 8 <= ow; c += 8) *(sk_v8_##S *)(q + c) += *(const sk_v8_##S *)(b + c);   \
+                if (c < ow) *(sk_v8_##S *)(q + c) += (sk_v8_##S)((sk_m8_##S)*(const sk_v8_##S *)(b + c) & tail); \
               } else {                                                                              \
-                for (size_t c = 0; c < ow; c++) q[c] += g[c];                                       \
+                for (size_t c = 0; c < wide; c += 8) *(sk_v8_##S *)(b + c) = *(const sk_v8_##S *)(q + c); \
               }                                                                                     \
             }                                                                                       \
           }                                                                                         \
         }                                                                                           \
-        T *dst = x + (n * channels + i) * h * w;                                                    \
-        for (size_t y = 0; y < h; y++) {                                                            \
-          const size_t Y = y + p;                                                                   \
-          const T *row = ph + (Y % s) * s * phase + (Y / s) * PW;                                   \
-          for (size_t z = 0; z < w; z++) {                                                          \
-            const size_t X = z + p;                                                                 \
-            dst[y * w + z] = row[(X % s) * phase + X / s];                                          \
-          }                                                                                         \
-        }                                                                                           \
+        if (fold)                                                                                   \
+          for (size_t y = 0; y < h; y++)                                                            \
+            for (size_t z = 0; z < w; z++) pixels[y * w + z] = ph[sk_phase_offset(y + p, z + p, s, phase, PW)]; \
       }                                                                                             \
     }                                                                                               \
     if (ph != stack) free(ph);                                                                      \
@@ -137,19 +102,22 @@ typedef int64_t sk_m8_f64 __attribute__((vector_size(64)));
                                                                                                     \
   /* The stride as a constant where it is 1 or 2, so the phase arithmetic (/ s, % s) is shifts and  \
      masks: with a variable s its divisions were most of both kernels' time. */                     \
+  static inline __attribute__((always_inline)) int sk_moves_by_stride_##S(                          \
+      int fold, const T *in, T *out, size_t batch, size_t channels, size_t h, size_t w, size_t kh,  \
+      size_t kw, size_t s, size_t p, size_t oh, size_t ow) {                                        \
+    if (s == 1) return sk_moves_##S(fold, in, out, batch, channels, h, w, kh, kw, 1, p, oh, ow);   \
+    if (s == 2) return sk_moves_##S(fold, in, out, batch, channels, h, w, kh, kw, 2, p, oh, ow);   \
+    return sk_moves_##S(fold, in, out, batch, channels, h, w, kh, kw, s, p, oh, ow);               \
+  }                                                                                                 \
   SK_CONV_CLONES int sk_unfold_##S(const T *x, T *cols, size_t batch, size_t channels, size_t h,    \
                                    size_t w, size_t kh, size_t kw, size_t s, size_t p, size_t oh,   \
                                    size_t ow) {                                                     \
-    if (s == 1) return sk_unfold_body_##S(x, cols, batch, channels, h, w, kh, kw, 1, p, oh, ow);   \
-    if (s == 2) return sk_unfold_body_##S(x, cols, batch, channels, h, w, kh, kw, 2, p, oh, ow);   \
-    return sk_unfold_body_##S(x, cols, batch, channels, h, w, kh, kw, s, p, oh, ow);               \
+    return sk_moves_by_stride_##S(0, x, cols, batch, channels, h, w, kh, kw, s, p, oh, ow);        \
   }                                                                                                 \
   SK_CONV_CLONES int sk_fold_##S(const T *cols, T *x, size_t batch, size_t channels, size_t h,      \
                                  size_t w, size_t kh, size_t kw, size_t s, size_t p, size_t oh,     \
                                  size_t ow) {                                                       \
-    if (s == 1) return sk_fold_body_##S(cols, x, batch, channels, h, w, kh, kw, 1, p, oh, ow);     \
-    if (s == 2) return sk_fold_body_##S(cols, x, batch, channels, h, w, kh, kw, 2, p, oh, ow);     \
-    return sk_fold_body_##S(cols, x, batch, channels, h, w, kh, kw, s, p, oh, ow);                 \
+    return sk_moves_by_stride_##S(1, cols, x, batch, channels, h, w, kh, kw, s, p, oh, ow);        \
   }
 
 SK_CONVOLUTION_MOVES(float, f32)

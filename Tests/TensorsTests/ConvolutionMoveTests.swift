@@ -15,6 +15,16 @@ struct ConvolutionMoveTests {
         (6, 6, 2, 1, 0), (4, 4, 1, 1, 0), (70, 70, 3, 2, 1), (3, 5, 3, 1, 2),
     ]
 
+    /// Each shape's output size and two random tensors: the convolution's input side [3, ci, h, w]
+    /// (or its output side [3, co, oh, ow] with `outputSide`) and a weight [co, ci, k, k].
+    private func operands(_ dtype: DType, h: Int, w: Int, k: Int, s: Int, p: Int, ci: Int, co: Int, outputSide: Bool)
+        -> (oh: Int, ow: Int, x: Tensor, weight: Tensor) {
+        let (oh, ow) = ((h + 2 * p - k) / s + 1, (w + 2 * p - k) / s + 1)
+        var rng = RandomGenerator(seed: outputSide ? 11 : 7)
+        let x = Tensor.normal(outputSide ? [3, co, oh, ow] : [3, ci, h, w], dtype: dtype, using: &rng)
+        return (oh, ow, x, Tensor.normal([co, ci, k, k], dtype: dtype, using: &rng))
+    }
+
     /// The bits of element i, whatever the precision.
     private func bits(_ t: Tensor, _ i: Int) -> UInt64 {
         t.dtype == .float32 ? UInt64(t.f32[i].bitPattern) : t.f64[i].bitPattern
@@ -23,11 +33,8 @@ struct ConvolutionMoveTests {
     @Test(arguments: [DType.float32, .float64])
     func unfoldMatchesTheDefinition(_ dtype: DType) throws {
         for (h, w, k, s, p) in Self.shapes {
-            let (n, ci, co) = (3, 2, 1)
-            let (oh, ow) = ((h + 2 * p - k) / s + 1, (w + 2 * p - k) / s + 1)
-            var rng = RandomGenerator(seed: 7)
-            let x = Tensor.normal([n, ci, h, w], dtype: dtype, using: &rng)
-            let weight = Tensor.normal([co, ci, k, k], dtype: dtype, using: &rng)
+            let (n, ci) = (3, 2)
+            let (oh, ow, x, weight) = operands(dtype, h: h, w: w, k: k, s: s, p: p, ci: ci, co: 1, outputSide: false)
             let cols = convolution2DKeepingColumns(x, weight: weight, bias: nil, stride: s, padding: p).columns
             #expect(cols.shape == Shape([ci * k * k, n * oh * ow]))
             var mismatches = 0
@@ -46,10 +53,7 @@ struct ConvolutionMoveTests {
     func foldMatchesTheDefinitionBitForBit(_ dtype: DType) throws {
         for (h, w, k, s, p) in Self.shapes {
             let (n, ci, co) = (3, 2, 3)
-            let (oh, ow) = ((h + 2 * p - k) / s + 1, (w + 2 * p - k) / s + 1)
-            var rng = RandomGenerator(seed: 11)
-            let g = Tensor.normal([n, co, oh, ow], dtype: dtype, using: &rng)
-            let weight = Tensor.normal([co, ci, k, k], dtype: dtype, using: &rng)
+            let (oh, ow, g, weight) = operands(dtype, h: h, w: w, k: k, s: s, p: p, ci: ci, co: co, outputSide: true)
             let x = convolution2DAdjoint(g, weight: weight, bias: nil, stride: s, padding: p, inputHeight: h, inputWidth: w)
             // The same column matrix as the adjoint's: Wᵀ [K, Cout] times g moved to [Cout, N·Ho·Wo].
             let moved = Tensor(uninitialized: [co, n * oh * ow], dtype: dtype)
