@@ -67,6 +67,13 @@ public struct BenchmarkResult: Codable, Sendable {
     /// percentage of it that `gflops` is.
     public var fma_peak_gflops: Double? = nil
     public var percent_of_peak: Double? = nil
+    /// Median over repetitions of the process's CPU time per iteration (all its threads), µs:
+    /// what a busy host does not inflate, unlike `median_us` (issue 18).
+    public var median_cpu_us: Double? = nil
+    /// The efficiency by CPU time: GFLOP per CPU-second of the process (its threads together) as a
+    /// percentage of the 1-thread FMA peak. At one thread it is the step's own efficiency whatever
+    /// else runs on the host; at more threads helpers' waiting counts as spent.
+    public var percent_of_peak_by_cpu: Double? = nil
     /// For W4: the streaming read bandwidth measured on a buffer the size class of A (8 MB,
     /// cache-resident, for n = 1000; 128 MB, DRAM, for n = 4000) at this thread count; the bound
     /// (time to stream the iteration's bytes at that bandwidth, µs) and the percentage of the
@@ -156,7 +163,10 @@ public struct Benchmark {
     /// (measured before the timed blocks by default), rows give % of peak and, for W4, % of bound.
     public func run(machine: MachineProfile? = nil, progress: (String) -> Void = { _ in }) throws -> [BenchmarkResult] {
         let machine = machine ?? MachineProfile.measure(threadCounts: threadCounts)
-        struct Cell { let workload: BenchmarkWorkload; let threads: Int; let step: any BenchmarkStep; var times: [Double] = []; var mflop = 0.0 }
+        struct Cell {
+            let workload: BenchmarkWorkload; let threads: Int; let step: any BenchmarkStep
+            var times: [Double] = [], cpuTimes: [Double] = []; var mflop = 0.0
+        }
         var cells: [Cell] = []
         for w in workloads {
             for t in threadCounts {
@@ -177,17 +187,22 @@ public struct Benchmark {
             for i in cells.indices {
                 BLAS.threads = 1
                 cells[i].step.step()  // one untimed step after switching thread counts
-                let start = clock.now
+                let (start, cpuStart) = (clock.now, CPUTime.process)
                 for _ in 0..<iterations { cells[i].step.step() }
-                let elapsed = clock.now - start
+                let (elapsed, cpu) = (clock.now - start, CPUTime.process - cpuStart)
                 let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
                 cells[i].times.append(seconds / Double(iterations) * 1e6)
+                cells[i].cpuTimes.append(cpu / Double(iterations) * 1e6)
                 progress("repetition \(r + 1)/\(repetitions): \(cells[i].workload.rawValue), \(cells[i].threads) thread(s): \(String(format: "%.0f", cells[i].times.last!)) µs/iteration")
             }
         }
+        func medianOf(_ x: [Double]) -> Double {
+            let sorted = x.sorted()
+            return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
+        }
         return cells.map { c in
             let sorted = c.times.sorted()
-            let median = sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
+            let median = medianOf(c.times)
             let gflops: Double = c.mflop * 1e6 / (median * 1e-6) / 1e9
             var result = BenchmarkResult(workload: c.workload.rawValue, threads: c.threads, median_us: median,
                                          min_us: sorted.first!, max_us: sorted.last!, mflop_per_iteration: c.mflop,
@@ -196,6 +211,13 @@ public struct Benchmark {
             if let peak = probe?.fma_peak_gflops, peak > 0 {
                 result.fma_peak_gflops = peak
                 result.percent_of_peak = 100 * gflops / peak
+            }
+            let cpu = medianOf(c.cpuTimes)
+            result.median_cpu_us = cpu
+            // One thread's peak: measured, or the measured t-thread peak's share per thread.
+            let onePeak = machine.row(threads: 1)?.fma_peak_gflops ?? probe.map { $0.fma_peak_gflops / Double(c.threads) }
+            if let onePeak, onePeak > 0, cpu > 0 {
+                result.percent_of_peak_by_cpu = 100 * (c.mflop * 1e6 / (cpu * 1e-6) / 1e9) / onePeak
             }
             if let bytes: Double = c.step.bytesStreamed {
                 result.mb_per_iteration = bytes / 1e6

@@ -88,10 +88,10 @@ public struct GANComparison: Sendable {
             let c = try configuration(of: entry, seed: seed)
             var records: [MetricsRecord] = [], cpu: [Double] = []
             var run = Run(entry: entry.name, seed: seed, iterations: c.iterations, records: [], summary: nil, failure: nil)
-            let start = processCPUSeconds()
+            let start = CPUTime.process
             do {
                 let training = try GANTraining(c)
-                run.summary = try training.run(TrainingSession { records.append($0); cpu.append(processCPUSeconds() - start) })
+                run.summary = try training.run(TrainingSession { records.append($0); cpu.append(CPUTime.process - start) })
             } catch let e as RunError {
                 run.failure = e.description
             }
@@ -101,11 +101,4 @@ public struct GANComparison: Sendable {
             return run
         }
     }
-}
-
-/// The CPU time this process has used, all threads (CLOCK_PROCESS_CPUTIME_ID), in seconds.
-func processCPUSeconds() -> Double {
-    var ts = timespec()
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts)
-    return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
 }

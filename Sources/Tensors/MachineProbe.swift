@@ -60,18 +60,12 @@ public enum MachineProbe {
         defer { rates.deallocate() }
         nonisolated(unsafe) let r = rates
         let one: @Sendable (Int) -> Void = { t in
-            let start = threadCPUSeconds()
+            let start = CPUTime.thread
             let amount = work(t)
-            r[t] = amount / max(threadCPUSeconds() - start, 1e-9)
+            r[t] = amount / max(CPUTime.thread - start, 1e-9)
         }
         if threads == 1 { one(0) } else { DispatchQueue.concurrentPerform(iterations: threads, execute: one) }
         return rates.reduce(0, +)
-    }
-
-    private static func threadCPUSeconds() -> Double {
-        var ts = timespec()
-        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts)
-        return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
     }
 }
 

@@ -47,5 +47,21 @@ struct BenchmarkMachineTests {
         #expect(abs(w4.percent_of_bound! - 100 * w4.bound_us! / w4.median_us) < 1e-9)
         #expect(abs(w1.percent_of_peak! - w1.gflops) < 1e-9)    // a 100 GFLOP/s peak
         #expect(w1.bound_us == nil)
+        // By CPU time: the MFLOP per iteration over the process's CPU µs per iteration, against
+        // the 1-thread peak of 100 GFLOP/s.
+        let cpu = try #require(w1.median_cpu_us)
+        #expect(cpu > 0 && abs(w1.percent_of_peak_by_cpu! - w1.mflop_per_iteration / cpu * 1e3) < 1e-9)
+    }
+
+    /// Without a 1-thread row in the profile, efficiency by CPU time is against the measured
+    /// t-thread peak's share per thread.
+    @Test func efficiencyByCPUTimeWithoutAOneThreadRow() throws {
+        var bench = Benchmark(workloads: [.w1], threadCounts: [2])
+        (bench.repetitions, bench.iterations, bench.warmup) = (1, 2, 0)
+        let profile = MachineProfile(rows: [.init(threads: 2, fma_peak_gflops: 160, cache_read_gbytes_per_second: 50,
+                                                  dram_read_gbytes_per_second: 10)])
+        let w1 = try #require(try bench.run(machine: profile).first)
+        let cpu = try #require(w1.median_cpu_us)
+        #expect(abs(w1.percent_of_peak_by_cpu! - w1.mflop_per_iteration / cpu * 1e3 / 80 * 100) < 1e-9)
     }
 }

@@ -16,7 +16,10 @@ struct Bench: ParsableCommand {
         Each workload runs `--repetitions` blocks of `--iterations` steps after `--warmup` steps; \
         blocks of different thread counts and workloads are interleaved. Reported: median, min \
         and max over blocks of the time per iteration (µs), matrix-product MFLOP per iteration \
-        (counted while running) and GFLOP/s at the median.
+        (counted while running) and GFLOP/s at the median; then the median CPU time of the \
+        process per iteration (all its threads) and the efficiency by it: GFLOP per CPU-second \
+        as a % of one thread's FMA peak — what a busy host does not hide, since a step \
+        descheduled by other work spends wall time but no CPU time.
 
         W1 is one simultaneous GDA step of an MLP GAN (G 64→128→128→2 ReLU, D 2→128→128→1 \
         LeakyReLU 0.2, batch 512, non-saturating loss); W1-R1 adds the R1 penalty (γ = 10), a \
@@ -177,11 +180,11 @@ struct Bench: ParsableCommand {
             String(format: "%d thread(s) FMA peak %.1f GFLOP/s, read 8 MB %.1f GB/s, 128 MB %.1f GB/s", $0.threads,
                    $0.fma_peak_gflops, $0.cache_read_gbytes_per_second, $0.dram_read_gbytes_per_second)
         }.joined(separator: "; "))
-        print("workload  threads  median µs     min µs     max µs   MFLOP/it   GFLOP/s  % peak")
+        print("workload  threads  median µs     min µs     max µs   MFLOP/it   GFLOP/s  % peak  CPU µs  % peak by CPU")
         for r in results {
             print(r.workload.padding(toLength: 8, withPad: " ", startingAt: 0)
-                  + String(format: " %8d %10.0f %10.0f %10.0f %10.1f %9.1f %7.1f", r.threads, r.median_us, r.min_us, r.max_us,
-                           r.mflop_per_iteration, r.gflops, r.percent_of_peak ?? 0)
+                  + String(format: " %8d %10.0f %10.0f %10.0f %10.1f %9.1f %7.1f %7.0f %14.1f", r.threads, r.median_us, r.min_us, r.max_us,
+                           r.mflop_per_iteration, r.gflops, r.percent_of_peak ?? 0, r.median_cpu_us ?? 0, r.percent_of_peak_by_cpu ?? 0)
                   + (r.gbytes_per_second.map { String(format: "   %.1f GB/s (%.0f MB/it)", $0, r.mb_per_iteration ?? 0) } ?? "")
                   + (r.percent_of_bound.map { String(format: ", %.0f%% of the bound (%.0f µs at %.1f GB/s)", $0, r.bound_us ?? 0, r.read_gbytes_per_second ?? 0) } ?? ""))
         }
