@@ -243,9 +243,17 @@ private final class JSONNode {
         }
     }
 
+    // Both take the collection out of `content` before changing it, so it is uniquely referenced
+    // and grows in place: changing a copy while `content` still held the original copied it at every
+    // entry, quadratic in its length (a checkpoint of 2 × 280,000 numbers took minutes).
     func child(forKey key: String) -> JSONNode {
-        if case .empty = content { content = .object([], [:]) }
-        guard case .object(var keys, var nodes) = content else { preconditionFailure("a keyed container on a node that holds something else") }
+        var (keys, nodes): ([String], [String: JSONNode])
+        switch content {
+        case .empty: (keys, nodes) = ([], [:])
+        case .object(let k, let n): (keys, nodes) = (k, n)
+        default: preconditionFailure("a keyed container on a node that holds something else")
+        }
+        content = .empty
         let node = JSONNode()
         if nodes[key] == nil { keys.append(key) }
         nodes[key] = node
@@ -254,8 +262,13 @@ private final class JSONNode {
     }
 
     func appended() -> JSONNode {
-        if case .empty = content { content = .array([]) }
-        guard case .array(var items) = content else { preconditionFailure("an unkeyed container on a node that holds something else") }
+        var items: [JSONNode]
+        switch content {
+        case .empty: items = []
+        case .array(let a): items = a
+        default: preconditionFailure("an unkeyed container on a node that holds something else")
+        }
+        content = .empty
         let node = JSONNode()
         items.append(node)
         content = .array(items)
