@@ -201,11 +201,10 @@ public struct Benchmark {
             return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
         }
         return cells.map { c in
-            let sorted = c.times.sorted()
             let median = medianOf(c.times)
             let gflops: Double = c.mflop * 1e6 / (median * 1e-6) / 1e9
             var result = BenchmarkResult(workload: c.workload.rawValue, threads: c.threads, median_us: median,
-                                         min_us: sorted.first!, max_us: sorted.last!, mflop_per_iteration: c.mflop,
+                                         min_us: c.times.min()!, max_us: c.times.max()!, mflop_per_iteration: c.mflop,
                                          gflops: gflops, repetitions: repetitions, iterations: iterations, warmup: warmup)
             let probe = machine.row(threads: c.threads)
             if let peak = probe?.fma_peak_gflops, peak > 0 {

@@ -195,7 +195,7 @@ extension BlockVector: Codable {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(dtype, forKey: .dtype)
         if let archive = encoder.userInfo[.tensorArchive] as? TensorArchive {
-            let name = encoder.codingPath.map { $0.intValue.map(String.init) ?? $0.stringValue }.joined(separator: ".")
+            let name = TensorArchive.name(of: encoder.codingPath)
             archive.store(name + ".generator", self[.generator].copy())
             archive.store(name + ".discriminator", self[.discriminator].copy())
             try c.encode(name, forKey: .archived)
@@ -218,6 +218,11 @@ public final class TensorArchive: @unchecked Sendable {
     public init(prefix: String = "", entries: [(name: String, tensor: Tensor)] = []) {
         self.prefix = prefix
         for e in entries { index[e.name] = self.entries.count; self.entries.append(e) }
+    }
+
+    /// The name of a value stored at `codingPath`: its keys (or indices) joined by dots.
+    public static func name(of codingPath: [any CodingKey]) -> String {
+        codingPath.map { $0.intValue.map(String.init) ?? $0.stringValue }.joined(separator: ".")
     }
 
     public func store(_ name: String, _ tensor: Tensor) {

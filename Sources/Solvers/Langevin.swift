@@ -66,7 +66,7 @@ extension LangevinState {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(generator, forKey: .generator)
         if let archive = encoder.userInfo[.tensorArchive] as? TensorArchive, !secondMoment.isEmpty {
-            let name = encoder.codingPath.map { $0.intValue.map(String.init) ?? $0.stringValue }.joined(separator: ".") + ".second_moment"
+            let name = TensorArchive.name(of: encoder.codingPath) + ".second_moment"
             archive.store(name, Tensor(secondMoment, shape: [secondMoment.count], dtype: .float64))
             try c.encode(name, forKey: .archived)
         } else {
