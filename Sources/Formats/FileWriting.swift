@@ -3,7 +3,7 @@ import Foundation
 /// What a write is, for error messages and for the fault-injection seam of the crash and
 /// disk-full tests (``WriteFaults``).
 public enum FileKind: String, Sendable, CaseIterable, Codable {
-    case marker, config, history, metrics, checkpoint, summary, report, plot, output, tensorboard, other
+    case marker, config, history, metrics, checkpoint, summary, report, plot, output, tensorboard, journal, other
 }
 
 /// Every file Saddle writes goes through ``atomicWrite(_:to:kind:durable:)`` (whole files) or

@@ -80,12 +80,20 @@ public struct GANComparison: Sendable {
 
     /// Runs every entry for every seed, one after the other — or, with a `group` of several
     /// processes (MPI ranks), spread over them, every rank returning all runs in the same order;
-    /// `progress` hears each run this process finished.
-    public func run(group: any ProcessGroup = SingleProcess.shared, progress: (Run) -> Void = { _ in }) throws -> [Run] {
+    /// `progress` hears each run this process finished, and whether it came from the `journal`
+    /// instead of training. With a ``RunJournal``, a run it holds for the same entry and
+    /// configuration is taken from it, and every run trained is recorded in it as soon as it ends.
+    public func run(group: any ProcessGroup = SingleProcess.shared, journal: RunJournal? = nil,
+                    progress: (Run, _ fromJournal: Bool) -> Void = { _, _ in }) throws -> [Run] {
         let cells = entries.flatMap { entry in seeds.map { (entry, $0) } }
         return try group.distribute(cells.count) { i in
             let (entry, seed) = cells[i]
             let c = try configuration(of: entry, seed: seed)
+            let key = try journal.map { _ in try RunJournal.key(entry: entry.name, configuration: c) }
+            if let journal, let key, let stored = journal.storedRun(forKey: key) {
+                progress(stored, true)
+                return stored
+            }
             var records: [MetricsRecord] = [], cpu: [Double] = []
             var run = Run(entry: entry.name, seed: seed, iterations: c.iterations, records: [], summary: nil, failure: nil)
             let start = CPUTime.process
@@ -97,7 +105,8 @@ public struct GANComparison: Sendable {
             }
             run.records = records
             run.cpuSeconds = cpu
-            progress(run)
+            if let journal, let key { try journal.record(run, key: key) }
+            progress(run, false)
             return run
         }
     }

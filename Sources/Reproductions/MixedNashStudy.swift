@@ -228,22 +228,24 @@ public struct MixedNashStudy: Sendable {
 
     /// A batch of runs, spread over the group's ranks: (entry name, configuration, budget, seed).
     private func runBatch(_ cells: [(name: String, configuration: TrainingConfiguration, budget: Int, seed: UInt64)],
-                          group: any ProcessGroup, progress: (GANComparison.Run) -> Void) throws -> [GANComparison.Run] {
+                          group: any ProcessGroup, journal: RunJournal?,
+                          progress: (GANComparison.Run, Bool) -> Void) throws -> [GANComparison.Run] {
         try group.distribute(cells.count) { i in
             let cell = cells[i]
             let comparison = GANComparison(entries: [.init(name: cell.name, configuration: cell.configuration)],
                                            seeds: [cell.seed], budget: cell.budget, points: points)
-            let run = try comparison.run()[0]
-            progress(run)
-            return run
+            return try comparison.run(journal: journal, progress: progress)[0]
         }
     }
 
     /// Runs the study: per (data set, objective), the tuning runs of every method, then the
     /// evaluation runs of each method's chosen settings; `progress` hears each run this process
-    /// finished, with its data set and objective.
-    public func run(group: any ProcessGroup = SingleProcess.shared,
-                    progress: (String, Objective, GANComparison.Run) -> Void = { _, _, _ in }) throws -> Result {
+    /// finished, with its data set and objective, and whether it came from the `journal`. With a
+    /// ``RunJournal`` (`saddle reproduce mixed-nash` keeps one in `<out>/journal/`), every run is
+    /// recorded there as it ends and a run the journal already holds is not trained again: a
+    /// killed study resumes, and its result is the one an uninterrupted study gives.
+    public func run(group: any ProcessGroup = SingleProcess.shared, journal: RunJournal? = nil,
+                    progress: (String, Objective, GANComparison.Run, _ fromJournal: Bool) -> Void = { _, _, _, _ in }) throws -> Result {
         let start = Date()
         var cells: [Cell] = [], skipped: [String: String] = [:]
         let p = comparisonProtocol
@@ -263,7 +265,7 @@ public struct MixedNashStudy: Sendable {
                         for seed in p.tuningSeeds { batch.append(("\(m)#\(k)", c, largest, seed)) }
                     }
                 }
-                let tuning = try runBatch(batch, group: group) { progress(d, objective, $0) }
+                let tuning = try runBatch(batch, group: group, journal: journal) { progress(d, objective, $0, $1) }
                 var methods: [Cell.Method] = []
                 var next = 0
                 for m in Self.methodNames {
@@ -289,7 +291,7 @@ public struct MixedNashStudy: Sendable {
                         slots.append((i, b))
                     }
                 }
-                let evaluated = try runBatch(evaluation, group: group) { progress(d, objective, $0) }
+                let evaluated = try runBatch(evaluation, group: group, journal: journal) { progress(d, objective, $0, $1) }
                 for (j, slot) in slots.enumerated() {
                     let n = p.evaluationSeeds.count
                     methods[slot.method].evaluationRuns[slot.budget] = Array(evaluated[(j * n)..<((j + 1) * n)])
@@ -337,11 +339,33 @@ public struct MixedNashStudy: Sendable {
 
     // MARK: Output
 
-    /// Refuses an existing folder unless `force`.
-    public static func checkOutput(_ path: String, force: Bool) throws {
-        if FileManager.default.fileExists(atPath: path) && !force {
-            throw RunError.runFolder(path: path, problem: "already exists; choose another --out or pass --force to overwrite it")
+    /// Checks the output folder before a study starts. A new folder is fine. An existing one is
+    /// refused unless `force` (the study's files are overwritten, its journal not read) or `resume`
+    /// (the study continues from the runs in its ``RunJournal``; the folder must be empty or hold a
+    /// journal, so a folder of something else is never written into).
+    public static func checkOutput(_ path: String, force: Bool, resume: Bool = false) throws {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { return }
+        if resume {
+            guard isDirectory.boolValue else { throw RunError.runFolder(path: path, problem: "exists and is not a folder; nothing to resume") }
+            let contents = (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
+            if !contents.isEmpty && !contents.contains(RunJournal.folderName) {
+                throw RunError.runFolder(path: path, problem: "holds no \(RunJournal.folderName)/ of a study, so there is nothing to resume; choose another --out")
+            }
+            return
         }
+        if !force {
+            throw RunError.runFolder(path: path, problem: onlyJournal(path)
+                ? "holds the \(RunJournal.folderName)/ of a study that did not finish; pass --resume to continue it, or --force to start over"
+                : "already exists; choose another --out, pass --resume to continue the study in its \(RunJournal.folderName)/, or --force to overwrite it")
+        }
+    }
+
+    /// Whether `path` is a folder holding nothing but a journal (a study that has not written its
+    /// tables yet).
+    static func onlyJournal(_ path: String) -> Bool {
+        guard let contents = try? FileManager.default.contentsOfDirectory(atPath: path) else { return false }
+        return contents.allSatisfy { $0 == RunJournal.folderName }
     }
 
     public static let tableHeader = ["dataset", "objective", "phase", "method", "setting", "seed", "budget", "iterations",
@@ -367,7 +391,8 @@ public struct MixedNashStudy: Sendable {
     /// table.csv (every run at every budget), summary.csv, verdicts.json, plots (SVG, PNG, PDF),
     /// report.html.
     public func write(_ result: Result, to path: String, force: Bool) throws {
-        try Self.checkOutput(path, force: force)
+        // A folder holding only the journal of this study's runs is the study's own.
+        if !Self.onlyJournal(path) { try Self.checkOutput(path, force: force) }
         try makeFolders(path + "/plots")
         var table = Self.tableHeader.joined(separator: ",") + "\n"
         var summary = "dataset,objective,budget,method,chosen_setting,runs,quality_mean,quality_std,speed_mean,speed_std,cpu_seconds_median\n"

@@ -140,7 +140,7 @@ public struct SRFBGANClaim: Sendable {
         var base = TrainingConfiguration()
         try base.apply(yaml: TrainingConfiguration.presets["mnist"]!, file: "preset mnist")
         base.dataFile = dataFile
-        let say: (GANComparison.Run) -> Void = { r in
+        let say: (GANComparison.Run, Bool) -> Void = { r, _ in
             progress("(e) \(r.entry) seed \(r.seed): \(r.iterations) iterations, Fréchet \(r.summary?.last.images.map { String(format: "%.2f", $0.frechetDistance) } ?? r.failure ?? "?")")
         }
         // Tuning: every (method, λ) on every tuning seed, in one batch spread over the ranks.

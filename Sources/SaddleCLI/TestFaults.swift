@@ -7,7 +7,7 @@ import Saddle
 /// - `kill-after-bytes=N`: SIGKILL once N bytes of file data have been written (in the middle of a
 ///   write when N falls inside one);
 /// - `fill-disk=KIND:K`: fill the file system before the K-th write of KIND (`checkpoint`,
-///   `metrics`, `summary`, `config`, `history`, `report`, `plot`, `marker`, `output`, `tensorboard`);
+///   `metrics`, `summary`, `config`, `history`, `report`, `plot`, `marker`, `output`, `tensorboard`, `journal`);
 /// - `report=FILE`: at exit, write every write's kind and byte span to FILE (JSON lines);
 /// - `poison=K`: put a NaN into θ after iteration K (the divergence guard's test).
 struct TestFaults {

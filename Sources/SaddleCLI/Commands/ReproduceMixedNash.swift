@@ -46,13 +46,17 @@ struct ReproduceMixedNash: ParsableCommand {
         \(budgets(quick)) gradients — a smoke test whose verdicts are UNDECIDED (three seeds cannot \
         reach 5% after the correction). The full study is 792 to 1,092 runs (132 per data set and \
         objective, 60 more where a smaller budget chooses another setting); under mpirun they spread \
-        over the ranks (docs/scaling.md).
+        over the ranks (docs/scaling.md). Every run is recorded in <out>/journal/ as soon as it ends: \
+        after a kill, a crash or a full disk, the same command with --resume trains only the runs \
+        the journal lacks and writes what an uninterrupted study writes (runs recorded by another \
+        build or CPU kind train again).
 
         Examples:
           saddle reproduce mixed-nash --quick --out runs/mixed-nash-quick
           saddle reproduce mixed-nash --out runs/mixed-nash
           mpirun -np 8 saddle reproduce mixed-nash --sensitivity --out runs/mixed-nash-r1
           saddle reproduce mixed-nash --datasets ring --objectives wgan-gp --budget 10000 --out runs/ring-gp
+          saddle reproduce mixed-nash --datasets ring --objectives wgan-gp --budget 10000 --out runs/ring-gp --resume
         """)
 
     @Flag(help: "The reduced grid (see above).")
@@ -67,6 +71,10 @@ struct ReproduceMixedNash: ParsableCommand {
     var objectives: String?
     @Option(help: ArgumentHelp("One budget of minibatch gradients for every data set instead of the study's (e.g. 10000).", valueName: "n"))
     var budget: Int?
+    @Flag(help: "Continue the study whose runs are recorded in --out's journal/ (or start it if --out is new): only missing runs train.")
+    var resume = false
+    @Option(help: ArgumentHelp("Fault injection for the crash and disk-full tests (see TestFaults).", visibility: .private))
+    var testFaults: String?
 
     func validate() throws {
         if let d = datasets {
@@ -83,6 +91,7 @@ struct ReproduceMixedNash: ParsableCommand {
             if sensitivity { throw ValidationError("--objectives and --sensitivity both choose the objectives; give one") }
         }
         if dcgan && quick { throw ValidationError("--dcgan and --quick are two different studies; give one") }
+        if resume && force { throw ValidationError("--resume continues the study in --out and --force overwrites it; give one") }
         if dcgan, let d = datasets, d != "mnist" { throw ValidationError("--dcgan trains MNIST only; drop --datasets \(d)") }
         if let b = budget, !(100...100_000_000).contains(b) {
             throw ValidationError("--budget must be in 100...100000000 minibatch gradients, got \(b)")
@@ -98,6 +107,10 @@ struct ReproduceMixedNash: ParsableCommand {
     func run() throws { try World.run(execute(in:)) }
 
     func execute(in world: any ProcessGroup) throws {
+        let faults: TestFaults?
+        do { faults = try testFaults.map(TestFaults.init(parsing:)) } catch { throw ValidationError("\(error)") }
+        faults?.install()
+        defer { faults?.finish() }
         var study = quick ? MixedNashStudy.quick : dcgan ? MixedNashStudy.dcgan : MixedNashStudy.full
         if sensitivity { study.objectives = [.nonSaturatingR1] }
         if let d = datasets { study.datasets = d.split(separator: ",").map(String.init) }
@@ -108,16 +121,27 @@ struct ReproduceMixedNash: ParsableCommand {
         // the output folder and prints the verdicts.
         try World.onRankZeroFirst(world) {
             try RunFolder.checkStudyOutput(output)
-            do { try MixedNashStudy.checkOutput(output, force: force) } catch { throw CLIError("\(error)") }
+            do { try MixedNashStudy.checkOutput(output, force: force, resume: resume) } catch { throw CLIError("\(error)") }
+        }
+        let journal: RunJournal
+        do { journal = try RunJournal(folder: output + "/" + RunJournal.folderName, reuse: resume, group: world) } catch {
+            throw CLIError("--out \(output): \(error)")
+        }
+        if resume && world.rank == 0 {
+            var line = "resuming from \(output)/\(RunJournal.folderName): \(journal.count) recorded runs"
+            if journal.ignoredOtherOrigin > 0 { line += "; \(journal.ignoredOtherOrigin) from another build or CPU kind will train again" }
+            if journal.tornLines > 0 { line += "; \(journal.tornLines) cut short by a kill dropped" }
+            Console.errorRaw(line + "\n")
         }
         let prefix = world.size > 1 ? "rank \(world.rank): " : ""
-        let result = try study.run(group: world) { d, objective, r in
+        let result = try study.run(group: world, journal: journal) { d, objective, r, fromJournal in
             let score = r.records.last.map { MixedNashStudy.metric($0.last) }
             Console.errorRaw("\(prefix)\(d) \(objective.rawValue) \(r.entry) seed \(r.seed): \(r.iterations) iterations, "
-                             + "score \(r.failure ?? score.map { String(format: "%.4g", $0) } ?? "?")\n")
+                             + "score \(r.failure ?? score.map { String(format: "%.4g", $0) } ?? "?")\(fromJournal ? " (from the journal)" : "")\n")
         }
         guard world.rank == 0 else { return }
-        try study.write(result, to: output, force: force)
+        // --out was checked before the runs; the folder now holds the journal.
+        try study.write(result, to: output, force: true)
         for c in result.claims { print("\(c.test.verdict.rawValue)  \(c.test.claim)") }
         for (d, why) in result.skipped.sorted(by: { $0.key < $1.key }) { print("NOT EVALUATED  \(d): \(why)") }
         print("wrote \(output) (table.csv, summary.csv, verdicts.json, report.html) in \(String(format: "%.0f", result.wallSeconds)) s"
