@@ -226,26 +226,39 @@ public struct MixedNashStudy: Sendable {
         public var test: ClaimTest
     }
 
+    /// Where a finished run stands in the study, for progress lines.
+    public struct Progress: Sendable {
+        public var dataset: String
+        public var objective: Objective
+        /// "tuning" or "evaluation".
+        public var phase: String
+        /// The run's place in its phase's batch (from 1) and the batch's size.
+        public var index: Int, count: Int
+        /// Taken from the ``RunJournal`` instead of trained.
+        public var fromJournal: Bool
+    }
+
     /// A batch of runs, spread over the group's ranks: (entry name, configuration, budget, seed).
     private func runBatch(_ cells: [(name: String, configuration: TrainingConfiguration, budget: Int, seed: UInt64)],
                           group: any ProcessGroup, journal: RunJournal?,
-                          progress: (GANComparison.Run, Bool) -> Void) throws -> [GANComparison.Run] {
+                          progress: (Int, GANComparison.Run, Bool) -> Void) throws -> [GANComparison.Run] {
         try group.distribute(cells.count) { i in
             let cell = cells[i]
             let comparison = GANComparison(entries: [.init(name: cell.name, configuration: cell.configuration)],
                                            seeds: [cell.seed], budget: cell.budget, points: points)
-            return try comparison.run(journal: journal, progress: progress)[0]
+            return try comparison.run(journal: journal) { progress(i, $0, $1) }[0]
         }
     }
 
     /// Runs the study: per (data set, objective), the tuning runs of every method, then the
     /// evaluation runs of each method's chosen settings; `progress` hears each run this process
-    /// finished, with its data set and objective, and whether it came from the `journal`. With a
+    /// finished, with where it stands (``Progress``: data set, objective, phase, its place in the
+    /// phase, whether it came from the `journal`). With a
     /// ``RunJournal`` (`saddle reproduce mixed-nash` keeps one in `<out>/journal/`), every run is
     /// recorded there as it ends and a run the journal already holds is not trained again: a
     /// killed study resumes, and its result is the one an uninterrupted study gives.
     public func run(group: any ProcessGroup = SingleProcess.shared, journal: RunJournal? = nil,
-                    progress: (String, Objective, GANComparison.Run, _ fromJournal: Bool) -> Void = { _, _, _, _ in }) throws -> Result {
+                    progress: (Progress, GANComparison.Run) -> Void = { _, _ in }) throws -> Result {
         let start = Date()
         var cells: [Cell] = [], skipped: [String: String] = [:]
         let p = comparisonProtocol
@@ -265,7 +278,9 @@ public struct MixedNashStudy: Sendable {
                         for seed in p.tuningSeeds { batch.append(("\(m)#\(k)", c, largest, seed)) }
                     }
                 }
-                let tuning = try runBatch(batch, group: group, journal: journal) { progress(d, objective, $0, $1) }
+                let tuning = try runBatch(batch, group: group, journal: journal) { i, r, j in
+                    progress(Progress(dataset: d, objective: objective, phase: "tuning", index: i + 1, count: batch.count, fromJournal: j), r)
+                }
                 var methods: [Cell.Method] = []
                 var next = 0
                 for m in Self.methodNames {
@@ -291,7 +306,9 @@ public struct MixedNashStudy: Sendable {
                         slots.append((i, b))
                     }
                 }
-                let evaluated = try runBatch(evaluation, group: group, journal: journal) { progress(d, objective, $0, $1) }
+                let evaluated = try runBatch(evaluation, group: group, journal: journal) { i, r, j in
+                    progress(Progress(dataset: d, objective: objective, phase: "evaluation", index: i + 1, count: evaluation.count, fromJournal: j), r)
+                }
                 for (j, slot) in slots.enumerated() {
                     let n = p.evaluationSeeds.count
                     methods[slot.method].evaluationRuns[slot.budget] = Array(evaluated[(j * n)..<((j + 1) * n)])

@@ -134,10 +134,11 @@ struct ReproduceMixedNash: ParsableCommand {
             Console.errorRaw(line + "\n")
         }
         let prefix = world.size > 1 ? "rank \(world.rank): " : ""
-        let result = try study.run(group: world, journal: journal) { d, objective, r, fromJournal in
+        let result = try study.run(group: world, journal: journal) { p, r in
             let score = r.records.last.map { MixedNashStudy.metric($0.last) }
-            Console.errorRaw("\(prefix)\(d) \(objective.rawValue) \(r.entry) seed \(r.seed): \(r.iterations) iterations, "
-                             + "score \(r.failure ?? score.map { String(format: "%.4g", $0) } ?? "?")\(fromJournal ? " (from the journal)" : "")\n")
+            Console.errorRaw("\(prefix)[\(p.phase) \(p.index)/\(p.count)] \(p.dataset) \(p.objective.rawValue) \(r.entry) seed \(r.seed): "
+                             + "\(r.iterations) iterations, score \(r.failure ?? score.map { String(format: "%.4g", $0) } ?? "?")"
+                             + "\(p.fromJournal ? " (from the journal)" : "")\n")
         }
         guard world.rank == 0 else { return }
         // --out was checked before the runs; the folder now holds the journal.
