@@ -1,5 +1,6 @@
 import Foundation
 import Formats
+import Games
 import Runs
 import Tensors
 
@@ -58,19 +59,21 @@ public final class RunJournal: @unchecked Sendable {
     public init(folder: String, reuse: Bool, group: any ProcessGroup = SingleProcess.shared, origin: String = RunJournal.currentOrigin) throws {
         self.folder = folder
         self.origin = origin
-        let stamp = Self.timestamp()
+        let stamp = RunDirectory.timestamp()
         file = folder + "/\(stamp)-\(getpid())-rank\(group.rank)-\(String(UInt32.random(in: 0...UInt32.max), radix: 16)).jsonl"
         guard reuse else {
             try makeFolders(folder)
             return
         }
-        // Rank 0 reads; every rank gets either the valid lines or the error.
+        // Rank 0 reads and checks the files; the other ranks get its valid lines, or its error.
+        var records: [Record] = []
         var payload: [UInt8] = []
         if group.rank == 0 {
             do {
-                let (lines, torn) = try Self.readLines(folder)
-                tornLines = torn
-                payload = [0] + Array(lines.joined(separator: "\n").utf8)
+                let read = try Self.read(folder)
+                records = read.records
+                tornLines = read.torn
+                payload = [0] + (group.size > 1 ? Array(read.lines.joined(separator: "\n").utf8) : [])
             } catch {
                 payload = [1] + Array("\(error)".utf8)
             }
@@ -79,11 +82,12 @@ public final class RunJournal: @unchecked Sendable {
         guard let status = received.first else { throw JournalError(description: "\(folder): the journal could not be shared between ranks") }
         let body = String(decoding: received.dropFirst(), as: UTF8.self)
         guard status == 0 else { throw JournalError(description: body) }
+        if group.rank != 0 {
+            let decoder = JSON.decoder
+            records = try body.split(separator: "\n").map { try decoder.decode(Record.self, from: Data($0.utf8)) }
+        }
         try makeFolders(folder)
-        let decoder = JSON.decoder
-        for line in body.split(separator: "\n", omittingEmptySubsequences: true) {
-            // Already checked on rank 0; decoded again here on every rank.
-            let record = try decoder.decode(Record.self, from: Data(line.utf8))
+        for record in records {
             guard record.origin == origin else { ignoredOtherOrigin += 1; continue }
             if stored[record.key] == nil { stored[record.key] = record.run }
         }
@@ -127,17 +131,17 @@ public final class RunJournal: @unchecked Sendable {
         var run: GANComparison.Run
     }
 
-    /// Every complete, valid line of the folder's `.jsonl` files, in file-name order; a missing
-    /// folder has none. Throws on a line that is not a record, naming its file and line.
-    static func readLines(_ folder: String) throws -> (lines: [String], torn: Int) {
+    /// Every complete, valid record of the folder's `.jsonl` files and its line, in file-name order;
+    /// a missing folder has none. Throws on a line that is not a record, naming its file and line.
+    static func read(_ folder: String) throws -> (records: [Record], lines: [String], torn: Int) {
         var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory) else { return ([], 0) }
+        guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory) else { return ([], [], 0) }
         guard isDirectory.boolValue else { throw JournalError(description: "\(folder): exists and is not a folder") }
         let names: [String]
         do { names = try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.hasSuffix(".jsonl") && !$0.hasPrefix(".") }.sorted() } catch {
             throw JournalError(description: "\(folder): cannot be listed (\(error.localizedDescription))")
         }
-        var lines: [String] = [], torn = 0
+        var records: [Record] = [], lines: [String] = [], torn = 0
         let decoder = JSON.decoder
         for name in names {
             let path = folder + "/" + name
@@ -166,28 +170,21 @@ public final class RunJournal: @unchecked Sendable {
                 guard record.run.cpuSeconds.count <= record.run.records.count, record.run.iterations >= 0 else {
                     throw JournalError(description: "\(where_): the run's curves are inconsistent")
                 }
+                records.append(record)
                 lines.append(String(decoding: part, as: UTF8.self))
             }
         }
-        return (lines, torn)
+        return (records, lines, torn)
     }
 
     static func reason(_ error: Error) -> String {
         switch error {
         case DecodingError.keyNotFound(let key, _): return "no '\(key.stringValue)'"
         case DecodingError.typeMismatch(_, let c), DecodingError.valueNotFound(_, let c):
-            return "wrong type at '\(c.codingPath.map(\.stringValue).joined(separator: "."))'"
+            return "wrong type at '\(TensorArchive.name(of: c.codingPath))'"
         case DecodingError.dataCorrupted(let c): return c.debugDescription
         default: return "\(error)"
         }
-    }
-
-    static func timestamp() -> String {
-        let f = DateFormatter()
-        f.locale = Locale(identifier: "en_US_POSIX")
-        f.timeZone = TimeZone(identifier: "UTC")
-        f.dateFormat = "yyyyMMdd'T'HHmmss'Z'"
-        return f.string(from: Date())
     }
 }
 

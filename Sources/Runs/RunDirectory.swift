@@ -145,11 +145,17 @@ public final class RunDirectory: @unchecked Sendable {
         if lockDescriptor >= 0 { close(lockDescriptor); lockDescriptor = -1 }
     }
 
-    static func makeDefaultFolder(prefix: String) throws -> String {
+    /// The UTC time as `yyyyMMdd-HHmmss`, for names of folders and files that sort by time.
+    public static func timestamp(_ date: Date = Date()) -> String {
         let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.dateFormat = "yyyyMMdd-HHmmss"
         formatter.timeZone = TimeZone(identifier: "UTC")
-        let base = "runs/\(prefix)-\(formatter.string(from: Date()))"
+        return formatter.string(from: date)
+    }
+
+    static func makeDefaultFolder(prefix: String) throws -> String {
+        let base = "runs/\(prefix)-\(timestamp())"
         if mkdir("runs", 0o755) != 0 && errno != EEXIST {
             throw RunError.runFolder(path: "runs", problem: "cannot create the folder (\(String(cString: strerror(errno))))")
         }
