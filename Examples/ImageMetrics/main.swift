@@ -21,6 +21,12 @@ show("real (training vs held-out)", classifier.metrics(of: training.subset(Array
 var rng = RandomGenerator(seed: 0)
 show("uniform noise", classifier.metrics(of: Tensor.uniform([1000, 784], using: &rng)))
 
+// The same two sets by the convolutional classifier's features (its own cache; trained on first use).
+let conv = try MNISTClassifier.loadOrTrain(dataFile: dataFile, architecture: .convolutional) { print("  \($0)") }
+show("conv classifier, real", conv.metrics(of: training.subset(Array(stride(from: 0, to: training.count, by: 4))).images))
+var noiseRNG = RandomGenerator(seed: 0)
+show("conv classifier, uniform noise", conv.metrics(of: Tensor.uniform([1000, 784], using: &noiseRNG)))
+
 // Any data: sliced Wasserstein and MMD² against fresh draws of the ring of 8 (2,500 each).
 let real = GaussianMixture.ring.sample(2500, dtype: .float64, using: &rng)
 let oneMode = GaussianMixture(name: "one mode", means: [GaussianMixture.ring.means[0]], standardDeviation: 0.02)

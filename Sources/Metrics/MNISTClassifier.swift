@@ -8,9 +8,14 @@ import Tensors
 /// The small MNIST classifier behind Saddle's image metrics (SPEC §6: no Inception weights; a
 /// classifier trained by Saddle itself on the real training images).
 ///
-/// **Architecture** (``architecture``): an MLP 784 → 256 → 128 → 10, ReLU after both hidden
-/// layers, Float32, Kaiming-uniform weights and zero biases. The 128 ReLU units of the second
-/// hidden layer are the *penultimate features* the Fréchet distance compares.
+/// **Architectures** (``Architecture``): by default (`.mlp`) an MLP 784 → 256 → 128 → 10, ReLU
+/// after both hidden layers; or (`.convolutional`) a small LeNet-type network, two 5×5 stride-2
+/// convolutions 1 → 16 → 32 channels (28 → 14 → 7 pixels) and dense 1,568 → 128 → 10, ReLU after
+/// every hidden layer (``ConvolutionalNetwork``). Both Float32, Kaiming-uniform weights and zero
+/// biases. The 128 ReLU units of the last hidden layer are the *penultimate features* the Fréchet
+/// distance compares. The MLP is the metric of every run's `metrics.jsonl`; the convolutional one
+/// scores images by features that see local structure (strokes, edges), as FID's Inception network
+/// does, for comparing convolutional and dense generators (`saddle eval --classifier convolutional`).
 ///
 /// **Training** (``TrainingOptions``, all seeded): the 4,000 training images of MNIST-5k (the
 /// 1,000 held out by ``MNIST/split(_:heldOutPerClass:seed:)`` with its defaults — 100 per class,
@@ -21,8 +26,9 @@ import Tensors
 /// independent streams (initialization, shuffling, shifts), so the same seed and the same BLAS
 /// thread count give bit-identical weights.
 ///
-/// **Cache** (``loadOrTrain(dataFile:cache:seed:options:log:)``): the weights are saved as
-/// safetensors (tensor names `layers.{0,1,2}.{weight,bias}`, PyTorch's [out, in] layout) with
+/// **Cache** (``loadOrTrain(dataFile:architecture:cache:seed:options:log:)``): the weights are saved as
+/// safetensors (tensor names `layers.{0,1,2}.{weight,bias}` for the MLP, `conv1`, `conv2`, `fc1`,
+/// `fc2` for the convolutional network; PyTorch's layouts) with
 /// metadata: `classifier_version`, `architecture`, `seed`, `training` (the options), `data_sha256`
 /// (SHA-256 of the data file's bytes), `held_out_accuracy`, `training_seconds`, `saddle_version`.
 /// A cache is used when its version, architecture, seed, training options and data hash all match;
@@ -30,11 +36,63 @@ import Tensors
 public final class MNISTClassifier: @unchecked Sendable {
     /// Bumped whenever training or architecture change, so older caches are retrained.
     public static let version = 1
-    /// Layer widths, input first.
+    /// The MLP's layer widths, input first.
     public static let sizes = [784, 256, 128, 10]
-    public static let architecture = "mlp 784-256-128-10 relu float32"
-    /// Width of the penultimate (feature) layer.
+    /// Width of the penultimate (feature) layer, in either architecture.
     public static let featureCount = 128
+
+    /// Which network the classifier is.
+    public enum Architecture: String, Sendable, Codable, CaseIterable, CustomStringConvertible {
+        /// MLP 784 → 256 → 128 → 10 (the default; every run's image metrics).
+        case mlp
+        /// Conv 1→16 and 16→32 (5×5, stride 2, padding 2), dense 1,568 → 128 → 10.
+        case convolutional
+
+        /// The one-line description recorded in (and matched against) the cache.
+        public var summary: String {
+            switch self {
+            case .mlp: "mlp 784-256-128-10 relu float32"
+            case .convolutional: "conv 1-16-32 k5 s2 p2, dense 1568-128-10, relu float32"
+            }
+        }
+        public var description: String { rawValue }
+    }
+
+    /// The convolutional classifier's network: x [n, 784] → conv1 (1 → 16, 5×5, stride 2,
+    /// padding 2; 28 → 14) → ReLU → conv2 (16 → 32, same geometry; 14 → 7) → ReLU → flatten
+    /// (1,568) → fc1 (→ 128) → ReLU (the features) → fc2 (→ 10 logits). Parameters are views into
+    /// one buffer, named as PyTorch's `state_dict` would (`conv1.weight` [16, 1, 5, 5], …).
+    public final class ConvolutionalNetwork: BufferedNetwork {
+        public let parameters = ParameterBuffer(dtype: .float32)
+        public let conv1: Conv2d, conv2: Conv2d
+        public let fc1: Linear, fc2: Linear
+
+        public init(using rng: inout RandomGenerator) {
+            conv1 = Conv2d(1, 16, kernelSize: 5, stride: 2, padding: 2, name: "conv1", in: parameters)
+            conv2 = Conv2d(16, 32, kernelSize: 5, stride: 2, padding: 2, name: "conv2", in: parameters)
+            fc1 = Linear(32 * 7 * 7, featureCount, activation: .relu, name: "fc1", in: parameters)
+            fc2 = Linear(featureCount, 10, name: "fc2", in: parameters)
+            parameters.finalize()
+            conv1.initialize(with: .kaimingUniform, gain: Activation.relu.gain, using: &rng)
+            conv2.initialize(with: .kaimingUniform, gain: Activation.relu.gain, using: &rng)
+            for layer in [fc1, fc2] {
+                Initializer.kaimingUniform.initialize(weight: layer.weight.value, bias: layer.bias?.value, gain: layer.activation.gain, using: &rng)
+            }
+        }
+
+        public var inputWidth: Int { 784 }
+        public var outputWidth: Int { 10 }
+
+        /// The 128 penultimate features and the 10 logits of images x [n, 784] at parameters p.
+        public func featuresAndLogits(_ x: Variable, parameters p: Variable) -> (features: Variable, logits: Variable) {
+            let n = x.shape[0]
+            let h = conv2(conv1(x.reshaped([n, 1, 28, 28]), parameters: p).relu(), parameters: p).relu()
+            let features = fc1(h.reshaped([n, 32 * 7 * 7]), parameters: p)
+            return (features, fc2(features, parameters: p))
+        }
+
+        public func callAsFunction(_ x: Variable, parameters p: Variable) -> Variable { featuresAndLogits(x, parameters: p).logits }
+    }
 
     /// How the classifier is trained. The defaults are what the ≥ 95% held-out accuracy was
     /// measured with (docs/metrics.md).
@@ -63,7 +121,10 @@ public final class MNISTClassifier: @unchecked Sendable {
         }
     }
 
-    public let network: MLP
+    /// The network: an ``MLP`` or a ``ConvolutionalNetwork`` (``architecture``).
+    public let network: any BufferedNetwork
+    /// Which network ``network`` is.
+    public let architecture: Architecture
     public let seed: UInt64
     public let options: TrainingOptions
     /// SHA-256 (hex) of the data file trained on; nil when trained from tensors in memory.
@@ -77,8 +138,10 @@ public final class MNISTClassifier: @unchecked Sendable {
     /// Wall time of training in seconds, or nil when the weights came from the cache.
     public let trainingSeconds: Double?
 
-    init(network: MLP, seed: UInt64, options: TrainingOptions, dataSHA256: String?, heldOut: MNISTImages, trainingSeconds: Double?) {
+    init(network: any BufferedNetwork, architecture: Architecture, seed: UInt64, options: TrainingOptions, dataSHA256: String?,
+         heldOut: MNISTImages, trainingSeconds: Double?) {
         self.network = network
+        self.architecture = architecture
         self.seed = seed
         self.options = options
         self.dataSHA256 = dataSHA256
@@ -91,13 +154,14 @@ public final class MNISTClassifier: @unchecked Sendable {
 
     // MARK: Loading, training, saving
 
-    /// The default cache beside the data file: `data/mnist_5k.csv.gz` → `data/mnist_5k.classifier.safetensors`.
-    public static func defaultCachePath(forDataFile dataFile: String) -> String {
+    /// The default cache beside the data file: `data/mnist_5k.csv.gz` →
+    /// `data/mnist_5k.classifier.safetensors` (the MLP) or `data/mnist_5k.conv-classifier.safetensors`.
+    public static func defaultCachePath(forDataFile dataFile: String, architecture: Architecture = .mlp) -> String {
         let slash = dataFile.lastIndex(of: "/")
         let prefix = slash.map { String(dataFile[...$0]) } ?? ""
         var base = slash.map { String(dataFile[dataFile.index(after: $0)...]) } ?? dataFile
         for suffix in [".gz", ".csv"] where base.hasSuffix(suffix) { base.removeLast(suffix.count) }
-        return prefix + base + ".classifier.safetensors"
+        return prefix + base + (architecture == .mlp ? ".classifier.safetensors" : ".conv-classifier.safetensors")
     }
 
     /// The classifier for the MNIST-5k file `dataFile`: loaded from `cache` (default
@@ -107,7 +171,8 @@ public final class MNISTClassifier: @unchecked Sendable {
     ///
     /// Throws the data file's ``FormatError`` when it is missing or malformed; a cache that is
     /// unreadable or stale is replaced, never an error.
-    public static func loadOrTrain(dataFile: String = MNIST.defaultMNIST5kPath, cache: String? = nil, seed: UInt64 = 0,
+    public static func loadOrTrain(dataFile: String = MNIST.defaultMNIST5kPath, architecture: Architecture = .mlp,
+                                   cache: String? = nil, seed: UInt64 = 0,
                                    options: TrainingOptions = TrainingOptions(),
                                    log: (String) -> Void = { _ in }) throws -> MNISTClassifier {
         var hasher = SHA256()
@@ -118,15 +183,15 @@ public final class MNISTClassifier: @unchecked Sendable {
         guard heldOut.classCounts.allSatisfy({ $0 > 0 }), training.count > 0 else {
             throw FormatError.wrongShape(file: dataFile, detail: "the classifier needs images of all 10 classes beyond the 100 per class held out; class counts \(data.classCounts)")
         }
-        let cachePath = cache ?? defaultCachePath(forDataFile: dataFile)
-        let expected = metadata(seed: seed, options: options, sha: sha)
+        let cachePath = cache ?? defaultCachePath(forDataFile: dataFile, architecture: architecture)
+        let expected = metadata(architecture: architecture, seed: seed, options: options, sha: sha)
         if FileManager.default.fileExists(atPath: cachePath) {
             do {
                 let file = try SafeTensors.read(cachePath)
                 if let stale = expected.keys.sorted().first(where: { file.metadata[$0] != expected[$0] }) {
                     log("classifier cache \(cachePath) is stale (\(stale): \(file.metadata[stale] ?? "missing"), want \(expected[stale]!)); retraining")
                 } else {
-                    let network = makeNetwork(seed: seed)
+                    let network = makeNetwork(architecture, seed: seed)
                     for p in network.parameters.parameters {
                         let t = try file.tensor(p.name, file: cachePath, shape: p.value.shape.dims)
                         guard t.dtype == .float32, t.isFinite else {
@@ -134,7 +199,8 @@ public final class MNISTClassifier: @unchecked Sendable {
                         }
                         p.value.copy(from: t)
                     }
-                    let c = MNISTClassifier(network: network, seed: seed, options: options, dataSHA256: sha, heldOut: heldOut, trainingSeconds: nil)
+                    let c = MNISTClassifier(network: network, architecture: architecture, seed: seed, options: options, dataSHA256: sha,
+                                            heldOut: heldOut, trainingSeconds: nil)
                     log("classifier loaded from \(cachePath): held-out accuracy \(percent(c.heldOutAccuracy))")
                     return c
                 }
@@ -142,7 +208,7 @@ public final class MNISTClassifier: @unchecked Sendable {
                 log("classifier cache \(cachePath) is unreadable (\(error)); retraining")
             }
         }
-        let c = train(on: training, heldOut: heldOut, seed: seed, options: options, dataSHA256: sha, log: log)
+        let c = train(on: training, heldOut: heldOut, architecture: architecture, seed: seed, options: options, dataSHA256: sha, log: log)
         do {
             try c.save(to: cachePath)
             log("classifier cache written to \(cachePath)")
@@ -153,7 +219,7 @@ public final class MNISTClassifier: @unchecked Sendable {
     }
 
     /// Trains a classifier on `training`, reports held-out accuracy on `heldOut`.
-    public static func train(on training: MNISTImages, heldOut: MNISTImages, seed: UInt64 = 0,
+    public static func train(on training: MNISTImages, heldOut: MNISTImages, architecture: Architecture = .mlp, seed: UInt64 = 0,
                              options: TrainingOptions = TrainingOptions(), dataSHA256: String? = nil,
                              log: (String) -> Void = { _ in }) -> MNISTClassifier {
         ensure(training.images.rank == 2 && training.images.shape[1] == 784 && training.count > 0,
@@ -163,7 +229,7 @@ public final class MNISTClassifier: @unchecked Sendable {
         let start = Date()
         let root = RandomGenerator(seed: seed)
         var shuffleRNG = root.split(1), shiftRNG = root.split(2)
-        let network = makeNetwork(seed: seed)
+        let network = makeNetwork(architecture, seed: seed)
         let flat = network.parameters.flat
         let count = flat.count
         let grad = Tensor.zeros(flat.shape, dtype: .float32)
@@ -184,9 +250,17 @@ public final class MNISTClassifier: @unchecked Sendable {
                 let rows = Array(order[(b * options.batchSize)..<min(n, (b + 1) * options.batchSize)])
                 let batch = shiftedBatch(images, rows: rows, maxShift: options.maxShift, using: &shiftRNG)
                 let labels = rows.map { training.labels[$0] }
-                let loss = softmaxCrossEntropy(logits: network(Variable(batch)), labels: labels)
-                lossSum += loss.scalar * Double(rows.count)
-                network.parameters.gradient(of: loss, into: grad)
+                switch network {
+                case let mlp as MLP:
+                    let loss = softmaxCrossEntropy(logits: mlp(Variable(batch)), labels: labels)
+                    lossSum += loss.scalar * Double(rows.count)
+                    mlp.parameters.gradient(of: loss, into: grad)
+                default:
+                    let p = Variable(flat, requiresGradient: true)
+                    let loss = softmaxCrossEntropy(logits: network(Variable(batch), parameters: p), labels: labels)
+                    lossSum += loss.scalar * Double(rows.count)
+                    gradients(of: loss, withRespectTo: [p], into: [grad])
+                }
                 // Adam with decoupled weight decay and a half-cosine schedule.
                 let lr = options.learningRate * 0.5 * (1 + cos(Double.pi * Double(step) / Double(totalSteps)))
                 step += 1
@@ -209,14 +283,15 @@ public final class MNISTClassifier: @unchecked Sendable {
             }
         }
         let seconds = Date().timeIntervalSince(start)
-        let c = MNISTClassifier(network: network, seed: seed, options: options, dataSHA256: dataSHA256, heldOut: heldOut, trainingSeconds: seconds)
+        let c = MNISTClassifier(network: network, architecture: architecture, seed: seed, options: options, dataSHA256: dataSHA256,
+                                heldOut: heldOut, trainingSeconds: seconds)
         log("classifier trained in \(String(format: "%.1f", seconds)) s: held-out accuracy \(percent(c.heldOutAccuracy))")
         return c
     }
 
     /// Writes the weights and metadata as safetensors (atomically).
     public func save(to path: String) throws {
-        var file = SafeTensors(metadata: Self.metadata(seed: seed, options: options, sha: dataSHA256 ?? "none"))
+        var file = SafeTensors(metadata: Self.metadata(architecture: architecture, seed: seed, options: options, sha: dataSHA256 ?? "none"))
         file.metadata["held_out_accuracy"] = String(heldOutAccuracy)
         if let t = trainingSeconds { file.metadata["training_seconds"] = String(format: "%.2f", t) }
         file.metadata["saddle_version"] = SaddleVersion.string
@@ -224,14 +299,17 @@ public final class MNISTClassifier: @unchecked Sendable {
         try file.write(to: path)
     }
 
-    static func metadata(seed: UInt64, options: TrainingOptions, sha: String) -> [String: String] {
-        ["classifier_version": String(version), "architecture": architecture, "seed": String(seed),
+    static func metadata(architecture: Architecture, seed: UInt64, options: TrainingOptions, sha: String) -> [String: String] {
+        ["classifier_version": String(version), "architecture": architecture.summary, "seed": String(seed),
          "training": options.summary, "data_sha256": sha]
     }
 
-    static func makeNetwork(seed: UInt64) -> MLP {
+    static func makeNetwork(_ architecture: Architecture, seed: UInt64) -> any BufferedNetwork {
         var initRNG = RandomGenerator(seed: seed).split(0)
-        return MLP(sizes, hidden: .relu, using: &initRNG)
+        switch architecture {
+        case .mlp: return MLP(sizes, hidden: .relu, using: &initRNG)
+        case .convolutional: return ConvolutionalNetwork(using: &initRNG)
+        }
     }
 
     /// The images at `rows` of `images` ([n, 784] Float32), each shifted by its own random
@@ -258,9 +336,17 @@ public final class MNISTClassifier: @unchecked Sendable {
         ensure(images.rank == 2 && images.shape[1] == 784, "MNISTClassifier: images must be [n, 784], got \(images.shape)")
         let x = images.dtype == .float32 ? images : images.converted(to: .float32)
         return GradientRecording.withoutRecording {
-            let layers = network.layers
-            let h = layers[1](layers[0](Variable(x)))
-            return (layers[2](h).value, h.value)
+            switch network {
+            case let mlp as MLP:
+                let layers = mlp.layers
+                let h = layers[1](layers[0](Variable(x)))
+                return (layers[2](h).value, h.value)
+            case let conv as ConvolutionalNetwork:
+                let (h, logits) = conv.featuresAndLogits(Variable(x), parameters: Variable(conv.parameters.flat))
+                return (logits.value, h.value)
+            default:
+                fatalError("MNISTClassifier: unknown network \(type(of: network))")
+            }
         }
     }
 

@@ -690,6 +690,8 @@ extension BadInputTable {
         x(.flags, "eval $CKPT --samples 1", 64, ["--samples", "2…100000"]),
         x(.flags, "eval $CKPT --samples 1000000000", 64, ["--samples", "1000000000"]),
         x(.flags, "eval $CKPT --samples many", 64, ["--samples", "'many'"]),
+        x(.flags, "eval $CKPT --classifier inception", 64, ["--classifier", "'inception'", "mlp", "convolutional"]),
+        x(.flags, "eval $CKPT --classifier convolutional", 1, ["--classifier convolutional", "ring", "only MNIST"], "a classifier for a ring run"),
         x(.flags, "report --out $D/r.html", 64, ["Missing expected argument"], "no run folder"),
         x(.runFolder, "report $D/nowhere --out $D/r.html", 1, ["$D/nowhere", "no such run folder"]),
         x(.runFolder, "report $D/mine --out $D/r.html", 1, ["$D/mine", "not a run folder"], setup: mine),

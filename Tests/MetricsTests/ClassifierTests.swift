@@ -4,6 +4,7 @@ import TestSupport
 import Data
 import Formats
 import Metrics
+import Autodiff
 import Tensors
 
 /// Whether scripts/fetch-mnist5k has fetched MNIST-5k; tests that need it are disabled, with
@@ -91,6 +92,86 @@ struct ClassifierTests {
         #expect(fourth.trainingSeconds != nil && fourth.network.parameters.flat.floats == third.network.parameters.flat.floats)
         // A missing data file is a one-line error naming it.
         #expect { try MNISTClassifier.loadOrTrain(dataFile: dir + "/missing.csv") } throws: { "\($0)".contains("missing.csv") }
+    }
+
+    /// The convolutional classifier: same seed ⇒ bit-identical weights, its own cache file beside
+    /// the MLP's (so the two never evict each other), matched by architecture.
+    @Test func convolutionalReproducibleAndCachedApart() throws {
+        let data = Self.syntheticDigits(perClass: 30)
+        let (train, held) = MNIST.split(data, heldOutPerClass: 10, seed: 0)
+        let options = MNISTClassifier.TrainingOptions(epochs: 2, batchSize: 32)
+        let a = MNISTClassifier.train(on: train, heldOut: held, architecture: .convolutional, seed: 3, options: options)
+        let b = MNISTClassifier.train(on: train, heldOut: held, architecture: .convolutional, seed: 3, options: options)
+        #expect(a.architecture == .convolutional && a.network.parameterCount == 16 * 25 + 16 + 32 * 16 * 25 + 32 + 1568 * 128 + 128 + 128 * 10 + 10)
+        #expect(a.network.parameters.flat.floats == b.network.parameters.flat.floats)
+        // Two epochs on these blocks already separate the classes (a sign that the gradient trains).
+        #expect(a.heldOutAccuracy > 0.5, "held-out accuracy \(a.heldOutAccuracy)")
+
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("saddle-conv-classifier-\(UUID())").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let file = dir + "/digits.csv.gz"
+        try atomicWrite(Gzip.compress(Array(Self.csv(Self.syntheticDigits(perClass: 110)).utf8)), to: file)
+        #expect(MNISTClassifier.defaultCachePath(forDataFile: file, architecture: .convolutional) == dir + "/digits.conv-classifier.safetensors")
+        let mlp = try MNISTClassifier.loadOrTrain(dataFile: file, seed: 3, options: options)
+        let conv = try MNISTClassifier.loadOrTrain(dataFile: file, architecture: .convolutional, seed: 3, options: options)
+        #expect(mlp.trainingSeconds != nil && conv.trainingSeconds != nil)
+        let cache = try SafeTensors.read(dir + "/digits.conv-classifier.safetensors")
+        #expect(cache.metadata["architecture"] == MNISTClassifier.Architecture.convolutional.summary)
+        #expect(Set(cache.entries.map(\.name)).isSuperset(of: ["conv1.weight", "conv2.bias", "fc1.weight", "fc2.bias"]))
+        // Both caches are used afterwards: neither training overwrote the other's file.
+        let mlpAgain = try MNISTClassifier.loadOrTrain(dataFile: file, seed: 3, options: options)
+        let convAgain = try MNISTClassifier.loadOrTrain(dataFile: file, architecture: .convolutional, seed: 3, options: options)
+        #expect(mlpAgain.trainingSeconds == nil && convAgain.trainingSeconds == nil)
+        #expect(convAgain.network.parameters.flat.floats == conv.network.parameters.flat.floats)
+        #expect(mlpAgain.network.parameters.flat.floats == mlp.network.parameters.flat.floats)
+        // A cache of the other architecture under the conv cache's name is stale, not loaded.
+        try FileManager.default.removeItem(atPath: dir + "/digits.conv-classifier.safetensors")
+        try FileManager.default.copyItem(atPath: dir + "/digits.classifier.safetensors", toPath: dir + "/digits.conv-classifier.safetensors")
+        var lines: [String] = []
+        let retrained = try MNISTClassifier.loadOrTrain(dataFile: file, architecture: .convolutional, seed: 3, options: options) { lines.append($0) }
+        #expect(retrained.trainingSeconds != nil && lines.contains { $0.contains("stale") && $0.contains("architecture") })
+    }
+
+    /// The convolutional network's logits and features against a direct computation from its
+    /// weights (nested loops over the PyTorch layouts: W [out, in, 5, 5], stride 2, zero padding 2,
+    /// flatten channel-major), so the layout a Python reader of the cache assumes is the one used.
+    @Test func convolutionalForwardMatchesLoops() {
+        var rng = RandomGenerator(seed: 9)
+        let net = MNISTClassifier.ConvolutionalNetwork(using: &rng)
+        net.parameters.flat.fillUniform(low: -0.2, high: 0.2, using: &rng)   // nonzero biases too
+        let x = Tensor.uniform([2, 784], using: &rng)
+        let (features, logits) = net.featuresAndLogits(Variable(x), parameters: Variable(net.parameters.flat))
+        func w(_ name: String) -> [Float] { net.parameters[name].value.floats }
+        func conv(_ input: [Float], _ cin: Int, _ size: Int, _ weight: [Float], _ bias: [Float], _ cout: Int) -> [Float] {
+            let out = size / 2
+            var y = [Float](repeating: 0, count: cout * out * out)
+            for o in 0..<cout { for i in 0..<out { for j in 0..<out {
+                var acc = Double(bias[o])
+                for c in 0..<cin { for u in 0..<5 { for v in 0..<5 {
+                    let r = 2 * i - 2 + u, q = 2 * j - 2 + v
+                    guard r >= 0, r < size, q >= 0, q < size else { continue }
+                    acc += Double(weight[((o * cin + c) * 5 + u) * 5 + v]) * Double(input[(c * size + r) * size + q])
+                } } }
+                y[(o * out + i) * out + j] = Float(max(0, acc))
+            } } }
+            return y
+        }
+        func dense(_ input: [Float], _ weight: [Float], _ bias: [Float], relu: Bool) -> [Float] {
+            (0..<bias.count).map { o in
+                let acc = zip(input.indices, input).reduce(Double(bias[o])) { $0 + Double(weight[o * input.count + $1.0]) * Double($1.1) }
+                return Float(relu ? max(0, acc) : acc)
+            }
+        }
+        let pixels = x.floats
+        for n in 0..<2 {
+            let h1 = conv(Array(pixels[(n * 784)..<((n + 1) * 784)]), 1, 28, w("conv1.weight"), w("conv1.bias"), 16)
+            let h2 = conv(h1, 16, 14, w("conv2.weight"), w("conv2.bias"), 32)
+            let f = dense(h2, w("fc1.weight"), w("fc1.bias"), relu: true)
+            let l = dense(f, w("fc2.weight"), w("fc2.bias"), relu: false)
+            for k in 0..<128 { #expect(abs(features.value[n, k] - Double(f[k])) <= 1e-4 * max(1, abs(Double(f[k])))) }
+            for k in 0..<10 { #expect(abs(logits.value[n, k] - Double(l[k])) <= 1e-4 * max(1, abs(Double(l[k])))) }
+        }
     }
 
     /// SPEC §6 acceptance: ≥ 95% accuracy on the 1,000 held-out images (recomputed from the
