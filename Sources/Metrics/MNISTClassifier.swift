@@ -24,7 +24,8 @@ import Tensors
 /// cosine learning-rate schedule, and each training image shifted by a random (dx, dy) ∈
 /// {−s, …, s}² pixels (zero fill) every time it is drawn. The classifier's seed splits into three
 /// independent streams (initialization, shuffling, shifts), so the same seed and the same BLAS
-/// thread count give bit-identical weights.
+/// thread count give bit-identical weights. (The thread count matters: `saddle` trains on one
+/// thread, a library or test process on its own setting; the cache records it as `blas_threads`.)
 ///
 /// **Cache** (``loadOrTrain(dataFile:architecture:cache:seed:options:log:)``): the weights are saved as
 /// safetensors (tensor names `layers.{0,1,2}.{weight,bias}` for the MLP, `conv1`, `conv2`, `fc1`,
@@ -137,6 +138,9 @@ public final class MNISTClassifier: @unchecked Sendable {
     public private(set) var referenceStatistics: GaussianStatistics
     /// Wall time of training in seconds, or nil when the weights came from the cache.
     public let trainingSeconds: Double?
+    /// OpenBLAS's thread count during training (the weights' bits depend on it: `saddle` trains
+    /// on one thread, a library or test process on its own setting), or nil when loaded.
+    public var trainingThreads: Int? = nil
 
     init(network: any BufferedNetwork, architecture: Architecture, seed: UInt64, options: TrainingOptions, dataSHA256: String?,
          heldOut: MNISTImages, trainingSeconds: Double?) {
@@ -226,7 +230,7 @@ public final class MNISTClassifier: @unchecked Sendable {
                "MNISTClassifier.train: training images must be [n, 784], got \(training.images.shape)")
         ensure(options.epochs >= 0 && options.batchSize > 0 && options.maxShift >= 0 && options.maxShift < 28,
                "MNISTClassifier.train: bad options \(options.summary)")
-        let start = Date()
+        let start = Date(), threads = BLAS.threads
         let root = RandomGenerator(seed: seed)
         var shuffleRNG = root.split(1), shiftRNG = root.split(2)
         let network = makeNetwork(architecture, seed: seed)
@@ -285,6 +289,7 @@ public final class MNISTClassifier: @unchecked Sendable {
         let seconds = Date().timeIntervalSince(start)
         let c = MNISTClassifier(network: network, architecture: architecture, seed: seed, options: options, dataSHA256: dataSHA256,
                                 heldOut: heldOut, trainingSeconds: seconds)
+        c.trainingThreads = threads
         log("classifier trained in \(String(format: "%.1f", seconds)) s: held-out accuracy \(percent(c.heldOutAccuracy))")
         return c
     }
@@ -294,6 +299,7 @@ public final class MNISTClassifier: @unchecked Sendable {
         var file = SafeTensors(metadata: Self.metadata(architecture: architecture, seed: seed, options: options, sha: dataSHA256 ?? "none"))
         file.metadata["held_out_accuracy"] = String(heldOutAccuracy)
         if let t = trainingSeconds { file.metadata["training_seconds"] = String(format: "%.2f", t) }
+        if let n = trainingThreads { file.metadata["blas_threads"] = String(n) }
         file.metadata["saddle_version"] = SaddleVersion.string
         for p in network.parameters.parameters { file.add(p.name, p.value.copy()) }
         try file.write(to: path)
