@@ -330,7 +330,24 @@ struct CLIGrammarTests {
         case "eval":
             let r = try SaddleBinary.run(["eval", try runs.get().checkpoint, "--json"])
             let samples = try json(r.stdout)["samples"].map { "\($0)" } ?? "none"
-            return ["--samples": { _, stated in stated == "the run's evaluation_samples, 2,500 unless the run set it" && samples == "2500" ? stated : samples }]
+            return ["--samples": { _, stated in stated == "the run's evaluation_samples, 2,500 unless the run set it" && samples == "2500" ? stated : samples },
+                    // The classifier that scored an MNIST checkpoint, as eval's JSON names it (a
+                    // two-iteration MNIST run; without the data file, only that the default and
+                    // the stated value give the same output on the ring run).
+                    "--classifier": { _, stated in
+                        let data = FileManager.default.currentDirectoryPath + "/data/mnist_5k.csv.gz"
+                        guard FileManager.default.fileExists(atPath: data) else {
+                            return try equivalent(["eval", try runs.get().checkpoint, "--json"], "--classifier", stated) ? stated : "not \(stated)"
+                        }
+                        let dir = try folder("grammar-eval-mnist")
+                        try "dataset: mnist\ndata_file: \(data)\nhidden: 8\nlatent: 2\nbatch_size: 8\niterations: 2\nevaluation_samples: 20\nlog_every: 1\nthreads: 1\n"
+                            .write(toFile: dir + "/m.yaml", atomically: true, encoding: .utf8)
+                        let t = try SaddleBinary.run(["train", "--config", dir + "/m.yaml", "--out", dir + "/m"])
+                        guard t.status == 0 else { return "no MNIST run: \(t.stderr)" }
+                        let last = try FileManager.default.contentsOfDirectory(atPath: dir + "/m/checkpoints").sorted().last ?? "none"
+                        let e = try SaddleBinary.run(["eval", dir + "/m/checkpoints/" + last, "--json"])
+                        return try json(e.stdout)["classifier"].map { "\($0)" } ?? "none: \(e.stderr)"
+                    }]
         case "sample":
             let ckpt = try runs.get().checkpoint
             let r = try SaddleBinary.run(["sample", ckpt, "--n", "3"])
