@@ -196,18 +196,7 @@ struct ClassifierTests {
     @Test(.enabled(if: mnistPresent, Comment(rawValue: mnistAbsent)))
     func realImagesBeatNoise() throws {
         let c = try SharedClassifier.get()
-        let (train, _) = MNIST.split(try MNIST.readCSV(MNIST.defaultMNIST5kPath))
-        let real = c.metrics(of: train.subset(Array(stride(from: 0, to: 4000, by: 4))).images)
-        var rng = RandomGenerator(seed: 0)
-        let noise = c.metrics(of: Tensor.uniform([1000, 784], using: &rng))
-        let oneDigit = c.metrics(of: train.subset([Int](repeating: 0, count: 999) + [1]).images)
-        print("MNISTClassifier: real train vs held-out \(real)")
-        print("MNISTClassifier: uniform noise \(noise)")
-        #expect(real.classesCovered == 10 && real.classHistogramKL < 0.02)
-        #expect(real.frechetDistance * 50 < noise.frechetDistance)
-        #expect(real.slicedWasserstein * 3 < noise.slicedWasserstein)
-        #expect(oneDigit.classHistogramKL > 2 && oneDigit.classesCovered <= 2)
-        #expect(real.frechetDistance * 10 < oneDigit.frechetDistance)
+        let noise = try Self.expectRealImagesBeatNoise(c, label: "MNISTClassifier")
         // A diverged generator's NaN images: NaN distances and no class covered, not a crash.
         let nan = c.metrics(of: Tensor.filled(.nan, [10, 784]))
         #expect(nan.frechetDistance.isNaN && nan.classesCovered == 0)
@@ -216,6 +205,26 @@ struct ClassifierTests {
     }
 
     // MARK: Helpers
+
+    /// By `c`'s features and classes: 1,000 real training images against the held-out ones cover
+    /// 10/10 classes with a nearly uniform histogram and a small Fréchet distance; uniform noise
+    /// and one repeated digit do not. Returns the noise's metrics.
+    @discardableResult
+    static func expectRealImagesBeatNoise(_ c: MNISTClassifier, label: String) throws -> ImageMetrics {
+        let (train, _) = MNIST.split(try MNIST.readCSV(MNIST.defaultMNIST5kPath))
+        let real = c.metrics(of: train.subset(Array(stride(from: 0, to: 4000, by: 4))).images)
+        var rng = RandomGenerator(seed: 0)
+        let noise = c.metrics(of: Tensor.uniform([1000, 784], using: &rng))
+        let oneDigit = c.metrics(of: train.subset([Int](repeating: 0, count: 999) + [1]).images)
+        print("\(label): real train vs held-out \(real)")
+        print("\(label): uniform noise \(noise)")
+        #expect(real.classesCovered == 10 && real.classHistogramKL < 0.02)
+        #expect(real.frechetDistance * 50 < noise.frechetDistance)
+        #expect(real.slicedWasserstein * 3 < noise.slicedWasserstein)
+        #expect(oneDigit.classHistogramKL > 2 && oneDigit.classesCovered <= 2)
+        #expect(real.frechetDistance * 10 < oneDigit.frechetDistance)
+        return noise
+    }
 
     /// Ten synthetic "digits": class k lights a 6×6 block at a class-specific place, plus noise.
     static func syntheticDigits(perClass: Int) -> MNISTImages {

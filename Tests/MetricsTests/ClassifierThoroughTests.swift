@@ -33,14 +33,6 @@ struct ClassifierThorough {
         #expect(a.heldOutAccuracy >= 0.95)
         let b = MNISTClassifier.train(on: train, heldOut: held, architecture: .convolutional, seed: 0)
         #expect(a.network.parameters.flat.floats == b.network.parameters.flat.floats)
-        let real = a.metrics(of: train.subset(Array(stride(from: 0, to: 4000, by: 4))).images)
-        var rng = RandomGenerator(seed: 0)
-        let noise = a.metrics(of: Tensor.uniform([1000, 784], using: &rng))
-        let oneDigit = a.metrics(of: train.subset([Int](repeating: 0, count: 999) + [1]).images)
-        print("MNISTClassifier (conv): real train vs held-out \(real)")
-        print("MNISTClassifier (conv): uniform noise \(noise)")
-        #expect(real.classesCovered == 10 && real.classHistogramKL < 0.02)
-        #expect(real.frechetDistance * 50 < noise.frechetDistance)
-        #expect(real.frechetDistance * 10 < oneDigit.frechetDistance && oneDigit.classesCovered <= 2)
+        try ClassifierTests.expectRealImagesBeatNoise(a, label: "MNISTClassifier (conv)")
     }
 }
