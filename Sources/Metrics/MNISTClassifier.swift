@@ -35,6 +35,13 @@ import Tensors
 /// A cache is used when its version, architecture, seed, training options and data hash all match;
 /// otherwise the classifier is retrained and the cache rewritten (atomically).
 public final class MNISTClassifier: @unchecked Sendable {
+    /// A network the classifier can be: logits and the penultimate features it computes on the
+    /// way, at parameters `p` (a vector laid out like the network's parameter buffer). ``MLP``
+    /// (features: the output of its second-to-last layer) and ``ConvolutionalNetwork`` adopt it.
+    public protocol Network: BufferedNetwork {
+        func featuresAndLogits(_ x: Variable, parameters p: Variable) -> (features: Variable, logits: Variable)
+    }
+
     /// Bumped whenever training or architecture change, so older caches are retrained.
     public static let version = 1
     /// The MLP's layer widths, input first.
@@ -63,7 +70,7 @@ public final class MNISTClassifier: @unchecked Sendable {
     /// padding 2; 28 → 14) → ReLU → conv2 (16 → 32, same geometry; 14 → 7) → ReLU → flatten
     /// (1,568) → fc1 (→ 128) → ReLU (the features) → fc2 (→ 10 logits). Parameters are views into
     /// one buffer, named as PyTorch's `state_dict` would (`conv1.weight` [16, 1, 5, 5], …).
-    public final class ConvolutionalNetwork: BufferedNetwork {
+    public final class ConvolutionalNetwork: Network {
         public let parameters = ParameterBuffer(dtype: .float32)
         public let conv1: Conv2d, conv2: Conv2d
         public let fc1: Linear, fc2: Linear
@@ -123,7 +130,7 @@ public final class MNISTClassifier: @unchecked Sendable {
     }
 
     /// The network: an ``MLP`` or a ``ConvolutionalNetwork`` (``architecture``).
-    public let network: any BufferedNetwork
+    public let network: any Network
     /// Which network ``network`` is.
     public let architecture: Architecture
     public let seed: UInt64
@@ -140,10 +147,10 @@ public final class MNISTClassifier: @unchecked Sendable {
     public let trainingSeconds: Double?
     /// OpenBLAS's thread count during training (the weights' bits depend on it: `saddle` trains
     /// on one thread, a library or test process on its own setting), or nil when loaded.
-    public var trainingThreads: Int? = nil
+    public let trainingThreads: Int?
 
-    init(network: any BufferedNetwork, architecture: Architecture, seed: UInt64, options: TrainingOptions, dataSHA256: String?,
-         heldOut: MNISTImages, trainingSeconds: Double?) {
+    init(network: any Network, architecture: Architecture, seed: UInt64, options: TrainingOptions, dataSHA256: String?,
+         heldOut: MNISTImages, trainingSeconds: Double?, trainingThreads: Int? = nil) {
         self.network = network
         self.architecture = architecture
         self.seed = seed
@@ -151,6 +158,7 @@ public final class MNISTClassifier: @unchecked Sendable {
         self.dataSHA256 = dataSHA256
         self.heldOut = heldOut
         self.trainingSeconds = trainingSeconds
+        self.trainingThreads = trainingThreads
         referenceStatistics = GaussianStatistics(count: 0, mean: [0], covariance: Tensor.zeros([1, 1], dtype: .float64))
         referenceStatistics = GaussianStatistics(of: features(heldOut.images))
         heldOutAccuracy = accuracy(on: heldOut)
@@ -254,17 +262,10 @@ public final class MNISTClassifier: @unchecked Sendable {
                 let rows = Array(order[(b * options.batchSize)..<min(n, (b + 1) * options.batchSize)])
                 let batch = shiftedBatch(images, rows: rows, maxShift: options.maxShift, using: &shiftRNG)
                 let labels = rows.map { training.labels[$0] }
-                switch network {
-                case let mlp as MLP:
-                    let loss = softmaxCrossEntropy(logits: mlp(Variable(batch)), labels: labels)
-                    lossSum += loss.scalar * Double(rows.count)
-                    mlp.parameters.gradient(of: loss, into: grad)
-                default:
-                    let p = Variable(flat, requiresGradient: true)
-                    let loss = softmaxCrossEntropy(logits: network(Variable(batch), parameters: p), labels: labels)
-                    lossSum += loss.scalar * Double(rows.count)
-                    gradients(of: loss, withRespectTo: [p], into: [grad])
-                }
+                let weights = Variable(flat, requiresGradient: true)
+                let loss = softmaxCrossEntropy(logits: network(Variable(batch), parameters: weights), labels: labels)
+                lossSum += loss.scalar * Double(rows.count)
+                gradients(of: loss, withRespectTo: [weights], into: [grad])
                 // Adam with decoupled weight decay and a half-cosine schedule.
                 let lr = options.learningRate * 0.5 * (1 + cos(Double.pi * Double(step) / Double(totalSteps)))
                 step += 1
@@ -288,8 +289,7 @@ public final class MNISTClassifier: @unchecked Sendable {
         }
         let seconds = Date().timeIntervalSince(start)
         let c = MNISTClassifier(network: network, architecture: architecture, seed: seed, options: options, dataSHA256: dataSHA256,
-                                heldOut: heldOut, trainingSeconds: seconds)
-        c.trainingThreads = threads
+                                heldOut: heldOut, trainingSeconds: seconds, trainingThreads: threads)
         log("classifier trained in \(String(format: "%.1f", seconds)) s: held-out accuracy \(percent(c.heldOutAccuracy))")
         return c
     }
@@ -310,7 +310,7 @@ public final class MNISTClassifier: @unchecked Sendable {
          "training": options.summary, "data_sha256": sha]
     }
 
-    static func makeNetwork(_ architecture: Architecture, seed: UInt64) -> any BufferedNetwork {
+    static func makeNetwork(_ architecture: Architecture, seed: UInt64) -> any Network {
         var initRNG = RandomGenerator(seed: seed).split(0)
         switch architecture {
         case .mlp: return MLP(sizes, hidden: .relu, using: &initRNG)
@@ -342,17 +342,8 @@ public final class MNISTClassifier: @unchecked Sendable {
         ensure(images.rank == 2 && images.shape[1] == 784, "MNISTClassifier: images must be [n, 784], got \(images.shape)")
         let x = images.dtype == .float32 ? images : images.converted(to: .float32)
         return GradientRecording.withoutRecording {
-            switch network {
-            case let mlp as MLP:
-                let layers = mlp.layers
-                let h = layers[1](layers[0](Variable(x)))
-                return (layers[2](h).value, h.value)
-            case let conv as ConvolutionalNetwork:
-                let (h, logits) = conv.featuresAndLogits(Variable(x), parameters: Variable(conv.parameters.flat))
-                return (logits.value, h.value)
-            default:
-                fatalError("MNISTClassifier: unknown network \(type(of: network))")
-            }
+            let (h, logits) = network.featuresAndLogits(Variable(x), parameters: Variable(network.parameters.flat))
+            return (logits.value, h.value)
         }
     }
 
@@ -384,3 +375,11 @@ public final class MNISTClassifier: @unchecked Sendable {
 }
 
 private func percent(_ x: Double) -> String { String(format: "%.2f%%", 100 * x) }
+
+extension MLP: MNISTClassifier.Network {
+    /// The logits (the last layer's output) and the features (the second-to-last layer's output).
+    public func featuresAndLogits(_ x: Variable, parameters p: Variable) -> (features: Variable, logits: Variable) {
+        let features = layers.dropLast().reduce(x) { h, layer in layer(h, parameters: p) }
+        return (features, layers[layers.count - 1](features, parameters: p))
+    }
+}
