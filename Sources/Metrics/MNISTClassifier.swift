@@ -140,9 +140,9 @@ public final class MNISTClassifier: @unchecked Sendable {
     /// The held-out images (the default reference set of the metrics).
     public let heldOut: MNISTImages
     /// Fraction of the held-out images classified correctly (recomputed on load, not read).
-    public private(set) var heldOutAccuracy: Double = 0
+    public let heldOutAccuracy: Double
     /// Mean and covariance of the held-out images' penultimate features.
-    public private(set) var referenceStatistics: GaussianStatistics
+    public let referenceStatistics: GaussianStatistics
     /// Wall time of training in seconds, or nil when the weights came from the cache.
     public let trainingSeconds: Double?
     /// OpenBLAS's thread count during training (the weights' bits depend on it: `saddle` trains
@@ -159,9 +159,10 @@ public final class MNISTClassifier: @unchecked Sendable {
         self.heldOut = heldOut
         self.trainingSeconds = trainingSeconds
         self.trainingThreads = trainingThreads
-        referenceStatistics = GaussianStatistics(count: 0, mean: [0], covariance: Tensor.zeros([1, 1], dtype: .float64))
-        referenceStatistics = GaussianStatistics(of: features(heldOut.images))
-        heldOutAccuracy = accuracy(on: heldOut)
+        // One pass over the held-out images gives both the reference statistics and the accuracy.
+        let outputs = Self.outputs(of: network, images: heldOut.images)
+        referenceStatistics = GaussianStatistics(of: outputs.features)
+        heldOutAccuracy = Self.accuracy(of: Self.predictions(fromLogits: outputs.logits), labels: heldOut.labels)
     }
 
     // MARK: Loading, training, saving
@@ -338,7 +339,9 @@ public final class MNISTClassifier: @unchecked Sendable {
     // MARK: Evaluation
 
     /// Logits [n, 10] and penultimate features [n, 128] (Float32) of images [n, 784] in [0, 1].
-    public func forward(_ images: Tensor) -> (logits: Tensor, features: Tensor) {
+    public func forward(_ images: Tensor) -> (logits: Tensor, features: Tensor) { Self.outputs(of: network, images: images) }
+
+    static func outputs(of network: any Network, images: Tensor) -> (logits: Tensor, features: Tensor) {
         ensure(images.rank == 2 && images.shape[1] == 784, "MNISTClassifier: images must be [n, 784], got \(images.shape)")
         let x = images.dtype == .float32 ? images : images.converted(to: .float32)
         return GradientRecording.withoutRecording {
@@ -369,8 +372,12 @@ public final class MNISTClassifier: @unchecked Sendable {
     /// The fraction of `data` classified correctly.
     public func accuracy(on data: MNISTImages) -> Double {
         guard data.count > 0 else { return 0 }
-        let p = predict(data.images)
-        return Double(zip(p, data.labels).filter { $0.0.label == $0.1 }.count) / Double(data.count)
+        return Self.accuracy(of: predict(data.images), labels: data.labels)
+    }
+
+    static func accuracy(of predictions: [(label: Int, confidence: Double)], labels: [Int]) -> Double {
+        guard !labels.isEmpty else { return 0 }
+        return Double(zip(predictions, labels).filter { $0.0.label == $0.1 }.count) / Double(labels.count)
     }
 }
 
