@@ -148,6 +148,15 @@ public final class MNISTClassifier: @unchecked Sendable {
     /// OpenBLAS's thread count during training (the weights' bits depend on it: `saddle` trains
     /// on one thread, a library or test process on its own setting), or nil when loaded.
     public let trainingThreads: Int?
+    /// SHA-256 (hex) of the weights' bytes (the parameter buffer, in declaration order): two
+    /// classifiers score alike exactly when these agree. A study's journal keys MNIST runs by it,
+    /// so a run scored by another cache (say, one trained at another BLAS thread count) is not
+    /// taken for this one's.
+    public var weightsSHA256: String {
+        var h = SHA256()
+        h.update(network.parameters.flat)
+        return h.hexDigest()
+    }
 
     init(network: any Network, architecture: Architecture, seed: UInt64, options: TrainingOptions, dataSHA256: String?,
          heldOut: MNISTImages, trainingSeconds: Double?, trainingThreads: Int? = nil) {

@@ -89,7 +89,7 @@ public struct GANComparison: Sendable {
         return try group.distribute(cells.count) { i in
             let (entry, seed) = cells[i]
             let c = try configuration(of: entry, seed: seed)
-            let key = try journal.map { _ in try RunJournal.key(entry: entry.name, configuration: c) }
+            let key = try journal.map { _ in try RunJournal.key(entry: entry.name, configuration: c, inputs: TrainingData.scoringInputs(of: c)) }
             if let journal, let key, let stored = journal.storedRun(forKey: key) {
                 progress(stored, true)
                 return stored

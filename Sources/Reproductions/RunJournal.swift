@@ -17,8 +17,9 @@ import Tensors
 ///      "entry":"adam#2","seed":100,"run":{…GANComparison.Run…}}
 ///
 /// where `key` is the SHA-256 of the run's entry name and its complete ``TrainingConfiguration`` (seed,
-/// iteration count and log interval included) as JSON: a run is reused only for the very configuration
-/// it was trained with. Doubles are written so that they read back to the same bits (``JSON``), so a
+/// iteration count and log interval included) as JSON, and for MNIST of the data file's and the
+/// classifier's bytes: a run is reused only for the very configuration it was trained with, scored
+/// by the very classifier. Doubles are written so that they read back to the same bits (``JSON``), so a
 /// resumed study's tables and verdicts are those an uninterrupted one writes — provided the runs come
 /// from the same build on the same kind of CPU (OpenBLAS's kernels differ between CPU kinds, and a
 /// different build may differ in any bit). Lines of another `origin` are therefore not reused: those
@@ -96,11 +97,14 @@ public final class RunJournal: @unchecked Sendable {
     /// The number of runs available for reuse.
     public var count: Int { stored.count }
 
-    /// The key of a run: SHA-256 of its entry name and its configuration's JSON (sorted keys).
-    public static func key(entry: String, configuration: TrainingConfiguration) throws -> String {
+    /// The key of a run: SHA-256 of its entry name, its configuration's JSON (sorted keys) and,
+    /// when given, what else its scores depend on (``TrainingData/scoringInputs(of:)``: MNIST's
+    /// data file and classifier weights).
+    public static func key(entry: String, configuration: TrainingConfiguration, inputs: String? = nil) throws -> String {
         var h = SHA256()
         h.update(Array("\(entry)\n".utf8))
         h.update(Array(try JSON.text(configuration).utf8))
+        if let inputs { h.update(Array("\ninputs \(inputs)".utf8)) }
         return h.hexDigest()
     }
 

@@ -60,6 +60,19 @@ public struct TrainingData: @unchecked Sendable {
         }
     }
 
+    /// What a run's scores depend on besides its configuration, or nil when the configuration is
+    /// all: for MNIST, the data file's bytes and the classifier's weights — the file at
+    /// `configuration.dataFile` and the classifier cache beside it can change between two runs of
+    /// the same configuration (another download, a cache trained at another BLAS thread count),
+    /// and either moves every score. `data_sha256=… classifier_sha256=…`, each the SHA-256 of the
+    /// bytes; loads (or trains and caches) the classifier as training would. A missing data file
+    /// gives nil: the run itself then fails, naming the file.
+    public static func scoringInputs(of configuration: TrainingConfiguration) throws -> String? {
+        guard configuration.dataset == "mnist", FileManager.default.fileExists(atPath: configuration.dataFile) else { return nil }
+        let classifier = try MNISTClassifier.loadOrTrain(dataFile: configuration.dataFile)
+        return "data_sha256=\(classifier.dataSHA256 ?? "none") classifier_sha256=\(classifier.weightsSHA256)"
+    }
+
     /// `count` rows of `table` drawn uniformly with replacement.
     static func rows(of table: Tensor, count: Int, using rng: inout RandomGenerator) -> Tensor {
         let n = table.shape[0], w = table.shape[1]

@@ -47,7 +47,7 @@ struct ClassifierTests {
     /// Same seed ⇒ bit-identical weights; a cache is used when it matches and replaced when it
     /// does not. Two short epochs on a synthetic set keeps this fast and independent of the data file.
     @Test func reproducibleAndCached() throws {
-        let data = Self.syntheticDigits(perClass: 40)
+        let data = syntheticDigits(perClass: 40)
         let (train, held) = MNIST.split(data, heldOutPerClass: 10, seed: 0)
         let options = MNISTClassifier.TrainingOptions(epochs: 2, batchSize: 32)
         let a = MNISTClassifier.train(on: train, heldOut: held, seed: 3, options: options)
@@ -61,9 +61,9 @@ struct ClassifierTests {
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
         // loadOrTrain holds out MNIST-5k's 100 per class, so this file has 110 per class.
-        let fileData = Self.syntheticDigits(perClass: 110)
+        let fileData = syntheticDigits(perClass: 110)
         let file = dir + "/digits.csv.gz"
-        try atomicWrite(Gzip.compress(Array(Self.csv(fileData).utf8)), to: file)
+        try atomicWrite(Gzip.compress(Array(mnistCSV(fileData).utf8)), to: file)
         #expect(MNISTClassifier.defaultCachePath(forDataFile: file) == dir + "/digits.classifier.safetensors")
         var lines: [String] = []
         let first = try MNISTClassifier.loadOrTrain(dataFile: file, seed: 3, options: options) { lines.append($0) }
@@ -82,7 +82,7 @@ struct ClassifierTests {
         // A different data file (one changed pixel) changes the hash: retrained.
         let changed = fileData
         changed.images[0] = changed.images[0] == 0 ? 1 : 0
-        try atomicWrite(Gzip.compress(Array(Self.csv(changed).utf8)), to: file)
+        try atomicWrite(Gzip.compress(Array(mnistCSV(changed).utf8)), to: file)
         let third = try MNISTClassifier.loadOrTrain(dataFile: file, seed: 5, options: options) { lines.append($0) }
         #expect(third.trainingSeconds != nil)
         #expect(lines.last { $0.contains("stale") }?.contains("data_sha256") == true)
@@ -97,7 +97,7 @@ struct ClassifierTests {
     /// The convolutional classifier: same seed ⇒ bit-identical weights, its own cache file beside
     /// the MLP's (so the two never evict each other), matched by architecture.
     @Test func convolutionalReproducibleAndCachedApart() throws {
-        let data = Self.syntheticDigits(perClass: 30)
+        let data = syntheticDigits(perClass: 30)
         let (train, held) = MNIST.split(data, heldOutPerClass: 10, seed: 0)
         let options = MNISTClassifier.TrainingOptions(epochs: 2, batchSize: 32)
         // The weights depend on the BLAS thread count (docs/metrics.md), and other tests in this
@@ -116,7 +116,7 @@ struct ClassifierTests {
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let file = dir + "/digits.csv.gz"
-        try atomicWrite(Gzip.compress(Array(Self.csv(Self.syntheticDigits(perClass: 110)).utf8)), to: file)
+        try atomicWrite(Gzip.compress(Array(mnistCSV(syntheticDigits(perClass: 110)).utf8)), to: file)
         #expect(MNISTClassifier.defaultCachePath(forDataFile: file, architecture: .convolutional) == dir + "/digits.conv-classifier.safetensors")
         let mlp = try MNISTClassifier.loadOrTrain(dataFile: file, seed: 3, options: options)
         let conv = try MNISTClassifier.loadOrTrain(dataFile: file, architecture: .convolutional, seed: 3, options: options)
@@ -224,28 +224,5 @@ struct ClassifierTests {
         #expect(oneDigit.classHistogramKL > 2 && oneDigit.classesCovered <= 2)
         #expect(real.frechetDistance * 10 < oneDigit.frechetDistance)
         return noise
-    }
-
-    /// Ten synthetic "digits": class k lights a 6×6 block at a class-specific place, plus noise.
-    static func syntheticDigits(perClass: Int) -> MNISTImages {
-        var rng = RandomGenerator(seed: 42)
-        let n = 10 * perClass
-        let images = Tensor.zeros([n, 784], dtype: .float32)
-        var labels: [Int] = []
-        for i in 0..<n {
-            let k = i % 10
-            labels.append(k)
-            let top = 2 + (k / 5) * 12, left = 2 + (k % 5) * 5
-            for y in top..<(top + 6) { for x in left..<(left + 4) { images[i * 784 + y * 28 + x] = 1 } }
-            for p in 0..<784 where rng.uniformDouble() < 0.05 { images[i * 784 + p] = Double(Int(rng.uniformDouble() * 255)) / 255 }
-        }
-        return MNISTImages(images: images, labels: labels)
-    }
-
-    /// MNIST-5k's CSV layout: 784 pixel values 0–255, then the label.
-    static func csv(_ data: MNISTImages) -> String {
-        (0..<data.count).map { i in
-            (0..<784).map { String(Int((data.images[i * 784 + $0] * 255).rounded())) }.joined(separator: ",") + ",\(data.labels[i])"
-        }.joined(separator: "\n") + "\n"
     }
 }

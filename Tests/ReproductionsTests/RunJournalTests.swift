@@ -1,7 +1,9 @@
 import Foundation
 import Formats
+import Metrics
 import Runs
 import Reproductions
+import Tensors
 import Testing
 import TestSupport
 
@@ -106,5 +108,49 @@ struct RunJournalTests {
         // A file that is not a folder where the journal should be.
         try Data("x".utf8).write(to: URL(fileURLWithPath: dir + "/notafolder"))
         #expect(throws: JournalError.self) { _ = try RunJournal(folder: dir + "/notafolder", reuse: true, origin: "o") }
+    }
+
+    /// An MNIST run's key also holds the data file's and the classifier's bytes: the same
+    /// configuration scored by another classifier cache (here one weight changed, its metadata
+    /// the same — as a cache trained at another BLAS thread count looks) is not taken from the
+    /// journal, and the same cache is.
+    @Test func mnistRunsAreReusedOnlyWithTheSameDataAndClassifier() throws {
+        let dir = try makeScratchFolder("journal-mnist")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        // The classifier holds out 100 images per class, so 110 per class leave 100 to train on.
+        let file = dir + "/digits.csv.gz"
+        try atomicWrite(Gzip.compress(Array(mnistCSV(syntheticDigits(perClass: 110)).utf8)), to: file)
+        var c = TrainingConfiguration()
+        c.dataset = "mnist"
+        c.dataFile = file
+        c.hidden = 8
+        c.batchSize = 16
+        c.evaluationSamples = 200
+        let inputs = try #require(try TrainingData.scoringInputs(of: c))
+        #expect(inputs.hasPrefix("data_sha256=") && inputs.contains(" classifier_sha256="))
+        #expect(try TrainingData.scoringInputs(of: c) == inputs)
+        #expect(try RunJournal.key(entry: "adam#0", configuration: c, inputs: inputs) != RunJournal.key(entry: "adam#0", configuration: c))
+        // The mixtures' scores depend on the configuration alone; a missing file is left to the run.
+        #expect(try TrainingData.scoringInputs(of: TrainingConfiguration()) == nil)
+        var missing = c
+        missing.dataFile = dir + "/absent.csv.gz"
+        #expect(try TrainingData.scoringInputs(of: missing) == nil)
+
+        let comparison = GANComparison(entries: [.init(name: "adam#0", configuration: c)], seeds: [0], budget: 4, points: 2)
+        let journal = try RunJournal(folder: dir + "/journal", reuse: true, origin: "build A")
+        var taken: [Bool] = []
+        _ = try comparison.run(journal: journal) { taken.append($1) }
+        _ = try comparison.run(journal: try RunJournal(folder: dir + "/journal", reuse: true, origin: "build A")) { taken.append($1) }
+        #expect(taken == [false, true])
+        // Another cache with the same metadata: a new key, so the run trains again.
+        let cachePath = MNISTClassifier.defaultCachePath(forDataFile: file)
+        let classifier = try MNISTClassifier.loadOrTrain(dataFile: file)
+        let weights = classifier.network.parameters.flat
+        weights[0] = weights[0] + 0.25
+        try classifier.save(to: cachePath)
+        let moved = try #require(try TrainingData.scoringInputs(of: c))
+        #expect(moved != inputs && moved.hasPrefix(String(inputs.prefix(while: { $0 != " " }))))
+        _ = try comparison.run(journal: try RunJournal(folder: dir + "/journal", reuse: true, origin: "build A")) { taken.append($1) }
+        #expect(taken == [false, true, false])
     }
 }
