@@ -28,8 +28,9 @@ import Solvers
 ///
 /// **Scores** (lower is better): the last generator's sliced Wasserstein distance on the mixtures,
 /// its Fréchet distance (Saddle's classifier) on MNIST — "quality" at the budget, and "speed", the
-/// mean of the same metric over the curve's log points up to the budget (a normalized area under
-/// the curve). A run that diverged scores +∞ from then on.
+/// mean of the same metric at equally spaced gradient counts up to the budget — the log points of a
+/// run to the largest budget, so every method is averaged at the same counts (a normalized area
+/// under the curve). A run that diverged scores +∞ from then on.
 public struct MixedNashStudy: Sendable {
     /// The game the methods train: a loss and its regularizer.
     public enum Objective: String, Sendable, CaseIterable, Codable {
@@ -161,12 +162,23 @@ public struct MixedNashStudy: Sendable {
         r.records.firstIndex { $0.oracleCalls * 2 >= 0.99 * Double(budget) }
     }
 
-    /// (quality, speed) of a run at `budget`: the metric at the budget's log point, and its mean
-    /// over the log points up to there; +∞ when the run diverged before the budget.
-    public static func scores(_ r: GANComparison.Run, budget: Int) -> (final: Double, area: Double) {
+    /// (quality, speed) of a run at `budget`: the metric at the budget's log point, and its mean at
+    /// the `speedPoints` gradient counts budget·j/speedPoints, j = 1…speedPoints (each read at the
+    /// log point nearest to it, up to the budget's); +∞ when the run diverged before the budget.
+    ///
+    /// Speed is averaged at gradient counts fixed by the budget, not at whatever points a run
+    /// logged, so that runs logged at different intervals — a run to 40,000 gradients read at
+    /// 10,000 and a run to 10,000 itself — are averaged at the same places (``Cell/speedPoints(budget:)``).
+    public static func scores(_ r: GANComparison.Run, budget: Int, speedPoints: Int) -> (final: Double, area: Double) {
         guard let i = pointIndex(r, budget: budget) else { return (.infinity, .infinity) }
-        let curve = r.records[0...i].map { metric($0.last) }
-        return (curve.last!, curve.reduce(0, +) / Double(curve.count))
+        let n = max(1, speedPoints)
+        var sum = 0.0
+        for j in 1...n {
+            let g = Double(budget) * Double(j) / Double(n)
+            let k = (0...i).min { abs(r.records[$0].oracleCalls * 2 - g) < abs(r.records[$1].oracleCalls * 2 - g) }!
+            sum += metric(r.records[k].last)
+        }
+        return (metric(r.records[i].last), sum / Double(n))
     }
 
     // MARK: Running
@@ -176,6 +188,8 @@ public struct MixedNashStudy: Sendable {
         public var dataset: String
         public var objective: Objective
         public var budgets: [Int]
+        /// Log points of each run to the largest budget.
+        public var points: Int
         /// Per method: its settings, the tuning runs (by setting, then tuning seed), the chosen
         /// setting per budget, and the evaluation runs per budget (by evaluation seed).
         public var methods: [Method]
@@ -195,14 +209,22 @@ public struct MixedNashStudy: Sendable {
                 self.evaluationRuns = evaluationRuns
             }
             public func tuningScores(budget: Int) -> [[Double]] {
-                tuningRuns.map { $0.map { MixedNashStudy.scores($0, budget: budget).final } }
+                tuningRuns.map { $0.map { MixedNashStudy.scores($0, budget: budget, speedPoints: 1).final } }
             }
         }
-        public init(dataset: String, objective: Objective, budgets: [Int], methods: [Method]) {
+        public init(dataset: String, objective: Objective, budgets: [Int], points: Int, methods: [Method]) {
             self.dataset = dataset
             self.objective = objective
             self.budgets = budgets
+            self.points = points
             self.methods = methods
+        }
+        /// The points at which speed is averaged at `budget`: points·budget/largest, the log points
+        /// that a run to the largest budget has up to `budget` (20 at 40,000 gradients, 5 at 10,000
+        /// of a 40,000-gradient cell), so every method's speed at a budget is averaged at the same
+        /// gradient counts whether its runs went to that budget or were read off longer ones.
+        public func speedPoints(budget: Int) -> Int {
+            max(1, points * budget / (budgets.max() ?? budget))
         }
         public func method(_ name: String) -> Method? { methods.first { $0.name == name } }
     }
@@ -318,7 +340,7 @@ public struct MixedNashStudy: Sendable {
                         methods[i].evaluationRuns[b] = methods[i].evaluationRuns[largest]
                     }
                 }
-                cells.append(Cell(dataset: d, objective: objective, budgets: budgets, methods: methods))
+                cells.append(Cell(dataset: d, objective: objective, budgets: budgets, points: points, methods: methods))
             }
         }
         return Result(cells: cells, skipped: skipped, claims: claims(cells), wallSeconds: Date().timeIntervalSince(start))
@@ -327,7 +349,7 @@ public struct MixedNashStudy: Sendable {
     /// The evaluation scores of `method` at `budget`, one per evaluation seed.
     public static func evaluationScores(_ cell: Cell, method: String, budget: Int) -> (final: [Double], area: [Double]) {
         let runs = cell.method(method)?.evaluationRuns[budget] ?? []
-        let s = runs.map { scores($0, budget: budget) }
+        let s = runs.map { scores($0, budget: budget, speedPoints: cell.speedPoints(budget: budget)) }
         return (s.map(\.final), s.map(\.area))
     }
 
@@ -393,7 +415,7 @@ public struct MixedNashStudy: Sendable {
     static func csv(_ cells: [String]) -> String { cells.map { $0.contains(",") ? "\"\($0)\"" : $0 }.joined(separator: ",") + "\n" }
 
     static func row(_ cell: Cell, phase: String, method: Cell.Method, setting: Int, run r: GANComparison.Run, budget: Int) -> [String] {
-        let s = scores(r, budget: budget)
+        let s = scores(r, budget: budget, speedPoints: cell.speedPoints(budget: budget))
         let i = pointIndex(r, budget: budget)
         let record = i.map { r.records[$0] }
         let m = record?.last.mixture, im = record?.last.images
@@ -407,7 +429,8 @@ public struct MixedNashStudy: Sendable {
 
     /// table.csv (every run at every budget), summary.csv, verdicts.json, plots (SVG, PNG, PDF),
     /// report.html.
-    public func write(_ result: Result, to path: String, force: Bool) throws {
+    /// `notes` are paragraphs for the report's head (e.g. which builds recorded the reused runs).
+    public func write(_ result: Result, to path: String, force: Bool, notes: [String] = []) throws {
         // A folder holding only the journal of this study's runs is the study's own.
         if !Self.onlyJournal(path) { try Self.checkOutput(path, force: force) }
         try makeFolders(path + "/plots")
@@ -415,7 +438,8 @@ public struct MixedNashStudy: Sendable {
         var summary = "dataset,objective,budget,method,chosen_setting,runs,quality_mean,quality_std,speed_mean,speed_std,cpu_seconds_median\n"
         var report = HTMLReport(title: "saddle reproduce mixed-nash")
         let p = comparisonProtocol
-        report.paragraph("Paper 2 (Hsieh, Liu & Cevher, ICML 2019): Mirror-GAN and Mirror-Prox-GAN against SGD, Adam and RMSProp (Past-Extra-Adam as a reference line), at equal budgets of minibatch gradients (one player's gradient on one minibatch). Protocol (docs/mixed-nash.md): every method tuned over \(reducedGrid ? 2 : 6) settings on tuning seeds \(p.tuningSeeds.map(String.init).joined(separator: ", ")), the best mean metric chosen per budget, then evaluation seeds \(p.evaluationSeeds.map(String.init).joined(separator: ", ")). Verdicts: one-sided exact permutation tests at α = \(p.alpha), Holm-corrected over each claim's three comparisons: PASS, FAIL or UNDECIDED. Scores are lower-is-better: sliced Wasserstein distance (mixtures) or Fréchet distance (MNIST) of the last generator; quality = at the budget, speed = mean over the curve's log points up to the budget. \(String(format: "%.0f", result.wallSeconds)) s in all.")
+        report.paragraph("Paper 2 (Hsieh, Liu & Cevher, ICML 2019): Mirror-GAN and Mirror-Prox-GAN against SGD, Adam and RMSProp (Past-Extra-Adam as a reference line), at equal budgets of minibatch gradients (one player's gradient on one minibatch). Protocol (docs/mixed-nash.md): every method tuned over \(reducedGrid ? 2 : 6) settings on tuning seeds \(p.tuningSeeds.map(String.init).joined(separator: ", ")), the best mean metric chosen per budget, then evaluation seeds \(p.evaluationSeeds.map(String.init).joined(separator: ", ")). Verdicts: one-sided exact permutation tests at α = \(p.alpha), Holm-corrected over each claim's three comparisons: PASS, FAIL or UNDECIDED. Scores are lower-is-better: sliced Wasserstein distance (mixtures) or Fréchet distance (MNIST) of the last generator; quality = at the budget, speed = mean of the same metric at equally spaced gradient counts up to the budget (the log points of a run to the largest budget, so that every method is averaged at the same counts). \(String(format: "%.0f", result.wallSeconds)) s in all.")
+        for note in notes { report.paragraph(note) }
         report.heading("Verdicts")
         report.table(header: ["claim", "verdict", "p (better), Holm-adjusted, per baseline", "p (worse), Holm-adjusted"],
                      rows: result.claims.map { c in

@@ -23,7 +23,10 @@ import Tensors
 /// resumed study's tables and verdicts are those an uninterrupted one writes — provided the runs come
 /// from the same build on the same kind of CPU (OpenBLAS's kernels differ between CPU kinds, and a
 /// different build may differ in any bit). Lines of another `origin` are therefore not reused: those
-/// runs train again, and ``ignoredOtherOrigin`` counts them.
+/// runs train again, and ``ignoredOtherOrigin`` counts them — unless the caller names their build
+/// in `acceptedBuilds` (`saddle reproduce mixed-nash --reuse-build`: a change to how a study scores
+/// its curves, not to how it trains, need not train 1,000 runs again; ``countFromAcceptedBuilds``
+/// says how many runs such a build recorded).
 ///
 /// Reading checks every line: a line that is not a journal record is an error naming the file and
 /// line, except a last line without its newline — a write cut by a kill — which is dropped and
@@ -42,10 +45,12 @@ public final class RunJournal: @unchecked Sendable {
     public let origin: String
     /// Journal lines from another build or CPU kind, not reused.
     public private(set) var ignoredOtherOrigin = 0
+    /// Git commits (or prefixes of them) whose runs on this CPU kind are reused as this build's.
+    public let acceptedBuilds: [String]
     /// Last lines cut by a kill (no newline), dropped.
     public private(set) var tornLines = 0
-    /// The runs read from the folder, by key.
-    private var stored: [String: GANComparison.Run] = [:]
+    /// The runs read from the folder, by key, with the origin that recorded them.
+    private var stored: [String: (run: GANComparison.Run, origin: String)] = [:]
     /// This process's journal file, created at its first run.
     private let file: String
     private let lock = NSLock()
@@ -55,11 +60,15 @@ public final class RunJournal: @unchecked Sendable {
 
     /// Opens the journal in `folder` (created if missing). With `reuse`, the runs already recorded
     /// there are read (on rank 0, sent to every rank of `group`) and ``storedRun(forKey:)`` returns
-    /// them; without it the folder's earlier files are left as they are and not read. Every rank of
-    /// `group` must call this; a reading error is thrown on every rank.
-    public init(folder: String, reuse: Bool, group: any ProcessGroup = SingleProcess.shared, origin: String = RunJournal.currentOrigin) throws {
+    /// them; without it the folder's earlier files are left as they are and not read. Runs of
+    /// another origin are reused only when recorded on the same CPU kind by a build whose commit
+    /// starts with one of `acceptedBuilds`. Every rank of `group` must call this; a reading error is
+    /// thrown on every rank.
+    public init(folder: String, reuse: Bool, group: any ProcessGroup = SingleProcess.shared, origin: String = RunJournal.currentOrigin,
+                acceptedBuilds: [String] = []) throws {
         self.folder = folder
         self.origin = origin
+        self.acceptedBuilds = acceptedBuilds
         let stamp = RunDirectory.timestamp()
         file = folder + "/\(stamp)-\(getpid())-rank\(group.rank)-\(String(UInt32.random(in: 0...UInt32.max), radix: 16)).jsonl"
         guard reuse else {
@@ -89,13 +98,31 @@ public final class RunJournal: @unchecked Sendable {
         }
         try makeFolders(folder)
         for record in records {
-            guard record.origin == origin else { ignoredOtherOrigin += 1; continue }
-            if stored[record.key] == nil { stored[record.key] = record.run }
+            guard accepts(record.origin) else { ignoredOtherOrigin += 1; continue }
+            // This build's own run of a key comes first; of other origins, the first read.
+            if stored[record.key] == nil || (record.origin == origin && stored[record.key]!.origin != origin) {
+                stored[record.key] = (record.run, record.origin)
+            }
         }
+    }
+
+    /// Whether runs of `other` origin are reused: this origin, or an accepted build on this CPU kind.
+    func accepts(_ other: String) -> Bool {
+        if other == origin { return true }
+        let (commit, core) = Self.split(other), mine = Self.split(origin)
+        return core == mine.core && acceptedBuilds.contains { !$0.isEmpty && commit.hasPrefix($0) }
+    }
+
+    /// "<commit> on <core>" → (commit, core).
+    static func split(_ origin: String) -> (commit: String, core: String) {
+        guard let r = origin.range(of: " on ") else { return (origin, "") }
+        return (String(origin[..<r.lowerBound]), String(origin[r.upperBound...]))
     }
 
     /// The number of runs available for reuse.
     public var count: Int { stored.count }
+    /// Of ``count``, the runs recorded by another (accepted) build.
+    public var countFromAcceptedBuilds: Int { stored.values.filter { $0.origin != origin }.count }
 
     /// The key of a run: SHA-256 of its entry name, its configuration's JSON (sorted keys) and,
     /// when given, what else its scores depend on (``TrainingData/scoringInputs(of:)``: MNIST's
@@ -112,7 +139,7 @@ public final class RunJournal: @unchecked Sendable {
     public func storedRun(forKey key: String) -> GANComparison.Run? {
         lock.lock()
         defer { lock.unlock() }
-        return stored[key]
+        return stored[key]?.run
     }
 
     /// Appends `run` under `key` to this process's file (durably, whole or not at all).
@@ -122,7 +149,7 @@ public final class RunJournal: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         try appendRecord(bytes, to: file, kind: .journal)
-        stored[key] = run
+        stored[key] = (run, origin)
     }
 
     struct Record: Codable {

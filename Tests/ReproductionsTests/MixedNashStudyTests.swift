@@ -22,16 +22,47 @@ struct MixedNashStudyTests {
 
     @Test func scoresReadTheBudgetsLogPointAndTheMeanUpToIt() {
         let r = Self.run("adam", seed: 0, curve: [0.9, 0.5, 0.3, 0.2])  // at 100, 200, 300, 400 gradients
-        #expect(MixedNashStudy.scores(r, budget: 400) == (0.2, (0.9 + 0.5 + 0.3 + 0.2) / 4))
-        #expect(MixedNashStudy.scores(r, budget: 200) == (0.5, 0.7))
+        #expect(MixedNashStudy.scores(r, budget: 400, speedPoints: 4) == (0.2, (0.9 + 0.5 + 0.3 + 0.2) / 4))
+        #expect(MixedNashStudy.scores(r, budget: 200, speedPoints: 2) == (0.5, 0.7))
+        // Speed at 2 points of 400 gradients: the log points at 200 and 400.
+        #expect(MixedNashStudy.scores(r, budget: 400, speedPoints: 2) == (0.2, (0.5 + 0.2) / 2))
         // 99% of the budget counts as reaching it (an initialization cost may leave a run 2 short).
-        #expect(MixedNashStudy.scores(r, budget: 202).final == 0.5)
+        #expect(MixedNashStudy.scores(r, budget: 202, speedPoints: 1).final == 0.5)
         // A run that stopped (diverged) before the budget scores +∞.
         let short = Self.run("sgd", seed: 0, curve: [0.9, 0.5], failure: "NaN")
-        #expect(MixedNashStudy.scores(short, budget: 400).final == .infinity)
+        #expect(MixedNashStudy.scores(short, budget: 400, speedPoints: 4).final == .infinity)
+        #expect(MixedNashStudy.scores(short, budget: 400, speedPoints: 4).area == .infinity)
         var m = GeneratorMetrics()
         m.slicedWasserstein = .nan
         #expect(MixedNashStudy.metric(m) == .infinity)
+    }
+
+    /// Speed at a smaller budget averages every method at the same gradient counts: a run to 40,000
+    /// gradients read at 10,000 (log points every 2,000) and a run to 10,000 (every 500) of the same
+    /// curve get the same speed — the points of the coarser one. Averaging each run over its own log
+    /// points (as before 2026-12-07) gave the finer run 21 points where the coarser had 5.
+    @Test func speedAtASmallerBudgetIsAveragedAtTheSamePointsForEveryRun() {
+        func curve(every step: Double, count: Int) -> GANComparison.Run {
+            let records = (1...count).map { i -> MetricsRecord in
+                var m = GeneratorMetrics()
+                m.slicedWasserstein = 1000 / (step * Double(i))  // the same curve 1000/g for both runs
+                return MetricsRecord(iteration: i, wallSeconds: 0, oracleCalls: step * Double(i) / 2, lossGenerator: 0,
+                                     lossDiscriminator: 0, fieldNorm: 0, last: m, ema: m)
+            }
+            return GANComparison.Run(entry: "x", seed: 0, iterations: count, records: records, summary: nil, failure: nil)
+        }
+        let long = curve(every: 2000, count: 20), short = curve(every: 500, count: 20)
+        let method = MixedNashStudy.Cell.Method(name: "adam", settings: [], tuningRuns: [], chosen: [:], evaluationRuns: [:])
+        let cell = MixedNashStudy.Cell(dataset: "ring", objective: .wganGP, budgets: [10_000, 40_000], points: 20, methods: [method])
+        #expect(cell.speedPoints(budget: 10_000) == 5 && cell.speedPoints(budget: 40_000) == 20)
+        let a = MixedNashStudy.scores(long, budget: 10_000, speedPoints: cell.speedPoints(budget: 10_000))
+        let b = MixedNashStudy.scores(short, budget: 10_000, speedPoints: cell.speedPoints(budget: 10_000))
+        #expect(a.final == 0.1 && b.final == 0.1)
+        #expect(a.area == b.area)
+        #expect(abs(a.area - (0.5 + 0.25 + 1.0 / 6 + 0.125 + 0.1) / 5) < 1e-15)
+        // The budget's own points: all 20 log points of the long run.
+        let full = MixedNashStudy.scores(long, budget: 40_000, speedPoints: 20)
+        #expect(abs(full.area - (1...20).map { 0.5 / Double($0) }.reduce(0, +) / 20) < 1e-15)
     }
 
     /// A cell whose evaluation runs have the given final scores per method (flat curves).
@@ -40,7 +71,7 @@ struct MixedNashStudyTests {
             let runs = (finals[name] ?? []).enumerated().map { Self.run(name, seed: UInt64($0.offset), curve: [$0.element, $0.element]) }
             return .init(name: name, settings: [.init([("k", "v")])], tuningRuns: [[]], chosen: [200: 0], evaluationRuns: [200: runs])
         }
-        return MixedNashStudy.Cell(dataset: "ring", objective: .wganGP, budgets: [200], methods: methods)
+        return MixedNashStudy.Cell(dataset: "ring", objective: .wganGP, budgets: [200], points: 2, methods: methods)
     }
 
     @Test func claimsTestEachMirrorMethodAgainstTheThreeBaselines() {

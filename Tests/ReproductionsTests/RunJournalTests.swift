@@ -70,6 +70,33 @@ struct RunJournalTests {
         #expect(try RunJournal(folder: folder, reuse: true, origin: "build A").count == 3)
     }
 
+    /// `--reuse-build`: another build's runs are reused only when named, and only from this CPU kind;
+    /// this build's own run of a key wins over an accepted build's.
+    @Test func anotherBuildsRunsAreReusedOnlyWhenNamedAndOnlyFromThisCPUKind() throws {
+        let dir = try makeScratchFolder("journal-builds")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let folder = dir + "/journal"
+        let old = try RunJournal(folder: folder, reuse: true, origin: "92aa2286b48c on Cooperlake")
+        try old.record(Self.run("adam#2", seed: 0), key: try Self.key("adam#2", 0))
+        try old.record(Self.run("adam#2", seed: 1), key: try Self.key("adam#2", 1))
+        let elsewhere = try RunJournal(folder: folder, reuse: true, origin: "92aa2286b48c on Zen")
+        try elsewhere.record(Self.run("sgd#0", seed: 0), key: try Self.key("sgd#0", 0))
+        let mine = "0123456789ab on Cooperlake"
+        #expect(try RunJournal(folder: folder, reuse: true, origin: mine).count == 0)
+        let named = try RunJournal(folder: folder, reuse: true, origin: mine, acceptedBuilds: ["92aa228"])
+        #expect(named.count == 2 && named.countFromAcceptedBuilds == 2 && named.ignoredOtherOrigin == 1)
+        #expect(named.storedRun(forKey: try Self.key("adam#2", 0)) != nil)
+        #expect(named.storedRun(forKey: try Self.key("sgd#0", 0)) == nil)  // recorded on another CPU kind
+        #expect(try RunJournal(folder: folder, reuse: true, origin: mine, acceptedBuilds: ["92aa229"]).count == 0)
+        // This build's own record of a key comes first, whatever the file order.
+        var own = Self.run("adam#2", seed: 0)
+        own.cpuSeconds = [9, 9]
+        try named.record(own, key: try Self.key("adam#2", 0))
+        let both = try RunJournal(folder: folder, reuse: true, origin: mine, acceptedBuilds: ["92aa228"])
+        #expect(both.count == 2 && both.countFromAcceptedBuilds == 1)
+        #expect(both.storedRun(forKey: try Self.key("adam#2", 0))?.cpuSeconds == [9, 9])
+    }
+
     @Test func aTornLastLineIsDroppedAndAnyOtherBadLineIsRefused() throws {
         let dir = try makeScratchFolder("journal-bad")
         defer { try? FileManager.default.removeItem(atPath: dir) }

@@ -49,7 +49,7 @@ struct ReproduceMixedNash: ParsableCommand {
         over the ranks (docs/scaling.md). Every run is recorded in <out>/journal/ as soon as it ends: \
         after a kill, a crash or a full disk, the same command with --resume trains only the runs \
         the journal lacks and writes what an uninterrupted study writes (runs recorded by another \
-        build or CPU kind train again).
+        build or CPU kind train again, unless --reuse-build names the build).
 
         Examples:
           saddle reproduce mixed-nash --quick --out runs/mixed-nash-quick
@@ -73,6 +73,8 @@ struct ReproduceMixedNash: ParsableCommand {
     var budget: Int?
     @Flag(help: "Continue the study whose runs are recorded in --out's journal/ (or start it if --out is new): only missing runs train.")
     var resume = false
+    @Option(help: ArgumentHelp("With --resume: also reuse the journal's runs recorded by these builds (git commits, 7 to 40 hex digits, comma-separated) on this kind of CPU, as this build's — after a change to how the study scores its curves, not to how it trains. The report names them.", valueName: "commits"))
+    var reuseBuild: String?
     @Option(help: ArgumentHelp("Fault injection for the crash and disk-full tests (see TestFaults).", visibility: .private))
     var testFaults: String?
 
@@ -92,6 +94,14 @@ struct ReproduceMixedNash: ParsableCommand {
         }
         if dcgan && quick { throw ValidationError("--dcgan and --quick are two different studies; give one") }
         if resume && force { throw ValidationError("--resume continues the study in --out and --force overwrites it; give one") }
+        if let r = reuseBuild {
+            guard resume else { throw ValidationError("--reuse-build reads the journal of --out: give --resume too") }
+            for c in r.split(separator: ",", omittingEmptySubsequences: false) {
+                guard (7...40).contains(c.count), c.allSatisfy(\.isHexDigit) else {
+                    throw ValidationError("--reuse-build: '\(c)' is not a git commit (7 to 40 hex digits)")
+                }
+            }
+        }
         if dcgan, let d = datasets, d != "mnist" { throw ValidationError("--dcgan trains MNIST only; drop --datasets \(d)") }
         if let b = budget, !(100...100_000_000).contains(b) {
             throw ValidationError("--budget must be in 100...100000000 minibatch gradients, got \(b)")
@@ -124,11 +134,13 @@ struct ReproduceMixedNash: ParsableCommand {
             do { try MixedNashStudy.checkOutput(output, force: force, resume: resume) } catch { throw CLIError("\(error)") }
         }
         let journal: RunJournal
-        do { journal = try RunJournal(folder: output + "/" + RunJournal.folderName, reuse: resume, group: world) } catch {
+        let accepted = reuseBuild.map { $0.split(separator: ",").map { $0.lowercased() } } ?? []
+        do { journal = try RunJournal(folder: output + "/" + RunJournal.folderName, reuse: resume, group: world, acceptedBuilds: accepted) } catch {
             throw CLIError("--out \(output): \(error)")
         }
         if resume && world.rank == 0 {
             var line = "resuming from \(output)/\(RunJournal.folderName): \(journal.count) recorded runs"
+            if !accepted.isEmpty { line += " (\(journal.countFromAcceptedBuilds) of them by build \(accepted.joined(separator: ", ")), --reuse-build)" }
             if journal.ignoredOtherOrigin > 0 { line += "; \(journal.ignoredOtherOrigin) from another build or CPU kind will train again" }
             if journal.tornLines > 0 { line += "; \(journal.tornLines) cut short by a kill dropped" }
             Console.errorRaw(line + "\n")
@@ -142,7 +154,10 @@ struct ReproduceMixedNash: ParsableCommand {
         }
         guard world.rank == 0 else { return }
         // --out was checked before the runs; the folder now holds the journal.
-        try study.write(result, to: output, force: true)
+        let provenance = accepted.isEmpty ? [] : [
+            "Runs taken from the journal include \(journal.countFromAcceptedBuilds) recorded by build \(accepted.joined(separator: ", ")) on \(BLAS.coreName) "
+            + "(--reuse-build), reused as this build's (\(RunJournal.currentOrigin)): this build's scoring of those builds' training runs."]
+        try study.write(result, to: output, force: true, notes: provenance)
         for c in result.claims { print("\(c.test.verdict.rawValue)  \(c.test.claim)") }
         for (d, why) in result.skipped.sorted(by: { $0.key < $1.key }) { print("NOT EVALUATED  \(d): \(why)") }
         print("wrote \(output) (table.csv, summary.csv, verdicts.json, report.html) in \(String(format: "%.0f", result.wallSeconds)) s"
