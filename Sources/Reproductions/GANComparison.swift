@@ -89,8 +89,11 @@ public struct GANComparison: Sendable {
         return try group.distribute(cells.count) { i in
             let (entry, seed) = cells[i]
             let c = try configuration(of: entry, seed: seed)
-            let key = try journal.map { _ in try RunJournal.key(entry: entry.name, configuration: c, inputs: TrainingData.scoringInputs(of: c)) }
-            if let journal, let key, let stored = journal.storedRun(forKey: key) {
+            let inputs = try journal.flatMap { _ in try TrainingData.scoringInputs(of: c) }
+            let key = try journal.map { _ in try RunJournal.key(entry: entry.name, configuration: c, inputs: inputs) }
+            // An accepted older build keyed a run by its configuration alone.
+            let legacyKey = try journal.flatMap { $0.acceptedBuilds.isEmpty || inputs == nil ? nil : try RunJournal.key(entry: entry.name, configuration: c) }
+            if let journal, let key, let stored = journal.storedRun(forKey: key, legacyKey: legacyKey) {
                 progress(stored, true)
                 return stored
             }

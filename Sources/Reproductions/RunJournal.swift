@@ -135,12 +135,23 @@ public final class RunJournal: @unchecked Sendable {
         return h.hexDigest()
     }
 
-    /// The recorded run of `key`, if the journal holds one of this origin.
-    public func storedRun(forKey key: String) -> GANComparison.Run? {
+    /// The recorded run of `key`, if the journal holds one of this origin (or of an accepted build).
+    /// With `legacyKey`, also a run that an accepted build recorded under it: the key without
+    /// ``key(entry:configuration:inputs:)``'s `inputs`, as builds before 6e74fdb keyed MNIST runs —
+    /// a match by configuration alone, which cannot tell which classifier scored the run
+    /// (``takenByLegacyKey`` counts them).
+    public func storedRun(forKey key: String, legacyKey: String? = nil) -> GANComparison.Run? {
         lock.lock()
         defer { lock.unlock() }
-        return stored[key]?.run
+        if let s = stored[key] { return s.run }
+        if let legacyKey, let s = stored[legacyKey], s.origin != origin {
+            takenByLegacyKey += 1
+            return s.run
+        }
+        return nil
     }
+    /// Runs this process took by a legacy key (``storedRun(forKey:legacyKey:)``).
+    public private(set) var takenByLegacyKey = 0
 
     /// Appends `run` under `key` to this process's file (durably, whole or not at all).
     public func record(_ run: GANComparison.Run, key: String) throws {

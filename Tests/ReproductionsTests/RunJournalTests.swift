@@ -95,6 +95,21 @@ struct RunJournalTests {
         let both = try RunJournal(folder: folder, reuse: true, origin: mine, acceptedBuilds: ["92aa228"])
         #expect(both.count == 2 && both.countFromAcceptedBuilds == 1)
         #expect(both.storedRun(forKey: try Self.key("adam#2", 0))?.cpuSeconds == [9, 9])
+        // A legacy key (an older build's MNIST key, without the data and classifier hashes) finds
+        // only an accepted build's run, and is counted; this build's runs need their full key.
+        var c = TrainingConfiguration()
+        c.dataset = "mnist"
+        let legacy = try RunJournal.key(entry: "sgd#1", configuration: c)
+        let full = try RunJournal.key(entry: "sgd#1", configuration: c, inputs: "data_sha256=a classifier_sha256=b")
+        try old.record(Self.run("sgd#1", seed: 0), key: legacy)
+        let again = try RunJournal(folder: folder, reuse: true, origin: mine, acceptedBuilds: ["92aa228"])
+        #expect(again.storedRun(forKey: full) == nil && again.takenByLegacyKey == 0)
+        #expect(again.storedRun(forKey: full, legacyKey: legacy) != nil && again.takenByLegacyKey == 1)
+        try again.record(Self.run("sgd#2", seed: 0), key: try RunJournal.key(entry: "sgd#2", configuration: c))
+        let mineOnly = try RunJournal(folder: folder, reuse: true, origin: mine)
+        #expect(mineOnly.storedRun(forKey: full, legacyKey: legacy) == nil)
+        #expect(mineOnly.storedRun(forKey: try RunJournal.key(entry: "sgd#2", configuration: c, inputs: "x"),
+                                   legacyKey: try RunJournal.key(entry: "sgd#2", configuration: c)) == nil)
     }
 
     @Test func aTornLastLineIsDroppedAndAnyOtherBadLineIsRefused() throws {

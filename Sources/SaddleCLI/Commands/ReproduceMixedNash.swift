@@ -152,11 +152,17 @@ struct ReproduceMixedNash: ParsableCommand {
                              + "\(r.iterations) iterations, score \(r.failure ?? score.map { String(format: "%.4g", $0) } ?? "?")"
                              + "\(p.fromJournal ? " (from the journal)" : "")\n")
         }
+        if journal.takenByLegacyKey > 0 {
+            Console.errorRaw("\(prefix)\(journal.takenByLegacyKey) runs of build \(accepted.joined(separator: ", ")) matched by configuration alone "
+                             + "(that build's MNIST keys do not record the data file's and classifier's SHA-256): their Fréchet distances are its classifier's\n")
+        }
         guard world.rank == 0 else { return }
         // --out was checked before the runs; the folder now holds the journal.
         let provenance = accepted.isEmpty ? [] : [
             "Runs taken from the journal include \(journal.countFromAcceptedBuilds) recorded by build \(accepted.joined(separator: ", ")) on \(BLAS.coreName) "
-            + "(--reuse-build), reused as this build's (\(RunJournal.currentOrigin)): this build's scoring of those builds' training runs."]
+            + "(--reuse-build), reused as this build's (\(RunJournal.currentOrigin)): this build's scoring of those builds' training runs. "
+            + "Of MNIST runs keyed by a build before 6e74fdb (without the data file's and classifier's SHA-256) the match is by configuration alone, "
+            + "so their Fréchet distances are those of the classifier that build used."]
         try study.write(result, to: output, force: true, notes: provenance)
         for c in result.claims { print("\(c.test.verdict.rawValue)  \(c.test.claim)") }
         for (d, why) in result.skipped.sorted(by: { $0.key < $1.key }) { print("NOT EVALUATED  \(d): \(why)") }
