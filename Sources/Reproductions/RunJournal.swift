@@ -5,7 +5,7 @@ import Runs
 import Tensors
 
 /// The journal of a study's finished training runs: what lets a study that takes hours (the
-/// mixed-Nash study's parts take 15–80 minutes on two cores, the whole of it 12–13 CPU-hours) lose
+/// mixed-Nash study's parts take 15–80 minutes on two cores, the whole primary study 11.1 CPU-hours) lose
 /// at most the runs in flight when it is killed, and resume where it stopped.
 ///
 /// The journal is a folder (`<out>/journal/`). Each process that runs a study writes the runs it

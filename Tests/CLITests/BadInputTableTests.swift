@@ -750,6 +750,8 @@ extension BadInputTable {
         x(.runFolder, "reproduce mixed-nash --quick --out $D/mine --resume", 1, ["$D/mine", "no journal/"], setup: mine),
         x(.runFolder, "reproduce mixed-nash --quick --out $D/mine/notes.txt --resume", 1, ["$D/mine/notes.txt", "not a folder"], setup: mine),
         x(.flags, "reproduce mixed-nash --quick --out $D/study --resume --force", 64, ["--resume", "--force"]),
+        x(.flags, "reproduce mixed-nash --quick --out $D/study --reuse-build 92aa228", 64, ["--reuse-build", "--resume"]),
+        x(.flags, "reproduce mixed-nash --quick --out $D/study --resume --reuse-build 92aa2zz", 64, ["--reuse-build", "'92aa2zz'", "hex"]),
         x(.runFolder, "reproduce mixed-nash --quick --out $D/study --resume", 1, ["$D/study/journal/a.jsonl, line 2", "not a journal record"],
           setup: { try $0.write("study/journal/a.jsonl", "{\"format\":\"saddle-run-journal\",\"version\":1,\"origin\":\"x\",\"key\":\"\(String(repeating: "0", count: 64))\",\"entry\":\"e\",\"seed\":0,\"run\":{\"entry\":\"e\",\"seed\":0,\"iterations\":0,\"records\":[],\"cpuSeconds\":[]}}\n{\"run\":7}\n") }),
         x(.runFolder, "reproduce asymmetric --out $D/mine/notes.txt --force", 1, ["$D/mine/notes.txt", "not a folder"], setup: mine),

@@ -44,7 +44,7 @@ struct ReproduceMixedNash: ParsableCommand {
         \(quick.datasets.map { "the \($0)" }.joined(separator: ", ")), WGAN-GP only, 2 settings per method, \
         tuning seed \(seeds(quick.comparisonProtocol.tuningSeeds)), evaluation seeds \(seeds(quick.comparisonProtocol.evaluationSeeds)), \
         \(budgets(quick)) gradients — a smoke test whose verdicts are UNDECIDED (three seeds cannot \
-        reach 5% after the correction). The full study is 792 to 1,092 runs (132 per data set and \
+        reach 5% after the correction). The full study is 792 to 1,092 runs (872 and 11.1 CPU-hours measured; 132 per data set and \
         objective, 60 more where a smaller budget chooses another setting); under mpirun they spread \
         over the ranks (docs/scaling.md). Every run is recorded in <out>/journal/ as soon as it ends: \
         after a kill, a crash or a full disk, the same command with --resume trains only the runs \
