@@ -40,7 +40,7 @@ struct MixedNashStudyTests {
     /// Speed at a smaller budget averages every method at the same gradient counts: a run to 40,000
     /// gradients read at 10,000 (log points every 2,000) and a run to 10,000 (every 500) of the same
     /// curve get the same speed — the points of the coarser one. Averaging each run over its own log
-    /// points (as before 2026-12-07) gave the finer run 21 points where the coarser had 5.
+    /// points (as before 2026-12-07) gave the finer run 20 points where the coarser had 5.
     @Test func speedAtASmallerBudgetIsAveragedAtTheSamePointsForEveryRun() {
         func curve(every step: Double, count: Int) -> GANComparison.Run {
             let records = (1...count).map { i -> MetricsRecord in
