@@ -78,6 +78,22 @@ public struct GANComparison: Sendable {
         return c
     }
 
+    /// The run of `entry` for `seed` that `journal` holds — the run ``run(group:journal:progress:)``
+    /// would take from it instead of training — or nil.
+    public func storedRun(of entry: Entry, seed: UInt64, in journal: RunJournal) throws -> Run? {
+        let keys = try journalKeys(of: entry, configuration: try configuration(of: entry, seed: seed), in: journal)
+        return journal.storedRun(forKey: keys.key, legacyKey: keys.legacy)
+    }
+
+    /// The journal key of a run, and the key an accepted older build filed it under (by its
+    /// configuration alone, before MNIST keys recorded the data file and the classifier).
+    private func journalKeys(of entry: Entry, configuration c: TrainingConfiguration, in journal: RunJournal) throws -> (key: String, legacy: String?) {
+        let inputs = try TrainingData.scoringInputs(of: c)
+        let key = try RunJournal.key(entry: entry.name, configuration: c, inputs: inputs)
+        let legacy = journal.acceptedBuilds.isEmpty || inputs == nil ? nil : try RunJournal.key(entry: entry.name, configuration: c)
+        return (key, legacy)
+    }
+
     /// Runs every entry for every seed, one after the other — or, with a `group` of several
     /// processes (MPI ranks), spread over them, every rank returning all runs in the same order;
     /// `progress` hears each run this process finished, and whether it came from the `journal`
@@ -89,11 +105,8 @@ public struct GANComparison: Sendable {
         return try group.distribute(cells.count) { i in
             let (entry, seed) = cells[i]
             let c = try configuration(of: entry, seed: seed)
-            let inputs = try journal.flatMap { _ in try TrainingData.scoringInputs(of: c) }
-            let key = try journal.map { _ in try RunJournal.key(entry: entry.name, configuration: c, inputs: inputs) }
-            // An accepted older build keyed a run by its configuration alone.
-            let legacyKey = try journal.flatMap { $0.acceptedBuilds.isEmpty || inputs == nil ? nil : try RunJournal.key(entry: entry.name, configuration: c) }
-            if let journal, let key, let stored = journal.storedRun(forKey: key, legacyKey: legacyKey) {
+            let keys = try journal.map { try journalKeys(of: entry, configuration: c, in: $0) }
+            if let journal, let keys, let stored = journal.storedRun(forKey: keys.key, legacyKey: keys.legacy) {
                 progress(stored, true)
                 return stored
             }
@@ -108,7 +121,7 @@ public struct GANComparison: Sendable {
             }
             run.records = records
             run.cpuSeconds = cpu
-            if let journal, let key { try journal.record(run, key: key) }
+            if let journal, let keys { try journal.record(run, key: keys.key) }
             progress(run, false)
             return run
         }

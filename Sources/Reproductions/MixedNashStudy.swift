@@ -260,16 +260,68 @@ public struct MixedNashStudy: Sendable {
         public var fromJournal: Bool
     }
 
+    /// One task's share of a study run as a job array (`sbatch --array`, or any set of processes
+    /// that see one `<out>/journal/`): task `task` of `tasks` trains, of every batch of runs (a
+    /// (data set, objective)'s tuning runs, then its evaluation runs), the runs i with
+    /// i mod (tasks·R) = task·R + r on its MPI rank r of R — as `saddle sweep` slices its runs — and
+    /// takes the others from the journal when another task has recorded them. A cell's evaluation
+    /// runs depend on all of its tuning runs, so a task trains its evaluation share only when the
+    /// journal holds the whole tuning batch: a first pass of the array trains the tuning runs, a
+    /// second (after every task of the first has ended) the evaluation runs, and the study itself
+    /// is then written by ``run(group:journal:progress:)`` from the journal, training nothing.
+    public struct Share: Sendable, Equatable, CustomStringConvertible {
+        public let task: Int, tasks: Int
+        public init(task: Int, of tasks: Int) {
+            ensure(tasks >= 1 && task >= 0 && task < tasks, "MixedNashStudy.Share: task \(task) of \(tasks)")
+            self.task = task
+            self.tasks = tasks
+        }
+        /// Whether rank `rank` of `ranks` of this task trains item i of a batch (items reach rank
+        /// i mod R, as ``ProcessGroup/distribute(_:_:)`` deals them).
+        public func trains(_ i: Int, rank: Int, ranks: Int) -> Bool { i % (tasks * ranks) == task * ranks + rank }
+        public var description: String { "task \(task) of \(tasks)" }
+    }
+
+    /// What one task's share did and what the study still lacks (``runShare(_:group:journal:progress:)``).
+    public struct ShareOutcome: Sendable, Equatable {
+        /// Runs this task trained (over all its ranks).
+        public var trained = 0
+        /// Runs of the batches this task could form that no task has recorded yet.
+        public var missing = 0
+        /// "data set / objective" of the cells whose evaluation waits for the rest of their tuning.
+        public var waiting: [String] = []
+        /// Every run of the study is in the journal: ``run(group:journal:progress:)`` trains nothing.
+        public var isComplete: Bool { missing == 0 && waiting.isEmpty }
+    }
+
+    /// A run as ``ProcessGroup/distribute(_:_:)`` carries it: nil when another task's and not recorded yet.
+    private struct MaybeRun: Codable {
+        var run: GANComparison.Run?
+        var trained: Bool
+    }
+
     /// A batch of runs, spread over the group's ranks: (entry name, configuration, budget, seed).
+    /// With a `share`, only this task's runs train; the others come from the journal or are nil.
     private func runBatch(_ cells: [(name: String, configuration: TrainingConfiguration, budget: Int, seed: UInt64)],
-                          group: any ProcessGroup, journal: RunJournal?,
-                          progress: (Int, GANComparison.Run, Bool) -> Void) throws -> [GANComparison.Run] {
-        try group.distribute(cells.count) { i in
+                          share: Share?, group: any ProcessGroup, journal: RunJournal?,
+                          progress: (Int, GANComparison.Run, Bool) -> Void) throws -> (runs: [GANComparison.Run?], trained: Int) {
+        let items = try group.distribute(cells.count) { i -> MaybeRun in
             let cell = cells[i]
             let comparison = GANComparison(entries: [.init(name: cell.name, configuration: cell.configuration)],
                                            seeds: [cell.seed], budget: cell.budget, points: points)
-            return try comparison.run(journal: journal) { progress(i, $0, $1) }[0]
+            if let share, !share.trains(i, rank: group.rank, ranks: group.size) {
+                let stored = try journal.flatMap { try comparison.storedRun(of: comparison.entries[0], seed: cell.seed, in: $0) }
+                if let stored { progress(i, stored, true) }
+                return MaybeRun(run: stored, trained: false)
+            }
+            var trained = true
+            let run = try comparison.run(journal: journal) { r, fromJournal in
+                trained = !fromJournal
+                progress(i, r, fromJournal)
+            }[0]
+            return MaybeRun(run: run, trained: trained)
         }
+        return (items.map(\.run), items.filter(\.trained).count)
     }
 
     /// Runs the study: per (data set, objective), the tuning runs of every method, then the
@@ -282,7 +334,22 @@ public struct MixedNashStudy: Sendable {
     public func run(group: any ProcessGroup = SingleProcess.shared, journal: RunJournal? = nil,
                     progress: (Progress, GANComparison.Run) -> Void = { _, _ in }) throws -> Result {
         let start = Date()
-        var cells: [Cell] = [], skipped: [String: String] = [:]
+        let (cells, skipped, _) = try execute(share: nil, group: group, journal: journal, progress: progress)
+        return Result(cells: cells, skipped: skipped, claims: claims(cells), wallSeconds: Date().timeIntervalSince(start))
+    }
+
+    /// This task's share of the study (``Share``): trains its runs of every batch whose runs it can
+    /// know — every tuning batch, and the evaluation batch of each cell whose tuning runs are all in
+    /// the journal — and says what the study still lacks. Every rank returns the same outcome.
+    public func runShare(_ share: Share, group: any ProcessGroup = SingleProcess.shared, journal: RunJournal,
+                         progress: (Progress, GANComparison.Run) -> Void = { _, _ in }) throws -> ShareOutcome {
+        try execute(share: share, group: group, journal: journal, progress: progress).outcome
+    }
+
+    /// The study's loop; with a `share`, the cells whose runs are not all known yet are left out.
+    private func execute(share: Share?, group: any ProcessGroup, journal: RunJournal?,
+                         progress: (Progress, GANComparison.Run) -> Void) throws -> (cells: [Cell], skipped: [String: String], outcome: ShareOutcome) {
+        var cells: [Cell] = [], skipped: [String: String] = [:], outcome = ShareOutcome()
         let p = comparisonProtocol
         for d in datasets {
             if d == "mnist" && !FileManager.default.fileExists(atPath: dataFile) {
@@ -300,8 +367,15 @@ public struct MixedNashStudy: Sendable {
                         for seed in p.tuningSeeds { batch.append(("\(m)#\(k)", c, largest, seed)) }
                     }
                 }
-                let tuning = try runBatch(batch, group: group, journal: journal) { i, r, j in
+                let (maybeTuning, tuningTrained) = try runBatch(batch, share: share, group: group, journal: journal) { i, r, j in
                     progress(Progress(dataset: d, objective: objective, phase: "tuning", index: i + 1, count: batch.count, fromJournal: j), r)
+                }
+                outcome.trained += tuningTrained
+                let tuning = maybeTuning.compactMap { $0 }
+                guard tuning.count == batch.count else {
+                    outcome.missing += batch.count - tuning.count
+                    outcome.waiting.append("\(d) / \(objective.rawValue)")
+                    continue
                 }
                 var methods: [Cell.Method] = []
                 var next = 0
@@ -328,8 +402,14 @@ public struct MixedNashStudy: Sendable {
                         slots.append((i, b))
                     }
                 }
-                let evaluated = try runBatch(evaluation, group: group, journal: journal) { i, r, j in
+                let (maybeEvaluated, evaluationTrained) = try runBatch(evaluation, share: share, group: group, journal: journal) { i, r, j in
                     progress(Progress(dataset: d, objective: objective, phase: "evaluation", index: i + 1, count: evaluation.count, fromJournal: j), r)
+                }
+                outcome.trained += evaluationTrained
+                let evaluated = maybeEvaluated.compactMap { $0 }
+                guard evaluated.count == evaluation.count else {
+                    outcome.missing += evaluation.count - evaluated.count
+                    continue
                 }
                 for (j, slot) in slots.enumerated() {
                     let n = p.evaluationSeeds.count
@@ -343,7 +423,7 @@ public struct MixedNashStudy: Sendable {
                 cells.append(Cell(dataset: d, objective: objective, budgets: budgets, points: points, methods: methods))
             }
         }
-        return Result(cells: cells, skipped: skipped, claims: claims(cells), wallSeconds: Date().timeIntervalSince(start))
+        return (cells, skipped, outcome)
     }
 
     /// The evaluation scores of `method` at `budget`, one per evaluation seed.

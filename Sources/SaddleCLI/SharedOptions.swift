@@ -90,6 +90,47 @@ struct ThreadOptions<Help: SharedOptionsHelp>: ParsableArguments {
     }
 }
 
+/// `--task-index I --task-count N`: this process's slice of a job array (`sbatch --array`), by
+/// default from Slurm's `SLURM_ARRAY_TASK_*` variables. `saddle sweep` and `saddle reproduce
+/// mixed-nash` read it; combined with R MPI ranks, rank r of task I is part I·R + r of N·R.
+struct JobArrayOptions<Help: SharedOptionsHelp>: ParsableArguments {
+    @Option(parsing: .unconditional, help: ArgumentHelp("This job-array task's index, 0 ≤ I < --task-count. (default: from Slurm's SLURM_ARRAY_TASK_* variables, else 0)", valueName: "i"))
+    var taskIndex: Int?
+    @Option(parsing: .unconditional, help: ArgumentHelp("The job array's task count N. (default: SLURM_ARRAY_TASK_COUNT, else 1)", valueName: "n"))
+    var taskCount: Int?
+
+    func validate() throws {
+        if let n = taskCount, n < 1 { throw ValidationError("--task-count must be at least 1, got \(n)") }
+        if let i = taskIndex, i < 0 { throw ValidationError("--task-index must be at least 0, got \(i)") }
+    }
+
+    /// (index, count) of this job-array task: the flags, else Slurm's variables, else (0, 1).
+    func task(_ env: [String: String] = ProcessInfo.processInfo.environment) throws -> (index: Int, count: Int) {
+        func int(_ name: String) throws -> Int? {
+            guard let v = env[name] else { return nil }
+            guard let i = Int(v.trimmingCharacters(in: .whitespaces)) else { throw CLIError("\(name)=\(v) is not an integer") }
+            return i
+        }
+        var index = taskIndex, count = taskCount
+        if index == nil, let id = try int("SLURM_ARRAY_TASK_ID") {
+            let minimum = try int("SLURM_ARRAY_TASK_MIN") ?? 0, step = try int("SLURM_ARRAY_TASK_STEP") ?? 1
+            guard step >= 1 else { throw CLIError("SLURM_ARRAY_TASK_STEP=\(step) must be at least 1") }
+            guard (id - minimum) % step == 0 else {
+                throw CLIError("SLURM_ARRAY_TASK_ID=\(id) is not SLURM_ARRAY_TASK_MIN=\(minimum) plus a multiple of SLURM_ARRAY_TASK_STEP=\(step)")
+            }
+            index = (id - minimum) / step
+            if count == nil {
+                guard let c = try int("SLURM_ARRAY_TASK_COUNT") else { throw CLIError("SLURM_ARRAY_TASK_ID is set but SLURM_ARRAY_TASK_COUNT is not: give --task-count") }
+                count = c
+            }
+        }
+        let i = index ?? 0, n = count ?? 1
+        guard n >= 1 else { throw CLIError("the task count is \(n); it must be at least 1") }
+        guard i >= 0 && i < n else { throw CLIError("task index \(i) is outside 0..<\(n) (the task count)") }
+        return (i, n)
+    }
+}
+
 /// A flag given to a method or game that does not use it: one line on stderr, naming the flag and
 /// what ignores it (the run goes on: the flag changes nothing).
 func warnIgnored(_ flag: String, by what: String, usedBy users: String) {

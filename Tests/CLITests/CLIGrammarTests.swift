@@ -403,7 +403,25 @@ struct CLIGrammarTests {
                 table["--seed"] = { _, _ in "\(SRFBStudyConfiguration.full.seed)" }
                 table["--data-file"] = { _, _ in SRFBGANClaim.study(quick: false).dataFile }
             }
-            if study == "mixed-nash" { table["--data-file"] = { _, _ in MixedNashStudy.full.dataFile } }
+            if study == "mixed-nash" {
+                table["--data-file"] = { _, _ in MixedNashStudy.full.dataFile }
+                // Without --task-count a study is one task: it needs no --resume, as with
+                // --task-count 1 and unlike --task-count 2 (all refused before any training).
+                table["--task-count"] = { _, stated in
+                    let file = try Self.folder("grammar-mixed-nash-tasks") + "/not-a-folder"
+                    try Data("x".utf8).write(to: URL(fileURLWithPath: file))
+                    func error(_ extra: [String]) throws -> String { try SaddleBinary.run(["reproduce", "mixed-nash", "--quick", "--out", file] + extra).stderr }
+                    let (plain, one, two) = (try error([]), try error(["--task-count", "1"]), try error(["--task-count", "2"]))
+                    return plain == one && plain != two ? stated : "not 1: '\(plain)' '\(one)' '\(two)'"
+                }
+                // Without --task-index a task of an array is task 0 (its last line names it): a
+                // 100-gradient --quick study, whose first pass trains task 0's 6 tuning runs.
+                table["--task-index"] = { _, stated in
+                    let out = try Self.folder("grammar-mixed-nash-task") + "/study"
+                    let r = try SaddleBinary.run(["reproduce", "mixed-nash", "--quick", "--budget", "100", "--out", out, "--resume", "--task-count", "2"])
+                    return r.status == 0 && r.stdout.hasPrefix("task 0 of 2: trained 6 runs") ? stated : "\(r.stdout) \(r.stderr)"
+                }
+            }
             return table
         default: return [:]
         }

@@ -66,6 +66,31 @@ struct ReproduceMixedNashThoroughTests {
         let twice = try SaddleBinary.run(["reproduce", "mixed-nash", "--quick", "--out", killed, "--resume"])
         #expect(twice.status == 0 && twice.stderr.split(separator: "\n").filter { $0.hasSuffix("(from the journal)") }.count == runs)
         try Self.expectSameResults(killed, as: out)
+
+        // A job array of two tasks (each on two MPI ranks where Open MPI is here: four parts) in two
+        // passes through one journal: every run trained once, by one task, and the command without
+        // --task-index then writes the reference's study from the journal, training nothing.
+        let array = out + "-array"
+        defer { try? FileManager.default.removeItem(atPath: array) }
+        var trained = 0
+        for pass in 1...2 {
+            for task in 0...1 {
+                let args = ["reproduce", "mixed-nash", "--quick", "--out", array, "--resume", "--task-index", "\(task)", "--task-count", "2"]
+                let t = MPILauncher.unavailable == nil ? try MPILauncher.run(ranks: 2, args) : try SaddleBinary.run(args)
+                #expect(t.status == 0, "pass \(pass), task \(task): \(t.stderr)")
+                let said = try #require(t.stdout.split(separator: "\n").first { $0.hasPrefix("task \(task) of 2") }, "\(t.stdout)")
+                let count = try #require(said.split(separator: " ").firstIndex(of: "trained").map { Int(said.split(separator: " ")[$0 + 1]) } ?? nil, "\(said)")
+                trained += count
+                // The first task of the first pass cannot know the evaluation runs (half the tuning is the other's).
+                if pass == 1 && task == 0 { #expect(said.contains("waits for its tuning runs") && count > 0, "\(said)") }
+                if pass == 2 { #expect(said.contains("holds every run"), "\(said)") }
+            }
+        }
+        #expect(trained == runs, "the tasks trained \(trained) runs; the study has \(runs)")
+        #expect(!FileManager.default.fileExists(atPath: array + "/verdicts.json"))
+        let written = try SaddleBinary.run(["reproduce", "mixed-nash", "--quick", "--out", array, "--resume"])
+        #expect(written.status == 0 && written.stderr.split(separator: "\n").filter { $0.hasSuffix("(from the journal)") }.count == runs, "\(written.stderr)")
+        try Self.expectSameResults(array, as: out)
     }
 
     /// verdicts.json identical; table.csv identical but for the CPU seconds (its last column).

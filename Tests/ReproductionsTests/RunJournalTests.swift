@@ -195,4 +195,68 @@ struct RunJournalTests {
         _ = try comparison.run(journal: try RunJournal(folder: dir + "/journal", reuse: true, origin: "build A")) { taken.append($1) }
         #expect(taken == [false, true, false])
     }
+
+    /// Rank r of R in task I of N trains item i exactly when i mod (N·R) = I·R + r: every item of a
+    /// batch by exactly one (task, rank), and only by the rank that ``ProcessGroup/distribute(_:_:)``
+    /// hands it to (i mod R).
+    @Test func aJobArraysSharesCoverEveryRunOnce() {
+        for tasks in 1...4 {
+            for ranks in 1...3 {
+                for i in 0..<50 {
+                    var owners: [(Int, Int)] = []
+                    for task in 0..<tasks {
+                        for rank in 0..<ranks where MixedNashStudy.Share(task: task, of: tasks).trains(i, rank: rank, ranks: ranks) { owners.append((task, rank)) }
+                    }
+                    #expect(owners.count == 1 && owners[0].1 == i % ranks, "item \(i), \(tasks) tasks × \(ranks) ranks: \(owners)")
+                }
+            }
+        }
+    }
+
+    /// `saddle reproduce mixed-nash --task-index I --task-count N --resume` (a job array): two tasks
+    /// in two passes train disjoint halves of a small study through one journal — the first pass
+    /// the tuning runs (the second task, started after the first had recorded its half, also its
+    /// half of the evaluation runs), the second pass the rest — and the study written from that
+    /// journal trains nothing and has the uninterrupted study's claims, bit for bit.
+    @Test func aJobArraysTasksTrainDisjointSharesAndTheirJournalGivesTheUninterruptedStudy() throws {
+        var study = MixedNashStudy(datasets: ["ring"], objectives: [.wganGP], budgets: ["ring": [40, 80]],
+                                   comparisonProtocol: ComparisonProtocol(tuningSeeds: [100], evaluationSeeds: [0, 1, 2], alpha: 0.05))
+        study.reducedGrid = true
+        study.points = 2
+        let dir = try makeScratchFolder("study-share")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let reference = try study.run(journal: try RunJournal(folder: dir + "/reference/journal", reuse: true))
+        let evaluationRuns = reference.cells[0].methods.reduce(0) { n, m in n + Set(m.chosen.values).count } * 3
+        let folder = dir + "/array/journal"
+        func pass(_ task: Int) throws -> (outcome: MixedNashStudy.ShareOutcome, trained: [String]) {
+            var trained: [String] = []
+            let outcome = try study.runShare(.init(task: task, of: 2), journal: try RunJournal(folder: folder, reuse: true)) { p, _ in
+                if !p.fromJournal { trained.append("\(p.phase) \(p.index)") }
+            }
+            #expect(outcome.trained == trained.count)
+            return (outcome, trained)
+        }
+        let tuning = (1...12).map { "tuning \($0)" }, evaluation = (1...evaluationRuns).map { "evaluation \($0)" }
+        func half(_ items: [String], _ task: Int) -> [String] { items.enumerated().filter { $0.offset % 2 == task }.map(\.element) }
+
+        let first = try pass(0)
+        #expect(first.trained == half(tuning, 0))
+        #expect(first.outcome.missing == 6 && first.outcome.waiting == ["ring / wgan-gp"] && !first.outcome.isComplete)
+        let second = try pass(1)
+        #expect(second.trained == half(tuning, 1) + half(evaluation, 1))
+        #expect(second.outcome.missing == evaluationRuns - evaluationRuns / 2 && second.outcome.waiting.isEmpty)
+        let third = try pass(0)
+        #expect(third.trained == half(evaluation, 0) && third.outcome.isComplete)
+        let fourth = try pass(1)
+        #expect(fourth.trained.isEmpty && fourth.outcome.isComplete)
+
+        var trainedAtTheEnd = 0
+        let assembled = try study.run(journal: try RunJournal(folder: folder, reuse: true)) { p, _ in if !p.fromJournal { trainedAtTheEnd += 1 } }
+        #expect(trainedAtTheEnd == 0)
+        #expect(assembled.claims.count == reference.claims.count && !reference.claims.isEmpty)
+        for (a, b) in zip(assembled.claims, reference.claims) {
+            #expect(try JSON.bytes(a.test) == JSON.bytes(b.test), "\(a.test.claim)")
+        }
+        #expect(assembled.cells[0].methods.map(\.chosen) == reference.cells[0].methods.map(\.chosen))
+    }
 }

@@ -49,7 +49,13 @@ struct ReproduceMixedNash: ParsableCommand {
         over the ranks (docs/scaling.md). Every run is recorded in <out>/journal/ as soon as it ends: \
         after a kill, a crash or a full disk, the same command with --resume trains only the runs \
         the journal lacks and writes what an uninterrupted study writes (runs recorded by another \
-        build or CPU kind train again, unless --reuse-build names the build).
+        build or CPU kind train again, unless --reuse-build names the build). As a job array \
+        (sbatch --array, or any processes that see --out): each task, given --resume and \
+        --task-index I --task-count N (by default from Slurm's SLURM_ARRAY_TASK_* variables), trains \
+        its share of every batch of runs it can — a first pass of the array the tuning runs, a second \
+        pass, once every task of the first has ended, the evaluation runs — and says what is still \
+        missing; the same command without --task-index then writes the study from the journal, \
+        training nothing (docs/scaling.md).
 
         Examples:
           saddle reproduce mixed-nash --quick --out runs/mixed-nash-quick
@@ -57,6 +63,8 @@ struct ReproduceMixedNash: ParsableCommand {
           mpirun -np 8 saddle reproduce mixed-nash --sensitivity --out runs/mixed-nash-r1
           saddle reproduce mixed-nash --datasets ring --objectives wgan-gp --budget 10000 --out runs/ring-gp
           saddle reproduce mixed-nash --datasets ring --objectives wgan-gp --budget 10000 --out runs/ring-gp --resume
+          sbatch --array=0-63 --wrap "saddle reproduce mixed-nash --dcgan --out runs/dcgan --resume"   (twice: tuning, evaluation)
+          saddle reproduce mixed-nash --dcgan --out runs/dcgan --resume
         """)
 
     @Flag(help: "The reduced grid (see above).")
@@ -75,6 +83,7 @@ struct ReproduceMixedNash: ParsableCommand {
     var resume = false
     @Option(help: ArgumentHelp("With --resume: also reuse the journal's runs recorded by these builds (git commits, 7 to 40 hex digits, comma-separated) on this kind of CPU, as this build's — after a change to how the study scores its curves, not to how it trains. The report names them.", valueName: "commits"))
     var reuseBuild: String?
+    @OptionGroup var jobArray: JobArrayOptions<ReproduceMixedNashHelp>
     @Option(help: ArgumentHelp("Fault injection for the crash and disk-full tests (see TestFaults).", visibility: .private))
     var testFaults: String?
 
@@ -121,6 +130,10 @@ struct ReproduceMixedNash: ParsableCommand {
         do { faults = try testFaults.map(TestFaults.init(parsing:)) } catch { throw ValidationError("\(error)") }
         faults?.install()
         defer { faults?.finish() }
+        let task = try jobArray.task()
+        if task.count > 1 && !resume {
+            throw ValidationError("--task-count \(task.count): the tasks of a job array share the study through --out's journal; give --resume too")
+        }
         var study = quick ? MixedNashStudy.quick : dcgan ? MixedNashStudy.dcgan : MixedNashStudy.full
         if sensitivity { study.objectives = [.nonSaturatingR1] }
         if let d = datasets { study.datasets = d.split(separator: ",").map(String.init) }
@@ -146,12 +159,30 @@ struct ReproduceMixedNash: ParsableCommand {
             Console.errorRaw(line + "\n")
         }
         let prefix = world.size > 1 ? "rank \(world.rank): " : ""
-        let result = try study.run(group: world, journal: journal) { p, r in
+        let report: (MixedNashStudy.Progress, GANComparison.Run) -> Void = { p, r in
             let score = r.records.last.map { MixedNashStudy.metric($0.last) }
             Console.errorRaw("\(prefix)[\(p.phase) \(p.index)/\(p.count)] \(p.dataset) \(p.objective.rawValue) \(r.entry) seed \(r.seed): "
                              + "\(r.iterations) iterations, score \(r.failure ?? score.map { String(format: "%.4g", $0) } ?? "?")"
                              + "\(p.fromJournal ? " (from the journal)" : "")\n")
         }
+        if task.count > 1 {
+            // One task of a job array: its share of the runs, into the shared journal; the study is
+            // written by a last run without --task-index once the journal holds every run.
+            let share = MixedNashStudy.Share(task: task.index, of: task.count)
+            let outcome = try study.runShare(share, group: world, journal: journal, progress: report)
+            guard world.rank == 0 else { return }
+            var line = "\(share)\(world.size > 1 ? " (\(world.size) ranks)" : ""): trained \(outcome.trained) runs"
+            if outcome.isComplete {
+                line += "; the journal now holds every run of the study: the same command with --resume and without --task-index writes it"
+            } else {
+                line += "; \(outcome.missing) runs of other tasks are not in the journal yet"
+                if !outcome.waiting.isEmpty { line += ", and the evaluation of \(outcome.waiting.joined(separator: ", ")) waits for its tuning runs" }
+                line += ": when every task of this pass has ended, run the array again"
+            }
+            print(line)
+            return
+        }
+        let result = try study.run(group: world, journal: journal, progress: report)
         if journal.takenByLegacyKey > 0 {
             Console.errorRaw("\(prefix)\(journal.takenByLegacyKey) runs of build \(accepted.joined(separator: ", ")) matched by configuration alone "
                              + "(that build's MNIST keys do not record the data file's and classifier's SHA-256): their Fréchet distances are its classifier's\n")

@@ -56,10 +56,7 @@ struct SweepCommand: ParsableCommand {
     var out: String? { output.path }
     @Option(help: ArgumentHelp("Write sweep.csv and report.html for the sweep in this folder (no training).", valueName: "dir"))
     var gather: String?
-    @Option(parsing: .unconditional, help: ArgumentHelp("This job-array task's index, 0 ≤ I < --task-count. (default: from Slurm's SLURM_ARRAY_TASK_* variables, else 0)", valueName: "i"))
-    var taskIndex: Int?
-    @Option(parsing: .unconditional, help: ArgumentHelp("The job array's task count N. (default: SLURM_ARRAY_TASK_COUNT, else 1)", valueName: "n"))
-    var taskCount: Int?
+    @OptionGroup var jobArray: JobArrayOptions<SweepHelp>
     @Flag(help: "List the runs (and which this task and rank would train), then stop.")
     var dryRun = false
     @OptionGroup var compute: ThreadOptions<SweepHelp>
@@ -71,34 +68,6 @@ struct SweepCommand: ParsableCommand {
         }
         guard file != nil else { throw ValidationError("give a sweep file (or --gather DIR)") }
         guard out != nil else { throw ValidationError("give the sweep's folder with --out DIR") }
-        if let n = taskCount, n < 1 { throw ValidationError("--task-count must be at least 1, got \(n)") }
-        if let i = taskIndex, i < 0 { throw ValidationError("--task-index must be at least 0, got \(i)") }
-    }
-
-    /// (index, count) of this job-array task: the flags, else Slurm's variables, else (0, 1).
-    func task(_ env: [String: String] = ProcessInfo.processInfo.environment) throws -> (index: Int, count: Int) {
-        func int(_ name: String) throws -> Int? {
-            guard let v = env[name] else { return nil }
-            guard let i = Int(v.trimmingCharacters(in: .whitespaces)) else { throw CLIError("\(name)=\(v) is not an integer") }
-            return i
-        }
-        var index = taskIndex, count = taskCount
-        if index == nil, let id = try int("SLURM_ARRAY_TASK_ID") {
-            let minimum = try int("SLURM_ARRAY_TASK_MIN") ?? 0, step = try int("SLURM_ARRAY_TASK_STEP") ?? 1
-            guard step >= 1 else { throw CLIError("SLURM_ARRAY_TASK_STEP=\(step) must be at least 1") }
-            guard (id - minimum) % step == 0 else {
-                throw CLIError("SLURM_ARRAY_TASK_ID=\(id) is not SLURM_ARRAY_TASK_MIN=\(minimum) plus a multiple of SLURM_ARRAY_TASK_STEP=\(step)")
-            }
-            index = (id - minimum) / step
-            if count == nil {
-                guard let c = try int("SLURM_ARRAY_TASK_COUNT") else { throw CLIError("SLURM_ARRAY_TASK_ID is set but SLURM_ARRAY_TASK_COUNT is not: give --task-count") }
-                count = c
-            }
-        }
-        let i = index ?? 0, n = count ?? 1
-        guard n >= 1 else { throw CLIError("the task count is \(n); it must be at least 1") }
-        guard i >= 0 && i < n else { throw CLIError("task index \(i) is outside 0..<\(n) (the task count)") }
-        return (i, n)
     }
 
     func run() throws { try World.run(execute(in:)) }
@@ -135,7 +104,7 @@ struct SweepCommand: ParsableCommand {
         guard let file, let out else { return }
         if let problem = notARegularFile(file) { throw CLIError("\(file): \(problem); give a sweep file (YAML)") }
         let sweep = try Sweep(file: file)
-        let (task, tasks) = try task()
+        let (task, tasks) = try jobArray.task()
         let part = task * world.size + world.rank, parts = tasks * world.size
         let mine = sweep.slice(part, of: parts)
         let who = parts > 1 ? " (task \(task) of \(tasks), rank \(world.rank) of \(world.size): \(mine.count) runs)" : ""
