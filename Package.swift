@@ -73,7 +73,7 @@ let package = Package(
         .target(name: "Metrics", dependencies: ["Data", "Formats", "Networks", "Autodiff", "Tensors", "CBLAS"]),
         .target(name: "Runs", dependencies: ["BuildInfo", "Metrics", "Data", "Formats", "Reports", "Solvers", "Games", "Networks", "Autodiff", "Tensors"]),
         // SPEC §7 workloads and the reproduction grids (which use the diagnostics and draw reports).
-        .target(name: "Experiments", dependencies: ["Runs", "Data", "Diagnostics", "Reports", "Formats", "Solvers", "Games", "Networks", "Autodiff", "Tensors", "CBLAS"]),
+        .target(name: "Experiments", dependencies: ["Runs", "Metrics", "Data", "Diagnostics", "Reports", "Formats", "Solvers", "Games", "Networks", "Autodiff", "Tensors", "CBLAS"]),
         // 7. Every reproduction study (asymmetric regularization, SRFB, mixed Nash, SRFB's GAN claim,
         //    GAN comparisons), above the runs and the workloads they use.
         .target(name: "Reproductions", dependencies: ["Experiments", "Runs", "Metrics", "Data", "Diagnostics", "Reports", "Formats", "Solvers", "Games", "Networks", "Autodiff", "Tensors"]),

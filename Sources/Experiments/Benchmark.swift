@@ -1,4 +1,5 @@
 import Foundation
+import Metrics
 import Networks
 import Runs
 import Tensors
@@ -196,12 +197,8 @@ public struct Benchmark {
                 progress("repetition \(r + 1)/\(repetitions): \(cells[i].workload.rawValue), \(cells[i].threads) thread(s): \(String(format: "%.0f", cells[i].times.last!)) µs/iteration")
             }
         }
-        func medianOf(_ x: [Double]) -> Double {
-            let sorted = x.sorted()
-            return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
-        }
         return cells.map { c in
-            let median = medianOf(c.times)
+            let median = Metrics.median(c.times)
             let gflops: Double = c.mflop * 1e6 / (median * 1e-6) / 1e9
             var result = BenchmarkResult(workload: c.workload.rawValue, threads: c.threads, median_us: median,
                                          min_us: c.times.min()!, max_us: c.times.max()!, mflop_per_iteration: c.mflop,
@@ -211,7 +208,7 @@ public struct Benchmark {
                 result.fma_peak_gflops = peak
                 result.percent_of_peak = 100 * gflops / peak
             }
-            let cpu = medianOf(c.cpuTimes)
+            let cpu = Metrics.median(c.cpuTimes)
             result.median_cpu_us = cpu
             // One thread's peak: measured, or the measured t-thread peak's share per thread.
             let onePeak = machine.row(threads: 1)?.fma_peak_gflops ?? probe.map { $0.fma_peak_gflops / Double(c.threads) }

@@ -114,11 +114,9 @@ public enum MMD {
                 distances.append(s.squareRoot())
             }
         }
-        distances.sort()
         guard !distances.isEmpty else { return 1 }
-        let c = distances.count
-        let median = c % 2 == 1 ? distances[c / 2] : (distances[c / 2 - 1] + distances[c / 2]) / 2
-        return median > 0 ? median : 1
+        let m = median(distances)
+        return m > 0 ? m : 1
     }
 
     private static func squaredNorms(_ t: Tensor) -> [Double] {

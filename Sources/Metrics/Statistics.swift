@@ -76,6 +76,15 @@ func traceOfSquareRoot(_ a: Tensor) -> Double {
     symmetricEigen(a).values.reduce(0) { $0 + max($1, 0).squareRoot() }
 }
 
+/// The median of a list of numbers: the middle value of the sorted list, or the mean of the two
+/// middle values when the count is even; NaN for an empty list. (NaNs in `xs` sort unpredictably:
+/// pass finite values.)
+public func median(_ xs: [Double]) -> Double {
+    guard !xs.isEmpty else { return .nan }
+    let s = xs.sorted(), c = s.count
+    return c % 2 == 1 ? s[c / 2] : (s[c / 2 - 1] + s[c / 2]) / 2
+}
+
 /// Mean and sample standard deviation of a list of numbers (std 0 for a single value).
 public func meanAndStandardDeviation(_ xs: [Double]) -> (mean: Double, std: Double) {
     guard !xs.isEmpty else { return (.nan, .nan) }

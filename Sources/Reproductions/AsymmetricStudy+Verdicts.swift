@@ -1,4 +1,5 @@
 import Formats
+import Metrics
 import Foundation
 import Games
 
@@ -47,11 +48,7 @@ extension AsymmetricStudy {
     /// |x − y| ≤ tol·|y|.
     static func close(_ x: Double?, _ y: Double, _ tol: Double) -> Bool { x.map { abs($0 - y) <= tol * abs(y) } ?? false }
 
-    static func median(_ xs: [Double]) -> Double? {
-        guard !xs.isEmpty else { return nil }
-        let s = xs.sorted()
-        return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
-    }
+    static func median(_ xs: [Double]) -> Double? { xs.isEmpty ? nil : Metrics.median(xs) }
 
     /// The claims (a)–(e) of issue 4, each computed from `rows` (and the operators' calculator values).
     public static func verdicts(rows: [Row], operators: [Operator], configuration: Configuration) -> [Verdict] {

@@ -555,7 +555,7 @@ public struct MixedNashStudy: Sendable {
                     let s = Self.evaluationScores(cell, method: m.name, budget: b)
                     let f = meanAndStandardDeviation(s.final), a = meanAndStandardDeviation(s.area)
                     let cpus = runs.compactMap { r in Self.pointIndex(r, budget: b).flatMap { $0 < r.cpuSeconds.count ? r.cpuSeconds[$0] : nil } }.sorted()
-                    let cpuMedian = cpus.isEmpty ? Double.nan : cpus[cpus.count / 2]
+                    let cpuMedian = median(cpus)
                     summary += Self.csv([cell.dataset, cell.objective.rawValue, "\(b)", m.name, m.settings[k].label, "\(runs.count)",
                                          Self.cell(f.mean), Self.cell(f.std), Self.cell(a.mean), Self.cell(a.std), Self.cell(cpuMedian)])
                     rows.append([m.name, m.settings[k].label, s.final.map { String(format: "%.4g", $0) }.joined(separator: " "),

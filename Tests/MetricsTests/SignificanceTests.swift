@@ -36,6 +36,17 @@ struct SignificanceTests {
         #expect(PermutationTest.pValue([], [1], alternative: .greater) == 1)
     }
 
+    /// The median and mean ± sample std of hand-computed lists (the statistics summary.csv reports).
+    @Test func medianAndStandardDeviationByHand() {
+        #expect(median([3, 1, 2]) == 2)
+        #expect(median([4, 1, 3, 2]) == 2.5)  // not the upper middle value 3
+        #expect(median([7]) == 7 && median([]).isNaN)
+        #expect(median([10, 0, 0.5, 0.25]) == 0.375)
+        let (m, s) = meanAndStandardDeviation([1, 2, 3, 4])
+        #expect(m == 2.5 && abs(s - (5.0 / 3).squareRoot()) < 1e-15)  // Σ(x − m)² = 5, over n − 1 = 3
+        #expect(meanAndStandardDeviation([5]) == (5, 0))
+    }
+
     @Test func exactMatchesBruteForceEnumeration() {
         var rng = RandomGenerator(seed: 7)
         for (n, m) in [(7, 6), (5, 9), (10, 10), (1, 12), (12, 1)] {
