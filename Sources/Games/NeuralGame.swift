@@ -33,8 +33,8 @@ public final class NeuralGame: Game {
     public let initialPoint: BlockVector
     let lossFunction: Losses
     /// Compute the two players' blocks of F on two threads (each with its own reverse sweep).
-    /// Bit-identical to the serial evaluation; pair it with single-threaded BLAS (`BLAS.threads = 1`),
-    /// since the two sweeps then use one core each.
+    /// Bit-identical to the serial evaluation; keep single-threaded BLAS (`BLAS.threads = 1`, Saddle's
+    /// start), since the two sweeps then use one core each.
     public var concurrentBlocks = false
 
     /// - Parameters:

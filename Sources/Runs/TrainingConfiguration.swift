@@ -90,8 +90,8 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
     /// S: each minibatch is drawn and differentiated as S shards (each from its own seed), combined
     /// in a fixed order; results depend on S, not on ``threads`` (``Games/DifferentiableGame``).
     public var shards = 2
-    /// Threads computing the shards. With 2 or more, set single-threaded OpenBLAS
-    /// (`BLAS.threads = 1`, as `saddle` does): each shard's products then run on one core, while
+    /// Threads computing the shards. With 2 or more, keep single-threaded OpenBLAS
+    /// (`BLAS.threads = 1`, where every program linking Saddle starts): each shard's products then run on one core, while
     /// OpenBLAS's own threads on top of these oversubscribe the cores (measured on 2 cores: 8× slower).
     public var threads = 1
     /// Generated samples scored at each log interval and at the end (SPEC §6: 2,500).

@@ -21,12 +21,12 @@ struct SaddleCommand: ParsableCommand {
     /// that need the game's sizes or a file) shows that command's usage, as one found while parsing
     /// does, instead of the top-level `saddle <subcommand>` usage.
     static func main() {
-        // OpenBLAS starts as many threads as cores. Saddle's own workers (train's shards, solve's
-        // split products) each call BLAS, so a second layer of OpenBLAS threads only oversubscribes
-        // the cores: measured 2026-12-03 on 2 cores, 500 default training iterations at --threads 2
-        // took 13.1 s with OpenBLAS's default threads and 1.6 s with one. Commands whose BLAS work is
-        // the parallel part (analyze) raise it with --threads.
-        BLAS.threads = 1
+        // OpenBLAS runs on one thread here, as in every program that links Saddle (BLAS.threads):
+        // Saddle's own workers (train's shards, solve's split products) each call BLAS, and a second
+        // layer of OpenBLAS threads only oversubscribed the cores — measured 2026-12-03 on 2 cores,
+        // 500 default training iterations at --threads 2 took 13.1 s with OpenBLAS's default
+        // threads and 1.6 s with one. Commands whose BLAS work is the parallel part (analyze) raise
+        // it with --threads.
         var command: ParsableCommand
         do { command = try parseAsRoot() } catch { exit(withError: error) }
         // Under mpirun with several processes, a command that does not share its work over the

@@ -3,8 +3,12 @@ import CKernels
 
 /// Process-wide control of OpenBLAS: its thread count and what it runs on.
 public enum BLAS {
-    /// The number of threads OpenBLAS uses for matrix products. Results are bit-identical for a
-    /// fixed thread count; they may differ in the last bits between thread counts.
+    /// The number of threads OpenBLAS uses for matrix products: 1 from the start of every program
+    /// that links Saddle (set by a constructor in CKernels, blas_threads.c, whatever
+    /// `OPENBLAS_NUM_THREADS` says), the count at which Saddle's results are defined. Raising it
+    /// may change the last bits of products whose inner dimension exceeds OpenBLAS's K block
+    /// (docs/metrics.md) and oversubscribes the cores under Saddle's own workers; `saddle analyze
+    /// --threads` raises it for its large products.
     public static var threads: Int {
         get { Int(openblas_get_num_threads()) }
         set {

@@ -102,13 +102,14 @@ struct TrainRunFolderTests {
     }
 
     /// `saddle train --threads 2` runs its shards on Saddle's own workers with single-threaded
-    /// OpenBLAS (two layers of threads oversubscribed 2 cores 8-fold), and the run records the
-    /// OpenBLAS core; a resume under another core says so and continues.
+    /// OpenBLAS (two layers of threads oversubscribed 2 cores 8-fold) — one thread even where
+    /// `OPENBLAS_NUM_THREADS` asks for two (CKernels' constructor, blas_threads.c) — and the run
+    /// records the OpenBLAS core; a resume under another core says so and continues.
     @Test func blasThreadsAndCoreAreRecordedAndACoreChangeIsFlagged() throws {
         let dir = try Self.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         var args = Self.quick; args[1] = "20"; args[args.count - 2] = "2"
-        #expect(try SaddleBinary.run(["train", "--out", dir + "/b"] + args).status == 0)
+        #expect(try SaddleBinary.run(["train", "--out", dir + "/b"] + args, environment: ["OPENBLAS_NUM_THREADS": "2"]).status == 0)
         let summary = try Self.json(String(contentsOfFile: dir + "/b/summary.json", encoding: .utf8))
         #expect(summary["blasThreads"] as? Int == 1)
         let core = try #require(summary["blasCore"] as? String)

@@ -119,7 +119,7 @@ struct PackFreeProductTests {
         let p = Product(m: 128, n: 96, k: 72, ta: false, tb: true, accumulate: true)
         let (a, b, c) = Self.operands(p, seed: 5)
         let expected = Self.packFree(p, a, b, c)
-        BLAS.threads = 1  // Saddle's own setting (SaddleCommand.main); OpenBLAS's thread count changes no bits
+        BLAS.threads = 1  // Saddle's setting from every program's start (CKernels, blas_threads.c); the thread count changes no bits at this K
         let out = Tensor(floats: c, shape: [p.m, p.n])
         matmul(Tensor(floats: a, shape: [p.m, p.k]),
                Tensor(floats: b, shape: [p.n, p.k]),

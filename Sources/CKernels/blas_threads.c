@@ -1,0 +1,18 @@
+/* OpenBLAS on one thread from the start of every program that links Saddle.
+
+   Saddle's results are defined at one OpenBLAS thread: OpenBLAS cuts a product's inner dimension
+   into blocks differently when it runs threaded (docs/metrics.md, bench/blas-thread-bits.c), and
+   Saddle's own products (sk_gemm_f32, the two-core matrix–vector split) reproduce its one-thread
+   sums. Saddle parallelizes over shards and rows with its own workers, under which OpenBLAS's
+   threads only oversubscribe the cores (docs/architecture.md). OpenBLAS starts one thread per core
+   (or OPENBLAS_NUM_THREADS); this constructor, run after OpenBLAS's own initialization (a shared
+   library's constructors run before those of the program that links it), sets one, so a library
+   user's run gets `saddle train`'s bits on any machine. `BLAS.threads = n` raises it afterwards
+   (saddle analyze --threads does, for its large products). */
+
+/* Weak: a program that links CKernels without OpenBLAS still links (the call is then skipped). */
+extern void openblas_set_num_threads(int num_threads) __attribute__((weak));
+
+__attribute__((constructor)) static void sk_openblas_one_thread(void) {
+  if (openblas_set_num_threads) openblas_set_num_threads(1);
+}
