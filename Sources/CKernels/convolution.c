@@ -51,9 +51,10 @@ static inline __attribute__((always_inline)) size_t sk_phase_offset(size_t Y, si
 #define SK_CONVOLUTION_MOVES(T, S)                                                                  \
   static inline __attribute__((always_inline)) int sk_moves_##S(                                    \
       const int fold, const T *in, T *out, size_t batch, size_t channels, size_t h, size_t w,       \
-      size_t kh, size_t kw, const size_t s, size_t p, size_t oh, size_t ow) {                       \
+      size_t kh, size_t kw, const size_t s, size_t p, size_t oh, size_t ow, size_t columns) {       \
+    /* columns: the row stride of the column matrix (batch · oh · ow, or a wider buffer's) */       \
     const size_t PW = (w + 2 * p + s - 1) / s, phase = ((h + 2 * p + s - 1) / s) * PW;              \
-    const size_t plane = oh * ow, columns = batch * plane, total = s * s * phase + SK_VECTOR_SLACK;  \
+    const size_t plane = oh * ow, total = s * s * phase + SK_VECTOR_SLACK;                          \
     const size_t wide = (ow + 7) & ~(size_t)7; /* lanes moved per row by the vector path */         \
     T stack[SK_PHASES_ON_STACK];                                                                    \
     T *ph = total <= SK_PHASES_ON_STACK ? stack : (T *)malloc(total * sizeof(T));                   \
@@ -104,20 +105,25 @@ static inline __attribute__((always_inline)) size_t sk_phase_offset(size_t Y, si
      masks: with a variable s its divisions were most of both kernels' time. */                     \
   static inline __attribute__((always_inline)) int sk_moves_by_stride_##S(                          \
       int fold, const T *in, T *out, size_t batch, size_t channels, size_t h, size_t w, size_t kh,  \
-      size_t kw, size_t s, size_t p, size_t oh, size_t ow) {                                        \
-    if (s == 1) return sk_moves_##S(fold, in, out, batch, channels, h, w, kh, kw, 1, p, oh, ow);   \
-    if (s == 2) return sk_moves_##S(fold, in, out, batch, channels, h, w, kh, kw, 2, p, oh, ow);   \
-    return sk_moves_##S(fold, in, out, batch, channels, h, w, kh, kw, s, p, oh, ow);               \
+      size_t kw, size_t s, size_t p, size_t oh, size_t ow, size_t ld) {                             \
+    if (s == 1) return sk_moves_##S(fold, in, out, batch, channels, h, w, kh, kw, 1, p, oh, ow, ld); \
+    if (s == 2) return sk_moves_##S(fold, in, out, batch, channels, h, w, kh, kw, 2, p, oh, ow, ld); \
+    return sk_moves_##S(fold, in, out, batch, channels, h, w, kh, kw, s, p, oh, ow, ld);           \
   }                                                                                                 \
   SK_CONV_CLONES int sk_unfold_##S(const T *x, T *cols, size_t batch, size_t channels, size_t h,    \
                                    size_t w, size_t kh, size_t kw, size_t s, size_t p, size_t oh,   \
                                    size_t ow) {                                                     \
-    return sk_moves_by_stride_##S(0, x, cols, batch, channels, h, w, kh, kw, s, p, oh, ow);        \
+    return sk_moves_by_stride_##S(0, x, cols, batch, channels, h, w, kh, kw, s, p, oh, ow, batch * oh * ow); \
   }                                                                                                 \
   SK_CONV_CLONES int sk_fold_##S(const T *cols, T *x, size_t batch, size_t channels, size_t h,      \
                                  size_t w, size_t kh, size_t kw, size_t s, size_t p, size_t oh,     \
                                  size_t ow) {                                                       \
-    return sk_moves_by_stride_##S(1, cols, x, batch, channels, h, w, kh, kw, s, p, oh, ow);        \
+    return sk_moves_by_stride_##S(1, cols, x, batch, channels, h, w, kh, kw, s, p, oh, ow, batch * oh * ow); \
+  }                                                                                                 \
+  SK_CONV_CLONES int sk_fold_strided_##S(const T *cols, size_t ld, T *x, size_t batch, size_t channels, \
+                                         size_t h, size_t w, size_t kh, size_t kw, size_t s, size_t p, \
+                                         size_t oh, size_t ow) {                                    \
+    return sk_moves_by_stride_##S(1, cols, x, batch, channels, h, w, kh, kw, s, p, oh, ow, ld);    \
   }
 
 SK_CONVOLUTION_MOVES(float, f32)

@@ -3,6 +3,7 @@
    contracts. */
 #include "CKernels.h"
 #include <stdlib.h>
+#include <string.h>
 
 #if defined(__x86_64__) && defined(__clang__)
 #include <immintrin.h>
@@ -122,7 +123,82 @@ SK_GEMM_AVX512 static void sk_gemm_f32_avx512(int ta, int tb, size_t m, size_t n
     }
   }
 }
+
+/* See include/CKernels.h. Columns are computed in panels of 32 (global column j = sample·P + pixel,
+   P = oh·ow) into a window of the column matrix, `width` ≥ P + 32 columns wide holding global
+   columns base … base + width − 1; after each panel every sample whose P columns are all done is
+   folded from the window (sk_fold_strided_f32, batch 1: its planes in the order sk_fold_f32 takes
+   them), and when the next panel would not fit, the columns of the samples not yet folded move to
+   the window's front. The panel of g's columns is gathered from the batch-major g (its row p, column
+   j: g[sample, p, pixel]) as sk_gemm_f32_avx512 reads rows of a channel-major copy, and every tile is
+   sk_gemm_tile as there, one K block from zero. Wᵀ's rows are first copied in groups of 8 into
+   [K/8][cout][8] blocks, which a tile then reads in order: read in place, a tile's 8 rows for one p
+   are 8 floats at a stride of K floats (4 KB for K = 1024), and the cout lines of a tile fell into
+   the same few L1 sets. Only values move, so the bits are those of the unpacked product. */
+SK_GEMM_AVX512 static int sk_convolution_adjoint_f32_avx512(const float *w, const float *g, float *x, size_t batch,
+                                                            size_t cin, size_t cout, size_t h, size_t wd, size_t kh,
+                                                            size_t kw, size_t s, size_t p, size_t oh, size_t ow,
+                                                            float *scratch) {
+  const size_t K = cin * kh * kw, P = oh * ow, total = batch * P, width = P + 64, groups = (K + 7) / 8;
+  float panel[320 * 32] __attribute__((aligned(64)));
+  float *window = scratch, *packed = scratch + K * width;
+  for (size_t q = 0; q < groups; q++) /* packed[q][p][r] = W[p, 8q + r] (0 past K) */
+    for (size_t r0 = 0; r0 < cout; r0++)
+      for (size_t r = 0; r < 8; r++) packed[(q * cout + r0) * 8 + r] = 8 * q + r < K ? w[r0 * K + 8 * q + r] : 0;
+  size_t base = 0, folded = 0; /* the window's first global column; samples folded so far */
+  for (size_t j = 0; j < total; j += 32) {
+    const size_t nr = total - j < 32 ? total - j : 32;
+    if (j + nr - base > width) { /* move the unfolded samples' columns to the front */
+      const size_t start = folded * P, kept = j - start;
+      for (size_t r = 0; r < K; r++) memmove(window + r * width, window + r * width + (start - base), kept * sizeof(float));
+      base = start;
+    }
+    for (size_t t = 0; t < nr;) { /* gather columns j … j + nr − 1 of g as [cout, 32] */
+      const size_t col = j + t, n = col / P, q = col % P, run = P - q < nr - t ? P - q : nr - t;
+      for (size_t r = 0; r < cout; r++) memcpy(panel + r * 32 + t, g + (n * cout + r) * P + q, run * sizeof(float));
+      t += run;
+    }
+    float *c = window + (j - base);
+    size_t i = 0;
+    for (; i + 8 <= K; i += 8) sk_gemm_tile(8, cout, packed + i * cout, 1, 8, panel, 32, c + i * width, width, nr, 0);
+    const float *a = packed + i * cout;
+    switch (K - i) {
+    case 7: sk_gemm_tile(7, cout, a, 1, 8, panel, 32, c + i * width, width, nr, 0); break;
+    case 6: sk_gemm_tile(6, cout, a, 1, 8, panel, 32, c + i * width, width, nr, 0); break;
+    case 5: sk_gemm_tile(5, cout, a, 1, 8, panel, 32, c + i * width, width, nr, 0); break;
+    case 4: sk_gemm_tile(4, cout, a, 1, 8, panel, 32, c + i * width, width, nr, 0); break;
+    case 3: sk_gemm_tile(3, cout, a, 1, 8, panel, 32, c + i * width, width, nr, 0); break;
+    case 2: sk_gemm_tile(2, cout, a, 1, 8, panel, 32, c + i * width, width, nr, 0); break;
+    case 1: sk_gemm_tile(1, cout, a, 1, 8, panel, 32, c + i * width, width, nr, 0); break;
+    default: break;
+    }
+    for (; folded < batch && (folded + 1) * P <= j + nr; folded++) {
+      if (sk_fold_strided_f32(window + (folded * P - base), width, x + folded * cin * h * wd, 1, cin, h, wd, kh, kw,
+                              s, p, oh, ow) != 0)
+        return -1;
+    }
+  }
+  return 1;
+}
 #endif
+
+size_t sk_convolution_adjoint_scratch(size_t cin, size_t cout, size_t kh, size_t kw, size_t oh, size_t ow) {
+  const size_t K = cin * kh * kw;
+  return K * (oh * ow + 64) + (K + 7) / 8 * 8 * cout;
+}
+
+int sk_convolution_adjoint_f32(const float *w, const float *g, float *x, size_t batch, size_t cin, size_t cout,
+                               size_t h, size_t wd, size_t kh, size_t kw, size_t s, size_t p, size_t oh, size_t ow,
+                               float *scratch) {
+#if defined(__x86_64__) && defined(__clang__)
+  if (!sk_gemm_f32_available() || cout > 320 || cout == 0 || batch == 0) return 0;
+  return sk_convolution_adjoint_f32_avx512(w, g, x, batch, cin, cout, h, wd, kh, kw, s, p, oh, ow, scratch);
+#else
+  (void)w; (void)g; (void)x; (void)batch; (void)cin; (void)cout; (void)h; (void)wd; (void)kh; (void)kw; (void)s; (void)p;
+  (void)oh; (void)ow; (void)scratch;
+  return 0;
+#endif
+}
 
 int sk_gemm_f32_available(void) {
 #if defined(__x86_64__) && defined(__clang__)

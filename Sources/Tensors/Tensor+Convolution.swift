@@ -102,8 +102,36 @@ public func convolution2DAdjoint(_ g: Tensor, weight: Tensor, bias: Tensor?, str
                                   kernelWidth: weight.shape[3], stride: stride, padding: padding)
     ensure(geo.outputShape == g.shape, "convolution2DAdjoint: an output of \(inputHeight)×\(inputWidth) maps to \(geo.outputShape) under \(geo), not to the input's \(g.shape)")
     if let bias { ensure(bias.shape == Shape([geo.inputChannels]) && bias.dtype == g.dtype, "convolution2DAdjoint: bias \(bias.dtype) \(bias.shape) for \(geo.inputChannels) \(g.dtype) channels") }
+    if let x = fusedAdjoint(g, weight: weight, geo: geo, bias: bias) { return x }
     let cols = matmul(weight.reshaped([geo.outputChannels, geo.patchSize]), batchToChannelsMajor(g, geo: geo), transposeA: true)
     return col2im(cols, geo, bias: bias)
+}
+
+/// ``convolution2DAdjoint(_:weight:bias:stride:padding:inputHeight:inputWidth:)`` in one pass
+/// (sk_convolution_adjoint_f32) where its product would go to sk_gemm_f32 in one K block: the same
+/// bits — every column of Wᵀg is the same chain of fused multiply–adds and every plane is folded in
+/// the same order — without the column matrix [K, N·Ho·Wo] written to memory and read back (the
+/// columns of a few samples at a time stay in cache, each sample folded once they are done) and
+/// without g moved to [Cout, N·Ho·Wo]. Nil where that path does not apply (Float64, no AVX-512,
+/// OpenBLAS on more than one thread, a thin product, Cout > 320).
+private func fusedAdjoint(_ g: Tensor, weight: Tensor, geo: ConvolutionGeometry, bias: Tensor?) -> Tensor? {
+    let (m, n, k) = (geo.patchSize, geo.batch * geo.outputHeight * geo.outputWidth, geo.outputChannels)
+    guard g.dtype == .float32, m > thinProductLimit, n > thinProductLimit, k > thinProductLimit, k <= 320,
+          packFreeProductApplies(m: m, n: n, k: k, transposeA: true) else { return nil }
+    let x = Tensor(uninitialized: geo.inputShape, dtype: g.dtype)
+    let scratch = Tensor(uninitialized: [sk_convolution_adjoint_scratch(geo.inputChannels, geo.outputChannels, geo.kernelHeight,
+                                                                       geo.kernelWidth, geo.outputHeight, geo.outputWidth)], dtype: .float32)
+    // The scratch must outlive the call (its last use in Swift is `.f32`, where ARC could free it).
+    let status = withExtendedLifetime(scratch) {
+        sk_convolution_adjoint_f32(weight.f32, g.f32, x.f32, geo.batch, geo.inputChannels, geo.outputChannels,
+                                   geo.inputHeight, geo.inputWidth, geo.kernelHeight, geo.kernelWidth,
+                                   geo.stride, geo.padding, geo.outputHeight, geo.outputWidth, scratch.f32)
+    }
+    ensure(status >= 0, "convolution2DAdjoint: no memory for a \(geo.inputHeight + 2 * geo.padding)×\(geo.inputWidth + 2 * geo.padding) padded plane")
+    guard status == 1 else { return nil }
+    FlopCounter.record(m: m, n: n, k: k)
+    if let bias { addPerChannel(x.f32, bias.f32, batch: geo.batch, channels: geo.inputChannels, plane: geo.inputHeight * geo.inputWidth) }
+    return x
 }
 
 /// The weight gradient of a convolution: ∂/∂W ⟨g, W ⋆ x⟩ = Σ_{n, r, c} g[n, o, r, c] · x[n, i, r·s − p + u,

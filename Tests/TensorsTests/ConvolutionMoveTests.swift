@@ -1,3 +1,4 @@
+import CKernels
 import Testing
 import TestSupport
 import Tensors
@@ -74,5 +75,52 @@ struct ConvolutionMoveTests {
             for e in 0..<expected.count where bits(x, e) != bits(expected, e) { mismatches += 1 }
             #expect(mismatches == 0, "col2im \(dtype) \(h)×\(w) k\(k) s\(s) p\(p): \(mismatches) pixels differ")
         }
+    }
+
+    /// The one-pass adjoint (`sk_convolution_adjoint_f32`: Wᵀg in 32-column panels into a window of
+    /// a few samples' columns, each sample folded when its columns are done) bit for bit against
+    /// col2im written as loops over `matmul`'s Wᵀg, called directly and through
+    /// `convolution2DAdjoint` (which takes it where it applies). Batches put 1 to 32 samples in a
+    /// panel and samples across panel edges (P = 1 … 784 columns each), so the window slides many
+    /// times; Cout from 5 to 320 (one K block; 321 is declined), K not a multiple of 8.
+    @Test(.enabled(if: sk_gemm_f32_available() != 0))
+    func oneWindowAdjointMatchesMatmulThenFoldBitForBit() throws {
+        let cases: [(n: Int, ci: Int, co: Int, h: Int, k: Int, s: Int, p: Int)] = [
+            (32, 64, 128, 14, 4, 2, 1), (32, 1, 64, 28, 4, 2, 1), (3, 2, 5, 7, 3, 1, 1), (5, 3, 17, 9, 3, 3, 2),
+            (40, 1, 8, 4, 4, 1, 0), (7, 2, 320, 6, 2, 1, 0), (2, 3, 9, 30, 3, 1, 1), (33, 2, 6, 2, 2, 2, 0),
+        ]
+        for (n, ci, co, h, k, s, p) in cases {
+            let oh = (h + 2 * p - k) / s + 1, plane = oh * oh
+            var rng = RandomGenerator(seed: UInt64(n * 1000 + co))
+            let g = Tensor.normal([n, co, oh, oh], dtype: .float32, using: &rng)
+            let weight = Tensor.normal([co, ci, k, k], dtype: .float32, using: &rng)
+            let moved = Tensor(uninitialized: [co, n * plane], dtype: .float32)
+            for o in 0..<co { for b in 0..<n { for q in 0..<plane { moved[o * n * plane + b * plane + q] = g[(b * co + o) * plane + q] } } }
+            let cols = matmul(weight.reshaped([co, ci * k * k]), moved, transposeA: true)
+            let expected = Tensor.zeros([n, ci, h, h], dtype: .float32)
+            for i in 0..<ci { for u in 0..<k { for v in 0..<k { for b in 0..<n { for r in 0..<oh { for c in 0..<oh {
+                let (y, z) = (r * s - p + u, c * s - p + v)
+                guard y >= 0 && y < h && z >= 0 && z < h else { continue }
+                expected.f32[((b * ci + i) * h + y) * h + z] += cols.f32[((i * k + u) * k + v) * (n * plane) + b * plane + r * oh + c]
+            } } } } } }
+            let direct = Tensor(uninitialized: [n, ci, h, h], dtype: .float32)
+            let scratch = Tensor(uninitialized: [sk_convolution_adjoint_scratch(ci, co, k, k, oh, oh)], dtype: .float32)
+            let status = withExtendedLifetime(scratch) {
+                sk_convolution_adjoint_f32(weight.f32, g.f32, direct.f32, n, ci, co, h, h, k, k, s, p, oh, oh, scratch.f32)
+            }
+            #expect(status == 1, "n \(n), \(ci)→\(co), \(h)×\(h), k \(k): status \(status)")
+            let viaAPI = convolution2DAdjoint(g, weight: weight, bias: nil, stride: s, padding: p, inputHeight: h, inputWidth: h)
+            var (directMismatches, apiMismatches) = (0, 0)
+            for e in 0..<expected.count {
+                if direct.f32[e].bitPattern != expected.f32[e].bitPattern { directMismatches += 1 }
+                if viaAPI.f32[e].bitPattern != expected.f32[e].bitPattern { apiMismatches += 1 }
+            }
+            #expect(directMismatches == 0 && apiMismatches == 0, "n \(n), \(ci)→\(co), \(h)×\(h), k \(k) s \(s) p \(p): \(directMismatches) / \(apiMismatches) of \(expected.count) pixels differ")
+        }
+        // More than one K block: declined, nothing written.
+        let g = Tensor.zeros([1, 321, 2, 2], dtype: .float32), weight = Tensor.zeros([321, 1, 2, 2], dtype: .float32)
+        let x = Tensor.zeros([1, 1, 3, 3], dtype: .float32)
+        let scratch = Tensor(uninitialized: [sk_convolution_adjoint_scratch(1, 321, 2, 2, 2, 2)], dtype: .float32)
+        #expect(withExtendedLifetime(scratch) { sk_convolution_adjoint_f32(weight.f32, g.f32, x.f32, 1, 1, 321, 3, 3, 2, 2, 1, 0, 2, 2, scratch.f32) } == 0)
     }
 }

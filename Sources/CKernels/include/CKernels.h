@@ -126,6 +126,21 @@ static inline int sk_sgemm_small_by_size(size_t m, size_t n, size_t k) {
 }
 /* Whether this CPU runs sk_gemm_f32 (AVX-512 F, DQ, VL, BW). */
 int sk_gemm_f32_available(void);
+/* The adjoint of a convolution (its input gradient, or a transposed convolution) in one pass:
+   x [batch, cin, h, w] = col2im(Wᵀ·g) for w [cout, cin·kh·kw] and g [batch, cout, oh·ow] (batch
+   major), bit for bit sk_fold_f32 of sk_gemm_f32(ta = 1) of g moved to [cout, batch·oh·ow] — each
+   column of C is the same chain of fused multiply–adds, whatever columns are computed with it, and
+   each plane is folded in the same order — but with C in a window of a few samples' columns that
+   stays in cache, each sample folded once its columns are done, and g read where it is. Needs
+   cout ≤ 320 (one K block) and AVX-512: returns 1 when done, 0 when it declines (nothing written),
+   −1 when a plane's fold finds no memory for its scratch. `scratch` holds
+   sk_convolution_adjoint_scratch(…) floats (the caller's, so that a pool can hand the same buffer
+   out again: a fresh mapping per call, and its unmapping, cost more than the pass saved at two
+   threads). */
+size_t sk_convolution_adjoint_scratch(size_t cin, size_t cout, size_t kh, size_t kw, size_t oh, size_t ow);
+int sk_convolution_adjoint_f32(const float *w, const float *g, float *x, size_t batch, size_t cin, size_t cout,
+                               size_t h, size_t wd, size_t kh, size_t kw, size_t s, size_t p, size_t oh, size_t ow,
+                               float *scratch);
 
 /* im2col of x [batch, channels, h, w] (NCHW) for a kh × kw kernel, stride s, zero padding p, output
    oh × ow: cols [channels·kh·kw, batch·oh·ow], row (i, u, v), column (n, r, c) holding
@@ -133,12 +148,16 @@ int sk_gemm_f32_available(void);
    whole) gets every column entry added into the pixel it came from, padding entries dropped; each
    pixel's terms are added from +0 in the order of (u, v). Values are only moved (unfold) or summed
    in that fixed order (fold), so every clone gives the same bits (convolution.c). Returns 0, or −1
-   when a plane whose padded size passes 4096 elements finds no memory for its scratch. */
+   when a plane whose padded size passes 4096 elements finds no memory for its scratch.
+   sk_fold_strided reads a column matrix whose rows are `ld` apart (≥ batch·oh·ow): a window of a
+   wider one. */
 #define SK_DECLARE_CONVOLUTION_MOVES(T, S) \
   int sk_unfold_##S(const T *x, T *cols, size_t batch, size_t channels, size_t h, size_t w, size_t kh, size_t kw, \
                     size_t s, size_t p, size_t oh, size_t ow); \
   int sk_fold_##S(const T *cols, T *x, size_t batch, size_t channels, size_t h, size_t w, size_t kh, size_t kw, \
-                  size_t s, size_t p, size_t oh, size_t ow);
+                  size_t s, size_t p, size_t oh, size_t ow); \
+  int sk_fold_strided_##S(const T *cols, size_t ld, T *x, size_t batch, size_t channels, size_t h, size_t w, \
+                          size_t kh, size_t kw, size_t s, size_t p, size_t oh, size_t ow);
 SK_DECLARE_CONVOLUTION_MOVES(float, f32)
 SK_DECLARE_CONVOLUTION_MOVES(double, f64)
 
