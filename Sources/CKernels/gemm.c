@@ -90,37 +90,49 @@ SK_GEMM_AVX512 static void sk_transpose_f32_avx512(const float *in, size_t ld, s
     for (size_t col = 0; col < cols; col++) out[col * rows + r0] = in[r0 * ld + col];
 }
 
-/* One K block. With tb, B is n × k (ldb) and op(B) = Bᵀ: each 32-column panel of op(B) is turned
-   into `panel` (k × nr, contiguous, at most 320 × 32: one K block) just before its row tiles use
+/* Panel by panel of 32 columns, each through its K blocks (`blocked`: the rule below in
+   sk_gemm_f32). With tb, B is n × k (ldb) and op(B) = Bᵀ: each block of a 32-column panel of op(B)
+   is turned into `panel` (kb × nr, contiguous, at most 320 × 32) just before its row tiles use
    it, so the turned copy stays in L1/L2 — as OpenBLAS's packing turns it — instead of a whole
    transposed B written to memory and read back. */
-SK_GEMM_AVX512 static void sk_gemm_f32_avx512(int ta, int tb, size_t m, size_t n, size_t k, const float *a, size_t lda,
-                                              const float *b, size_t ldb, int accumulate, float *c, size_t ldc,
+SK_GEMM_AVX512 static void sk_gemm_f32_avx512(int ta, int tb, size_t m, size_t n, size_t k, int blocked, const float *a,
+                                              size_t lda, const float *b, size_t ldb, int accumulate, float *c, size_t ldc,
                                               float *panel) {
   const size_t sai = ta ? 1 : lda, sak = ta ? lda : 1;
   for (size_t j = 0; j < n; j += 32) {
     const size_t nr = n - j < 32 ? n - j : 32;
-    const float *bj = b + j;
-    size_t ldp = ldb;
-    if (tb) {
-      sk_transpose_f32_avx512(b + j * ldb, ldb, nr, k, panel);
-      bj = panel;
-      ldp = nr;
-    }
-    size_t i = 0;
-    for (; i + 8 <= m; i += 8) sk_gemm_tile(8, k, a + i * sai, sai, sak, bj, ldp, c + i * ldc + j, ldc, nr, accumulate);
-    const float *ai = a + i * sai;
-    float *ci = c + i * ldc + j;
-    switch (m - i) {
-    case 7: sk_gemm_tile(7, k, ai, sai, sak, bj, ldp, ci, ldc, nr, accumulate); break;
-    case 6: sk_gemm_tile(6, k, ai, sai, sak, bj, ldp, ci, ldc, nr, accumulate); break;
-    case 5: sk_gemm_tile(5, k, ai, sai, sak, bj, ldp, ci, ldc, nr, accumulate); break;
-    case 4: sk_gemm_tile(4, k, ai, sai, sak, bj, ldp, ci, ldc, nr, accumulate); break;
-    case 3: sk_gemm_tile(3, k, ai, sai, sak, bj, ldp, ci, ldc, nr, accumulate); break;
-    case 2: sk_gemm_tile(2, k, ai, sai, sak, bj, ldp, ci, ldc, nr, accumulate); break;
-    case 1: sk_gemm_tile(1, k, ai, sai, sak, bj, ldp, ci, ldc, nr, accumulate); break;
-    default: break;
-    }
+    /* This panel's K blocks in order (sk_gemm_f32 states the rule): its 32 columns of C stay in L1
+       from one block's chain to the next, where all of C went through memory between blocks. */
+    size_t done = 0;
+    do {
+      size_t kb = k - done;
+      if (blocked && kb >= 640) kb = 320;
+      else if (blocked && kb > 320) kb = (kb / 2 + 15) / 16 * 16;
+      const float *ab = a + (ta ? done * lda : done), *bb = b + (tb ? done : done * ldb);
+      const int acc = done == 0 ? accumulate : 1;
+      const float *bj = bb + j;
+      size_t ldp = ldb;
+      if (tb) {
+        sk_transpose_f32_avx512(bb + j * ldb, ldb, nr, kb, panel);
+        bj = panel;
+        ldp = nr;
+      }
+      size_t i = 0;
+      for (; i + 8 <= m; i += 8) sk_gemm_tile(8, kb, ab + i * sai, sai, sak, bj, ldp, c + i * ldc + j, ldc, nr, acc);
+      const float *ai = ab + i * sai;
+      float *ci = c + i * ldc + j;
+      switch (m - i) {
+      case 7: sk_gemm_tile(7, kb, ai, sai, sak, bj, ldp, ci, ldc, nr, acc); break;
+      case 6: sk_gemm_tile(6, kb, ai, sai, sak, bj, ldp, ci, ldc, nr, acc); break;
+      case 5: sk_gemm_tile(5, kb, ai, sai, sak, bj, ldp, ci, ldc, nr, acc); break;
+      case 4: sk_gemm_tile(4, kb, ai, sai, sak, bj, ldp, ci, ldc, nr, acc); break;
+      case 3: sk_gemm_tile(3, kb, ai, sai, sak, bj, ldp, ci, ldc, nr, acc); break;
+      case 2: sk_gemm_tile(2, kb, ai, sai, sak, bj, ldp, ci, ldc, nr, acc); break;
+      case 1: sk_gemm_tile(1, kb, ai, sai, sak, bj, ldp, ci, ldc, nr, acc); break;
+      default: break;
+      }
+      done += kb;
+    } while (done < k);
   }
 }
 
@@ -226,15 +238,7 @@ int sk_gemm_f32(int ta, int tb, size_t m, size_t n, size_t k, const float *a, si
      kernel's partial sums; the first block starts from C or from zero (`accumulate`). Products of
      at most 100³ multiply–adds take OpenBLAS's small-matrix path (only with a transposed A here;
      include/CKernels.h), which runs one chain over the whole of k: no blocks there. */
-  size_t done = 0;
-  do {
-    size_t kb = k - done;
-    if (blocked && kb >= 640) kb = 320;
-    else if (blocked && kb > 320) kb = (kb / 2 + 15) / 16 * 16;
-    sk_gemm_f32_avx512(ta, tb, m, n, kb, a + (ta ? done * lda : done), lda, b + (tb ? done : done * ldb), ldb,
-                       done == 0 ? accumulate : 1, c, ldc, panel);
-    done += kb;
-  } while (done < k);
+  sk_gemm_f32_avx512(ta, tb, m, n, k, blocked, a, lda, b, ldb, accumulate, c, ldc, panel);
   if (panel != stack_panel) free(panel);
   return 1;
 #else
