@@ -6,11 +6,14 @@
    sums. Saddle parallelizes over shards and rows with its own workers, under which OpenBLAS's
    threads only oversubscribe the cores (docs/architecture.md). OpenBLAS starts one thread per core
    (or OPENBLAS_NUM_THREADS); this constructor, run after OpenBLAS's own initialization (a shared
-   library's constructors run before those of the program that links it), sets one, so a library
-   user's run gets `saddle train`'s bits on any machine. `BLAS.threads = n` raises it afterwards
-   (saddle analyze --threads does, for its large products). */
+   library's constructors run before those of the program that links it — Debian's OpenBLAS is
+   one; with a static OpenBLAS the order is the link's), sets one, so a library user's run gets
+   `saddle train`'s bits on any machine. `BLAS.threads = n` raises it afterwards (saddle analyze
+   --threads does, for its large products). With an OpenMP build of OpenBLAS this also sets
+   OpenMP's thread count for the process (docs/architecture.md). */
 
-/* Weak: a program that links CKernels without OpenBLAS still links (the call is then skipped). */
+/* Weak (ELF): a program that links CKernels without OpenBLAS still links on Linux (the call is then
+   skipped). */
 extern void openblas_set_num_threads(int num_threads) __attribute__((weak));
 
 __attribute__((constructor)) static void sk_openblas_one_thread(void) {

@@ -8,7 +8,8 @@ public enum BLAS {
     /// `OPENBLAS_NUM_THREADS` says), the count at which Saddle's results are defined. Raising it
     /// may change the last bits of products whose inner dimension exceeds OpenBLAS's K block
     /// (docs/metrics.md) and oversubscribes the cores under Saddle's own workers; `saddle analyze
-    /// --threads` raises it for its large products.
+    /// --threads` raises it for its large products. (An OpenMP build of OpenBLAS sets OpenMP's
+    /// count with it: see docs/architecture.md.)
     public static var threads: Int {
         get { Int(openblas_get_num_threads()) }
         set {

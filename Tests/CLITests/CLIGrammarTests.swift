@@ -353,8 +353,9 @@ struct CLIGrammarTests {
             let r = try SaddleBinary.run(["sample", ckpt, "--n", "3"])
             let rows = r.stdout.split(separator: "\n")
             // The run's evaluation noise, drawn here through the library, with saddle's one BLAS
-            // thread (SaddleCommand.main): OpenBLAS's threaded products on a host without AVX-512
-            // (core Zen) round some last bits differently.
+            // thread (every program linking Saddle starts there, blas_threads.c; set again in case
+            // a test raised it): OpenBLAS's threaded products on a host without AVX-512 (core Zen)
+            // round some last bits differently.
             BLAS.threads = 1
             let (training, state) = try GANTraining.restore(checkpoint: ckpt, dataFile: nil)
             let expected = training.samples(of: state.omega[.generator], count: 3, seed: nil).scalars.map { "\(Float($0))" }

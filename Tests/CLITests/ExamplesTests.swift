@@ -9,10 +9,11 @@ import TestSupport
 struct ExamplesTests {
     static func example(_ name: String) -> URL { SaddleBinary.url.deletingLastPathComponent().appendingPathComponent(name) }
 
-    static func run(_ name: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
+    static func run(_ name: String, _ arguments: [String], environment: [String: String] = [:]) throws -> (status: Int32, output: String) {
         let p = Process()
         p.executableURL = example(name)
         p.arguments = arguments
+        p.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         let out = Pipe()
         p.standardOutput = out
         // stderr to a file (no second pipe to fill up), appended to the output a failure shows.
@@ -30,12 +31,16 @@ struct ExamplesTests {
     /// Negative momentum on θφ contracts at the spectral radius of its linear map: with
     /// s = (θ_k, φ_k, θ_{k−1}, φ_{k−1}), α = 0.5, β = −0.5, the map below (derived here from the
     /// update, independently of the example); the observed squared-distance factor is ρ². The
-    /// training part's resume is bit-identical.
+    /// training part's resume is bit-identical. Run with `OPENBLAS_NUM_THREADS=2`, the example (a
+    /// program of a user's that links Saddle) trains on one OpenBLAS thread all the same, as its run
+    /// record says (CKernels' constructor, blas_threads.c).
     @Test func negativeMomentumMatchesItsLinearMapAndResumesBitForBit() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("saddle-example-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let r = try Self.run("ExampleCustomSolver", [dir])
+        let r = try Self.run("ExampleCustomSolver", [dir], environment: ["OPENBLAS_NUM_THREADS": "2"])
         #expect(r.status == 0, "\(r.output)")
+        let summary = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/straight/summary.json"))) as? [String: Any]
+        #expect(summary?["blasThreads"] as? Int == 1, "\(String(describing: summary?["blasThreads"]))")
         let factorText = try #require(r.output.split(separator: "\n").first { $0.hasPrefix("bilinear") }?.split(separator: " ").last)
         let observed = try #require(Double(factorText))
         let (a, b) = (0.5, -0.5)

@@ -100,8 +100,9 @@ struct ClassifierTests {
         let data = syntheticDigits(perClass: 30)
         let (train, held) = MNIST.split(data, heldOutPerClass: 10, seed: 0)
         let options = MNISTClassifier.TrainingOptions(epochs: 2, batchSize: 32)
-        // The weights depend on the BLAS thread count (docs/metrics.md), and other tests in this
-        // process set it to 1 (never back): compare only when no such change fell between the two.
+        // The weights depend on the BLAS thread count (docs/metrics.md). This process starts at one
+        // thread (blas_threads.c) and tests only ever set 1, but compare only when no change of the
+        // count fell between the two, in case a test raises it.
         let threadsBefore = BLAS.threads
         let a = MNISTClassifier.train(on: train, heldOut: held, architecture: .convolutional, seed: 3, options: options)
         let b = MNISTClassifier.train(on: train, heldOut: held, architecture: .convolutional, seed: 3, options: options)

@@ -80,47 +80,58 @@ struct ConvolutionMoveTests {
     /// The one-pass adjoint (`sk_convolution_adjoint_f32`: Wᵀg in 32-column panels into a window of
     /// a few samples' columns, each sample folded when its columns are done) bit for bit against
     /// col2im written as loops over `matmul`'s Wᵀg, called directly and through
-    /// `convolution2DAdjoint` (which takes it where it applies). Batches put 1 to 32 samples in a
-    /// panel and samples across panel edges (P = 1 … 784 columns each), so the window slides many
-    /// times; Cout from 5 to 320 (one K block; 321 is declined), K not a multiple of 8.
+    /// `convolution2DAdjoint` with a bias (which takes it where it applies; that it does is the direct
+    /// call's part — the two paths are meant to agree). Batches put 1 to 32 samples in a panel and
+    /// samples across panel edges (P = 1 … 900 columns each, 32 among them, where a window shift
+    /// moves no column), so the window slides many times; Cout from 5 to 320 (one K block; 321 is
+    /// declined and writes nothing), K ≡ 0 … 7 (mod 8) for every tail of row tiles, non-square maps.
     @Test(.enabled(if: sk_gemm_f32_available() != 0))
     func oneWindowAdjointMatchesMatmulThenFoldBitForBit() throws {
-        let cases: [(n: Int, ci: Int, co: Int, h: Int, k: Int, s: Int, p: Int)] = [
-            (32, 64, 128, 14, 4, 2, 1), (32, 1, 64, 28, 4, 2, 1), (3, 2, 5, 7, 3, 1, 1), (5, 3, 17, 9, 3, 3, 2),
-            (40, 1, 8, 4, 4, 1, 0), (7, 2, 320, 6, 2, 1, 0), (2, 3, 9, 30, 3, 1, 1), (33, 2, 6, 2, 2, 2, 0),
+        let cases: [(n: Int, ci: Int, co: Int, h: Int, w: Int, k: Int, s: Int, p: Int)] = [
+            (32, 64, 128, 14, 14, 4, 2, 1), (32, 1, 64, 28, 28, 4, 2, 1), (3, 2, 5, 7, 7, 3, 1, 1), (5, 3, 17, 9, 9, 3, 3, 2),
+            (40, 1, 8, 4, 4, 4, 1, 0), (7, 2, 320, 6, 6, 2, 1, 0), (2, 3, 9, 30, 30, 3, 1, 1), (33, 2, 6, 2, 2, 2, 2, 0),
+            (9, 1, 7, 11, 6, 3, 1, 0), (6, 3, 12, 8, 16, 2, 2, 0), (10, 5, 6, 4, 8, 1, 1, 0), (4, 6, 33, 5, 9, 1, 1, 1),
+            (3, 7, 10, 12, 5, 1, 2, 0),
         ]
-        for (n, ci, co, h, k, s, p) in cases {
-            let oh = (h + 2 * p - k) / s + 1, plane = oh * oh
+        var seen = Set<Int>()
+        for (n, ci, co, h, w, k, s, p) in cases {
+            let oh = (h + 2 * p - k) / s + 1, ow = (w + 2 * p - k) / s + 1, plane = oh * ow
+            seen.insert(ci * k * k % 8)
             var rng = RandomGenerator(seed: UInt64(n * 1000 + co))
-            let g = Tensor.normal([n, co, oh, oh], dtype: .float32, using: &rng)
+            let g = Tensor.normal([n, co, oh, ow], dtype: .float32, using: &rng)
             let weight = Tensor.normal([co, ci, k, k], dtype: .float32, using: &rng)
+            let bias = Tensor.normal([ci], dtype: .float32, using: &rng)
             let moved = Tensor(uninitialized: [co, n * plane], dtype: .float32)
             for o in 0..<co { for b in 0..<n { for q in 0..<plane { moved[o * n * plane + b * plane + q] = g[(b * co + o) * plane + q] } } }
             let cols = matmul(weight.reshaped([co, ci * k * k]), moved, transposeA: true)
-            let expected = Tensor.zeros([n, ci, h, h], dtype: .float32)
-            for i in 0..<ci { for u in 0..<k { for v in 0..<k { for b in 0..<n { for r in 0..<oh { for c in 0..<oh {
+            let expected = Tensor.zeros([n, ci, h, w], dtype: .float32)
+            for i in 0..<ci { for u in 0..<k { for v in 0..<k { for b in 0..<n { for r in 0..<oh { for c in 0..<ow {
                 let (y, z) = (r * s - p + u, c * s - p + v)
-                guard y >= 0 && y < h && z >= 0 && z < h else { continue }
-                expected.f32[((b * ci + i) * h + y) * h + z] += cols.f32[((i * k + u) * k + v) * (n * plane) + b * plane + r * oh + c]
+                guard y >= 0 && y < h && z >= 0 && z < w else { continue }
+                expected.f32[((b * ci + i) * h + y) * w + z] += cols.f32[((i * k + u) * k + v) * (n * plane) + b * plane + r * ow + c]
             } } } } } }
-            let direct = Tensor(uninitialized: [n, ci, h, h], dtype: .float32)
-            let scratch = Tensor(uninitialized: [sk_convolution_adjoint_scratch(ci, co, k, k, oh, oh)], dtype: .float32)
+            let direct = Tensor(uninitialized: [n, ci, h, w], dtype: .float32)
+            let scratch = Tensor(uninitialized: [sk_convolution_adjoint_scratch(ci, co, k, k, oh, ow)], dtype: .float32)
             let status = withExtendedLifetime(scratch) {
-                sk_convolution_adjoint_f32(weight.f32, g.f32, direct.f32, n, ci, co, h, h, k, k, s, p, oh, oh, scratch.f32)
+                sk_convolution_adjoint_f32(weight.f32, g.f32, direct.f32, n, ci, co, h, w, k, k, s, p, oh, ow, scratch.f32)
             }
-            #expect(status == 1, "n \(n), \(ci)→\(co), \(h)×\(h), k \(k): status \(status)")
-            let viaAPI = convolution2DAdjoint(g, weight: weight, bias: nil, stride: s, padding: p, inputHeight: h, inputWidth: h)
+            #expect(status == 1, "n \(n), \(ci)→\(co), \(h)×\(w), k \(k): status \(status)")
+            let viaAPI = convolution2DAdjoint(g, weight: weight, bias: bias, stride: s, padding: p, inputHeight: h, inputWidth: w)
             var (directMismatches, apiMismatches) = (0, 0)
             for e in 0..<expected.count {
                 if direct.f32[e].bitPattern != expected.f32[e].bitPattern { directMismatches += 1 }
-                if viaAPI.f32[e].bitPattern != expected.f32[e].bitPattern { apiMismatches += 1 }
+                let withBias = expected.f32[e] + bias.f32[(e / (h * w)) % ci]
+                if viaAPI.f32[e].bitPattern != withBias.bitPattern { apiMismatches += 1 }
             }
-            #expect(directMismatches == 0 && apiMismatches == 0, "n \(n), \(ci)→\(co), \(h)×\(h), k \(k) s \(s) p \(p): \(directMismatches) / \(apiMismatches) of \(expected.count) pixels differ")
+            #expect(directMismatches == 0, "n \(n), \(ci)→\(co), \(h)×\(w), k \(k) s \(s) p \(p): \(directMismatches) of \(expected.count) pixels differ")
+            #expect(apiMismatches == 0, "convolution2DAdjoint, n \(n), \(ci)→\(co), \(h)×\(w), k \(k) s \(s) p \(p): \(apiMismatches) of \(expected.count) pixels differ")
         }
+        #expect(seen == Set(0..<8), "K mod 8 covered: \(seen.sorted())")
         // More than one K block: declined, nothing written.
         let g = Tensor.zeros([1, 321, 2, 2], dtype: .float32), weight = Tensor.zeros([321, 1, 2, 2], dtype: .float32)
-        let x = Tensor.zeros([1, 1, 3, 3], dtype: .float32)
+        let x = Tensor(Array(repeating: 7.5, count: 9), shape: [1, 1, 3, 3], dtype: .float32)
         let scratch = Tensor(uninitialized: [sk_convolution_adjoint_scratch(1, 321, 2, 2, 2, 2)], dtype: .float32)
         #expect(withExtendedLifetime(scratch) { sk_convolution_adjoint_f32(weight.f32, g.f32, x.f32, 1, 1, 321, 3, 3, 2, 2, 1, 0, 2, 2, scratch.f32) } == 0)
+        #expect(x.scalars.allSatisfy { $0 == 7.5 })
     }
 }

@@ -9,14 +9,6 @@ import Tensors
 /// with BLAS's thread count.
 @Suite("Fast kernels")
 struct FastKernelTests {
-    /// A program that links Saddle starts with OpenBLAS on one thread (CKernels' constructor,
-    /// blas_threads.c), the count Saddle's bits are defined at, where OpenBLAS alone would start one
-    /// per core. (Tests in this process only ever set 1.) The subprocess case, with
-    /// `OPENBLAS_NUM_THREADS=2`, is TrainRunFolderTests' `blasThreadsAndCore…`.
-    @Test func openBLASStartsOnOneThread() {
-        #expect(BLAS.threads == 1, "OpenBLAS on \(BLAS.threads) threads at the start of a process linking Saddle")
-    }
-
     /// Every Float32 on a fine grid over [−100, 100]: within 4 ulp (relative 5e-7) of σ in
     /// Float64 where σ(x) is a normal float, within 1.2e-38 (flushed to zero) where it is not.
     @Test func float32SigmoidIsAccurate() {
