@@ -51,6 +51,28 @@ sk_gemm_tile(const int mr, size_t k, const float *a, size_t sai, size_t sak, con
   }
 }
 
+/* Rows 0 … m − 1 of C's columns for one panel: tiles of 8 rows, then one of the m mod 8 left. The
+   tile of rows i … i + 7 reads op(A) from a + i·row (element (r, p) of the tile at r·sai + p·sak from
+   there): row = sai for op(A) read in place, or the packed block stride of a copy in groups of 8. */
+SK_GEMM_AVX512 static inline __attribute__((always_inline)) void
+sk_gemm_rows(size_t m, size_t k, const float *a, size_t row, size_t sai, size_t sak, const float *b, size_t ldb,
+             float *c, size_t ldc, size_t nr, int accumulate) {
+  size_t i = 0;
+  for (; i + 8 <= m; i += 8) sk_gemm_tile(8, k, a + i * row, sai, sak, b, ldb, c + i * ldc, ldc, nr, accumulate);
+  const float *ai = a + i * row;
+  float *ci = c + i * ldc;
+  switch (m - i) {
+  case 7: sk_gemm_tile(7, k, ai, sai, sak, b, ldb, ci, ldc, nr, accumulate); break;
+  case 6: sk_gemm_tile(6, k, ai, sai, sak, b, ldb, ci, ldc, nr, accumulate); break;
+  case 5: sk_gemm_tile(5, k, ai, sai, sak, b, ldb, ci, ldc, nr, accumulate); break;
+  case 4: sk_gemm_tile(4, k, ai, sai, sak, b, ldb, ci, ldc, nr, accumulate); break;
+  case 3: sk_gemm_tile(3, k, ai, sai, sak, b, ldb, ci, ldc, nr, accumulate); break;
+  case 2: sk_gemm_tile(2, k, ai, sai, sak, b, ldb, ci, ldc, nr, accumulate); break;
+  case 1: sk_gemm_tile(1, k, ai, sai, sak, b, ldb, ci, ldc, nr, accumulate); break;
+  default: break;
+  }
+}
+
 /* out (cols × rows, row-major) = the transpose of `in` (rows × cols, leading dimension ld):
    16 × 16 blocks in registers (pairs of rows interleaved, then pairs of pairs, then the 128-bit
    lanes gathered), the ragged edges element by element. It only moves values. */
@@ -117,20 +139,7 @@ SK_GEMM_AVX512 static void sk_gemm_f32_avx512(int ta, int tb, size_t m, size_t n
         bj = panel;
         ldp = nr;
       }
-      size_t i = 0;
-      for (; i + 8 <= m; i += 8) sk_gemm_tile(8, kb, ab + i * sai, sai, sak, bj, ldp, c + i * ldc + j, ldc, nr, acc);
-      const float *ai = ab + i * sai;
-      float *ci = c + i * ldc + j;
-      switch (m - i) {
-      case 7: sk_gemm_tile(7, kb, ai, sai, sak, bj, ldp, ci, ldc, nr, acc); break;
-      case 6: sk_gemm_tile(6, kb, ai, sai, sak, bj, ldp, ci, ldc, nr, acc); break;
-      case 5: sk_gemm_tile(5, kb, ai, sai, sak, bj, ldp, ci, ldc, nr, acc); break;
-      case 4: sk_gemm_tile(4, kb, ai, sai, sak, bj, ldp, ci, ldc, nr, acc); break;
-      case 3: sk_gemm_tile(3, kb, ai, sai, sak, bj, ldp, ci, ldc, nr, acc); break;
-      case 2: sk_gemm_tile(2, kb, ai, sai, sak, bj, ldp, ci, ldc, nr, acc); break;
-      case 1: sk_gemm_tile(1, kb, ai, sai, sak, bj, ldp, ci, ldc, nr, acc); break;
-      default: break;
-      }
+      sk_gemm_rows(m, kb, ab, sai, sai, sak, bj, ldp, c + j, ldc, nr, acc);
       done += kb;
     } while (done < k);
   }
@@ -170,20 +179,8 @@ SK_GEMM_AVX512 static int sk_convolution_adjoint_f32_avx512(const float *w, cons
       for (size_t r = 0; r < cout; r++) memcpy(panel + r * 32 + t, g + (n * cout + r) * P + q, run * sizeof(float));
       t += run;
     }
-    float *c = window + (j - base);
-    size_t i = 0;
-    for (; i + 8 <= K; i += 8) sk_gemm_tile(8, cout, packed + i * cout, 1, 8, panel, 32, c + i * width, width, nr, 0);
-    const float *a = packed + i * cout;
-    switch (K - i) {
-    case 7: sk_gemm_tile(7, cout, a, 1, 8, panel, 32, c + i * width, width, nr, 0); break;
-    case 6: sk_gemm_tile(6, cout, a, 1, 8, panel, 32, c + i * width, width, nr, 0); break;
-    case 5: sk_gemm_tile(5, cout, a, 1, 8, panel, 32, c + i * width, width, nr, 0); break;
-    case 4: sk_gemm_tile(4, cout, a, 1, 8, panel, 32, c + i * width, width, nr, 0); break;
-    case 3: sk_gemm_tile(3, cout, a, 1, 8, panel, 32, c + i * width, width, nr, 0); break;
-    case 2: sk_gemm_tile(2, cout, a, 1, 8, panel, 32, c + i * width, width, nr, 0); break;
-    case 1: sk_gemm_tile(1, cout, a, 1, 8, panel, 32, c + i * width, width, nr, 0); break;
-    default: break;
-    }
+    /* row block i of the packed copy starts at packed + i·cout (i a multiple of 8) */
+    sk_gemm_rows(K, cout, packed, cout, 1, 8, panel, 32, window + (j - base), width, nr, 0);
     for (; folded < batch && (folded + 1) * P <= j + nr; folded++) {
       if (sk_fold_strided_f32(window + (folded * P - base), width, x + folded * cin * h * wd, 1, cin, h, wd, kh, kw,
                               s, p, oh, ow) != 0)

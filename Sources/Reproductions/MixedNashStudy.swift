@@ -554,7 +554,7 @@ public struct MixedNashStudy: Sendable {
                     for r in runs { table += Self.csv(Self.row(cell, phase: "evaluation", method: m, setting: k, run: r, budget: b)) }
                     let s = Self.evaluationScores(cell, method: m.name, budget: b)
                     let f = meanAndStandardDeviation(s.final), a = meanAndStandardDeviation(s.area)
-                    let cpus = runs.compactMap { r in Self.pointIndex(r, budget: b).flatMap { $0 < r.cpuSeconds.count ? r.cpuSeconds[$0] : nil } }.sorted()
+                    let cpus = runs.compactMap { r in Self.pointIndex(r, budget: b).flatMap { $0 < r.cpuSeconds.count ? r.cpuSeconds[$0] : nil } }
                     let cpuMedian = median(cpus)
                     summary += Self.csv([cell.dataset, cell.objective.rawValue, "\(b)", m.name, m.settings[k].label, "\(runs.count)",
                                          Self.cell(f.mean), Self.cell(f.std), Self.cell(a.mean), Self.cell(a.std), Self.cell(cpuMedian)])

@@ -119,8 +119,7 @@ public func convolution2DAdjoint(_ g: Tensor, weight: Tensor, bias: Tensor?, str
 /// OpenBLAS on more than one thread, a thin product, Cout > 320).
 private func fusedAdjoint(_ g: Tensor, weight: Tensor, geo: ConvolutionGeometry, bias: Tensor?) -> Tensor? {
     let (m, n, k) = (geo.patchSize, geo.batch * geo.outputHeight * geo.outputWidth, geo.outputChannels)
-    guard g.dtype == .float32, m > thinProductLimit, n > thinProductLimit, k > thinProductLimit, k <= 320,
-          packFreeProductApplies(m: m, n: n, k: k, transposeA: true) else { return nil }
+    guard k <= 320, goesToPackFreeProduct(m: m, n: n, k: k, transposeA: true, dtype: g.dtype) else { return nil }
     let x = Tensor(uninitialized: geo.inputShape, dtype: g.dtype)
     let scratch = Tensor(uninitialized: [sk_convolution_adjoint_scratch(geo.inputChannels, geo.outputChannels, geo.kernelHeight,
                                                                        geo.kernelWidth, geo.outputHeight, geo.outputWidth)], dtype: .float32)

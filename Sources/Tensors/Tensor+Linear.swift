@@ -37,7 +37,7 @@ public func matmul(_ a: Tensor, _ b: Tensor, transposeA: Bool = false, transpose
         outerProductSum(a, b, transposeA, transposeB, m: m, n: n, k: k, beta: beta, into: c)
     } else if n <= thinProductLimit || m <= thinProductLimit {
         matrixVectorProducts(a, b, transposeA, transposeB, m: m, n: n, k: k, beta: beta, into: c)
-    } else if a.dtype == .float32 && packFreeProductApplies(m: m, n: n, k: k, transposeA: transposeA),
+    } else if goesToPackFreeProduct(m: m, n: n, k: k, transposeA: transposeA, dtype: a.dtype),
               sk_gemm_f32(transposeA ? 1 : 0, transposeB ? 1 : 0, m, n, k, a.f32, a.shape[1], b.f32, b.shape[1],
                           beta == 0 ? 0 : 1, c.f32, n) == 1 {
         // Done without packing; where sk_gemm_f32 declines (0), OpenBLAS below gives the same bits.
@@ -59,6 +59,15 @@ public func matmul(_ a: Tensor, _ b: Tensor, transposeA: Bool = false, transpose
 /// and zeroes C before it starts, which costs 20–35 µs on a 512×128 output whatever k, m or n is
 /// (measured: K = 2, N = 1, K = 1, M = 1 shapes of the GAN step).
 let thinProductLimit = 4
+
+/// Whether `matmul` computes op(A)·op(B) of these sizes with ``sk_gemm_f32``: not a thin product
+/// (every side above ``thinProductLimit``), Float32, and ``packFreeProductApplies(m:n:k:transposeA:threads:)``.
+/// The one statement of that routing, which the one-pass convolution adjoint also follows.
+@inline(__always)
+package func goesToPackFreeProduct(m: Int, n: Int, k: Int, transposeA: Bool, dtype: DType) -> Bool {
+    k > thinProductLimit && n > thinProductLimit && m > thinProductLimit && dtype == .float32
+        && packFreeProductApplies(m: m, n: n, k: k, transposeA: transposeA)
+}
 
 /// Whether this CPU runs ``sk_gemm_f32`` (AVX-512).
 package let packFreeProductAvailable = sk_gemm_f32_available() != 0
