@@ -17,7 +17,8 @@ import Tensors
 /// [Cout] ↦ y [N, Cout, Ho, Wo], y[n, o, r, c] = b[o] + Σ_{i,u,v} W[o, i, u, v]·x[n, i, rs − p + u, cs − p + v],
 /// Ho = ⌊(H + 2p − kh)/s⌋ + 1 (PyTorch's `torch.nn.functional.conv2d`).
 public func conv2d(_ x: Variable, weight: Variable, bias: Variable?, stride: Int = 1, padding: Int = 0) -> Variable {
-    // The column matrix of x is kept for the weight gradient (see `convolution2DKeepingColumns`).
+    // The column matrix of x, where one is made (not on the implicit path), is kept for the weight
+    // gradient (see `convolution2DKeepingColumns`); nil, the weight gradient gathers from x itself.
     let (value, columns) = convolution2DKeepingColumns(x.value, weight: weight.value, bias: bias?.value, stride: stride, padding: padding)
     let (h, w, kh, kw) = (x.shape[2], x.shape[3], weight.shape[2], weight.shape[3])
     let outShape = value.shape
@@ -29,7 +30,7 @@ public func conv2d(_ x: Variable, weight: Variable, bias: Variable?, stride: Int
         if t.count > 2, let tb = t[2] { out = tangentSum(out, tb.broadcastChannels(to: outShape)) }
         return out
     }, into: { g, need, sink in
-        // First order: W̄ (from the kept columns) and b̄ added into their sinks.
+        // First order: W̄ (from the kept columns, or gathered from x) and b̄ added into their sinks.
         var r: [Variable?] = [need[0] ? convTranspose2d(g, weight: weight, bias: nil, stride: stride, padding: padding, outputSize: (h, w)) : nil, nil]
         if need[1] {
             let wbar = convolution2DWeightGradient(input: x.value, outputGradient: g.value, kernelHeight: kh, kernelWidth: kw,

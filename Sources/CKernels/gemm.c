@@ -3,6 +3,7 @@
    contracts. */
 #include "CKernels.h"
 #include <stdlib.h>
+#include <stddef.h>
 #include <string.h>
 
 #if defined(__x86_64__) && defined(__clang__)
@@ -189,7 +190,194 @@ SK_GEMM_AVX512 static int sk_convolution_adjoint_f32_avx512(const float *w, cons
   }
   return 1;
 }
+
+/* The pixels of a convolution's output, decoded once per call: pixel j = sample·P + oy·ow + ox reads
+   sample n's planes from x + base[j], its patch's top-left corner at row top[j] = oy·s − p and
+   column left[j] = ox·s − p (negative in the padding). */
+typedef struct {
+  size_t *base;
+  ptrdiff_t *top, *left;
+} sk_pixels;
+
+static void sk_decode_pixels(sk_pixels px, size_t batch, size_t cin, size_t h, size_t wd, size_t s, size_t p, size_t oh,
+                             size_t ow) {
+  size_t j = 0;
+  for (size_t n = 0; n < batch; n++)
+    for (size_t oy = 0; oy < oh; oy++)
+      for (size_t ox = 0; ox < ow; ox++, j++) {
+        px.base[j] = n * cin * h * wd;
+        px.top[j] = (ptrdiff_t)(oy * s) - (ptrdiff_t)p;
+        px.left[j] = (ptrdiff_t)(ox * s) - (ptrdiff_t)p;
+      }
+}
+
+/* dst[0 … count − 1] = rows r0 … r0 + count − 1 of the column matrix at pixel j (row (i, u, v) =
+   x[n, i, top + u, left + v], +0 in the padding): runs of up to kw consecutive v, each one masked
+   load from x's row (lanes outside the row or the plane masked off, so nothing outside x is read)
+   and one masked store. Values are only moved: the column matrix's entries exactly. Where the rows
+   start at v = 0 and end at a row's end (whole kernel rows, kw ≤ 16: every call of the DCGAN's
+   4 × 4 kernels), every run has the pixel's one column mask and only the row test varies. */
+SK_GEMM_AVX512 static inline __attribute__((always_inline)) void
+sk_gather_patch(const float *x, sk_pixels px, size_t j, size_t h, size_t wd, size_t kh, size_t kw, size_t r0,
+                size_t count, float *dst) {
+  const float *planes = x + px.base[j];
+  const ptrdiff_t top = px.top[j], left = px.left[j];
+  size_t i = r0 / (kh * kw), u = r0 / kw % kh, v = r0 % kw;
+  if (v == 0 && count % kw == 0 && kw <= 16) {
+    const ptrdiff_t lo = left < 0 ? -left : 0, hi = (ptrdiff_t)wd - left < (ptrdiff_t)kw ? (ptrdiff_t)wd - left : (ptrdiff_t)kw;
+    const __mmask16 all = (__mmask16)((1u << kw) - 1);
+    const __mmask16 columns = hi > lo ? (__mmask16)(((1u << hi) - 1) & ~((1u << lo) - 1)) : 0;
+    const float *row = planes + (ptrdiff_t)(i * h) * (ptrdiff_t)wd + (top + (ptrdiff_t)u) * (ptrdiff_t)wd + left;
+    ptrdiff_t y = top + (ptrdiff_t)u;
+    for (size_t done = 0; done < count; done += kw) {
+      const __mmask16 in = y >= 0 && y < (ptrdiff_t)h ? columns : 0;
+      /* 4-wide runs (4 × 4 kernels) in 128-bit registers: a 512-bit access would span two lines */
+      if (kw <= 4) _mm_mask_storeu_ps(dst + done, (__mmask8)all, _mm_maskz_loadu_ps((__mmask8)in, row));
+      else _mm512_mask_storeu_ps(dst + done, all, _mm512_maskz_loadu_ps(in, row));
+      row += wd;
+      if (++u == kh) { /* the next channel's plane, its kernel row 0 */
+        u = 0;
+        y = top;
+        row += (h - kh) * wd;
+      } else {
+        y++;
+      }
+    }
+    return;
+  }
+  for (size_t done = 0; done < count;) {
+    size_t run = kw - v < count - done ? kw - v : count - done;
+    const ptrdiff_t y = top + (ptrdiff_t)u;
+    const int row_in = y >= 0 && y < (ptrdiff_t)h;
+    for (size_t t0 = 0; t0 < run; t0 += 16) {
+      const size_t len = run - t0 < 16 ? run - t0 : 16;
+      const ptrdiff_t c0 = left + (ptrdiff_t)(v + t0); /* x's column of lane 0 */
+      const ptrdiff_t lo = c0 < 0 ? -c0 : 0, hi = (ptrdiff_t)wd - c0 < (ptrdiff_t)len ? (ptrdiff_t)wd - c0 : (ptrdiff_t)len;
+      const __mmask16 all = (__mmask16)((1u << len) - 1);
+      __mmask16 in = 0;
+      if (row_in && hi > lo) in = (__mmask16)(((1u << hi) - 1) & ~((1u << lo) - 1));
+      __m512 val = _mm512_setzero_ps();
+      if (in) val = _mm512_maskz_loadu_ps(in, planes + (i * h + (size_t)y) * wd + c0);
+      _mm512_mask_storeu_ps(dst + done + t0, all, val);
+    }
+    done += run;
+    v = 0;
+    if (++u == kh) { u = 0; i++; }
+  }
+}
+
+/* See include/CKernels.h. y's pixels are the rows of the product colsᵀ·Wᵀ ([batch·P, K]·[K, cout]),
+   computed 32 pixels at a time: their rows of colsᵀ gathered from x (sk_gather_patch) into `a`
+   (row stride K + 16 floats, so that a tile's 8 rows do not share L1 sets), times Wᵀ packed once
+   as [K][cout], through sk_gemm_rows in OpenBLAS's K blocks of K, into `c` [32][cout], then written
+   to y's channels with the bias. Each element is the chain sk_gemm_f32(W, cols) forms — the same
+   fused multiply–adds (a·b and b·a round alike) over the same blocks in the same order — so y is
+   bit for bit W·cols moved to [batch, cout, P] plus the bias. */
+SK_GEMM_AVX512 static void sk_convolution_forward_f32_avx512(const float *w, const float *x, const float *bias, float *y,
+                                                             size_t batch, size_t cin, size_t cout, size_t h, size_t wd,
+                                                             size_t kh, size_t kw, size_t s, size_t p, size_t oh,
+                                                             size_t ow, float *scratch) {
+  const size_t K = cin * kh * kw, P = oh * ow, total = batch * P, lda = K + 16;
+  sk_pixels px = {(size_t *)scratch, (ptrdiff_t *)scratch + total, (ptrdiff_t *)scratch + 2 * total};
+  float *wt = scratch + sk_convolution_pixels_scratch(batch, oh, ow), *a = wt + K * cout, *c = a + 32 * lda, *ct = c + 32 * cout;
+  sk_decode_pixels(px, batch, cin, h, wd, s, p, oh, ow);
+  sk_transpose_f32_avx512(w, K, cout, K, wt); /* wt[q][o] = w[o][q] */
+  for (size_t j = 0; j < total; j += 32) {
+    const size_t rows = total - j < 32 ? total - j : 32;
+    for (size_t r = 0; r < rows; r++) sk_gather_patch(x, px, j + r, h, wd, kh, kw, 0, K, a + r * lda);
+    for (size_t o = 0; o < cout; o += 32) {
+      const size_t nr = cout - o < 32 ? cout - o : 32;
+      size_t done = 0;
+      do { /* OpenBLAS's K blocks, as sk_gemm_f32 forms them (blocked: this path is never a small product) */
+        size_t kb = K - done;
+        if (kb >= 640) kb = 320;
+        else if (kb > 320) kb = (kb / 2 + 15) / 16 * 16;
+        sk_gemm_rows(rows, kb, a + done, lda, lda, 1, wt + done * cout + o, cout, c + o, cout, nr, done != 0);
+        done += kb;
+      } while (done < K);
+    }
+    /* c turned to [cout][rows], then each channel's run of pixels within one sample is contiguous in y */
+    sk_transpose_f32_avx512(c, cout, rows, cout, ct);
+    for (size_t r = 0; r < rows;) {
+      const size_t n = (j + r) / P, q = (j + r) % P, run = P - q < rows - r ? P - q : rows - r;
+      for (size_t o = 0; o < cout; o++) {
+        float *out = y + (n * cout + o) * P + q;
+        const float *in = ct + o * rows + r;
+        if (bias) {
+          const float b = bias[o];
+          for (size_t t = 0; t < run; t++) out[t] = in[t] + b;
+        } else {
+          for (size_t t = 0; t < run; t++) out[t] = in[t];
+        }
+      }
+      r += run;
+    }
+  }
+}
+
+/* See include/CKernels.h. sk_gemm_f32(ta = 0, tb = 1) of g [cout, batch·P] and the column matrix,
+   with each K block of a 32-row panel of colsᵀ gathered from x pixel by pixel (sk_gather_patch)
+   instead of turned from a column matrix in memory: the same panel values, the same tiles in the
+   same order, so the same bits. */
+SK_GEMM_AVX512 static void sk_convolution_weight_gradient_f32_avx512(const float *g, const float *x, float *dw,
+                                                                     int accumulate, size_t batch, size_t cin, size_t cout,
+                                                                     size_t h, size_t wd, size_t kh, size_t kw, size_t s,
+                                                                     size_t p, size_t oh, size_t ow, float *scratch) {
+  const size_t K = cin * kh * kw, total = batch * oh * ow;
+  float panel[320 * 32] __attribute__((aligned(64)));
+  sk_pixels px = {(size_t *)scratch, (ptrdiff_t *)scratch + total, (ptrdiff_t *)scratch + 2 * total};
+  sk_decode_pixels(px, batch, cin, h, wd, s, p, oh, ow);
+  for (size_t j = 0; j < K; j += 32) {
+    const size_t nr = K - j < 32 ? K - j : 32;
+    size_t done = 0;
+    do {
+      size_t kb = total - done;
+      if (kb >= 640) kb = 320;
+      else if (kb > 320) kb = (kb / 2 + 15) / 16 * 16;
+      for (size_t pp = 0; pp < kb; pp++) sk_gather_patch(x, px, done + pp, h, wd, kh, kw, j, nr, panel + pp * 32);
+      sk_gemm_rows(cout, kb, g + done, total, total, 1, panel, 32, dw + j, K, nr, done == 0 ? accumulate : 1);
+      done += kb;
+    } while (done < total);
+  }
+}
 #endif
+
+size_t sk_convolution_forward_scratch(size_t batch, size_t cin, size_t cout, size_t kh, size_t kw, size_t oh, size_t ow) {
+  const size_t K = cin * kh * kw;
+  return K * cout + 32 * (K + 16) + 64 * cout + sk_convolution_pixels_scratch(batch, oh, ow);
+}
+
+size_t sk_convolution_pixels_scratch(size_t batch, size_t oh, size_t ow) {
+  return 3 * batch * oh * ow * (sizeof(size_t) / sizeof(float));
+}
+
+int sk_convolution_forward_f32(const float *w, const float *x, const float *bias, float *y, size_t batch, size_t cin,
+                               size_t cout, size_t h, size_t wd, size_t kh, size_t kw, size_t s, size_t p, size_t oh,
+                               size_t ow, float *scratch) {
+#if defined(__x86_64__) && defined(__clang__)
+  if (!sk_gemm_f32_available() || batch == 0 || sk_sgemm_small_by_size(cout, batch * oh * ow, cin * kh * kw)) return 0;
+  sk_convolution_forward_f32_avx512(w, x, bias, y, batch, cin, cout, h, wd, kh, kw, s, p, oh, ow, scratch);
+  return 1;
+#else
+  (void)w; (void)x; (void)bias; (void)y; (void)batch; (void)cin; (void)cout; (void)h; (void)wd; (void)kh; (void)kw;
+  (void)s; (void)p; (void)oh; (void)ow; (void)scratch;
+  return 0;
+#endif
+}
+
+int sk_convolution_weight_gradient_f32(const float *g, const float *x, float *dw, int accumulate, size_t batch,
+                                       size_t cin, size_t cout, size_t h, size_t wd, size_t kh, size_t kw, size_t s,
+                                       size_t p, size_t oh, size_t ow, float *scratch) {
+#if defined(__x86_64__) && defined(__clang__)
+  if (!sk_gemm_f32_available() || batch == 0 || sk_sgemm_small_by_size(cout, cin * kh * kw, batch * oh * ow)) return 0;
+  sk_convolution_weight_gradient_f32_avx512(g, x, dw, accumulate, batch, cin, cout, h, wd, kh, kw, s, p, oh, ow, scratch);
+  return 1;
+#else
+  (void)g; (void)x; (void)dw; (void)accumulate; (void)batch; (void)cin; (void)cout; (void)h; (void)wd; (void)kh;
+  (void)kw; (void)s; (void)p; (void)oh; (void)ow; (void)scratch;
+  return 0;
+#endif
+}
 
 size_t sk_convolution_adjoint_scratch(size_t cin, size_t cout, size_t kh, size_t kw, size_t oh, size_t ow) {
   const size_t K = cin * kh * kw;

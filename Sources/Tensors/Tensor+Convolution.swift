@@ -19,7 +19,9 @@ import CKernels
 // convolution) and its weight gradient (a correlation) — are then one GEMM each over the same column
 // matrix, and FlopCounter counts them like every other product. The adjoint, where its GEMM would be
 // sk_gemm_f32's in one K block, is one pass that never writes its column matrix (fusedAdjoint,
-// sk_convolution_adjoint_f32): the same bits, without 6.4 MB going to memory and back.
+// sk_convolution_adjoint_f32): the same bits, without 6.4 MB going to memory and back; the forward
+// product and the weight gradient, where theirs are sk_gemm_f32's, gather each tile's columns from
+// x (implicitForward, implicitWeightGradient), so on that path no column matrix is made at all.
 
 /// The shape of a 2-D convolution x ↦ y: x is [batch, inputChannels, inputHeight, inputWidth], the
 /// weight [outputChannels, inputChannels, kernelHeight, kernelWidth], y is [batch, outputChannels,
@@ -79,9 +81,12 @@ public func convolution2D(_ x: Tensor, weight: Tensor, bias: Tensor?, stride: In
 /// keeping it instead of unfolding x a second time, together with the sink rules that add weight
 /// gradients into the flat gradient, took a W6 step from 145 to 136 ms on one thread (2026-12-04,
 /// a shared machine; im2col had been 10% of the step's samples in `perf`, half of it for weight gradients).
-public func convolution2DKeepingColumns(_ x: Tensor, weight: Tensor, bias: Tensor?, stride: Int, padding: Int) -> (output: Tensor, columns: Tensor) {
+/// Nil where the product goes to sk_gemm_f32 (`implicitForward`): no column matrix is made there,
+/// and the weight gradient gathers its panels from x as this forward did.
+public func convolution2DKeepingColumns(_ x: Tensor, weight: Tensor, bias: Tensor?, stride: Int, padding: Int) -> (output: Tensor, columns: Tensor?) {
     let geo = geometry(input: x, weight: weight, stride: stride, padding: padding, "convolution2D")
     if let bias { ensure(bias.shape == Shape([geo.outputChannels]) && bias.dtype == x.dtype, "convolution2D: bias \(bias.dtype) \(bias.shape) for \(geo.outputChannels) \(x.dtype) channels") }
+    if let y = implicitForward(x, weight: weight, geo: geo, bias: bias) { return (y, nil) }
     let cols = im2col(x, geo)
     let product = matmul(weight.reshaped([geo.outputChannels, geo.patchSize]), cols)
     return (channelsToBatchMajor(product, geo: geo, bias: bias), cols)
@@ -136,6 +141,28 @@ private func fusedAdjoint(_ g: Tensor, weight: Tensor, geo: ConvolutionGeometry,
     return x
 }
 
+/// ``convolution2D(_:weight:bias:stride:padding:)`` without a column matrix (sk_convolution_forward_f32)
+/// where its product would go to sk_gemm_f32: each 32 pixels' columns gathered from x into a
+/// buffer that stays in cache, their rows of colsᵀ·Wᵀ formed by the same fused multiply–add chains
+/// over the same K blocks, and written to y's channels with the bias — the same bits as the GEMM
+/// and the move, without unfolding x into memory (1.6 MB of x became 6.4 MB of columns for the
+/// 64→128 layer) and reading it back. Nil where that path does not apply (see `fusedAdjoint`).
+private func implicitForward(_ x: Tensor, weight: Tensor, geo: ConvolutionGeometry, bias: Tensor?) -> Tensor? {
+    let (m, n, k) = (geo.outputChannels, geo.batch * geo.outputHeight * geo.outputWidth, geo.patchSize)
+    guard goesToPackFreeProduct(m: m, n: n, k: k, transposeA: false, dtype: x.dtype) else { return nil }
+    let y = Tensor(uninitialized: geo.outputShape, dtype: .float32)
+    let scratch = Tensor(uninitialized: [sk_convolution_forward_scratch(geo.batch, geo.inputChannels, geo.outputChannels, geo.kernelHeight,
+                                                                       geo.kernelWidth, geo.outputHeight, geo.outputWidth)], dtype: .float32)
+    let status = withExtendedLifetime((scratch, bias)) {
+        sk_convolution_forward_f32(weight.f32, x.f32, bias?.f32, y.f32, geo.batch, geo.inputChannels, geo.outputChannels,
+                                   geo.inputHeight, geo.inputWidth, geo.kernelHeight, geo.kernelWidth, geo.stride, geo.padding,
+                                   geo.outputHeight, geo.outputWidth, scratch.f32)
+    }
+    guard status == 1 else { return nil }
+    FlopCounter.record(m: m, n: n, k: k)
+    return y
+}
+
 /// The weight gradient of a convolution: ∂/∂W ⟨g, W ⋆ x⟩ = Σ_{n, r, c} g[n, o, r, c] · x[n, i, r·s − p + u,
 /// c·s − p + v], shape [Cout, Cin, kh, kw], for x [N, Cin, H, W] and g [N, Cout, Ho, Wo] (a
 /// correlation of x with g). One GEMM: g moved to [Cout, N·Ho·Wo] times the column matrix transposed.
@@ -154,6 +181,7 @@ public func convolution2DWeightGradient(input x: Tensor, outputGradient g: Tenso
                                   kernelWidth: kernelWidth, stride: stride, padding: padding)
     ensure(geo.outputShape == g.shape, "convolution2DWeightGradient: \(geo) gives \(geo.outputShape), the output gradient is \(g.shape)")
     if let columns { ensure(columns.shape == Shape([geo.patchSize, geo.batch * geo.outputHeight * geo.outputWidth]) && columns.dtype == x.dtype, "convolution2DWeightGradient: columns \(columns.shape) for \(geo)") }
+    if columns == nil, let w = implicitWeightGradient(x, g, geo: geo, into: sink) { return w }
     let cols = columns ?? im2col(x, geo)
     if let sink {
         ensure(sink.count == geo.weightShape.count && sink.dtype == x.dtype, "convolution2DWeightGradient: sink \(sink.dtype) \(sink.shape) for a weight \(geo.weightShape)")
@@ -161,6 +189,27 @@ public func convolution2DWeightGradient(input x: Tensor, outputGradient g: Tenso
         return sink
     }
     return matmul(batchToChannelsMajor(g, geo: geo), cols, transposeB: true).reshaped(geo.weightShape)
+}
+
+/// ``convolution2DWeightGradient(input:outputGradient:kernelHeight:kernelWidth:stride:padding:columns:into:)``
+/// without a column matrix (sk_convolution_weight_gradient_f32) where its product would go to
+/// sk_gemm_f32: each K block of a 32-row panel of colsᵀ is gathered from x just before its tiles
+/// use it, where sk_gemm_f32 turns it from the column matrix — the same values in the same tiles,
+/// so the same bits. Nil where that path does not apply.
+private func implicitWeightGradient(_ x: Tensor, _ g: Tensor, geo: ConvolutionGeometry, into sink: Tensor?) -> Tensor? {
+    let (m, n, k) = (geo.outputChannels, geo.patchSize, geo.batch * geo.outputHeight * geo.outputWidth)
+    guard goesToPackFreeProduct(m: m, n: n, k: k, transposeA: false, dtype: x.dtype) else { return nil }
+    let out = sink ?? Tensor(uninitialized: geo.weightShape, dtype: .float32)
+    let moved = batchToChannelsMajor(g, geo: geo)
+    let scratch = Tensor(uninitialized: [sk_convolution_pixels_scratch(geo.batch, geo.outputHeight, geo.outputWidth)], dtype: .float32)
+    let status = withExtendedLifetime((scratch, moved)) {
+        sk_convolution_weight_gradient_f32(moved.f32, x.f32, out.f32, sink == nil ? 0 : 1, geo.batch, geo.inputChannels,
+                                           geo.outputChannels, geo.inputHeight, geo.inputWidth, geo.kernelHeight, geo.kernelWidth,
+                                           geo.stride, geo.padding, geo.outputHeight, geo.outputWidth, scratch.f32)
+    }
+    guard status == 1 else { return nil }
+    FlopCounter.record(m: m, n: n, k: k)
+    return sink ?? out
 }
 
 /// The geometry of `weight` [Cout, Cin, kh, kw] applied to `x` [N, Cin, H, W].

@@ -36,7 +36,8 @@ struct ConvolutionMoveTests {
         for (h, w, k, s, p) in Self.shapes {
             let (n, ci) = (3, 2)
             let (oh, ow, x, weight) = operands(dtype, h: h, w: w, k: k, s: s, p: p, ci: ci, co: 1, outputSide: false)
-            let cols = convolution2DKeepingColumns(x, weight: weight, bias: nil, stride: s, padding: p).columns
+            // One output channel: a thin product, so im2col + GEMM, which returns its column matrix.
+            let cols = try #require(convolution2DKeepingColumns(x, weight: weight, bias: nil, stride: s, padding: p).columns)
             #expect(cols.shape == Shape([ci * k * k, n * oh * ow]))
             var mismatches = 0
             for i in 0..<ci { for u in 0..<k { for v in 0..<k { for b in 0..<n { for r in 0..<oh { for c in 0..<ow {
@@ -133,5 +134,89 @@ struct ConvolutionMoveTests {
         let scratch = Tensor(uninitialized: [sk_convolution_adjoint_scratch(1, 321, 2, 2, 2, 2)], dtype: .float32)
         #expect(withExtendedLifetime(scratch) { sk_convolution_adjoint_f32(weight.f32, g.f32, x.f32, 1, 1, 321, 3, 3, 2, 2, 1, 0, 2, 2, scratch.f32) } == 0)
         #expect(x.scalars.allSatisfy { $0 == 7.5 })
+    }
+
+    /// The forward product and the weight gradient without a column matrix
+    /// (`sk_convolution_forward_f32`, `sk_convolution_weight_gradient_f32`: each pixel's patch gathered
+    /// from x where a tile needs it) bit for bit against `matmul` on the column matrix written out by
+    /// loops — W·cols moved to [N, Cout, P] plus the bias, and g·colsᵀ added to a weight-shaped
+    /// tensor — called directly and through `convolution2D` / `convolution2DWeightGradient` (which take
+    /// them where they apply). Shapes: kernels 1–5 wide and 17 (a run past 16 lanes), strides 1–3,
+    /// paddings 0–2 (patches clipped on every side), K from 9 to 1,024 (one to four K blocks of the
+    /// forward), N·P from 36 to 6,272 (up to five K blocks of the weight gradient), Cout not a
+    /// multiple of 8 or 32, and panels of 32 rows that start inside a kernel row (k = 3, 5). A
+    /// product of at most 100³ multiply–adds is declined and writes nothing.
+    @Test(.enabled(if: sk_gemm_f32_available() != 0))
+    func implicitForwardAndWeightGradientMatchMatmulBitForBit() throws {
+        let cases: [(n: Int, ci: Int, co: Int, h: Int, w: Int, k: Int, s: Int, p: Int)] = [
+            (32, 64, 128, 14, 14, 4, 2, 1), (32, 1, 64, 28, 28, 4, 2, 1), (8, 8, 40, 12, 12, 3, 1, 1), (4, 24, 33, 9, 13, 4, 1, 2),
+            (20, 5, 33, 10, 10, 5, 2, 2), (64, 7, 50, 11, 8, 3, 3, 0), (12, 40, 70, 6, 6, 1, 1, 0), (4, 2, 96, 20, 19, 17, 1, 0),
+            (2, 6, 100, 12, 12, 3, 1, 1),
+        ]
+        for (n, ci, co, h, w, k, s, p) in cases {
+            let oh = (h + 2 * p - k) / s + 1, ow = (w + 2 * p - k) / s + 1, plane = oh * ow, kk = ci * k * k
+            let label = "n \(n), \(ci)→\(co), \(h)×\(w), k \(k) s \(s) p \(p)"
+            var rng = RandomGenerator(seed: UInt64(n * 7919 + co * 31 + k))
+            let x = Tensor.normal([n, ci, h, w], dtype: .float32, using: &rng)
+            let weight = Tensor.normal([co, ci, k, k], dtype: .float32, using: &rng)
+            let bias = Tensor.normal([co], dtype: .float32, using: &rng)
+            let g = Tensor.normal([n, co, oh, ow], dtype: .float32, using: &rng)
+            let before = Tensor.normal([co, ci, k, k], dtype: .float32, using: &rng)
+            let cols = Tensor.zeros([kk, n * plane], dtype: .float32)
+            for i in 0..<ci { for u in 0..<k { for v in 0..<k { for b in 0..<n { for r in 0..<oh { for c in 0..<ow {
+                let (y, z) = (r * s - p + u, c * s - p + v)
+                guard y >= 0 && y < h && z >= 0 && z < w else { continue }
+                cols.f32[((i * k + u) * k + v) * (n * plane) + b * plane + r * ow + c] = x.f32[((b * ci + i) * h + y) * w + z]
+            } } } } } }
+            let moved = Tensor(uninitialized: [co, n * plane], dtype: .float32)
+            for o in 0..<co { for b in 0..<n { for q in 0..<plane { moved.f32[o * n * plane + b * plane + q] = g.f32[(b * co + o) * plane + q] } } }
+            #expect(Double(co) * Double(n * plane) * Double(kk) > 1e6 && Double(co) * Double(kk) * Double(n * plane) > 1e6, "\(label): a small product")
+            let product = matmul(weight.reshaped([co, kk]), cols)
+            let expectedGradient = before.copy()
+            matmul(moved, cols, transposeB: true, into: expectedGradient.reshaped([co, kk]), accumulate: true)
+
+            // Direct calls.
+            let y = Tensor(uninitialized: [n, co, oh, ow], dtype: .float32)
+            let scratch = Tensor(uninitialized: [sk_convolution_forward_scratch(n, ci, co, k, k, oh, ow)], dtype: .float32)
+            let forward = withExtendedLifetime(scratch) {
+                sk_convolution_forward_f32(weight.f32, x.f32, bias.f32, y.f32, n, ci, co, h, w, k, k, s, p, oh, ow, scratch.f32)
+            }
+            let dw = before.copy()
+            let gradient = withExtendedLifetime(scratch) {
+                sk_convolution_weight_gradient_f32(moved.f32, x.f32, dw.f32, 1, n, ci, co, h, w, k, k, s, p, oh, ow, scratch.f32)
+            }
+            #expect(forward == 1 && gradient == 1, "\(label): statuses \(forward), \(gradient)")
+            // Through the API.
+            let viaAPI = convolution2D(x, weight: weight, bias: bias, stride: s, padding: p)
+            let sink = before.copy()
+            convolution2DWeightGradient(input: x, outputGradient: g, kernelHeight: k, kernelWidth: k, stride: s, padding: p, into: sink)
+            let fresh = convolution2DWeightGradient(input: x, outputGradient: g, kernelHeight: k, kernelWidth: k, stride: s, padding: p)
+            let freshExpected = matmul(moved, cols, transposeB: true)
+            var (yMismatches, apiMismatches) = (0, 0)
+            for b in 0..<n { for o in 0..<co { for q in 0..<plane {
+                let e = product.f32[o * n * plane + b * plane + q] + bias.f32[o], at = (b * co + o) * plane + q
+                if y.f32[at].bitPattern != e.bitPattern { yMismatches += 1 }
+                if viaAPI.f32[at].bitPattern != e.bitPattern { apiMismatches += 1 }
+            } } }
+            var (gMismatches, sinkMismatches, freshMismatches) = (0, 0, 0)
+            for e in 0..<(co * kk) {
+                if dw.f32[e].bitPattern != expectedGradient.f32[e].bitPattern { gMismatches += 1 }
+                if sink.f32[e].bitPattern != expectedGradient.f32[e].bitPattern { sinkMismatches += 1 }
+                if fresh.f32[e].bitPattern != freshExpected.f32[e].bitPattern { freshMismatches += 1 }
+            }
+            #expect(yMismatches == 0 && apiMismatches == 0, "\(label): forward differs in \(yMismatches) (direct), \(apiMismatches) (convolution2D) of \(y.count)")
+            #expect(gMismatches == 0 && sinkMismatches == 0 && freshMismatches == 0,
+                    "\(label): weight gradient differs in \(gMismatches) (direct), \(sinkMismatches) (into a sink), \(freshMismatches) (fresh) of \(co * kk)")
+        }
+        // At most 100³ multiply–adds: declined, nothing written.
+        let x = Tensor.ones([1, 1, 10, 10], dtype: .float32), weight = Tensor.ones([8, 1, 3, 3], dtype: .float32)
+        let y = Tensor(Array(repeating: 7.5, count: 8 * 64), shape: [1, 8, 8, 8], dtype: .float32)
+        let dw = Tensor(Array(repeating: 7.5, count: 72), shape: [8, 1, 3, 3], dtype: .float32)
+        let scratch = Tensor(uninitialized: [sk_convolution_forward_scratch(1, 1, 8, 3, 3, 8, 8)], dtype: .float32)
+        withExtendedLifetime(scratch) {
+            #expect(sk_convolution_forward_f32(weight.f32, x.f32, nil, y.f32, 1, 1, 8, 10, 10, 3, 3, 1, 0, 8, 8, scratch.f32) == 0)
+            #expect(sk_convolution_weight_gradient_f32(y.f32, x.f32, dw.f32, 0, 1, 1, 8, 10, 10, 3, 3, 1, 0, 8, 8, scratch.f32) == 0)
+        }
+        #expect(y.scalars.allSatisfy { $0 == 7.5 } && dw.scalars.allSatisfy { $0 == 7.5 })
     }
 }

@@ -142,6 +142,24 @@ int sk_convolution_adjoint_f32(const float *w, const float *g, float *x, size_t 
                                size_t h, size_t wd, size_t kh, size_t kw, size_t s, size_t p, size_t oh, size_t ow,
                                float *scratch);
 
+/* A convolution's forward product and its weight gradient without the column matrix cols
+   [cin·kh·kw, batch·oh·ow] (sk_unfold_f32's), each column's entries gathered from x where a tile
+   needs them. sk_convolution_forward_f32: y [batch, cout, oh·ow] = w [cout, cin·kh·kw]·cols moved to
+   batch-major, plus bias [cout] (NULL: none), bit for bit sk_gemm_f32(w, cols) then that move and
+   add. sk_convolution_weight_gradient_f32: dw [cout, cin·kh·kw] = g·colsᵀ (or dw += g·colsᵀ with
+   `accumulate`) for g [cout, batch·oh·ow] (channel major), bit for bit sk_gemm_f32(tb = 1). Both
+   need AVX-512 and a product past sk_sgemm_small_by_size (OpenBLAS's K blocks): 1 when done, 0
+   when declined (nothing written). `scratch` holds sk_convolution_forward_scratch(…) floats, or
+   sk_convolution_pixels_scratch(…) for the weight gradient, 8-byte aligned. */
+size_t sk_convolution_pixels_scratch(size_t batch, size_t oh, size_t ow);
+size_t sk_convolution_forward_scratch(size_t batch, size_t cin, size_t cout, size_t kh, size_t kw, size_t oh, size_t ow);
+int sk_convolution_forward_f32(const float *w, const float *x, const float *bias, float *y, size_t batch, size_t cin,
+                               size_t cout, size_t h, size_t wd, size_t kh, size_t kw, size_t s, size_t p, size_t oh,
+                               size_t ow, float *scratch);
+int sk_convolution_weight_gradient_f32(const float *g, const float *x, float *dw, int accumulate, size_t batch,
+                                       size_t cin, size_t cout, size_t h, size_t wd, size_t kh, size_t kw, size_t s,
+                                       size_t p, size_t oh, size_t ow, float *scratch);
+
 /* im2col of x [batch, channels, h, w] (NCHW) for a kh × kw kernel, stride s, zero padding p, output
    oh × ow: cols [channels·kh·kw, batch·oh·ow], row (i, u, v), column (n, r, c) holding
    x[n, i, r·s − p + u, c·s − p + v], 0 where that is padding. sk_fold is its adjoint: x (written
