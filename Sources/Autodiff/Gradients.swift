@@ -124,6 +124,14 @@ private func backwardSweep(_ graph: SweepGraph, _ grads: inout [Cotangent], sink
             grads[inputSlots[0]!].add(piece: g, at: start)
             continue
         }
+        // A slice of a vector with a sink (a layer's parameters cut from the player's flat vector)
+        // whose cotangent came through rules without sinks (batch normalization's γ and β): added
+        // into its view of the sink, where the slice's rule would pad it to the whole vector and
+        // add that (a vector of the player's length filled and added per such parameter).
+        if node.viewOffset != nil, let sink = sinks?[id] {
+            sink.add(g.value)
+            continue
+        }
         let inputGrads: [Variable?]
         if let rule = node.backwardInto, let sinks, inputSlots.contains(where: { $0.map { sinks[$0] != nil } ?? false }) {
             inputGrads = rule(g, needs, inputSlots.map { $0.flatMap { sinks[$0] } })
