@@ -38,19 +38,24 @@ class Discriminator(nn.Module):
         return self.fc(x.flatten(1))
 
 
-args = arguments("PyTorch", dcgan_options)
-torch.set_num_threads(args.threads)
-dtype = torch.float64 if args.check else torch.float32
-G, D = Generator().to(dtype), Discriminator().to(dtype)
-initial = dcgan_parameters()
-for prefix, net in (("G.", G), ("D.", D)):
-    net.load_state_dict({k[2:]: torch.from_numpy(v).to(dtype) for k, v in initial.items() if k.startswith(prefix)})
-real_np, noise_np = fixed_inputs(workload=args.workload)
-real, noise = torch.from_numpy(real_np).to(dtype), torch.from_numpy(noise_np).to(dtype)
-r1 = args.workload == "W6-R1"
-if args.check:
-    gan_step(G, D, real, noise, r1)()
-    np.savez(args.check, **{prefix + k: v.detach().numpy() for prefix, net in (("G.", G), ("D.", D))
-                            for k, v in net.state_dict().items()})
-else:
-    time_gan_step(args, G, D, real, noise, r1)
+def workload_step(workload, dtype=torch.float32):
+    """The networks at common.dcgan_parameters(), and one W6 / W6-R1 step on the fixed inputs."""
+    G, D = Generator().to(dtype), Discriminator().to(dtype)
+    initial = dcgan_parameters()
+    for prefix, net in (("G.", G), ("D.", D)):
+        net.load_state_dict({k[2:]: torch.from_numpy(v).to(dtype) for k, v in initial.items() if k.startswith(prefix)})
+    real_np, noise_np = fixed_inputs(workload=workload)
+    real, noise = torch.from_numpy(real_np).to(dtype), torch.from_numpy(noise_np).to(dtype)
+    return G, D, real, noise, workload == "W6-R1"
+
+
+if __name__ == "__main__":  # torch_dcgan_profile.py imports the networks
+    args = arguments("PyTorch", dcgan_options)
+    torch.set_num_threads(args.threads)
+    G, D, real, noise, r1 = workload_step(args.workload, torch.float64 if args.check else torch.float32)
+    if args.check:
+        gan_step(G, D, real, noise, r1)()
+        np.savez(args.check, **{prefix + k: v.detach().numpy() for prefix, net in (("G.", G), ("D.", D))
+                                for k, v in net.state_dict().items()})
+    else:
+        time_gan_step(args, G, D, real, noise, r1)
