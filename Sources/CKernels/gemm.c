@@ -266,6 +266,34 @@ sk_gather_patch(const float *x, sk_pixels px, size_t j, size_t h, size_t wd, siz
   }
 }
 
+/* Rows 0 … rows − 1 of a (row stride lda) = the whole patches (all K rows of the column matrix) of
+   pixels j … j + rows − 1: what sk_gather_patch(…, 0, K, a + r·lda) writes for each, gathered
+   channel by channel — each input plane is read by every pixel of the block while it is in L1,
+   where pixel by pixel every pixel walked all cin planes. Needs kw ≤ 16. */
+SK_GEMM_AVX512 static void sk_gather_patches(const float *x, sk_pixels px, size_t j, size_t rows, size_t cin, size_t h,
+                                             size_t wd, size_t kh, size_t kw, float *a, size_t lda) {
+  __mmask16 columns[32];
+  const __mmask16 all = (__mmask16)((1u << kw) - 1);
+  for (size_t r = 0; r < rows; r++) {
+    const ptrdiff_t left = px.left[j + r];
+    const ptrdiff_t lo = left < 0 ? -left : 0, hi = (ptrdiff_t)wd - left < (ptrdiff_t)kw ? (ptrdiff_t)wd - left : (ptrdiff_t)kw;
+    columns[r] = hi > lo ? (__mmask16)(((1u << hi) - 1) & ~((1u << lo) - 1)) : 0;
+  }
+  for (size_t i = 0; i < cin; i++) {
+    for (size_t r = 0; r < rows; r++) {
+      const ptrdiff_t top = px.top[j + r];
+      const float *row = x + px.base[j + r] + (ptrdiff_t)(i * h) * (ptrdiff_t)wd + top * (ptrdiff_t)wd + px.left[j + r];
+      float *dst = a + r * lda + i * kh * kw;
+      for (size_t u = 0; u < kh; u++, row += wd, dst += kw) {
+        const ptrdiff_t y = top + (ptrdiff_t)u;
+        const __mmask16 in = y >= 0 && y < (ptrdiff_t)h ? columns[r] : 0;
+        if (kw <= 4) _mm_mask_storeu_ps(dst, (__mmask8)all, _mm_maskz_loadu_ps((__mmask8)in, row));
+        else _mm512_mask_storeu_ps(dst, all, _mm512_maskz_loadu_ps(in, row));
+      }
+    }
+  }
+}
+
 /* See include/CKernels.h. y's pixels are the rows of the product colsᵀ·Wᵀ ([batch·P, K]·[K, cout]),
    computed 32 pixels at a time: their rows of colsᵀ gathered from x (sk_gather_patch) into `a`
    (row stride K + 16 floats, so that a tile's 8 rows do not share L1 sets), times Wᵀ packed once
@@ -284,7 +312,8 @@ SK_GEMM_AVX512 static void sk_convolution_forward_f32_avx512(const float *w, con
   sk_transpose_f32_avx512(w, K, cout, K, wt); /* wt[q][o] = w[o][q] */
   for (size_t j = 0; j < total; j += 32) {
     const size_t rows = total - j < 32 ? total - j : 32;
-    for (size_t r = 0; r < rows; r++) sk_gather_patch(x, px, j + r, h, wd, kh, kw, 0, K, a + r * lda);
+    if (kw <= 16) sk_gather_patches(x, px, j, rows, cin, h, wd, kh, kw, a, lda);
+    else for (size_t r = 0; r < rows; r++) sk_gather_patch(x, px, j + r, h, wd, kh, kw, 0, K, a + r * lda);
     for (size_t o = 0; o < cout; o += 32) {
       const size_t nr = cout - o < 32 ? cout - o : 32;
       size_t done = 0;
