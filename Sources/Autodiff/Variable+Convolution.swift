@@ -143,6 +143,34 @@ extension Variable {
         }
     }
 
+    /// self + v[c] on channel c of this batch [N, C, …], for v [C]: `self + v.broadcastChannels(to: shape)`
+    /// with the same value and derivatives bit for bit (the rules are that composite's: v̄ = Σ ḡ per
+    /// channel), without the broadcast batch. Batch normalization's shift.
+    public func addingPerChannel(_ v: Variable) -> Variable {
+        let shape = self.shape
+        return record(self.value.addingPerChannel(v.value), "addingPerChannel", [self, v], tangent: { t, _, _ in
+            tangentSum(t[0], t[1]?.broadcastChannels(to: shape))
+        }) { g, need in [need[0] ? g : nil, need[1] ? g.channelSums() : nil] }
+    }
+
+    /// self − v[c] on channel c (see ``addingPerChannel(_:)``): v̄ = Σ (−ḡ) per channel. Batch
+    /// normalization's centring.
+    public func subtractingPerChannel(_ v: Variable) -> Variable {
+        let shape = self.shape
+        return record(self.value.subtractingPerChannel(v.value), "subtractingPerChannel", [self, v], tangent: { t, _, _ in
+            tangentDifference(t[0], t[1]?.broadcastChannels(to: shape))
+        }) { g, need in [need[0] ? g : nil, need[1] ? (-g).channelSums() : nil] }
+    }
+
+    /// self · v[c] on channel c (see ``addingPerChannel(_:)``): x̄ = ḡ · v[c], v̄ = Σ ḡ·x per channel.
+    /// Batch normalization's scale.
+    public func multipliedPerChannel(_ v: Variable) -> Variable {
+        let x = self
+        return record(self.value.multipliedPerChannel(v.value), "multipliedPerChannel", [self, v], tangent: { t, values, _ in
+            tangentSum(t[0].map { $0.multipliedPerChannel(values[1]) }, t[1].map { values[0].multipliedPerChannel($0) })
+        }) { g, need in [need[0] ? g.multipliedPerChannel(v) : nil, need[1] ? (g * x).channelSums() : nil] }
+    }
+
     /// This vector [C] repeated over a batch of `shape` [N, C, …], one value per channel. The
     /// adjoint of ``channelSums()``.
     public func broadcastChannels(to shape: Shape) -> Variable {
@@ -163,9 +191,11 @@ public func batchNormalization(_ x: Variable, scale gamma: Variable, shift beta:
     let shape = x.shape, m = Double(x.count / x.shape[1])
     ensure(m > 1, "batchNormalization: one entry per channel (\(shape)) has no variance")
     let mean = x.channelSums().scaled(by: 1 / m)
-    let centered = x - mean.broadcastChannels(to: shape)
+    // The per-channel operations are `x − mean.broadcastChannels(to: shape)` and so on, bit for bit,
+    // without three batches of broadcast values.
+    let centered = x.subtractingPerChannel(mean)
     let variance = centered.squared().channelSums().scaled(by: 1 / m)
     let factor = gamma / variance.adding(epsilon).sqrt()
-    let y = centered * factor.broadcastChannels(to: shape) + beta.broadcastChannels(to: shape)
+    let y = centered.multipliedPerChannel(factor).addingPerChannel(beta)
     return (y, mean.value, variance.value.scaled(by: m / (m - 1)))
 }

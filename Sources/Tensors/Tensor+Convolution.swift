@@ -291,6 +291,23 @@ private func permuteBlocks<T: BinaryFloatingPoint>(_ src: UnsafeMutablePointer<T
     }
 }
 
+private enum PerChannelOperation { case add, subtract, multiply }
+
+private func applyPerChannel<T: BinaryFloatingPoint>(_ x: UnsafeMutablePointer<T>, _ v: UnsafeMutablePointer<T>, _ out: UnsafeMutablePointer<T>,
+                                                     batch: Int, channels: Int, plane: Int, _ op: PerChannelOperation) {
+    for n in 0..<batch {
+        for c in 0..<channels {
+            let at = (n * channels + c) * plane, b = 0 + v[c]
+            let row = x + at, o = out + at
+            switch op {
+            case .add: for k in 0..<plane { o[k] = row[k] + b }
+            case .subtract: for k in 0..<plane { o[k] = row[k] - b }
+            case .multiply: for k in 0..<plane { o[k] = row[k] * b }
+            }
+        }
+    }
+}
+
 private func addPerChannel<T: BinaryFloatingPoint>(_ x: UnsafeMutablePointer<T>, _ v: UnsafeMutablePointer<T>, batch: Int, channels: Int, plane: Int) {
     for n in 0..<batch {
         for c in 0..<channels {
@@ -310,6 +327,27 @@ extension Tensor {
         switch dtype {
         case .float32: sumPerChannel(f32, o.f32, batch: n, channels: c, plane: plane)
         case .float64: sumPerChannel(f64, o.f64, batch: n, channels: c, plane: plane)
+        }
+        return o
+    }
+
+    /// x ∘ v[c] for every element of channel c of this batch [N, C, …] (rank 2 to 4) and a vector v
+    /// [C], ∘ one of +, −, ×: the elementwise operation with `v.broadcastChannels(to: shape)`, bit for
+    /// bit (each element is the one operation with 0 + v[c], the broadcast's value; −0 becomes +0
+    /// there), without the broadcast batch written and read back.
+    public func addingPerChannel(_ v: Tensor) -> Tensor { perChannel(v, .add) }
+    /// See ``addingPerChannel(_:)``.
+    public func subtractingPerChannel(_ v: Tensor) -> Tensor { perChannel(v, .subtract) }
+    /// See ``addingPerChannel(_:)``.
+    public func multipliedPerChannel(_ v: Tensor) -> Tensor { perChannel(v, .multiply) }
+
+    private func perChannel(_ v: Tensor, _ op: PerChannelOperation) -> Tensor {
+        ensure(rank >= 2 && v.rank == 1 && v.count == shape[1] && v.dtype == dtype, "Tensor.\(op)PerChannel: \(v.dtype) \(v.shape) for a batch \(dtype) \(shape)")
+        let (n, c) = (shape[0], shape[1]), plane = count / max(1, n * c)
+        let o = Tensor(uninitialized: shape, dtype: dtype)
+        switch dtype {
+        case .float32: applyPerChannel(f32, v.f32, o.f32, batch: n, channels: c, plane: plane, op)
+        case .float64: applyPerChannel(f64, v.f64, o.f64, batch: n, channels: c, plane: plane, op)
         }
         return o
     }

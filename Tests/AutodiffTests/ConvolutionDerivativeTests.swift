@@ -37,6 +37,9 @@ let convolutionCases: [OperationCase] = [
     },
     OperationCase(name: "channelSums", shapes: [[2, 3, 2, 2]]) { let s = $0[0].channelSums(); return s * s },
     OperationCase(name: "broadcastChannels", shapes: [[3]]) { let b = $0[0].broadcastChannels(to: [2, 3, 2, 1]); return b * b },
+    OperationCase(name: "addingPerChannel", shapes: [[2, 3, 2, 2], [3]]) { let y = $0[0].addingPerChannel($0[1]); return y * y },
+    OperationCase(name: "subtractingPerChannel [N, C]", shapes: [[4, 3], [3]]) { let y = $0[0].subtractingPerChannel($0[1]); return y * y },
+    OperationCase(name: "multipliedPerChannel", shapes: [[2, 3, 2, 1], [3]]) { $0[0].multipliedPerChannel($0[1]) },
     OperationCase(name: "batchNormalization", shapes: [[3, 2, 2, 2], [2], [2]]) {
         batchNormalization($0[0], scale: $0[1], shift: $0[2], epsilon: 1e-5).output
     },
@@ -58,6 +61,30 @@ struct ConvolutionDerivativeTests {
 
     @Test(arguments: convolutionCases)
     func tangentOfGradient(_ c: OperationCase) throws { try ForwardModeTests().tangentOfGradient(c) }
+
+    /// The per-channel operations give `x ∘ v.broadcastChannels(to: shape)`'s value and reverse-mode
+    /// gradients bit for bit (batch normalization uses them in its place), in both precisions,
+    /// with a −0 in v (the broadcast stores +0 there, so must they).
+    @Test(arguments: [DType.float32, .float64])
+    func perChannelOperationsMatchTheBroadcastCompositeBitForBit(_ dtype: DType) throws {
+        var rng = RandomGenerator(seed: 44)
+        let x = Tensor.normal([3, 4, 5, 2], dtype: dtype, using: &rng), w = Tensor.normal([3, 4, 5, 2], dtype: dtype, using: &rng)
+        let v = Tensor.normal([4], dtype: dtype, using: &rng)
+        v[2] = -0.0
+        let fused: [(Variable, Variable) -> Variable] = [{ $0.addingPerChannel($1) }, { $0.subtractingPerChannel($1) }, { $0.multipliedPerChannel($1) }]
+        let composite: [(Variable, Variable) -> Variable] = [{ $0 + $1.broadcastChannels(to: $0.shape) }, { $0 - $1.broadcastChannels(to: $0.shape) },
+                                                             { $0 * $1.broadcastChannels(to: $0.shape) }]
+        for k in 0..<3 {
+            let (xa, va) = (Variable(x, requiresGradient: true), Variable(v, requiresGradient: true))
+            let (xb, vb) = (Variable(x, requiresGradient: true), Variable(v, requiresGradient: true))
+            let (ya, yb) = (fused[k](xa, va), composite[k](xb, vb))
+            let ga = gradients(of: (ya * ya).dot(Variable(w)), withRespectTo: [xa, va]), gb = gradients(of: (yb * yb).dot(Variable(w)), withRespectTo: [xb, vb])
+            for (a, b, what) in [(ya.value, yb.value, "value"), (ga[0].value, gb[0].value, "x̄"), (ga[1].value, gb[1].value, "v̄")] {
+                let differ = (0..<a.count).filter { a[$0].bitPattern != b[$0].bitPattern }.count
+                #expect(differ == 0, "operation \(k) \(dtype): \(what) differs in \(differ) of \(a.count) elements")
+            }
+        }
+    }
 
     /// R1's mixed derivative through a 2-layer convolutional discriminator with leaky ReLUs:
     /// R(φ) = ‖∇x Σₙ D(xₙ; φ)‖² (D: conv 1→2 4×4 s2 p1 on 6×6, leaky ReLU 0.2, conv 2→3 3×3 s1 p1,
