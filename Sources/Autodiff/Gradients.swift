@@ -120,16 +120,15 @@ private func backwardSweep(_ graph: SweepGraph, _ grads: inout [Cotangent], sink
         let inputSlots = node.inputs.map { graph.slot(of: $0) }
         let needs = inputSlots.map { $0.map { graph.relevant[$0] } ?? false }
         if !needs.contains(true) { continue }
-        if let start = node.viewOffset, sinks?[inputSlots[0]!] == nil {
+        // A slice's cotangent stays a piece of its vector's, also where the vector has a sink (a
+        // layer's parameters cut from the player's flat vector whose cotangent came through rules
+        // without sinks: batch normalization's γ and β): the pieces become one vector at the end
+        // (``Cotangent/total(for:)``), where the slice's rule padded each to the vector's length
+        // (a vector of the generator's 540k entries filled and added per such parameter). The
+        // same sums: a padded vector is its piece and zeros, and a piece added into zeros is the
+        // piece (an entry in two overlapping pieces, both −0, is the one exception: +0 for −0).
+        if let start = node.viewOffset {
             grads[inputSlots[0]!].add(piece: g, at: start)
-            continue
-        }
-        // A slice of a vector with a sink (a layer's parameters cut from the player's flat vector)
-        // whose cotangent came through rules without sinks (batch normalization's γ and β): added
-        // into its view of the sink, where the slice's rule would pad it to the whole vector and
-        // add that (a vector of the player's length filled and added per such parameter).
-        if node.viewOffset != nil, let sink = sinks?[id] {
-            sink.add(g.value)
             continue
         }
         let inputGrads: [Variable?]

@@ -238,7 +238,7 @@ sk_gather_patch(const float *x, sk_pixels px, size_t j, size_t h, size_t wd, siz
       if (++u == kh) { /* the next channel's plane, its kernel row 0 */
         u = 0;
         y = top;
-        row += (h - kh) * wd;
+        row += ((ptrdiff_t)h - (ptrdiff_t)kh) * (ptrdiff_t)wd;
       } else {
         y++;
       }
@@ -360,7 +360,7 @@ SK_GEMM_AVX512 static void sk_convolution_weight_gradient_f32_avx512(const float
     const size_t nr = K - j < 32 ? K - j : 32;
     size_t done = 0;
     do {
-      size_t kb = total - done;
+      size_t kb = total - done; /* ≤ 320, the panel's rows: a small product (one block) is declined */
       if (kb >= 640) kb = 320;
       else if (kb > 320) kb = (kb / 2 + 15) / 16 * 16;
       for (size_t pp = 0; pp < kb; pp++) sk_gather_patch(x, px, done + pp, h, wd, kh, kw, j, nr, panel + pp * 32);

@@ -181,10 +181,10 @@ public func convolution2DWeightGradient(input x: Tensor, outputGradient g: Tenso
                                   kernelWidth: kernelWidth, stride: stride, padding: padding)
     ensure(geo.outputShape == g.shape, "convolution2DWeightGradient: \(geo) gives \(geo.outputShape), the output gradient is \(g.shape)")
     if let columns { ensure(columns.shape == Shape([geo.patchSize, geo.batch * geo.outputHeight * geo.outputWidth]) && columns.dtype == x.dtype, "convolution2DWeightGradient: columns \(columns.shape) for \(geo)") }
+    if let sink { ensure(sink.count == geo.weightShape.count && sink.dtype == x.dtype, "convolution2DWeightGradient: sink \(sink.dtype) \(sink.shape) for a weight \(geo.weightShape)") }
     if columns == nil, let w = implicitWeightGradient(x, g, geo: geo, into: sink) { return w }
     let cols = columns ?? im2col(x, geo)
     if let sink {
-        ensure(sink.count == geo.weightShape.count && sink.dtype == x.dtype, "convolution2DWeightGradient: sink \(sink.dtype) \(sink.shape) for a weight \(geo.weightShape)")
         matmul(batchToChannelsMajor(g, geo: geo), cols, transposeB: true, into: sink.reshaped([geo.outputChannels, geo.patchSize]), accumulate: true)
         return sink
     }

@@ -62,9 +62,10 @@ struct ConvolutionDerivativeTests {
     @Test(arguments: convolutionCases)
     func tangentOfGradient(_ c: OperationCase) throws { try ForwardModeTests().tangentOfGradient(c) }
 
-    /// The per-channel operations give `x ∘ v.broadcastChannels(to: shape)`'s value and reverse-mode
-    /// gradients bit for bit (batch normalization uses them in its place), in both precisions,
-    /// with a −0 in v (the broadcast stores +0 there, so must they).
+    /// The per-channel operations give `x ∘ v.broadcastChannels(to: shape)`'s value, first-order
+    /// gradients, tangents and second-order gradients bit for bit (batch normalization uses them in
+    /// its place) — except the product's second derivative in v, equal to rounding — in both
+    /// precisions, with a −0 in v (the broadcast stores +0 there, so must they).
     @Test(arguments: [DType.float32, .float64])
     func perChannelOperationsMatchTheBroadcastCompositeBitForBit(_ dtype: DType) throws {
         var rng = RandomGenerator(seed: 44)
@@ -78,8 +79,22 @@ struct ConvolutionDerivativeTests {
             let (xa, va) = (Variable(x, requiresGradient: true), Variable(v, requiresGradient: true))
             let (xb, vb) = (Variable(x, requiresGradient: true), Variable(v, requiresGradient: true))
             let (ya, yb) = (fused[k](xa, va), composite[k](xb, vb))
-            let ga = gradients(of: (ya * ya).dot(Variable(w)), withRespectTo: [xa, va]), gb = gradients(of: (yb * yb).dot(Variable(w)), withRespectTo: [xb, vb])
-            for (a, b, what) in [(ya.value, yb.value, "value"), (ga[0].value, gb[0].value, "x̄"), (ga[1].value, gb[1].value, "v̄")] {
+            let ga = gradients(of: (ya * ya).dot(Variable(w)), withRespectTo: [xa, va], createGraph: true)
+            let gb = gradients(of: (yb * yb).dot(Variable(w)), withRespectTo: [xb, vb], createGraph: true)
+            // Second order: the gradient of ⟨x̄, w⟩ + ‖v̄‖², through the recorded first derivatives.
+            let ha = gradients(of: ga[0].dot(Variable(w)) + ga[1].squared().sum(), withRespectTo: [xa, va])
+            let hb = gradients(of: gb[0].dot(Variable(w)) + gb[1].squared().sum(), withRespectTo: [xb, vb])
+            // Tangents of the output along (ẋ, v̇) = (w, v).
+            let ta = tangents(of: [ya], from: [xa, va], along: [w, v])[0]!, tb = tangents(of: [yb], from: [xb, vb], along: [w, v])[0]!
+            // The product's second derivative in v is the one exception: the composite adds the
+            // contributions of both uses of its broadcast batch (y and x̄ = ḡ·v) entry by entry and
+            // sums per channel once, the fused rule sums per channel for each use and adds the sums
+            // — the same derivative, rounded differently (checked to a tolerance below).
+            var bitwise = [(ya.value, yb.value, "value"), (ga[0].value, gb[0].value, "x̄"), (ga[1].value, gb[1].value, "v̄"),
+                           (ha[0].value, hb[0].value, "second order, x"), (ta, tb, "tangent")]
+            if k < 2 { bitwise.append((ha[1].value, hb[1].value, "second order, v")) }
+            else { #expect(compareEntrywise(ha[1].value, hb[1].value, tolerance: dtype == .float32 ? 1e-5 : 1e-13, label: "second order, v") == nil) }
+            for (a, b, what) in bitwise {
                 let differ = (0..<a.count).filter { a[$0].bitPattern != b[$0].bitPattern }.count
                 #expect(differ == 0, "operation \(k) \(dtype): \(what) differs in \(differ) of \(a.count) elements")
             }

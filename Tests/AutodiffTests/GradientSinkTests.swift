@@ -61,4 +61,33 @@ struct GradientSinkTests {
         #expect(compareEntrywise(flat, reference, tolerance: 1e-12, label: "ParameterBuffer.gradient") == nil)
         #expect(flat.maxAbs() > 1e-3)
     }
+
+    /// Slices whose cotangents come through rules without sinks (as batch normalization's γ and β
+    /// do), beside a direct use of the whole vector (Tikhonov's ‖ω‖²) and overlapping slices: the
+    /// first-order sweep into a buffer gives the returning sweep's gradient bit for bit in Float32
+    /// — the slices' pieces are summed with the whole terms in the same order on both paths (a
+    /// slice's cotangent added into the buffer as it arrives would round differently).
+    @Test func slicesWithoutSinkRulesSumInTheReturningSweepsOrder() throws {
+        var rng = RandomGenerator(seed: 54)
+        let p = Tensor.normal([40], dtype: .float32, using: &rng)
+        let (a, b, c) = (Tensor.normal([10], dtype: .float32, using: &rng), Tensor.normal([15], dtype: .float32, using: &rng),
+                         Tensor.normal([10], dtype: .float32, using: &rng))
+        let losses: [(String, (Variable) -> Variable)] = [
+            ("disjoint slices", { v in (v.slice(from: 0, shape: [10]) * Variable(a)).squared().sum() + (v.slice(from: 10, shape: [15]) * Variable(b)).sum() }),
+            ("slices and the whole vector", { v in
+                (v.slice(from: 0, shape: [10]) * Variable(a)).squared().sum() + (v.slice(from: 10, shape: [15]) * Variable(b)).sum()
+                    + v.squared().sum().scaled(by: 0.1) }),
+            ("overlapping slices and the whole vector", { v in
+                (v.slice(from: 0, shape: [10]) * Variable(a)).squared().sum() + (v.slice(from: 5, shape: [10]) * Variable(c)).squared().squared().sum()
+                    + (v.slice(from: 10, shape: [15]) * Variable(b)).sum() + v.squared().sum().scaled(by: 0.1) }),
+        ]
+        for (label, loss) in losses {
+            let v1 = Variable(p, requiresGradient: true), v2 = Variable(p, requiresGradient: true)
+            let returned = gradients(of: loss(v1), withRespectTo: [v1])[0].value
+            let into = Tensor.filled(7, [40], dtype: .float32)
+            gradients(of: loss(v2), withRespectTo: [v2], into: [into])
+            let differ = (0..<40).filter { into[$0].bitPattern != returned[$0].bitPattern }
+            #expect(differ.isEmpty, "\(label): \(differ.count) of 40 entries differ (first \(differ.first ?? -1))")
+        }
+    }
 }

@@ -139,62 +139,71 @@ struct ConvolutionMoveTests {
     /// The forward product and the weight gradient without a column matrix
     /// (`sk_convolution_forward_f32`, `sk_convolution_weight_gradient_f32`: each pixel's patch gathered
     /// from x where a tile needs it) bit for bit against `matmul` on the column matrix written out by
-    /// loops — W·cols moved to [N, Cout, P] plus the bias, and g·colsᵀ added to a weight-shaped
-    /// tensor — called directly and through `convolution2D` / `convolution2DWeightGradient` (which take
-    /// them where they apply). Shapes: kernels 1–5 wide and 17 (a run past 16 lanes), strides 1–3,
-    /// paddings 0–2 (patches clipped on every side), K from 9 to 1,024 (one to four K blocks of the
-    /// forward), N·P from 36 to 6,272 (up to five K blocks of the weight gradient), Cout not a
-    /// multiple of 8 or 32, and panels of 32 rows that start inside a kernel row (k = 3, 5). A
-    /// product of at most 100³ multiply–adds is declined and writes nothing.
+    /// loops — W·cols moved to [N, Cout, P] plus the bias (or not), and g·colsᵀ added to a
+    /// weight-shaped tensor — called directly and through `convolution2D` /
+    /// `convolution2DWeightGradient` (which take them where they apply). Shapes: square and
+    /// rectangular kernels 1 to 20 wide (runs past 16 lanes; 32-row panels of the weight gradient
+    /// that start inside a kernel row, on the fast path — kw dividing 32 — and off it), strides 1–3
+    /// (also past the kernel), paddings 0–9 (past the kernel; patches wholly in the padding), maps
+    /// shorter than the kernel, K from 9 to 1,024 (one to four K blocks of the forward), N·P from 36
+    /// to 6,272 (K blocks of the weight gradient ending inside a sample), batch 1, Cout not a multiple
+    /// of 8 or 32, and a last pixel block of fewer than 32. A product of at most 100³ multiply–adds
+    /// is declined and writes nothing.
     @Test(.enabled(if: sk_gemm_f32_available() != 0))
     func implicitForwardAndWeightGradientMatchMatmulBitForBit() throws {
-        let cases: [(n: Int, ci: Int, co: Int, h: Int, w: Int, k: Int, s: Int, p: Int)] = [
-            (32, 64, 128, 14, 14, 4, 2, 1), (32, 1, 64, 28, 28, 4, 2, 1), (8, 8, 40, 12, 12, 3, 1, 1), (4, 24, 33, 9, 13, 4, 1, 2),
-            (20, 5, 33, 10, 10, 5, 2, 2), (64, 7, 50, 11, 8, 3, 3, 0), (12, 40, 70, 6, 6, 1, 1, 0), (4, 2, 96, 20, 19, 17, 1, 0),
-            (2, 6, 100, 12, 12, 3, 1, 1),
+        let cases: [(n: Int, ci: Int, co: Int, h: Int, w: Int, kh: Int, kw: Int, s: Int, p: Int, bias: Bool)] = [
+            (32, 64, 128, 14, 14, 4, 4, 2, 1, true), (32, 1, 64, 28, 28, 4, 4, 2, 1, true), (8, 8, 40, 12, 12, 3, 3, 1, 1, true),
+            (4, 24, 33, 9, 13, 4, 4, 1, 2, true), (20, 5, 33, 10, 10, 5, 5, 2, 2, true), (64, 7, 50, 11, 8, 3, 3, 3, 0, true),
+            (12, 40, 70, 6, 6, 1, 1, 1, 0, true), (4, 2, 96, 20, 19, 17, 17, 1, 0, true), (2, 6, 100, 12, 12, 3, 3, 1, 1, true),
+            (4, 16, 40, 12, 15, 3, 5, 1, 1, true), (4, 16, 40, 15, 12, 5, 3, 1, 1, true), (8, 16, 40, 12, 12, 3, 2, 1, 1, true),
+            (8, 16, 40, 12, 12, 3, 4, 1, 1, true), (4, 6, 36, 16, 16, 8, 8, 2, 3, true), (5, 2, 20, 20, 20, 16, 16, 1, 0, true),
+            (8, 8, 40, 5, 5, 3, 3, 1, 4, true), (32, 16, 40, 3, 3, 4, 4, 1, 2, true), (16, 64, 64, 14, 14, 1, 1, 2, 0, false),
+            (16, 32, 40, 14, 14, 2, 2, 3, 1, false), (1, 64, 128, 14, 14, 4, 4, 2, 1, true), (8, 7, 40, 12, 12, 5, 5, 1, 2, true),
+            (3, 2, 40, 24, 24, 3, 20, 1, 2, true), (4, 3, 40, 10, 30, 2, 17, 2, 9, true),
         ]
-        for (n, ci, co, h, w, k, s, p) in cases {
-            let oh = (h + 2 * p - k) / s + 1, ow = (w + 2 * p - k) / s + 1, plane = oh * ow, kk = ci * k * k
-            let label = "n \(n), \(ci)→\(co), \(h)×\(w), k \(k) s \(s) p \(p)"
-            var rng = RandomGenerator(seed: UInt64(n * 7919 + co * 31 + k))
+        for (n, ci, co, h, w, kh, kw, s, p, hasBias) in cases {
+            let oh = (h + 2 * p - kh) / s + 1, ow = (w + 2 * p - kw) / s + 1, plane = oh * ow, kk = ci * kh * kw
+            let label = "n \(n), \(ci)→\(co), \(h)×\(w), k \(kh)×\(kw) s \(s) p \(p)"
+            var rng = RandomGenerator(seed: UInt64(n * 7919 + co * 31 + kh * 7 + kw))
             let x = Tensor.normal([n, ci, h, w], dtype: .float32, using: &rng)
-            let weight = Tensor.normal([co, ci, k, k], dtype: .float32, using: &rng)
-            let bias = Tensor.normal([co], dtype: .float32, using: &rng)
+            let weight = Tensor.normal([co, ci, kh, kw], dtype: .float32, using: &rng)
+            let bias: Tensor? = hasBias ? Tensor.normal([co], dtype: .float32, using: &rng) : nil
             let g = Tensor.normal([n, co, oh, ow], dtype: .float32, using: &rng)
-            let before = Tensor.normal([co, ci, k, k], dtype: .float32, using: &rng)
+            let before = Tensor.normal([co, ci, kh, kw], dtype: .float32, using: &rng)
             let cols = Tensor.zeros([kk, n * plane], dtype: .float32)
-            for i in 0..<ci { for u in 0..<k { for v in 0..<k { for b in 0..<n { for r in 0..<oh { for c in 0..<ow {
+            for i in 0..<ci { for u in 0..<kh { for v in 0..<kw { for b in 0..<n { for r in 0..<oh { for c in 0..<ow {
                 let (y, z) = (r * s - p + u, c * s - p + v)
                 guard y >= 0 && y < h && z >= 0 && z < w else { continue }
-                cols.f32[((i * k + u) * k + v) * (n * plane) + b * plane + r * ow + c] = x.f32[((b * ci + i) * h + y) * w + z]
+                cols.f32[((i * kh + u) * kw + v) * (n * plane) + b * plane + r * ow + c] = x.f32[((b * ci + i) * h + y) * w + z]
             } } } } } }
             let moved = Tensor(uninitialized: [co, n * plane], dtype: .float32)
             for o in 0..<co { for b in 0..<n { for q in 0..<plane { moved.f32[o * n * plane + b * plane + q] = g.f32[(b * co + o) * plane + q] } } }
-            #expect(Double(co) * Double(n * plane) * Double(kk) > 1e6 && Double(co) * Double(kk) * Double(n * plane) > 1e6, "\(label): a small product")
+            #expect(Double(co) * Double(n * plane) * Double(kk) > 1e6, "\(label): a small product")
             let product = matmul(weight.reshaped([co, kk]), cols)
             let expectedGradient = before.copy()
             matmul(moved, cols, transposeB: true, into: expectedGradient.reshaped([co, kk]), accumulate: true)
 
             // Direct calls.
             let y = Tensor(uninitialized: [n, co, oh, ow], dtype: .float32)
-            let scratch = Tensor(uninitialized: [sk_convolution_forward_scratch(n, ci, co, k, k, oh, ow)], dtype: .float32)
-            let forward = withExtendedLifetime(scratch) {
-                sk_convolution_forward_f32(weight.f32, x.f32, bias.f32, y.f32, n, ci, co, h, w, k, k, s, p, oh, ow, scratch.f32)
+            let scratch = Tensor(uninitialized: [sk_convolution_forward_scratch(n, ci, co, kh, kw, oh, ow)], dtype: .float32)
+            let forward = withExtendedLifetime((scratch, bias)) {
+                sk_convolution_forward_f32(weight.f32, x.f32, bias?.f32, y.f32, n, ci, co, h, w, kh, kw, s, p, oh, ow, scratch.f32)
             }
             let dw = before.copy()
             let gradient = withExtendedLifetime(scratch) {
-                sk_convolution_weight_gradient_f32(moved.f32, x.f32, dw.f32, 1, n, ci, co, h, w, k, k, s, p, oh, ow, scratch.f32)
+                sk_convolution_weight_gradient_f32(moved.f32, x.f32, dw.f32, 1, n, ci, co, h, w, kh, kw, s, p, oh, ow, scratch.f32)
             }
             #expect(forward == 1 && gradient == 1, "\(label): statuses \(forward), \(gradient)")
             // Through the API.
             let viaAPI = convolution2D(x, weight: weight, bias: bias, stride: s, padding: p)
             let sink = before.copy()
-            convolution2DWeightGradient(input: x, outputGradient: g, kernelHeight: k, kernelWidth: k, stride: s, padding: p, into: sink)
-            let fresh = convolution2DWeightGradient(input: x, outputGradient: g, kernelHeight: k, kernelWidth: k, stride: s, padding: p)
+            convolution2DWeightGradient(input: x, outputGradient: g, kernelHeight: kh, kernelWidth: kw, stride: s, padding: p, into: sink)
+            let fresh = convolution2DWeightGradient(input: x, outputGradient: g, kernelHeight: kh, kernelWidth: kw, stride: s, padding: p)
             let freshExpected = matmul(moved, cols, transposeB: true)
             var (yMismatches, apiMismatches) = (0, 0)
             for b in 0..<n { for o in 0..<co { for q in 0..<plane {
-                let e = product.f32[o * n * plane + b * plane + q] + bias.f32[o], at = (b * co + o) * plane + q
+                let sum = product.f32[o * n * plane + b * plane + q], at = (b * co + o) * plane + q
+                let e = bias.map { sum + $0.f32[o] } ?? sum
                 if y.f32[at].bitPattern != e.bitPattern { yMismatches += 1 }
                 if viaAPI.f32[at].bitPattern != e.bitPattern { apiMismatches += 1 }
             } } }
