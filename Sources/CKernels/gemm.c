@@ -52,6 +52,16 @@ sk_gemm_tile(const int mr, size_t k, const float *a, size_t sai, size_t sak, con
   }
 }
 
+/* The next K block when `left` of the inner dimension remain, as OpenBLAS forms its blocks
+   (driver/level3/level3.c, GEMM_Q = 320, GEMM_UNROLL_M = 16 for SGEMM on SkylakeX/Cooperlake): 320
+   while at least 640 remain; then the rest in one block if it is at most 320, else a first block of
+   half the rest rounded up to a multiple of 16 (the remainder follows). Never more than 320. */
+static inline size_t sk_k_block(size_t left) {
+  if (left >= 640) return 320;
+  if (left > 320) return (left / 2 + 15) / 16 * 16;
+  return left;
+}
+
 /* Rows 0 … m − 1 of C's columns for one panel: tiles of 8 rows, then one of the m mod 8 left. The
    tile of rows i … i + 7 reads op(A) from a + i·row (element (r, p) of the tile at r·sai + p·sak from
    there): row = sai for op(A) read in place, or the packed block stride of a copy in groups of 8. */
@@ -128,9 +138,7 @@ SK_GEMM_AVX512 static void sk_gemm_f32_avx512(int ta, int tb, size_t m, size_t n
        from one block's chain to the next, where all of C went through memory between blocks. */
     size_t done = 0;
     do {
-      size_t kb = k - done;
-      if (blocked && kb >= 640) kb = 320;
-      else if (blocked && kb > 320) kb = (kb / 2 + 15) / 16 * 16;
+      const size_t kb = blocked ? sk_k_block(k - done) : k - done;
       const float *ab = a + (ta ? done * lda : done), *bb = b + (tb ? done : done * ldb);
       const int acc = done == 0 ? accumulate : 1;
       const float *bj = bb + j;
@@ -211,6 +219,22 @@ static void sk_decode_pixels(sk_pixels px, size_t batch, size_t cin, size_t h, s
       }
 }
 
+/* The lanes t < len of a run that starts at x's column c0 and lie inside a row of wd columns
+   (len ≤ 16; none when the run misses the row). */
+static inline __mmask16 sk_column_mask(ptrdiff_t c0, size_t len, size_t wd) {
+  const ptrdiff_t lo = c0 < 0 ? -c0 : 0, hi = (ptrdiff_t)wd - c0 < (ptrdiff_t)len ? (ptrdiff_t)wd - c0 : (ptrdiff_t)len;
+  return hi > lo ? (__mmask16)(((1u << hi) - 1) & ~((1u << lo) - 1)) : 0;
+}
+
+/* dst[0 … kw − 1] = the kw values from `row` in the lanes of `in`, +0 in the others (kw ≤ 16);
+   4-wide runs (4 × 4 kernels) in 128-bit registers: a 512-bit access would span two lines. */
+SK_GEMM_AVX512 static inline __attribute__((always_inline)) void sk_copy_run(float *dst, const float *row, __mmask16 in,
+                                                                             size_t kw) {
+  const __mmask16 all = (__mmask16)((1u << kw) - 1);
+  if (kw <= 4) _mm_mask_storeu_ps(dst, (__mmask8)all, _mm_maskz_loadu_ps((__mmask8)in, row));
+  else _mm512_mask_storeu_ps(dst, all, _mm512_maskz_loadu_ps(in, row));
+}
+
 /* dst[0 … count − 1] = rows r0 … r0 + count − 1 of the column matrix at pixel j (row (i, u, v) =
    x[n, i, top + u, left + v], +0 in the padding): runs of up to kw consecutive v, each one masked
    load from x's row (lanes outside the row or the plane masked off, so nothing outside x is read)
@@ -224,16 +248,11 @@ sk_gather_patch(const float *x, sk_pixels px, size_t j, size_t h, size_t wd, siz
   const ptrdiff_t top = px.top[j], left = px.left[j];
   size_t i = r0 / (kh * kw), u = r0 / kw % kh, v = r0 % kw;
   if (v == 0 && count % kw == 0 && kw <= 16) {
-    const ptrdiff_t lo = left < 0 ? -left : 0, hi = (ptrdiff_t)wd - left < (ptrdiff_t)kw ? (ptrdiff_t)wd - left : (ptrdiff_t)kw;
-    const __mmask16 all = (__mmask16)((1u << kw) - 1);
-    const __mmask16 columns = hi > lo ? (__mmask16)(((1u << hi) - 1) & ~((1u << lo) - 1)) : 0;
+    const __mmask16 columns = sk_column_mask(left, kw, wd);
     const float *row = planes + (ptrdiff_t)(i * h) * (ptrdiff_t)wd + (top + (ptrdiff_t)u) * (ptrdiff_t)wd + left;
     ptrdiff_t y = top + (ptrdiff_t)u;
     for (size_t done = 0; done < count; done += kw) {
-      const __mmask16 in = y >= 0 && y < (ptrdiff_t)h ? columns : 0;
-      /* 4-wide runs (4 × 4 kernels) in 128-bit registers: a 512-bit access would span two lines */
-      if (kw <= 4) _mm_mask_storeu_ps(dst + done, (__mmask8)all, _mm_maskz_loadu_ps((__mmask8)in, row));
-      else _mm512_mask_storeu_ps(dst + done, all, _mm512_maskz_loadu_ps(in, row));
+      sk_copy_run(dst + done, row, y >= 0 && y < (ptrdiff_t)h ? columns : 0, kw);
       row += wd;
       if (++u == kh) { /* the next channel's plane, its kernel row 0 */
         u = 0;
@@ -252,10 +271,7 @@ sk_gather_patch(const float *x, sk_pixels px, size_t j, size_t h, size_t wd, siz
     for (size_t t0 = 0; t0 < run; t0 += 16) {
       const size_t len = run - t0 < 16 ? run - t0 : 16;
       const ptrdiff_t c0 = left + (ptrdiff_t)(v + t0); /* x's column of lane 0 */
-      const ptrdiff_t lo = c0 < 0 ? -c0 : 0, hi = (ptrdiff_t)wd - c0 < (ptrdiff_t)len ? (ptrdiff_t)wd - c0 : (ptrdiff_t)len;
-      const __mmask16 all = (__mmask16)((1u << len) - 1);
-      __mmask16 in = 0;
-      if (row_in && hi > lo) in = (__mmask16)(((1u << hi) - 1) & ~((1u << lo) - 1));
+      const __mmask16 all = (__mmask16)((1u << len) - 1), in = row_in ? sk_column_mask(c0, len, wd) : 0;
       __m512 val = _mm512_setzero_ps();
       if (in) val = _mm512_maskz_loadu_ps(in, planes + (i * h + (size_t)y) * wd + c0);
       _mm512_mask_storeu_ps(dst + done + t0, all, val);
@@ -273,12 +289,7 @@ sk_gather_patch(const float *x, sk_pixels px, size_t j, size_t h, size_t wd, siz
 SK_GEMM_AVX512 static void sk_gather_patches(const float *x, sk_pixels px, size_t j, size_t rows, size_t cin, size_t h,
                                              size_t wd, size_t kh, size_t kw, float *a, size_t lda) {
   __mmask16 columns[32];
-  const __mmask16 all = (__mmask16)((1u << kw) - 1);
-  for (size_t r = 0; r < rows; r++) {
-    const ptrdiff_t left = px.left[j + r];
-    const ptrdiff_t lo = left < 0 ? -left : 0, hi = (ptrdiff_t)wd - left < (ptrdiff_t)kw ? (ptrdiff_t)wd - left : (ptrdiff_t)kw;
-    columns[r] = hi > lo ? (__mmask16)(((1u << hi) - 1) & ~((1u << lo) - 1)) : 0;
-  }
+  for (size_t r = 0; r < rows; r++) columns[r] = sk_column_mask(px.left[j + r], kw, wd);
   for (size_t i = 0; i < cin; i++) {
     for (size_t r = 0; r < rows; r++) {
       const ptrdiff_t top = px.top[j + r];
@@ -286,9 +297,7 @@ SK_GEMM_AVX512 static void sk_gather_patches(const float *x, sk_pixels px, size_
       float *dst = a + r * lda + i * kh * kw;
       for (size_t u = 0; u < kh; u++, row += wd, dst += kw) {
         const ptrdiff_t y = top + (ptrdiff_t)u;
-        const __mmask16 in = y >= 0 && y < (ptrdiff_t)h ? columns[r] : 0;
-        if (kw <= 4) _mm_mask_storeu_ps(dst, (__mmask8)all, _mm_maskz_loadu_ps((__mmask8)in, row));
-        else _mm512_mask_storeu_ps(dst, all, _mm512_maskz_loadu_ps(in, row));
+        sk_copy_run(dst, row, y >= 0 && y < (ptrdiff_t)h ? columns[r] : 0, kw);
       }
     }
   }
@@ -318,9 +327,7 @@ SK_GEMM_AVX512 static void sk_convolution_forward_f32_avx512(const float *w, con
       const size_t nr = cout - o < 32 ? cout - o : 32;
       size_t done = 0;
       do { /* OpenBLAS's K blocks, as sk_gemm_f32 forms them (blocked: this path is never a small product) */
-        size_t kb = K - done;
-        if (kb >= 640) kb = 320;
-        else if (kb > 320) kb = (kb / 2 + 15) / 16 * 16;
+        const size_t kb = sk_k_block(K - done);
         sk_gemm_rows(rows, kb, a + done, lda, lda, 1, wt + done * cout + o, cout, c + o, cout, nr, done != 0);
         done += kb;
       } while (done < K);
@@ -360,9 +367,7 @@ SK_GEMM_AVX512 static void sk_convolution_weight_gradient_f32_avx512(const float
     const size_t nr = K - j < 32 ? K - j : 32;
     size_t done = 0;
     do {
-      size_t kb = total - done; /* ≤ 320, the panel's rows: a small product (one block) is declined */
-      if (kb >= 640) kb = 320;
-      else if (kb > 320) kb = (kb / 2 + 15) / 16 * 16;
+      const size_t kb = sk_k_block(total - done); /* ≤ 320, the panel's rows (a small product, one block, is declined) */
       for (size_t pp = 0; pp < kb; pp++) sk_gather_patch(x, px, done + pp, h, wd, kh, kw, j, nr, panel + pp * 32);
       sk_gemm_rows(cout, kb, g + done, total, total, 1, panel, 32, dw + j, K, nr, done == 0 ? accumulate : 1);
       done += kb;
@@ -445,10 +450,7 @@ int sk_gemm_f32(int ta, int tb, size_t m, size_t n, size_t k, const float *a, si
   const int blocked = !sk_sgemm_small_by_size(m, n, k);
   float *panel = stack_panel;
   if (tb && !blocked && k > 320 && !(panel = malloc(k * 32 * sizeof(float)))) return 0;
-  /* OpenBLAS's K blocks (driver/level3/level3.c with GEMM_Q = 320, GEMM_UNROLL_M = 16 for SGEMM on
-     SkylakeX/Cooperlake): blocks of Q while at least 2Q remain; then the rest in one block if it is
-     at most Q, else a first block of half the rest rounded up to a multiple of 16 and the remainder.
-     Each block's chain of fused multiply–adds is added to C in block order, as OpenBLAS adds its
+  /* OpenBLAS's K blocks (sk_k_block). Each block's chain of fused multiply–adds is added to C in block order, as OpenBLAS adds its
      kernel's partial sums; the first block starts from C or from zero (`accumulate`). Products of
      at most 100³ multiply–adds take OpenBLAS's small-matrix path (only with a transposed A here;
      include/CKernels.h), which runs one chain over the whole of k: no blocks there. */

@@ -115,6 +115,14 @@ public func convolution2DAdjoint(_ g: Tensor, weight: Tensor, bias: Tensor?, str
     return col2im(cols, geo, bias: bias)
 }
 
+/// `body` run with `count` floats of scratch from the tensor pool, kept alive until it returns (its
+/// last use in Swift is the pointer, after which ARC could otherwise free it). The one-pass C
+/// kernels take their scratch from the caller so that a pool can hand the same buffer out again.
+private func withScratch(_ count: Int, _ body: (UnsafeMutablePointer<Float>) -> Int32) -> Int32 {
+    let scratch = Tensor(uninitialized: [count], dtype: .float32)
+    return withExtendedLifetime(scratch) { body(scratch.f32) }
+}
+
 /// ``convolution2DAdjoint(_:weight:bias:stride:padding:inputHeight:inputWidth:)`` in one pass
 /// (sk_convolution_adjoint_f32) where its product would go to sk_gemm_f32 in one K block: the same
 /// bits — every column of Wᵀg is the same chain of fused multiply–adds and every plane is folded in
@@ -126,13 +134,11 @@ private func fusedAdjoint(_ g: Tensor, weight: Tensor, geo: ConvolutionGeometry,
     let (m, n, k) = (geo.patchSize, geo.batch * geo.outputHeight * geo.outputWidth, geo.outputChannels)
     guard k <= 320, goesToPackFreeProduct(m: m, n: n, k: k, transposeA: true, dtype: g.dtype) else { return nil }
     let x = Tensor(uninitialized: geo.inputShape, dtype: g.dtype)
-    let scratch = Tensor(uninitialized: [sk_convolution_adjoint_scratch(geo.inputChannels, geo.outputChannels, geo.kernelHeight,
-                                                                       geo.kernelWidth, geo.outputHeight, geo.outputWidth)], dtype: .float32)
-    // The scratch must outlive the call (its last use in Swift is `.f32`, where ARC could free it).
-    let status = withExtendedLifetime(scratch) {
+    let status = withScratch(sk_convolution_adjoint_scratch(geo.inputChannels, geo.outputChannels, geo.kernelHeight,
+                                                            geo.kernelWidth, geo.outputHeight, geo.outputWidth)) { scratch in
         sk_convolution_adjoint_f32(weight.f32, g.f32, x.f32, geo.batch, geo.inputChannels, geo.outputChannels,
                                    geo.inputHeight, geo.inputWidth, geo.kernelHeight, geo.kernelWidth,
-                                   geo.stride, geo.padding, geo.outputHeight, geo.outputWidth, scratch.f32)
+                                   geo.stride, geo.padding, geo.outputHeight, geo.outputWidth, scratch)
     }
     ensure(status >= 0, "convolution2DAdjoint: no memory for a \(geo.inputHeight + 2 * geo.padding)×\(geo.inputWidth + 2 * geo.padding) padded plane")
     guard status == 1 else { return nil }
@@ -151,12 +157,13 @@ private func implicitForward(_ x: Tensor, weight: Tensor, geo: ConvolutionGeomet
     let (m, n, k) = (geo.outputChannels, geo.batch * geo.outputHeight * geo.outputWidth, geo.patchSize)
     guard goesToPackFreeProduct(m: m, n: n, k: k, transposeA: false, dtype: x.dtype) else { return nil }
     let y = Tensor(uninitialized: geo.outputShape, dtype: .float32)
-    let scratch = Tensor(uninitialized: [sk_convolution_forward_scratch(geo.batch, geo.inputChannels, geo.outputChannels, geo.kernelHeight,
-                                                                       geo.kernelWidth, geo.outputHeight, geo.outputWidth)], dtype: .float32)
-    let status = withExtendedLifetime((scratch, bias)) {
-        sk_convolution_forward_f32(weight.f32, x.f32, bias?.f32, y.f32, geo.batch, geo.inputChannels, geo.outputChannels,
-                                   geo.inputHeight, geo.inputWidth, geo.kernelHeight, geo.kernelWidth, geo.stride, geo.padding,
-                                   geo.outputHeight, geo.outputWidth, scratch.f32)
+    let status = withScratch(sk_convolution_forward_scratch(geo.batch, geo.inputChannels, geo.outputChannels, geo.kernelHeight,
+                                                            geo.kernelWidth, geo.outputHeight, geo.outputWidth)) { scratch in
+        withExtendedLifetime(bias) {
+            sk_convolution_forward_f32(weight.f32, x.f32, bias?.f32, y.f32, geo.batch, geo.inputChannels, geo.outputChannels,
+                                       geo.inputHeight, geo.inputWidth, geo.kernelHeight, geo.kernelWidth, geo.stride, geo.padding,
+                                       geo.outputHeight, geo.outputWidth, scratch)
+        }
     }
     guard status == 1 else { return nil }
     FlopCounter.record(m: m, n: n, k: k)
@@ -201,11 +208,12 @@ private func implicitWeightGradient(_ x: Tensor, _ g: Tensor, geo: ConvolutionGe
     guard goesToPackFreeProduct(m: m, n: n, k: k, transposeA: false, dtype: x.dtype) else { return nil }
     let out = sink ?? Tensor(uninitialized: geo.weightShape, dtype: .float32)
     let moved = batchToChannelsMajor(g, geo: geo)
-    let scratch = Tensor(uninitialized: [sk_convolution_pixels_scratch(geo.batch, geo.outputHeight, geo.outputWidth)], dtype: .float32)
-    let status = withExtendedLifetime((scratch, moved)) {
-        sk_convolution_weight_gradient_f32(moved.f32, x.f32, out.f32, sink == nil ? 0 : 1, geo.batch, geo.inputChannels,
-                                           geo.outputChannels, geo.inputHeight, geo.inputWidth, geo.kernelHeight, geo.kernelWidth,
-                                           geo.stride, geo.padding, geo.outputHeight, geo.outputWidth, scratch.f32)
+    let status = withScratch(sk_convolution_pixels_scratch(geo.batch, geo.outputHeight, geo.outputWidth)) { scratch in
+        withExtendedLifetime(moved) {
+            sk_convolution_weight_gradient_f32(moved.f32, x.f32, out.f32, sink == nil ? 0 : 1, geo.batch, geo.inputChannels,
+                                               geo.outputChannels, geo.inputHeight, geo.inputWidth, geo.kernelHeight, geo.kernelWidth,
+                                               geo.stride, geo.padding, geo.outputHeight, geo.outputWidth, scratch)
+        }
     }
     guard status == 1 else { return nil }
     FlopCounter.record(m: m, n: n, k: k)
@@ -291,7 +299,7 @@ private func permuteBlocks<T: BinaryFloatingPoint>(_ src: UnsafeMutablePointer<T
     }
 }
 
-private enum PerChannelOperation { case add, subtract, multiply }
+private enum PerChannelOperation: String { case add = "adding", subtract = "subtracting", multiply = "multiplied" }
 
 private func applyPerChannel<T: BinaryFloatingPoint>(_ x: UnsafeMutablePointer<T>, _ v: UnsafeMutablePointer<T>, _ out: UnsafeMutablePointer<T>,
                                                      batch: Int, channels: Int, plane: Int, _ op: PerChannelOperation) {
@@ -342,7 +350,7 @@ extension Tensor {
     public func multipliedPerChannel(_ v: Tensor) -> Tensor { perChannel(v, .multiply) }
 
     private func perChannel(_ v: Tensor, _ op: PerChannelOperation) -> Tensor {
-        ensure(rank >= 2 && v.rank == 1 && v.count == shape[1] && v.dtype == dtype, "Tensor.\(op)PerChannel: \(v.dtype) \(v.shape) for a batch \(dtype) \(shape)")
+        ensure(rank >= 2 && v.rank == 1 && v.count == shape[1] && v.dtype == dtype, "Tensor.\(op.rawValue)PerChannel: \(v.dtype) \(v.shape) for a batch \(dtype) \(shape)")
         let (n, c) = (shape[0], shape[1]), plane = count / max(1, n * c)
         let o = Tensor(uninitialized: shape, dtype: dtype)
         switch dtype {

@@ -12,6 +12,7 @@ only because R1's gradient is differentiated), first-order backward (other nodes
 from the shapes) and GFLOP/s; and every convolution op's name, to show whether any of them left
 oneDNN (slow_conv*, thnn*, *nnpack*)."""
 import argparse
+import math
 import statistics
 import time
 from collections import defaultdict
@@ -37,30 +38,25 @@ def part(event):
 
 
 def conv_flops(event):
-    """2 x multiply-adds of a convolution op from its recorded shapes (0 where they are missing)."""
-    shapes = event.input_shapes
+    """2 x multiply-adds of a convolution op from its recorded shapes (0 where they are missing):
+    2 x (pixels of the side the kernel slides over) x (weight entries) per product."""
+    shapes, ci = event.input_shapes, getattr(event, "concrete_inputs", None) or []
     try:
-        if event.name == "aten::convolution_backward":  # (grad_out, input, weight, ..., output_mask)
-            out, weight = shapes[0], shapes[2]
-            mask = event.concrete_inputs[10] if getattr(event, "concrete_inputs", None) else [True, True, True]
-            per = 2 * out[0] * out[2] * out[3] * weight[0] * weight[1] * weight[2] * weight[3]
-            transposed = event.concrete_inputs[7] in (True, "True") if getattr(event, "concrete_inputs", None) else False
-            if transposed:  # the transposed convolution's forward output is grad_out; its input is smaller
-                inp = shapes[1]
-                per = 2 * inp[0] * inp[2] * inp[3] * weight[0] * weight[1] * weight[2] * weight[3]
-            return per * (int(bool(mask[0])) + int(bool(mask[1])))
+        if event.name == "aten::convolution_backward":  # (grad_out, input, weight, ..., transposed, ..., output_mask)
+            weight, transposed = shapes[2], bool(ci) and ci[7] in (True, "True")
+            mask = ci[10] if ci else [True, True, True]
+            side = shapes[1] if transposed else shapes[0]  # a transposed convolution slides over its smaller input
+            return 2 * side[0] * side[2] * side[3] * math.prod(weight) * (int(bool(mask[0])) + int(bool(mask[1])))
         inp, weight = shapes[0], shapes[1]
-        if event.name == "aten::_convolution" and getattr(event, "concrete_inputs", None) and event.concrete_inputs[6] in (True, "True"):
-            return 2 * inp[0] * inp[2] * inp[3] * weight[0] * weight[1] * weight[2] * weight[3]
-        kh, kw = weight[2], weight[3]
+        if event.name == "aten::_convolution" and ci and ci[6] in (True, "True"):  # transposed
+            return 2 * inp[0] * inp[2] * inp[3] * math.prod(weight)
         # _convolution: (input, weight, bias, stride, padding, dilation, ...); mkldnn_convolution:
         # (input, weight, bias, padding, stride, dilation, groups)
-        ci = event.concrete_inputs
         stride, pad = (ci[3], ci[4]) if event.name == "aten::_convolution" else (ci[4], ci[3])
-        dilation = ci[5]
+        dilation, (kh, kw) = ci[5], weight[2:]
         oh = (inp[2] + 2 * pad[0] - dilation[0] * (kh - 1) - 1) // stride[0] + 1
         ow = (inp[3] + 2 * pad[1] - dilation[1] * (kw - 1) - 1) // stride[1] + 1
-        return 2 * inp[0] * oh * ow * weight[0] * weight[1] * kh * kw
+        return 2 * inp[0] * oh * ow * math.prod(weight)
     except (IndexError, TypeError, ValueError):
         return 0
 
