@@ -19,3 +19,20 @@ extern void openblas_set_num_threads(int num_threads) __attribute__((weak));
 __attribute__((constructor)) static void sk_openblas_one_thread(void) {
   if (openblas_set_num_threads) openblas_set_num_threads(1);
 }
+
+/* The OpenBLAS kernel family this CPU can run, by its instruction sets: "Cooperlake" (AVX-512 F, CD,
+   DQ, BW, VL and BF16), "SkylakeX" (the same without BF16), "Haswell" (AVX2 and FMA), or NULL. What
+   OpenBLAS 0.3's own table picks for the CPUs it knows with these sets; used where that table does
+   not know the CPU (BLAS.swift, BLAS.coreToRequest). The names are OPENBLAS_CORETYPE's. */
+const char *sk_openblas_core_for_cpu(void) {
+#if defined(__x86_64__) && defined(__clang__)
+  __builtin_cpu_init();
+  const int avx512 = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512cd")
+                     && __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512bw")
+                     && __builtin_cpu_supports("avx512vl");
+  if (avx512 && __builtin_cpu_supports("avx512bf16")) return "Cooperlake";
+  if (avx512) return "SkylakeX";
+  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return "Haswell";
+#endif
+  return 0;
+}

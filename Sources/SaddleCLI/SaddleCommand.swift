@@ -27,6 +27,7 @@ struct SaddleCommand: ParsableCommand {
         // 500 default training iterations at --threads 2 took 13.1 s with OpenBLAS's default
         // threads and 1.6 s with one. Commands whose BLAS work is the parallel part (analyze) raise
         // it with --threads.
+        requestBetterBLASKernels()
         var command: ParsableCommand
         do { command = try parseAsRoot() } catch { exit(withError: error) }
         // Under mpirun with several processes, a command that does not share its work over the
@@ -46,6 +47,22 @@ struct SaddleCommand: ParsableCommand {
         } catch {
             exit(withError: error)
         }
+    }
+
+    /// Where OpenBLAS fell back to its generic kernels on a CPU its table does not know
+    /// (``BLAS/coreToRequest``), starts this program again, same arguments and process, with
+    /// `OPENBLAS_CORETYPE` naming the family the CPU can run — OpenBLAS reads the variable only
+    /// when it loads. Runs before anything else (no file opened, no MPI call made); the new image
+    /// sees the variable set and does not restart again. If the restart fails, the run goes on
+    /// with the generic kernels and says so.
+    static func requestBetterBLASKernels() {
+        guard let core = BLAS.coreToRequest else { return }
+        let chosen = BLAS.coreName
+        setenv("OPENBLAS_CORETYPE", core, 1)
+        execv("/proc/self/exe", CommandLine.unsafeArgv)
+        let reason = String(cString: strerror(errno))
+        unsetenv("OPENBLAS_CORETYPE")
+        Console.error("warning: OpenBLAS chose its generic \(chosen) kernels on this CPU and restarting with OPENBLAS_CORETYPE=\(core) failed (\(reason)); products run slower and results differ in their last bits from \(core) machines. Set OPENBLAS_CORETYPE=\(core) yourself to avoid this.")
     }
 
     /// The names from `saddle` down to `type` (`["saddle", "reproduce", "srfb"]`).

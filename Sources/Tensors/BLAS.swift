@@ -24,6 +24,39 @@ public enum BLAS {
         return String(cString: p)
     }
 
+    /// The OpenBLAS kernel family this CPU's instruction sets can run ("Cooperlake", "SkylakeX",
+    /// "Haswell"), nil for older or non-x86 CPUs: what OpenBLAS 0.3 picks on the CPUs its table
+    /// knows with those sets.
+    public static var coreForThisCPU: String? {
+        guard let p = sk_openblas_core_for_cpu() else { return nil }
+        return String(cString: p)
+    }
+
+    /// The kernel family to ask OpenBLAS for through `OPENBLAS_CORETYPE` (read once, when OpenBLAS
+    /// loads), or nil to keep the one it chose.
+    ///
+    /// OpenBLAS picks its kernels from a table of CPU models; a model newer than the table (Intel's
+    /// model 207, Emerald Rapids, under Debian 12's OpenBLAS 0.3.21) gets its generic "Prescott"
+    /// kernels — SSE3, several times slower than the AVX-512 ones, and summing in another order,
+    /// so the same seed gave other bits than on the CPUs the table knows (W6's fingerprint
+    /// 3817024f… against 4faa4f74…, 2026-12-07). This asks for the family the CPU's instruction
+    /// sets allow (``coreForThisCPU``) exactly when OpenBLAS fell back to Prescott on a CPU that
+    /// can do better and the user has not named a family themselves (`requested`, the
+    /// environment's `OPENBLAS_CORETYPE`, is always left alone). With it, that machine gives the
+    /// bits of the others of its family (W6 4faa4f74… as on AMD Zen 4, Cooperlake).
+    public static func coreToRequest(chosen: String, forThisCPU: String?, requested: String?) -> String? {
+        guard requested == nil, chosen == "Prescott", let better = forThisCPU, better != chosen else { return nil }
+        return better
+    }
+
+    /// ``coreToRequest(chosen:forThisCPU:requested:)`` for this process: `saddle` restarts itself
+    /// with `OPENBLAS_CORETYPE` set to it (SaddleCommand.main); a program of your own that links
+    /// Saddle can do the same, or be started with the variable set.
+    public static var coreToRequest: String? {
+        coreToRequest(chosen: coreName, forThisCPU: coreForThisCPU,
+                      requested: getenv("OPENBLAS_CORETYPE").map { String(cString: $0) })
+    }
+
     /// OpenBLAS's build configuration string.
     public static var configuration: String {
         guard let p = openblas_get_config() else { return "unknown" }

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import TestSupport
+import Saddle
 
 @Suite("saddle bench and the program's basics")
 struct BenchCommandTests {
@@ -108,5 +109,36 @@ struct DeterminismTests {
     /// the bits (a stronger property than the acceptance asks for).
     @Test func concurrentStepEqualsSerialStep() throws {
         #expect(try fingerprint(threads: 1, workload: "W1-R1") == fingerprint(threads: 2, workload: "W1-R1"))
+    }
+}
+
+/// OpenBLAS's kernel family where its CPU table falls short (BLAS.coreToRequest, README "OpenBLAS").
+@Suite("OpenBLAS's kernel family")
+struct OpenBLASCoreTests {
+    /// The rule: only a fallback to Prescott on a CPU that can do better, and never against the
+    /// user's own OPENBLAS_CORETYPE.
+    @Test func requestsAFamilyOnlyAfterAFallbackAndNeverOverTheUsersChoice() {
+        #expect(BLAS.coreToRequest(chosen: "Prescott", forThisCPU: "Cooperlake", requested: nil) == "Cooperlake")
+        #expect(BLAS.coreToRequest(chosen: "Prescott", forThisCPU: "Haswell", requested: nil) == "Haswell")
+        #expect(BLAS.coreToRequest(chosen: "Prescott", forThisCPU: nil, requested: nil) == nil)
+        #expect(BLAS.coreToRequest(chosen: "Prescott", forThisCPU: "SkylakeX", requested: "Prescott") == nil)
+        #expect(BLAS.coreToRequest(chosen: "Prescott", forThisCPU: "SkylakeX", requested: "") == nil)
+        #expect(BLAS.coreToRequest(chosen: "Zen", forThisCPU: "Haswell", requested: nil) == nil)
+        #expect(BLAS.coreToRequest(chosen: "Cooperlake", forThisCPU: "Cooperlake", requested: nil) == nil)
+    }
+
+    /// `saddle` started without OPENBLAS_CORETYPE runs a family at least as good as its CPU's
+    /// instruction sets allow — on a CPU OpenBLAS 0.3.21 does not know (Intel model 207) it
+    /// restarts itself with the variable, so it does not run Prescott — and a family the user
+    /// names is kept, even the generic one.
+    @Test func theProgramRunsTheFamilyItsCPUCanRun() throws {
+        let plain = try SaddleBinary.run(["bench", "--blas-core"], unsetting: ["OPENBLAS_CORETYPE"])
+        #expect(plain.status == 0, "stderr: \(plain.stderr)")
+        let core = plain.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        if BLAS.coreForThisCPU != nil { #expect(core != "Prescott" && !core.isEmpty, "got '\(core)'") }
+        #expect(plain.stderr.isEmpty, "stderr: \(plain.stderr)")
+        let named = try SaddleBinary.run(["bench", "--blas-core"], environment: ["OPENBLAS_CORETYPE": "Prescott"])
+        #expect(named.status == 0 && named.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "Prescott",
+                "stdout: \(named.stdout) stderr: \(named.stderr)")
     }
 }

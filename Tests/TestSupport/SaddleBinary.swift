@@ -28,14 +28,17 @@ public enum SaddleBinary {
     }
 
     /// Runs `saddle` with `arguments` and waits for it; `directory` is its working directory (this
-    /// process's by default).
-    public static func run(_ arguments: [String], environment: [String: String] = [:], directory: String? = nil) throws -> Result {
+    /// process's by default). Its environment is this process's with `environment` added and the
+    /// variables in `unsetting` removed.
+    public static func run(_ arguments: [String], environment: [String: String] = [:], unsetting: Set<String> = [],
+                           directory: String? = nil) throws -> Result {
         let p = Process()
         p.executableURL = url
         p.arguments = arguments
         if let directory { p.currentDirectoryURL = URL(fileURLWithPath: directory) }
         var env = ProcessInfo.processInfo.environment
         for (k, v) in environment { env[k] = v }
+        for k in unsetting { env[k] = nil }
         p.environment = env
         // Output goes to temporary files: no pipe can fill up and block the child.
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("saddle-cli-\(UUID().uuidString)")

@@ -60,6 +60,9 @@ void sk_convert_f64_to_f32(const double *x, float *out, size_t n);
 
 /* Which clone the loader chose: 1 when the x86-64-v3 (AVX2 + FMA) kernels run, 0 otherwise. */
 int sk_uses_avx2(void);
+/* The OpenBLAS kernel family (OPENBLAS_CORETYPE's name) this CPU's instruction sets can run:
+   "Cooperlake", "SkylakeX", "Haswell", or NULL (blas_threads.c). */
+const char *sk_openblas_core_for_cpu(void);
 
 /* Machine probes for the benchmark suite (machine.c), not used by any computation.
    sk_probe_fma_f32 runs `iterations` rounds of 12 independent 8-wide FMA chains and returns the

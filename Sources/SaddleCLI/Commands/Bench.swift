@@ -56,6 +56,7 @@ struct Bench: ParsableCommand {
           saddle bench --workload W1 --threads 2 --json
           saddle bench --workload W1 --threads 2 --fingerprint-steps 100
           saddle bench --machine
+          saddle bench --blas-core
         """)
 
     @Option(name: .customLong("workload"), help: "Workloads to run (repeatable): \(BenchmarkWorkload.allCases.map(\.rawValue).joined(separator: ", ")), or all. (default: \(BenchmarkWorkload.defaults.map(\.rawValue).joined(separator: ", ")))")
@@ -104,6 +105,9 @@ struct Bench: ParsableCommand {
     @Flag(help: "Only measure the machine (FMA peak; streaming read of 8 MB and 128 MB) at each thread count and print it.")
     var machine = false
 
+    @Flag(help: "Only print the OpenBLAS kernel family this process runs (after saddle's own choice where OpenBLAS does not know the CPU; README, 'OpenBLAS') and exit.")
+    var blasCore = false
+
     func threadCounts() throws -> [Int] {
         guard let threads else { return Array(Set([1, BLAS.availableCores])).sorted() }
         let parts = threads.split(separator: ",", omittingEmptySubsequences: false).map { Int($0.trimmingCharacters(in: .whitespaces)) }
@@ -130,6 +134,10 @@ struct Bench: ParsableCommand {
     }
 
     func run() throws {
+        if blasCore {
+            print(BLAS.coreName)
+            return
+        }
         let selected = try selectedWorkloads()
         let counts = try threadCounts()
         if let steps = fingerprintSteps {
