@@ -92,7 +92,7 @@ public struct BenchmarkResult: Codable, Sendable {
 public struct MachineProfile: Codable, Sendable {
     public struct Row: Codable, Sendable {
         public var threads: Int
-        /// FP32 FMA peak, GFLOP/s (12 independent AVX2 FMA chains per thread).
+        /// FP32 FMA peak, GFLOP/s (independent FMA chains per thread at the widest vectors: AVX-512 where it retires more, else AVX2; MachineProbe.fmaPeak).
         public var fma_peak_gflops: Double
         /// Streaming read of an 8 MB buffer (cache-resident on this machine's 32 MB L3), GB/s.
         public var cache_read_gbytes_per_second: Double

@@ -1,6 +1,7 @@
 import Testing
 import Experiments
 import Tensors
+import CKernels
 
 /// The suite's yardsticks: the machine's FMA peak and streaming read bandwidth, and the W4 bound
 /// computed from them.
@@ -16,6 +17,25 @@ struct BenchmarkMachineTests {
             for (name, v) in [("FMA peak", r.fma_peak_gflops), ("8 MB read", r.cache_read_gbytes_per_second), ("128 MB read", r.dram_read_gbytes_per_second)] {
                 #expect(v.isFinite && v > 0, "\(r.threads) thread(s): \(name) \(v)")
             }
+        }
+    }
+
+    /// The two FMA probes do the work they count: 12 8-wide chains (96 lanes) and 24 16-wide ones
+    /// (384 lanes) of the same recurrence x ← 0.999999·x + 1e-7 from 1, so each lane ends at the
+    /// same value and the sums they return stand in the ratio of their lanes. A probe that ran
+    /// fewer chains or lanes than it counts would give another ratio.
+    @Test func theFMAProbesRunTheChainsTheyCount() throws {
+        var narrow: Float = 0, wide: Float = 0
+        #expect(sk_probe_fma_f32(1000, &narrow) == 192_000)
+        var lane: Float = 1
+        for _ in 0..<1000 { lane = Float(1e-7).addingProduct(lane, 0.999999) }  // one fused multiply–add, as the probes
+        #expect(abs(narrow / 96 - lane) <= 1e-6 * lane, "AVX2 chains: \(narrow / 96) per lane, expected \(lane)")
+        let flops = sk_probe_fma512_f32(1000, &wide)
+        if BLAS.coreForThisCPU == "Cooperlake" || BLAS.coreForThisCPU == "SkylakeX" {  // AVX-512
+            #expect(flops == 768_000)
+            #expect(abs(wide / 384 - lane) <= 1e-6 * lane, "AVX-512 chains: \(wide / 384) per lane, expected \(lane)")
+        } else {
+            #expect(flops == 0)
         }
     }
 

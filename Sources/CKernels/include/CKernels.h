@@ -66,9 +66,11 @@ const char *sk_openblas_core_for_cpu(void);
 
 /* Machine probes for the benchmark suite (machine.c), not used by any computation.
    sk_probe_fma_f32 runs `iterations` rounds of 12 independent 8-wide FMA chains and returns the
-   FLOPs performed (0 without AVX2 + FMA); the result goes to *sink so the work is not optimized
-   away. sk_probe_stream_read_f64 reads x[0..<n] once, summing it with independent accumulators. */
+   FLOPs performed (0 without AVX2 + FMA); sk_probe_fma512_f32 the same with 24 16-wide AVX-512
+   chains (0 without AVX-512 F). The result goes to *sink so the work is not optimized away.
+   sk_probe_stream_read_f64 reads x[0..<n] once, summing it with independent accumulators. */
 double sk_probe_fma_f32(size_t iterations, float *sink);
+double sk_probe_fma512_f32(size_t iterations, float *sink);
 double sk_probe_stream_read_f64(const double *x, size_t n);
 
 /* A·x and Aᵀ·y over rows r0..<r1 of a row-major matrix in one pass (kernels.c): ax[r0..<r1] gets

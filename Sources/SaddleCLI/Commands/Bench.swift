@@ -40,7 +40,7 @@ struct Bench: ParsableCommand {
         seconds); `--workload all` runs every workload.
 
         Before timing, the machine itself is measured at each thread count (about a second): \
-        the FP32 FMA peak (12 independent AVX2 FMA chains per thread) and the streaming read \
+        the FP32 FMA peak (independent FMA chains per thread, AVX2 or AVX-512, whichever retires more) and the streaming read \
         bandwidth of an 8 MB (cache-resident) and a 128 MB (DRAM) buffer. Rows give % of that \
         peak; W4 rows give % of the bound, the time to read A's bytes at the matching \
         bandwidth. --machine prints only these measurements.
