@@ -37,7 +37,7 @@ public enum BLAS {
     ///
     /// OpenBLAS picks its kernels from a table of CPU models; a model newer than the table (Intel's
     /// model 207, Emerald Rapids, under Debian 12's OpenBLAS 0.3.21) gets its generic "Prescott"
-    /// kernels — SSE3, several times slower than the AVX-512 ones, and summing in another order,
+    /// kernels — SSE3, slower than the AVX-512 ones (W1 1.3–1.5× at one thread there), and summing in another order,
     /// so the same seed gave other bits than on the CPUs the table knows (W6's fingerprint
     /// 3817024f… against 4faa4f74…, 2026-12-07). This asks for the family the CPU's instruction
     /// sets allow (``coreForThisCPU``) exactly when OpenBLAS fell back to Prescott on a CPU that
