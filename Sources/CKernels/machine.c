@@ -33,7 +33,7 @@ __attribute__((target("avx2,fma"))) static float fma_chains(size_t iterations) {
 /* The same on 16-float AVX-512 registers (24 chains: enough for two 512-bit FMA pipes at latency
    4 with margin, in 32 zmm registers). 768 FLOP per iteration. On Intel cores with two 512-bit FMA
    units this retires twice the FLOPs of the AVX2 chains; on AMD Zen 4, which runs a 512-bit FMA
-   as two 256-bit halves, about the same. */
+   as two 256-bit halves, about the same is expected (not measured). */
 __attribute__((target("avx512f"))) static float fma_chains_512(size_t iterations) {
   __m512 a[24];
   for (int j = 0; j < 24; j++) a[j] = _mm512_set1_ps(1.0f);

@@ -13,7 +13,8 @@ public enum MachineProbe {
     /// that retire the most: the better of 12 8-wide chains (AVX2) and, where the CPU has AVX-512,
     /// 24 16-wide ones — each the best of `trials` trials of about 20 ms of CPU time (see `timed`).
     /// On Intel cores with two 512-bit FMA units the AVX-512 chains retire twice the FLOPs (93
-    /// against 186 GFLOP/s a core on a Xeon of model 207, 2026-12-07); on AMD Zen 4 the two agree.
+    /// against 175 GFLOP/s a core on a Xeon of model 207, 2026-12-07); AMD's Zen 4 runs a 512-bit
+    /// FMA as two 256-bit halves, so there the two should agree (not measured since the change).
     /// Until 2026-12-07 only the AVX2 chains ran, which halved the peak of such Intel cores. 0 on a
     /// CPU without AVX2 + FMA.
     public static func fmaPeak(threads: Int, trials: Int = 5) -> Double {
