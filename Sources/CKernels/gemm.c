@@ -282,29 +282,49 @@ sk_gather_patch(const float *x, sk_pixels px, size_t j, size_t h, size_t wd, siz
   }
 }
 
-/* Rows 0 … rows − 1 of a (row stride lda) = the whole patches (all K rows of the column matrix) of
-   pixels j … j + rows − 1: what sk_gather_patch(…, 0, K, a + r·lda) writes for each, gathered
-   channel by channel — each input plane is read by every pixel of the block while it is in L1,
-   where pixel by pixel every pixel walked all cin planes. Needs kw ≤ 16. */
-SK_GEMM_AVX512 static void sk_gather_patches(const float *x, sk_pixels px, size_t j, size_t rows, size_t cin, size_t h,
-                                             size_t wd, size_t kh, size_t kw, float *a, size_t lda) {
-  __mmask16 columns[32];
-  for (size_t r = 0; r < rows; r++) columns[r] = sk_column_mask(px.left[j + r], kw, wd);
-  for (size_t i = 0; i < cin; i++) {
-    for (size_t r = 0; r < rows; r++) {
-      const ptrdiff_t top = px.top[j + r];
-      const float *row = x + px.base[j + r] + (ptrdiff_t)(i * h) * (ptrdiff_t)wd + top * (ptrdiff_t)wd + px.left[j + r];
-      float *dst = a + r * lda + i * kh * kw;
-      for (size_t u = 0; u < kh; u++, row += wd, dst += kw) {
+/* Rows 0 … count − 1 of dst (row stride ld) = the entries of channels i0 … i0 + nch − 1 of the
+   patches of pixels first … first + count − 1, each channel's kh·kw entries at (c·kh + u)·kw + v:
+   what sk_gather_patch(…, i0·kh·kw, nch·kh·kw, dst + r·ld) writes for each pixel. Here the pixels go
+   by runs along one output row (same sample, same oy): for each channel and kernel row u, the input
+   row is found once and each pixel's kw-wide run is one masked load and store from it, at the
+   column mask of its ox (`columns`, ow of them) — where pixel by pixel every run recomputed its
+   row, sample and plane. Only values move. Needs kw ≤ 16. */
+SK_GEMM_AVX512 static void sk_gather_channels(const float *x, size_t cin, size_t h, size_t wd, size_t kh, size_t kw,
+                                              size_t s, size_t p, size_t oh, size_t ow, const __mmask16 *columns,
+                                              size_t i0, size_t nch, size_t first, size_t count, float *dst, size_t ld) {
+  const size_t P = oh * ow, end = first + count;
+  for (size_t pix = first; pix < end;) {
+    const size_t n = pix / P, q = pix % P, oy = q / ow, ox0 = q % ow;
+    const size_t run = ow - ox0 < end - pix ? ow - ox0 : end - pix;
+    const ptrdiff_t top = (ptrdiff_t)(oy * s) - (ptrdiff_t)p, left = (ptrdiff_t)(ox0 * s) - (ptrdiff_t)p;
+    float *out = dst + (pix - first) * ld;
+    for (size_t c = 0; c < nch; c++) {
+      const float *plane = x + (n * cin + i0 + c) * h * wd;
+      for (size_t u = 0; u < kh; u++) {
         const ptrdiff_t y = top + (ptrdiff_t)u;
-        sk_copy_run(dst, row, y >= 0 && y < (ptrdiff_t)h ? columns[r] : 0, kw);
+        float *d = out + (c * kh + u) * kw;
+        if (y < 0 || y >= (ptrdiff_t)h) {
+          for (size_t t = 0; t < run; t++) sk_copy_run(d + t * ld, plane, 0, kw);
+        } else {
+          const float *row = plane + y * (ptrdiff_t)wd + left;
+          for (size_t t = 0; t < run; t++) sk_copy_run(d + t * ld, row + (ptrdiff_t)(t * s), columns[ox0 + t], kw);
+        }
       }
     }
+    pix += run;
   }
 }
 
+/* The column mask of each output column ox (sk_column_mask of its patch's first column), for
+   sk_gather_channels; ow ≤ SK_MASKED_COLUMNS. */
+#define SK_MASKED_COLUMNS 256
+static void sk_column_masks(size_t wd, size_t kw, size_t s, size_t p, size_t ow, __mmask16 *columns) {
+  for (size_t ox = 0; ox < ow; ox++) columns[ox] = sk_column_mask((ptrdiff_t)(ox * s) - (ptrdiff_t)p, kw, wd);
+}
+
 /* See include/CKernels.h. y's pixels are the rows of the product colsᵀ·Wᵀ ([batch·P, K]·[K, cout]),
-   computed 32 pixels at a time: their rows of colsᵀ gathered from x (sk_gather_patch) into `a`
+   computed 32 pixels at a time: their rows of colsᵀ gathered from x (sk_gather_channels, or
+   sk_gather_patch for kw > 16) into `a`
    (row stride K + 16 floats, so that a tile's 8 rows do not share L1 sets), times Wᵀ packed once
    as [K][cout], through sk_gemm_rows in OpenBLAS's K blocks of K, into `c` [32][cout], then written
    to y's channels with the bias. Each element is the chain sk_gemm_f32(W, cols) forms — the same
@@ -319,9 +339,12 @@ SK_GEMM_AVX512 static void sk_convolution_forward_f32_avx512(const float *w, con
   float *wt = scratch + sk_convolution_pixels_scratch(batch, oh, ow), *a = wt + K * cout, *c = a + 32 * lda, *ct = c + 32 * cout;
   sk_decode_pixels(px, batch, cin, h, wd, s, p, oh, ow);
   sk_transpose_f32_avx512(w, K, cout, K, wt); /* wt[q][o] = w[o][q] */
+  __mmask16 columns[SK_MASKED_COLUMNS];
+  const int rows_whole = kw <= 16 && ow <= SK_MASKED_COLUMNS;
+  if (rows_whole) sk_column_masks(wd, kw, s, p, ow, columns);
   for (size_t j = 0; j < total; j += 32) {
     const size_t rows = total - j < 32 ? total - j : 32;
-    if (kw <= 16) sk_gather_patches(x, px, j, rows, cin, h, wd, kh, kw, a, lda);
+    if (rows_whole) sk_gather_channels(x, cin, h, wd, kh, kw, s, p, oh, ow, columns, 0, cin, j, rows, a, lda);
     else for (size_t r = 0; r < rows; r++) sk_gather_patch(x, px, j + r, h, wd, kh, kw, 0, K, a + r * lda);
     for (size_t o = 0; o < cout; o += 32) {
       const size_t nr = cout - o < 32 ? cout - o : 32;
@@ -352,8 +375,9 @@ SK_GEMM_AVX512 static void sk_convolution_forward_f32_avx512(const float *w, con
 }
 
 /* See include/CKernels.h. sk_gemm_f32(ta = 0, tb = 1) of g [cout, batch·P] and the column matrix,
-   with each K block of a 32-row panel of colsᵀ gathered from x pixel by pixel (sk_gather_patch)
-   instead of turned from a column matrix in memory: the same panel values, the same tiles in the
+   with each K block of a 32-row panel of colsᵀ gathered from x (sk_gather_channels where the
+   panel's columns are whole channels, else pixel by pixel with sk_gather_patch) instead of turned
+   from a column matrix in memory: the same panel values, the same tiles in the
    same order, so the same bits. */
 SK_GEMM_AVX512 static void sk_convolution_weight_gradient_f32_avx512(const float *g, const float *x, float *dw,
                                                                      int accumulate, size_t batch, size_t cin, size_t cout,
@@ -363,12 +387,18 @@ SK_GEMM_AVX512 static void sk_convolution_weight_gradient_f32_avx512(const float
   float panel[320 * 32] __attribute__((aligned(64)));
   sk_pixels px = {(size_t *)scratch, (ptrdiff_t *)scratch + total, (ptrdiff_t *)scratch + 2 * total};
   sk_decode_pixels(px, batch, cin, h, wd, s, p, oh, ow);
+  __mmask16 columns[SK_MASKED_COLUMNS];
+  const int rows_whole = kw <= 16 && ow <= SK_MASKED_COLUMNS;
+  if (rows_whole) sk_column_masks(wd, kw, s, p, ow, columns);
   for (size_t j = 0; j < K; j += 32) {
     const size_t nr = K - j < 32 ? K - j : 32;
+    /* the panel's 32 columns are whole channels (kh·kw divides 32 and K: the DCGAN's 4 × 4 kernels) */
+    const int whole = rows_whole && j % (kh * kw) == 0 && nr % (kh * kw) == 0;
     size_t done = 0;
     do {
       const size_t kb = sk_k_block(total - done); /* ≤ 320, the panel's rows (a small product, one block, is declined) */
-      for (size_t pp = 0; pp < kb; pp++) sk_gather_patch(x, px, done + pp, h, wd, kh, kw, j, nr, panel + pp * 32);
+      if (whole) sk_gather_channels(x, cin, h, wd, kh, kw, s, p, oh, ow, columns, j / (kh * kw), nr / (kh * kw), done, kb, panel, 32);
+      else for (size_t pp = 0; pp < kb; pp++) sk_gather_patch(x, px, done + pp, h, wd, kh, kw, j, nr, panel + pp * 32);
       sk_gemm_rows(cout, kb, g + done, total, total, 1, panel, 32, dw + j, K, nr, done == 0 ? accumulate : 1);
       done += kb;
     } while (done < total);
