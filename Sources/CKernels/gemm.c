@@ -316,10 +316,13 @@ SK_GEMM_AVX512 static void sk_gather_channels(const float *x, size_t cin, size_t
 }
 
 /* The column mask of each output column ox (sk_column_mask of its patch's first column), for
-   sk_gather_channels; ow ≤ SK_MASKED_COLUMNS. */
+   sk_gather_channels: 1 when filled, 0 (nothing written) where that gather does not apply (kw > 16
+   or ow > SK_MASKED_COLUMNS). */
 #define SK_MASKED_COLUMNS 256
-static void sk_column_masks(size_t wd, size_t kw, size_t s, size_t p, size_t ow, __mmask16 *columns) {
+static int sk_column_masks(size_t wd, size_t kw, size_t s, size_t p, size_t ow, __mmask16 *columns) {
+  if (kw > 16 || ow > SK_MASKED_COLUMNS) return 0;
   for (size_t ox = 0; ox < ow; ox++) columns[ox] = sk_column_mask((ptrdiff_t)(ox * s) - (ptrdiff_t)p, kw, wd);
+  return 1;
 }
 
 /* See include/CKernels.h. y's pixels are the rows of the product colsᵀ·Wᵀ ([batch·P, K]·[K, cout]),
@@ -337,11 +340,10 @@ SK_GEMM_AVX512 static void sk_convolution_forward_f32_avx512(const float *w, con
   const size_t K = cin * kh * kw, P = oh * ow, total = batch * P, lda = K + 16;
   sk_pixels px = {(size_t *)scratch, (ptrdiff_t *)scratch + total, (ptrdiff_t *)scratch + 2 * total};
   float *wt = scratch + sk_convolution_pixels_scratch(batch, oh, ow), *a = wt + K * cout, *c = a + 32 * lda, *ct = c + 32 * cout;
-  sk_decode_pixels(px, batch, cin, h, wd, s, p, oh, ow);
-  sk_transpose_f32_avx512(w, K, cout, K, wt); /* wt[q][o] = w[o][q] */
   __mmask16 columns[SK_MASKED_COLUMNS];
-  const int rows_whole = kw <= 16 && ow <= SK_MASKED_COLUMNS;
-  if (rows_whole) sk_column_masks(wd, kw, s, p, ow, columns);
+  const int rows_whole = sk_column_masks(wd, kw, s, p, ow, columns);
+  if (!rows_whole) sk_decode_pixels(px, batch, cin, h, wd, s, p, oh, ow); /* only sk_gather_patch reads it */
+  sk_transpose_f32_avx512(w, K, cout, K, wt); /* wt[q][o] = w[o][q] */
   for (size_t j = 0; j < total; j += 32) {
     const size_t rows = total - j < 32 ? total - j : 32;
     if (rows_whole) sk_gather_channels(x, cin, h, wd, kh, kw, s, p, oh, ow, columns, 0, cin, j, rows, a, lda);
@@ -388,8 +390,7 @@ SK_GEMM_AVX512 static void sk_convolution_weight_gradient_f32_avx512(const float
   sk_pixels px = {(size_t *)scratch, (ptrdiff_t *)scratch + total, (ptrdiff_t *)scratch + 2 * total};
   sk_decode_pixels(px, batch, cin, h, wd, s, p, oh, ow);
   __mmask16 columns[SK_MASKED_COLUMNS];
-  const int rows_whole = kw <= 16 && ow <= SK_MASKED_COLUMNS;
-  if (rows_whole) sk_column_masks(wd, kw, s, p, ow, columns);
+  const int rows_whole = sk_column_masks(wd, kw, s, p, ow, columns);
   for (size_t j = 0; j < K; j += 32) {
     const size_t nr = K - j < 32 ? K - j : 32;
     /* the panel's 32 columns are whole channels (kh·kw divides 32 and K: the DCGAN's 4 × 4 kernels) */
