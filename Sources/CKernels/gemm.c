@@ -6,6 +6,11 @@
 #include <stddef.h>
 #include <string.h>
 
+/* Floats of scratch for the pixel tables of sk_decode_pixels (three size_t a pixel). */
+static size_t sk_convolution_pixels_scratch(size_t batch, size_t oh, size_t ow) {
+  return 3 * batch * oh * ow * (sizeof(size_t) / sizeof(float));
+}
+
 #if defined(__x86_64__) && defined(__clang__)
 #include <immintrin.h>
 #define SK_GEMM_AVX512 __attribute__((target("avx512f,avx512dq,avx512vl,avx512bw")))
@@ -80,6 +85,70 @@ sk_gemm_rows(size_t m, size_t k, const float *a, size_t row, size_t sai, size_t 
   case 3: sk_gemm_tile(3, k, ai, sai, sak, b, ldb, ci, ldc, nr, accumulate); break;
   case 2: sk_gemm_tile(2, k, ai, sai, sak, b, ldb, ci, ldc, nr, accumulate); break;
   case 1: sk_gemm_tile(1, k, ai, sai, sak, b, ldb, ci, ldc, nr, accumulate); break;
+  default: break;
+  }
+}
+
+/* The product of an mr × k block of A whose element (r, p) is rows[r][idx[p]] with a k × nr panel of
+   B (row p at b + p·ldb), into C's rows: sk_gemm_tile with A read through a table of offsets
+   instead of strides — the same accumulators and the same fused multiply–adds in the same order,
+   so the same bits for the same values. The weight gradient reads the batch-major g [batch, cout,
+   P] in place this way (rows[r] = g + o·P, idx[p] = n·cout·P + q for pixel p = n·P + q), where it
+   read a copy moved to [cout, batch·P] (memmove, 3% of a W6 step). */
+SK_GEMM_AVX512 static inline __attribute__((always_inline)) void
+sk_gemm_tile_indexed(const int mr, size_t k, const float *const *rows, const size_t *idx, const float *b, size_t ldb,
+                     float *c, size_t ldc, size_t nr, int accumulate) {
+  const __mmask16 m0 = nr >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << nr) - 1);
+  const __mmask16 m1 = nr >= 32 ? (__mmask16)0xFFFF : nr > 16 ? (__mmask16)((1u << (nr - 16)) - 1) : 0;
+  const float *a[8];
+  for (int r = 0; r < mr; r++) a[r] = rows[r];
+  __m512 acc[8][2];
+  for (int r = 0; r < mr; r++) acc[r][0] = acc[r][1] = _mm512_setzero_ps();
+  if (m1) {
+    for (size_t p = 0; p < k; p++) {
+      const __m512 b0 = _mm512_maskz_loadu_ps(m0, b + p * ldb), b1 = _mm512_maskz_loadu_ps(m1, b + p * ldb + 16);
+      const size_t o = idx[p];
+      for (int r = 0; r < mr; r++) {
+        const __m512 x = _mm512_set1_ps(a[r][o]);
+        acc[r][0] = _mm512_fmadd_ps(x, b0, acc[r][0]);
+        acc[r][1] = _mm512_fmadd_ps(x, b1, acc[r][1]);
+      }
+    }
+  } else {
+    for (size_t p = 0; p < k; p++) {
+      const __m512 b0 = _mm512_maskz_loadu_ps(m0, b + p * ldb);
+      const size_t o = idx[p];
+      for (int r = 0; r < mr; r++) acc[r][0] = _mm512_fmadd_ps(_mm512_set1_ps(a[r][o]), b0, acc[r][0]);
+    }
+  }
+  for (int r = 0; r < mr; r++) {
+    float *row = c + r * ldc;
+    const __m512 c0 = accumulate ? _mm512_maskz_loadu_ps(m0, row) : _mm512_setzero_ps();
+    _mm512_mask_storeu_ps(row, m0, _mm512_add_ps(acc[r][0], c0));
+    if (m1) {
+      const __m512 c1 = accumulate ? _mm512_maskz_loadu_ps(m1, row + 16) : _mm512_setzero_ps();
+      _mm512_mask_storeu_ps(row + 16, m1, _mm512_add_ps(acc[r][1], c1));
+    }
+  }
+}
+
+/* Rows 0 … m − 1 of C for one panel with A read through rows[] and idx (sk_gemm_tile_indexed): tiles
+   of 8 rows, then one of the m mod 8 left, as sk_gemm_rows. */
+SK_GEMM_AVX512 static inline __attribute__((always_inline)) void
+sk_gemm_rows_indexed(size_t m, size_t k, const float *const *rows, const size_t *idx, const float *b, size_t ldb, float *c,
+                     size_t ldc, size_t nr, int accumulate) {
+  size_t i = 0;
+  for (; i + 8 <= m; i += 8) sk_gemm_tile_indexed(8, k, rows + i, idx, b, ldb, c + i * ldc, ldc, nr, accumulate);
+  const float *const *ri = rows + i;
+  float *ci = c + i * ldc;
+  switch (m - i) {
+  case 7: sk_gemm_tile_indexed(7, k, ri, idx, b, ldb, ci, ldc, nr, accumulate); break;
+  case 6: sk_gemm_tile_indexed(6, k, ri, idx, b, ldb, ci, ldc, nr, accumulate); break;
+  case 5: sk_gemm_tile_indexed(5, k, ri, idx, b, ldb, ci, ldc, nr, accumulate); break;
+  case 4: sk_gemm_tile_indexed(4, k, ri, idx, b, ldb, ci, ldc, nr, accumulate); break;
+  case 3: sk_gemm_tile_indexed(3, k, ri, idx, b, ldb, ci, ldc, nr, accumulate); break;
+  case 2: sk_gemm_tile_indexed(2, k, ri, idx, b, ldb, ci, ldc, nr, accumulate); break;
+  case 1: sk_gemm_tile_indexed(1, k, ri, idx, b, ldb, ci, ldc, nr, accumulate); break;
   default: break;
   }
 }
@@ -376,19 +445,23 @@ SK_GEMM_AVX512 static void sk_convolution_forward_f32_avx512(const float *w, con
   }
 }
 
-/* See include/CKernels.h. sk_gemm_f32(ta = 0, tb = 1) of g [cout, batch·P] and the column matrix,
-   with each K block of a 32-row panel of colsᵀ gathered from x (sk_gather_channels where the
-   panel's columns are whole channels, else pixel by pixel with sk_gather_patch) instead of turned
-   from a column matrix in memory: the same panel values, the same tiles in the
-   same order, so the same bits. */
+/* See include/CKernels.h. sk_gemm_f32(ta = 0, tb = 1) of g moved to [cout, batch·P] and the column
+   matrix, with each K block of a 32-row panel of colsᵀ gathered from x (sk_gather_channels where
+   the panel's columns are whole channels, else pixel by pixel with sk_gather_patch) instead of
+   turned from a column matrix in memory, and g read where it is, batch-major
+   (sk_gemm_tile_indexed): the same values in the same tiles in the same order, so the same bits. */
 SK_GEMM_AVX512 static void sk_convolution_weight_gradient_f32_avx512(const float *g, const float *x, float *dw,
                                                                      int accumulate, size_t batch, size_t cin, size_t cout,
                                                                      size_t h, size_t wd, size_t kh, size_t kw, size_t s,
                                                                      size_t p, size_t oh, size_t ow, float *scratch) {
-  const size_t K = cin * kh * kw, total = batch * oh * ow;
+  const size_t K = cin * kh * kw, P = oh * ow, total = batch * P;
   float panel[320 * 32] __attribute__((aligned(64)));
   sk_pixels px = {(size_t *)scratch, (ptrdiff_t *)scratch + total, (ptrdiff_t *)scratch + 2 * total};
+  size_t *idx = (size_t *)scratch + 3 * total; /* g's offset of pixel j in channel 0 */
+  const float **rows = (const float **)(idx + total); /* channel o's plane of sample 0 */
   sk_decode_pixels(px, batch, cin, h, wd, s, p, oh, ow);
+  for (size_t j = 0; j < total; j++) idx[j] = j / P * cout * P + j % P;
+  for (size_t o = 0; o < cout; o++) rows[o] = g + o * P;
   __mmask16 columns[SK_MASKED_COLUMNS];
   const int rows_whole = sk_column_masks(wd, kw, s, p, ow, columns);
   for (size_t j = 0; j < K; j += 32) {
@@ -400,7 +473,7 @@ SK_GEMM_AVX512 static void sk_convolution_weight_gradient_f32_avx512(const float
       const size_t kb = sk_k_block(total - done); /* ≤ 320, the panel's rows (a small product, one block, is declined) */
       if (whole) sk_gather_channels(x, cin, h, wd, kh, kw, s, p, oh, ow, columns, j / (kh * kw), nr / (kh * kw), done, kb, panel, 32);
       else for (size_t pp = 0; pp < kb; pp++) sk_gather_patch(x, px, done + pp, h, wd, kh, kw, j, nr, panel + pp * 32);
-      sk_gemm_rows(cout, kb, g + done, total, total, 1, panel, 32, dw + j, K, nr, done == 0 ? accumulate : 1);
+      sk_gemm_rows_indexed(cout, kb, rows, idx + done, panel, 32, dw + j, K, nr, done == 0 ? accumulate : 1);
       done += kb;
     } while (done < total);
   }
@@ -412,8 +485,8 @@ size_t sk_convolution_forward_scratch(size_t batch, size_t cin, size_t cout, siz
   return K * cout + 32 * (K + 16) + 64 * cout + sk_convolution_pixels_scratch(batch, oh, ow);
 }
 
-size_t sk_convolution_pixels_scratch(size_t batch, size_t oh, size_t ow) {
-  return 3 * batch * oh * ow * (sizeof(size_t) / sizeof(float));
+size_t sk_convolution_weight_gradient_scratch(size_t batch, size_t cout, size_t oh, size_t ow) {
+  return sk_convolution_pixels_scratch(batch, oh, ow) + (batch * oh * ow + cout) * (sizeof(size_t) / sizeof(float));
 }
 
 int sk_convolution_forward_f32(const float *w, const float *x, const float *bias, float *y, size_t batch, size_t cin,

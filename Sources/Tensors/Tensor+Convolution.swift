@@ -201,19 +201,17 @@ public func convolution2DWeightGradient(input x: Tensor, outputGradient g: Tenso
 /// ``convolution2DWeightGradient(input:outputGradient:kernelHeight:kernelWidth:stride:padding:columns:into:)``
 /// without a column matrix (sk_convolution_weight_gradient_f32) where its product would go to
 /// sk_gemm_f32: each K block of a 32-row panel of colsᵀ is gathered from x just before its tiles
-/// use it, where sk_gemm_f32 turns it from the column matrix — the same values in the same tiles,
-/// so the same bits. Nil where that path does not apply.
+/// use it, where sk_gemm_f32 turns it from the column matrix, and g is read in place, batch-major,
+/// where the product reads it moved to [Cout, N·Ho·Wo] — the same values in the same tiles, so the
+/// same bits. Nil where that path does not apply.
 private func implicitWeightGradient(_ x: Tensor, _ g: Tensor, geo: ConvolutionGeometry, into sink: Tensor?) -> Tensor? {
     let (m, n, k) = (geo.outputChannels, geo.patchSize, geo.batch * geo.outputHeight * geo.outputWidth)
     guard goesToPackFreeProduct(m: m, n: n, k: k, transposeA: false, dtype: x.dtype) else { return nil }
     let out = sink ?? Tensor(uninitialized: geo.weightShape, dtype: .float32)
-    let moved = batchToChannelsMajor(g, geo: geo)
-    let status = withScratch(sk_convolution_pixels_scratch(geo.batch, geo.outputHeight, geo.outputWidth)) { scratch in
-        withExtendedLifetime(moved) {
-            sk_convolution_weight_gradient_f32(moved.f32, x.f32, out.f32, sink == nil ? 0 : 1, geo.batch, geo.inputChannels,
-                                               geo.outputChannels, geo.inputHeight, geo.inputWidth, geo.kernelHeight, geo.kernelWidth,
-                                               geo.stride, geo.padding, geo.outputHeight, geo.outputWidth, scratch)
-        }
+    let status = withScratch(sk_convolution_weight_gradient_scratch(geo.batch, geo.outputChannels, geo.outputHeight, geo.outputWidth)) { scratch in
+        sk_convolution_weight_gradient_f32(g.f32, x.f32, out.f32, sink == nil ? 0 : 1, geo.batch, geo.inputChannels,
+                                           geo.outputChannels, geo.inputHeight, geo.inputWidth, geo.kernelHeight, geo.kernelWidth,
+                                           geo.stride, geo.padding, geo.outputHeight, geo.outputWidth, scratch)
     }
     guard status == 1 else { return nil }
     FlopCounter.record(m: m, n: n, k: k)

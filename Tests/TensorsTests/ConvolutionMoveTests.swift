@@ -139,8 +139,9 @@ struct ConvolutionMoveTests {
     /// The forward product and the weight gradient without a column matrix
     /// (`sk_convolution_forward_f32`, `sk_convolution_weight_gradient_f32`: each pixel's patch gathered
     /// from x where a tile needs it) bit for bit against `matmul` on the column matrix written out by
-    /// loops — W·cols moved to [N, Cout, P] plus the bias (or not), and g·colsᵀ added to a
-    /// weight-shaped tensor — called directly and through `convolution2D` /
+    /// loops — W·cols moved to [N, Cout, P] plus the bias (or not), and g·colsᵀ (g moved to [Cout,
+    /// N·P] for matmul; the kernel reads it batch-major, in place) added to a weight-shaped tensor —
+    /// called directly and through `convolution2D` /
     /// `convolution2DWeightGradient` (which take them where they apply). Shapes: square and
     /// rectangular kernels 1 to 20 wide (runs past 16 lanes; 32-row panels of the weight gradient
     /// that start inside a kernel row, on the fast path — kw dividing 32 — and off it), strides 1–3
@@ -190,8 +191,9 @@ struct ConvolutionMoveTests {
                 sk_convolution_forward_f32(weight.f32, x.f32, bias?.f32, y.f32, n, ci, co, h, w, kh, kw, s, p, oh, ow, scratch.f32)
             }
             let dw = before.copy()
-            let gradient = withExtendedLifetime(scratch) {
-                sk_convolution_weight_gradient_f32(moved.f32, x.f32, dw.f32, 1, n, ci, co, h, w, kh, kw, s, p, oh, ow, scratch.f32)
+            let gradientScratch = Tensor(uninitialized: [sk_convolution_weight_gradient_scratch(n, co, oh, ow)], dtype: .float32)
+            let gradient = withExtendedLifetime(gradientScratch) {
+                sk_convolution_weight_gradient_f32(g.f32, x.f32, dw.f32, 1, n, ci, co, h, w, kh, kw, s, p, oh, ow, gradientScratch.f32)
             }
             #expect(forward == 1 && gradient == 1, "\(label): statuses \(forward), \(gradient)")
             // Through the API.

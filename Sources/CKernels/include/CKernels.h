@@ -152,11 +152,12 @@ int sk_convolution_adjoint_f32(const float *w, const float *g, float *x, size_t 
    needs them. sk_convolution_forward_f32: y [batch, cout, oh·ow] = w [cout, cin·kh·kw]·cols moved to
    batch-major, plus bias [cout] (NULL: none), bit for bit sk_gemm_f32(w, cols) then that move and
    add. sk_convolution_weight_gradient_f32: dw [cout, cin·kh·kw] = g·colsᵀ (or dw += g·colsᵀ with
-   `accumulate`) for g [cout, batch·oh·ow] (channel major), bit for bit sk_gemm_f32(tb = 1). Both
-   need AVX-512 and a product past sk_sgemm_small_by_size (OpenBLAS's K blocks): 1 when done, 0
-   when declined (nothing written). `scratch` holds sk_convolution_forward_scratch(…) floats, or
-   sk_convolution_pixels_scratch(…) for the weight gradient, 8-byte aligned. */
-size_t sk_convolution_pixels_scratch(size_t batch, size_t oh, size_t ow);
+   `accumulate`) for g [batch, cout, oh·ow] (batch major, read in place), bit for bit
+   sk_gemm_f32(tb = 1) of g moved to [cout, batch·oh·ow]. Both need AVX-512 and a product past
+   sk_sgemm_small_by_size (OpenBLAS's K blocks): 1 when done, 0 when declined (nothing written).
+   `scratch` holds sk_convolution_forward_scratch(…) floats, or
+   sk_convolution_weight_gradient_scratch(…) for the weight gradient, 8-byte aligned. */
+size_t sk_convolution_weight_gradient_scratch(size_t batch, size_t cout, size_t oh, size_t ow);
 size_t sk_convolution_forward_scratch(size_t batch, size_t cin, size_t cout, size_t kh, size_t kw, size_t oh, size_t ow);
 int sk_convolution_forward_f32(const float *w, const float *x, const float *bias, float *y, size_t batch, size_t cin,
                                size_t cout, size_t h, size_t wd, size_t kh, size_t kw, size_t s, size_t p, size_t oh,
