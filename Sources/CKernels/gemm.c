@@ -15,6 +15,24 @@ static size_t sk_convolution_pixels_scratch(size_t batch, size_t oh, size_t ow) 
 #include <immintrin.h>
 #define SK_GEMM_AVX512 __attribute__((target("avx512f,avx512dq,avx512vl,avx512bw")))
 
+/* The lanes of the first min(n, 16) columns. */
+static inline __mmask16 sk_lanes(size_t n) { return n >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << n) - 1); }
+
+/* A tile's accumulators added to C's rows (c + r·ldc, the columns in lanes m0 and m1), or to 0
+   without `accumulate`. */
+SK_GEMM_AVX512 static inline __attribute__((always_inline)) void
+sk_tile_store(const int mr, __m512 acc[8][2], float *c, size_t ldc, __mmask16 m0, __mmask16 m1, int accumulate) {
+  for (int r = 0; r < mr; r++) {
+    float *row = c + r * ldc;
+    const __m512 c0 = accumulate ? _mm512_maskz_loadu_ps(m0, row) : _mm512_setzero_ps();
+    _mm512_mask_storeu_ps(row, m0, _mm512_add_ps(acc[r][0], c0));
+    if (m1) {
+      const __m512 c1 = accumulate ? _mm512_maskz_loadu_ps(m1, row + 16) : _mm512_setzero_ps();
+      _mm512_mask_storeu_ps(row + 16, m1, _mm512_add_ps(acc[r][1], c1));
+    }
+  }
+}
+
 /* The product of an mr × k block of op(A) (mr ≤ 8 rows, element (i, p) at a[i·sai + p·sak]) with
    a k × nr panel of B (nr ≤ 32 columns, row p at b + p·ldb, contiguous), into C's rows.
 
@@ -25,8 +43,7 @@ static size_t sk_convolution_pixels_scratch(size_t batch, size_t oh, size_t ow) 
 SK_GEMM_AVX512 static inline __attribute__((always_inline)) void
 sk_gemm_tile(const int mr, size_t k, const float *a, size_t sai, size_t sak, const float *b, size_t ldb,
              float *c, size_t ldc, size_t nr, int accumulate) {
-  const __mmask16 m0 = nr >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << nr) - 1);
-  const __mmask16 m1 = nr >= 32 ? (__mmask16)0xFFFF : nr > 16 ? (__mmask16)((1u << (nr - 16)) - 1) : 0;
+  const __mmask16 m0 = sk_lanes(nr), m1 = nr > 16 ? sk_lanes(nr - 16) : 0;
   __m512 acc[8][2];
   for (int r = 0; r < mr; r++) acc[r][0] = acc[r][1] = _mm512_setzero_ps();
   if (m1) {
@@ -46,15 +63,7 @@ sk_gemm_tile(const int mr, size_t k, const float *a, size_t sai, size_t sak, con
       for (int r = 0; r < mr; r++) acc[r][0] = _mm512_fmadd_ps(_mm512_set1_ps(ap[r * sai]), b0, acc[r][0]);
     }
   }
-  for (int r = 0; r < mr; r++) {
-    float *row = c + r * ldc;
-    const __m512 c0 = accumulate ? _mm512_maskz_loadu_ps(m0, row) : _mm512_setzero_ps();
-    _mm512_mask_storeu_ps(row, m0, _mm512_add_ps(acc[r][0], c0));
-    if (m1) {
-      const __m512 c1 = accumulate ? _mm512_maskz_loadu_ps(m1, row + 16) : _mm512_setzero_ps();
-      _mm512_mask_storeu_ps(row + 16, m1, _mm512_add_ps(acc[r][1], c1));
-    }
-  }
+  sk_tile_store(mr, acc, c, ldc, m0, m1, accumulate);
 }
 
 /* The next K block when `left` of the inner dimension remain, as OpenBLAS forms its blocks
@@ -98,8 +107,7 @@ sk_gemm_rows(size_t m, size_t k, const float *a, size_t row, size_t sai, size_t 
 SK_GEMM_AVX512 static inline __attribute__((always_inline)) void
 sk_gemm_tile_indexed(const int mr, size_t k, const float *const *rows, const size_t *idx, const float *b, size_t ldb,
                      float *c, size_t ldc, size_t nr, int accumulate) {
-  const __mmask16 m0 = nr >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << nr) - 1);
-  const __mmask16 m1 = nr >= 32 ? (__mmask16)0xFFFF : nr > 16 ? (__mmask16)((1u << (nr - 16)) - 1) : 0;
+  const __mmask16 m0 = sk_lanes(nr), m1 = nr > 16 ? sk_lanes(nr - 16) : 0;
   const float *a[8];
   for (int r = 0; r < mr; r++) a[r] = rows[r];
   __m512 acc[8][2];
@@ -121,15 +129,7 @@ sk_gemm_tile_indexed(const int mr, size_t k, const float *const *rows, const siz
       for (int r = 0; r < mr; r++) acc[r][0] = _mm512_fmadd_ps(_mm512_set1_ps(a[r][o]), b0, acc[r][0]);
     }
   }
-  for (int r = 0; r < mr; r++) {
-    float *row = c + r * ldc;
-    const __m512 c0 = accumulate ? _mm512_maskz_loadu_ps(m0, row) : _mm512_setzero_ps();
-    _mm512_mask_storeu_ps(row, m0, _mm512_add_ps(acc[r][0], c0));
-    if (m1) {
-      const __m512 c1 = accumulate ? _mm512_maskz_loadu_ps(m1, row + 16) : _mm512_setzero_ps();
-      _mm512_mask_storeu_ps(row + 16, m1, _mm512_add_ps(acc[r][1], c1));
-    }
-  }
+  sk_tile_store(mr, acc, c, ldc, m0, m1, accumulate);
 }
 
 /* Rows 0 … m − 1 of C for one panel with A read through rows[] and idx (sk_gemm_tile_indexed): tiles

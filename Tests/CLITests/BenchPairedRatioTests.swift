@@ -32,7 +32,7 @@ struct BenchPairedRatioTests {
         assert paired.binomial_cdf_half(10, 1) == 11 / 1024
         assert paired.binomial_cdf_half(20, 5) == 21700 / 2 ** 20
         assert paired.binomial_cdf_half(4, -1) == 0 and paired.binomial_cdf_half(4, 4) == 1
-        # 5 pairs: no k > 1 reaches 95% (P(B ≤ 1) = 6/32 > 2.5%), so [min, max] at 1 − 2/32
+        # 5 pairs: even [min, max] misses 95% (P(B ≤ 0) = 1/32 > 2.5%); it is the widest, at 1 − 2/32
         assert paired.median_interval([5, 1, 4, 2, 3]) == (3, 1, 5, 0.9375)
         # 10 pairs: P(B ≤ 1) = 11/1024 ≤ 2.5% < P(B ≤ 2) = 56/1024, so k = 2: [x(2), x(9)] at 1 − 22/1024
         assert paired.median_interval(list(range(10, 0, -1))) == (5.5, 2, 9, 1 - 22 / 1024)
