@@ -11,6 +11,10 @@
 //     swift run -c release ExampleConvGAN [iterations]      (default 1500)
 import Saddle
 
+// Where OpenBLAS does not know this CPU and fell back to generic kernels, run again with the
+// kernels (and so the bits) of its family, as `saddle` does (README, "Reproducibility").
+if let failure = BLAS.restartWithRequestedCore() { print("warning: \(failure)") }
+
 let iterations = CommandLine.arguments.dropFirst().first.flatMap(Int.init) ?? 1500
 guard iterations >= 0 else { fatalError("iterations must be ≥ 0") }
 

@@ -6,6 +6,10 @@
 import Foundation
 import Saddle
 
+// Where OpenBLAS does not know this CPU and fell back to generic kernels, run again with the
+// kernels (and so the bits) of its family, as `saddle` does (README, "Reproducibility").
+if let failure = BLAS.restartWithRequestedCore() { print("warning: \(failure)") }
+
 /// D(x): x → h₁ = lrelu(W₁x + b₁) → h₂ = h₁ + lrelu(W₂h₁ + b₂) → W₃h₂ + b₃ (LeakyReLU, slope 0.2).
 final class SkipDiscriminator: BufferedNetwork {
     let parameters: ParameterBuffer

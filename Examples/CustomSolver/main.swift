@@ -5,6 +5,10 @@
 import Foundation
 import Saddle
 
+// Where OpenBLAS does not know this CPU and fell back to generic kernels, run again with the
+// kernels (and so the bits) of its family, as `saddle` does (README, "Reproducibility").
+if let failure = BLAS.restartWithRequestedCore() { print("warning: \(failure)") }
+
 let method = NegativeMomentum(stepSize: 0.5, momentum: -0.5)
 let run = try solve(BilinearGame.scalar(), with: method, stopping: StoppingRule(iterations: 400))
 let rate = run.observedRate(equilibriumNorm: 0, epsilon: 1e-16)!

@@ -6,6 +6,10 @@
 import Foundation
 import Saddle
 
+// Where OpenBLAS does not know this CPU and fell back to generic kernels, run again with the
+// kernels (and so the bits) of its family, as `saddle` does (README, "Reproducibility").
+if let failure = BLAS.restartWithRequestedCore() { print("warning: \(failure)") }
+
 let dataFile = CommandLine.arguments.dropFirst().first ?? MNIST.defaultMNIST5kPath
 let classifier = try MNISTClassifier.loadOrTrain(dataFile: dataFile) { print("  \($0)") }
 print("held-out accuracy: \(classifier.heldOutAccuracy)")

@@ -2,6 +2,10 @@
 // parameters: a gradient of a gradient, as GAN regularizers need.
 import Saddle
 
+// Where OpenBLAS does not know this CPU and fell back to generic kernels, run again with the
+// kernels (and so the bits) of its family, as `saddle` does (README, "Reproducibility").
+if let failure = BLAS.restartWithRequestedCore() { print("warning: \(failure)") }
+
 var rng = RandomGenerator(seed: 0)
 let d = MLP([2, 64, 64, 1], hidden: .leakyRelu(slope: 0.2), using: &rng)
 let x = Variable(Tensor.normal([256, 2], using: &rng), requiresGradient: true)

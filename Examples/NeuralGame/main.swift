@@ -3,6 +3,10 @@
 // Extra-Adam and EFTP, with a fresh minibatch per oracle call.
 import Saddle
 
+// Where OpenBLAS does not know this CPU and fell back to generic kernels, run again with the
+// kernels (and so the bits) of its family, as `saddle` does (README, "Reproducibility").
+if let failure = BLAS.restartWithRequestedCore() { print("warning: \(failure)") }
+
 var rng = RandomGenerator(seed: 7)
 let g = MLP([2, 16, 1], hidden: .tanh, dtype: .float64, using: &rng)
 let d = MLP([1, 16, 1], hidden: .tanh, dtype: .float64, using: &rng)

@@ -50,19 +50,12 @@ struct SaddleCommand: ParsableCommand {
     }
 
     /// Where OpenBLAS fell back to its generic kernels on a CPU its table does not know
-    /// (``BLAS/coreToRequest``), starts this program again, same arguments and process, with
-    /// `OPENBLAS_CORETYPE` naming the family the CPU can run — OpenBLAS reads the variable only
-    /// when it loads. Runs before anything else (no file opened, no MPI call made); the new image
-    /// sees the variable set and does not restart again. If the restart fails, the run goes on
-    /// with the generic kernels and says so.
+    /// (``BLAS/coreToRequest``), starts this program again with `OPENBLAS_CORETYPE` naming the
+    /// family the CPU can run (``BLAS/restartWithRequestedCore()``). Runs before anything else (no
+    /// file opened, no MPI call made). If the restart fails, the run goes on with the generic
+    /// kernels and says so.
     static func requestBetterBLASKernels() {
-        guard let core = BLAS.coreToRequest else { return }
-        let chosen = BLAS.coreName
-        setenv("OPENBLAS_CORETYPE", core, 1)
-        execv("/proc/self/exe", CommandLine.unsafeArgv)
-        let reason = String(cString: strerror(errno))
-        unsetenv("OPENBLAS_CORETYPE")
-        Console.error("warning: OpenBLAS chose its generic \(chosen) kernels on this CPU and restarting with OPENBLAS_CORETYPE=\(core) failed (\(reason)); products run slower and results differ in their last bits from \(core) machines. Set OPENBLAS_CORETYPE=\(core) yourself to avoid this.")
+        if let failure = BLAS.restartWithRequestedCore() { Console.error("warning: " + failure) }
     }
 
     /// The names from `saddle` down to `type` (`["saddle", "reproduce", "srfb"]`).

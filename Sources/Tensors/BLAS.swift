@@ -50,11 +50,31 @@ public enum BLAS {
     }
 
     /// ``coreToRequest(chosen:forThisCPU:requested:)`` for this process: `saddle` restarts itself
-    /// with `OPENBLAS_CORETYPE` set to it (SaddleCommand.main); a program of your own that links
-    /// Saddle can do the same, or be started with the variable set.
+    /// with `OPENBLAS_CORETYPE` set to it (``restartWithRequestedCore()``); a program of your own
+    /// that links Saddle can do the same, or be started with the variable set.
     public static var coreToRequest: String? {
         coreToRequest(chosen: coreName, forThisCPU: coreForThisCPU,
                       requested: getenv("OPENBLAS_CORETYPE").map { String(cString: $0) })
+    }
+
+    /// Starts this program again with `OPENBLAS_CORETYPE` set to ``coreToRequest`` — the same
+    /// process (execv of /proc/self/exe) with the same arguments; OpenBLAS reads the variable only
+    /// when it loads, and the new image, seeing it set, does not restart again. Returns nil at once
+    /// when there is nothing to request. Otherwise it returns only if the restart failed, with the
+    /// reason; the variable is then unset again and products keep OpenBLAS's own choice.
+    ///
+    /// A process-wide action, for the first line of a program's `main`, before any thread starts or
+    /// file opens; Saddle's library code never calls it. `saddle` calls it, and so do the programs in
+    /// Examples/, so that on a CPU newer than OpenBLAS's table (Intel's model 207 under Debian 12)
+    /// they run the kernels — and give the bits — of the CPUs of their family.
+    @discardableResult
+    public static func restartWithRequestedCore() -> String? {
+        guard let core = coreToRequest else { return nil }
+        setenv("OPENBLAS_CORETYPE", core, 1)
+        execv("/proc/self/exe", CommandLine.unsafeArgv)
+        let reason = String(cString: strerror(errno))
+        unsetenv("OPENBLAS_CORETYPE")
+        return "OpenBLAS chose its generic \(coreName) kernels on this CPU and restarting with OPENBLAS_CORETYPE=\(core) failed (\(reason)); products run slower and results differ in their last bits from \(core) machines. Set OPENBLAS_CORETYPE=\(core) yourself to avoid this."
     }
 
     /// OpenBLAS's build configuration string.

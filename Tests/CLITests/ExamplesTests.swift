@@ -18,7 +18,9 @@ struct ExamplesTests {
         p.standardOutput = out
         // stderr to a file (no second pipe to fill up), appended to the output a failure shows.
         let errPath = FileManager.default.temporaryDirectory.appendingPathComponent("saddle-example-stderr-\(UUID().uuidString)").path
-        FileManager.default.createFile(atPath: errPath, contents: nil)
+        guard FileManager.default.createFile(atPath: errPath, contents: nil) else {
+            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: errPath])
+        }
         defer { try? FileManager.default.removeItem(atPath: errPath) }
         p.standardError = FileHandle(forWritingAtPath: errPath)
         try p.run()
@@ -26,6 +28,40 @@ struct ExamplesTests {
         p.waitUntilExit()
         let err = (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? ""
         return (p.terminationStatus, String(decoding: data, as: UTF8.self) + (p.terminationStatus == 0 ? "" : "\nstderr:\n" + err))
+    }
+
+    /// The OPENBLAS_CORETYPE that `executable`, started with `arguments` and without the variable,
+    /// runs with one second after it starts (read from /proc/PID/environ, which an execv replaces):
+    /// nil when it did not restart itself with the variable (``BLAS/restartWithRequestedCore()``).
+    static func coreTypeAfterStart(_ executable: URL, _ arguments: [String]) throws -> String? {
+        let p = Process()
+        p.executableURL = executable
+        p.arguments = arguments
+        var env = ProcessInfo.processInfo.environment
+        env["OPENBLAS_CORETYPE"] = nil
+        p.environment = env
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        defer { kill(p.processIdentifier, SIGKILL); p.waitUntilExit() }  // saddle's SIGTERM only asks it to stop
+        Thread.sleep(forTimeInterval: 1)
+        #expect(p.isRunning, "\(executable.lastPathComponent) ended within a second; the check needs it running")
+        let environ = try Data(contentsOf: URL(fileURLWithPath: "/proc/\(p.processIdentifier)/environ"))
+        return environ.split(separator: 0).lazy.map { String(decoding: $0, as: UTF8.self) }
+            .first { $0.hasPrefix("OPENBLAS_CORETYPE=") }.map { String($0.dropFirst("OPENBLAS_CORETYPE=".count)) }
+    }
+
+    /// A program of a user's that calls `BLAS.restartWithRequestedCore()` first (the examples do)
+    /// runs the OpenBLAS kernel family `saddle` runs: started without OPENBLAS_CORETYPE, the example
+    /// restarts itself with the variable exactly when `saddle` does, naming the same family (on
+    /// Intel's model 207 under Debian 12's OpenBLAS, Cooperlake; where OpenBLAS knows the CPU,
+    /// neither restarts). Both are read while they run (a W6 benchmark, a long ConvGAN run).
+    @Test(.enabled(if: FileManager.default.fileExists(atPath: "/proc/self/environ")))
+    func examplesRestartWithTheKernelFamilySaddleRuns() throws {
+        let saddle = try Self.coreTypeAfterStart(SaddleBinary.url, ["bench", "--workload", "W6", "--iterations", "100000", "--repetitions", "1"])
+        let example = try Self.coreTypeAfterStart(Self.example("ExampleConvGAN"), ["100000"])
+        #expect(example == saddle, "example: \(example ?? "no restart"), saddle: \(saddle ?? "no restart")")
+        if let saddle { #expect(saddle == BLAS.coreForThisCPU) }
     }
 
     /// Negative momentum on θφ contracts at the spectral radius of its linear map: with
