@@ -86,6 +86,11 @@ public enum BLAS {
     /// Whether Saddle's own elementwise kernels run their AVX2 + FMA clone.
     public static var kernelsUseAVX2: Bool { sk_uses_avx2() != 0 }
 
+    /// Whether Saddle's own AVX-512 single-precision products run here (`sk_gemm_f32`: the
+    /// mid-sized matrix products and the one-pass convolution kernels; elsewhere OpenBLAS and
+    /// im2col/col2im do that work).
+    public static var productsUseAVX512: Bool { sk_gemm_f32_available() != 0 }
+
     /// The number of online processors (the default thread count).
     public static var availableCores: Int { max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))) }
 }

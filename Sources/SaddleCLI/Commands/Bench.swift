@@ -183,7 +183,7 @@ struct Bench: ParsableCommand {
             print(try JSON.text(results))
             return
         }
-        print("\(shards) shards; BLAS core \(BLAS.coreName); Saddle kernels \(BLAS.kernelsUseAVX2 ? "AVX2+FMA" : "baseline"); \(repetitions)×\(iterations) iterations after \(warmup) warm-up")
+        print("\(shards) shards; BLAS core \(BLAS.coreName); Saddle kernels: elementwise \(BLAS.kernelsUseAVX2 ? "AVX2+FMA" : "baseline"), products and convolutions \(BLAS.productsUseAVX512 ? "AVX-512" : "OpenBLAS"); \(repetitions)×\(iterations) iterations after \(warmup) warm-up")
         print("machine: " + profile.rows.map {
             String(format: "%d thread(s) FMA peak %.1f GFLOP/s, read 8 MB %.1f GB/s, 128 MB %.1f GB/s", $0.threads,
                    $0.fma_peak_gflops, $0.cache_read_gbytes_per_second, $0.dram_read_gbytes_per_second)
