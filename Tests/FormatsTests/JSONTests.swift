@@ -14,7 +14,7 @@ struct JSONTests {
 
     @Test func doublesReadBackToTheSameBits() throws {
         var g = SystemRandomNumberGenerator()
-        var values: [Double] = [0, -0.0, 1, -1, 0.1, 1e-300, 5e-324, 1.7976931348623157e308, 1e15, 1e15 - 1, 123456789.125,
+        var values: [Double] = [0, -0.0, 1, -1, 0.1, 1e-300, Double.leastNonzeroMagnitude, 1.7976931348623157e308, 1e15, 1e15 - 1, 123456789.125,
                                 Double(Int64(1) << 53) + 2, -2.5e-8]
         for _ in 0..<2000 { values.append(Double(bitPattern: UInt64.random(in: 0...UInt64.max, using: &g))) }
         struct Box: Codable { var x: [Double] }
