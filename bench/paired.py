@@ -8,9 +8,12 @@ not (on a host whose speed moves by ±20%, the latter moved from 0.82 to 1.09 be
 The median of the n paired ratios comes with the interval [x₍ₖ₎, x₍ₙ₋ₖ₊₁₎] of their order
 statistics, k the largest with P(B ≤ k − 1) ≤ (1 − level)/2 for B ~ Binomial(n, ½). It holds the
 true median ratio with probability at least 1 − 2·P(B ≤ k − 1), whatever the distribution of the
-ratios, assuming only that the pairs are independent: the sign test's interval. Below six pairs
-no k reaches 95%, so the interval is [min, max] and its own coverage is reported (93.75% for
-five pairs). A threshold is decided only when the interval lies wholly on one side of it and its
+ratios, assuming only that the pairs are independent: the sign test's interval. A slow phase that
+spans several alternations makes neighbouring pairs alike, and the interval is then too narrow:
+three runs of 10–20 pairs on a shared host gave intervals that barely overlapped
+(docs/benchmarks.md). Pooling the pairs of runs taken at different times samples more phases.
+Below six pairs no k reaches 95%, so the interval is [min, max] and its own coverage is reported
+(93.75% for five pairs). A threshold is decided only when the interval lies wholly on one side of it and its
 coverage is at least MIN_COVERAGE; otherwise the verdict is UNDECIDED.
 """
 import statistics
