@@ -100,4 +100,44 @@ struct BenchPairedRatioTests {
             #expect(out.output.contains("S/PT 0.83 [0.80–0.86] 93.8% < 0.9") == expectPaired, "\(name): \(out.output)")
         }
     }
+
+    /// `bench/compare --render a.json b.json …` prints each table, then the paired ratios of all
+    /// their alternations pooled (missing alternations and runs saved without per-alternation
+    /// times add no pairs); a file that is not a saved run is refused with its name.
+    @Test func renderPoolsThePairsOfSeveralRuns() throws {
+        guard let interpreter = pythonImporting("statistics", orSkipping: "bench/compare --render") else { return }
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("pooled-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        func save(_ name: String, saddle: [Double?]?, pytorch: [Double?]?, threshold: Double) throws -> String {
+            var row: [String: Any] = ["workload": "W6", "threads": 2, "saddle_median_us": 90.0, "saddle_min_us": 80.0,
+                                      "saddle_max_us": 100.0, "pytorch_median_us": 100.0, "pytorch_min_us": 100.0,
+                                      "pytorch_max_us": 100.0, "ratio_to_pytorch": 0.9]
+            if let saddle, let pytorch {
+                row["saddle_runs_us"] = saddle.map { $0 as Any? ?? NSNull() }
+                row["pytorch_runs_us"] = pytorch.map { $0 as Any? ?? NSNull() }
+            }
+            let run: [String: Any] = ["machine": [["threads": 2]], "alternations": 3, "iterations": 10, "warmup": 2,
+                                      "frameworks": ["saddle", "pytorch"], "threshold": threshold, "rows": [row]]
+            let path = dir.appendingPathComponent(name).path
+            try JSONSerialization.data(withJSONObject: run).write(to: URL(fileURLWithPath: path))
+            return path
+        }
+        let a = try save("a.json", saddle: [80, 90, 100], pytorch: [100, 100, 100], threshold: 0.9)
+        let b = try save("b.json", saddle: [85, 95, nil], pytorch: [100, 100, 100], threshold: 1.0)
+        let old = try save("old.json", saddle: nil, pytorch: nil, threshold: 1.0)
+        let script = "import runpy, sys\nsys.argv = sys.argv[1:]\nrunpy.run_path(sys.argv[0], run_name='__main__')"
+        let compare = Self.bench + "/compare"
+        // ratios 0.80, 0.90, 1.00, 0.85, 0.95: median 0.90, five pairs give [min, max] at 93.75%
+        let pooled = try runPython(interpreter, script: script, arguments: [compare, "--render", a, b, old])
+        #expect(pooled.status == 0, "\(pooled.error)")
+        #expect(pooled.output.contains("pooled paired ratios over 3 runs") && pooled.output.contains("against 0.9 "), "\(pooled.output)")
+        #expect(pooled.output.contains("S/PT 0.90 [0.80–1.00] 93.8% UNDECIDED, 5 pairs"), "\(pooled.output)")
+        let above = try runPython(interpreter, script: script, arguments: [compare, "--render", a, b, "--threshold", "1.05"])
+        #expect(above.output.contains("S/PT 0.90 [0.80–1.00] 93.8% < 1.05, 5 pairs"), "\(above.output)")
+        let bad = dir.appendingPathComponent("bad.json").path
+        try Data("[1, 2]".utf8).write(to: URL(fileURLWithPath: bad))
+        let refused = try runPython(interpreter, script: script, arguments: [compare, "--render", a, bad])
+        #expect(refused.status != 0 && refused.error.contains("bad.json") && refused.error.contains("not a run"), "\(refused.error)")
+    }
 }
