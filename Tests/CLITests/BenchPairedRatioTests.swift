@@ -101,6 +101,37 @@ struct BenchPairedRatioTests {
         }
     }
 
+    /// `bench/compare` measuring, with a stand-in peer interpreter (imports succeed, every peer step
+    /// takes 2,000 µs) and the real `saddle` on W1: it runs to the end, keeps each alternation's
+    /// times, pairs them, and reverses the frameworks' order in the second alternation.
+    @Test func compareMeasuresPairsAndAlternatesTheOrder() throws {
+        guard let interpreter = pythonImporting("statistics", orSkipping: "bench/compare") else { return }
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("compare-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let stub = dir.appendingPathComponent("peer-python").path
+        try "#!/bin/sh\ncase \"$1\" in -c) exit 0;; esac\necho '{\"median_us\": 2000.0}'\n".write(toFile: stub, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: stub)
+        let script = "import runpy, sys\nsys.argv = sys.argv[1:]\nrunpy.run_path(sys.argv[0], run_name='__main__')"
+        let r = try runPython(interpreter, script: script, arguments: [
+            Self.bench + "/compare", "--python", stub, "--saddle", SaddleBinary.url.path, "--workloads", "W1", "--threads", "1",
+            "--alternations", "2", "--iterations", "2", "--warmup", "0", "--json"])
+        #expect(r.status == 0, "\(r.error)")
+        let result = try #require(try JSONSerialization.jsonObject(with: Data(r.output.utf8)) as? [String: Any])
+        let row = try #require((result["rows"] as? [[String: Any]])?.first)
+        let saddle = try #require(row["saddle_runs_us"] as? [Double]), peer = try #require(row["pytorch_runs_us"] as? [Double])
+        #expect(saddle.count == 2 && peer == [2000, 2000], "\(row)")
+        let pairs = try #require(row["paired_ratio_to_pytorch"] as? [String: Any])
+        #expect(pairs["pairs"] as? Int == 2)
+        let median = try #require(pairs["median"] as? Double)
+        #expect(abs(median - (saddle[0] + saddle[1]) / 4000) < 1e-12, "\(pairs)")
+        let order = r.error.split(separator: "\n").compactMap { line -> String? in
+            guard line.hasPrefix("alternation"), let name = line.split(separator: " ").dropFirst(4).first else { return nil }
+            return String(name.dropLast())
+        }
+        #expect(order == ["saddle", "pytorch", "jax-jit", "jax-jit", "pytorch", "saddle"], "\(order)")
+    }
+
     /// `bench/compare --render a.json b.json …` prints each table, then the paired ratios of all
     /// their alternations pooled (missing alternations and runs saved without per-alternation
     /// times add no pairs); a file that is not a saved run is refused with its name.
